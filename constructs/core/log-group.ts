@@ -1,0 +1,43 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IGrantable } from "./iam";
+import { KmsKey } from "./kms-key";
+
+export interface EncryptedLogGroupProps {
+  readonly logGroupName: string;
+  /** Encrypts the log events; CloudWatch Logs is allowed to use it. */
+  readonly encryptionKey: KmsKey;
+  /** Days events are kept; a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653). */
+  readonly retentionDays: number;
+}
+
+/** A CloudWatch log group that is always KMS-encrypted and always has a retention. */
+export class EncryptedLogGroup extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly logGroupArn: string;
+  readonly logGroupName: string;
+
+  constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
+      throw new Error(`${this.node.path}: retentionDays is ${props.retentionDays}; it must be a whole number of days >= 1`);
+    }
+    props.encryptionKey.allowCloudWatchLogs();
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      name: props.logGroupName,
+      kmsKeyId: props.encryptionKey.keyArn,
+      retentionInDays: props.retentionDays,
+    });
+    this.logGroupArn = this.logGroup.arn;
+    this.logGroupName = this.logGroup.name;
+  }
+
+  /** Create streams and put events in this group only. */
+  grantWrite(grantee: IGrantable): void {
+    grantee.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: `${this.logGroupArn}:*`,
+    });
+  }
+}

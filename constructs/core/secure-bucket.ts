@@ -1,0 +1,152 @@
+import { Construct } from "constructs";
+import { Lazy } from "cdktf";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { IGrantable, PolicyStatement, policyDocument } from "./iam";
+import { KmsKey } from "./kms-key";
+
+export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
+
+export interface LifecycleTransition {
+  /** Days after creation. */
+  readonly days: number;
+  readonly storageClass: StorageClass;
+}
+
+export interface SecureBucketProps {
+  /** Globally unique bucket name, 3-63 characters of lowercase letters, digits and hyphens. */
+  readonly bucketName: string;
+  /** The key that encrypts every object (SSE-KMS with an S3 bucket key). */
+  readonly encryptionKey: KmsKey;
+  /**
+   * Moves current objects to cheaper storage classes as they age.
+   * @default - objects stay in S3 Standard
+   */
+  readonly transitions?: readonly LifecycleTransition[];
+  /**
+   * Days a replaced or deleted object version is kept before it expires.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days after which an unfinished multipart upload is aborted.
+   * @default 7
+   */
+  readonly abortIncompleteMultipartUploadDays?: number;
+}
+
+/**
+ * The only way this project makes an S3 bucket: versioned, SSE-KMS, all public access blocked,
+ * ACLs disabled (bucket owner enforced), TLS-only bucket policy, lifecycle for old versions and
+ * abandoned uploads. Access is given with grantRead / grantReadWrite, never by a public policy.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly encryptionKey: KmsKey;
+  private readonly policyStatements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
+    const abortDays = props.abortIncompleteMultipartUploadDays ?? 7;
+    this.validate(props, noncurrentDays, abortDays);
+
+    this.encryptionKey = props.encryptionKey;
+    this.bucket = new S3Bucket(this, "Bucket", { bucket: props.bucketName, forceDestroy: false });
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    const bucket = this.bucket.id;
+
+    new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryptionKey.keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "OwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket,
+      rule: [
+        {
+          id: "expire-noncurrent-versions-and-abandoned-uploads",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: noncurrentDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortDays }],
+          transition: (props.transitions ?? []).map((t) => ({ days: t.days, storageClass: t.storageClass })),
+        },
+      ],
+    });
+
+    this.policyStatements = [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [this.bucketArn, `${this.bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ];
+    new S3BucketPolicy(this, "Policy", {
+      bucket,
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.policyStatements) }),
+      // The public access block must exist first, or S3 may evaluate the policy before it.
+      dependsOn: [publicAccessBlock],
+    });
+  }
+
+  /** Adds a statement to the bucket policy (for principals outside this account, e.g. a service). */
+  addToResourcePolicy(statement: PolicyStatement): void {
+    this.policyStatements.push(statement);
+  }
+
+  /** Read objects and list the bucket. */
+  grantRead(grantee: IGrantable): void {
+    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.bucketArn });
+    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${this.bucketArn}/*` });
+    this.encryptionKey.grantDecrypt(grantee);
+  }
+
+  /** Read, write and delete objects (deleted objects stay as noncurrent versions until they expire). */
+  grantReadWrite(grantee: IGrantable): void {
+    this.grantRead(grantee);
+    grantee.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+      Resource: `${this.bucketArn}/*`,
+    });
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+  }
+
+  private validate(props: SecureBucketProps, noncurrentDays: number, abortDays: number): void {
+    const where = this.node.path;
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName) || props.bucketName.includes("..")) {
+      throw new Error(`${where}: bucketName "${props.bucketName}" must be 3-63 lowercase letters, digits, dots and hyphens`);
+    }
+    for (const [name, days] of [["noncurrentVersionExpirationDays", noncurrentDays], ["abortIncompleteMultipartUploadDays", abortDays]] as const) {
+      if (!Number.isInteger(days) || days < 1) throw new Error(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
+    }
+    (props.transitions ?? []).forEach((t, i) => {
+      if (!Number.isInteger(t.days) || t.days < 1) throw new Error(`${where}: transitions[${i}].days is ${t.days}; it must be >= 1`);
+    });
+  }
+}

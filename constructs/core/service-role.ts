@@ -1,0 +1,56 @@
+import { Construct } from "constructs";
+import { Lazy } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IGrantable, PolicyStatement, policyDocument } from "./iam";
+
+export interface ServiceRoleProps {
+  readonly roleName: string;
+  readonly description: string;
+  /** Who may assume the role (the trust policy). Use `serviceTrust()` for an AWS service. */
+  readonly trust: readonly PolicyStatement[];
+}
+
+/**
+ * An IAM role whose permissions come only from grants (`grantX(role)` on the resources it uses),
+ * collected into one inline policy. No managed policies, so every permission is visible in the plan.
+ */
+export class ServiceRole extends Construct implements IGrantable {
+  readonly role: IamRole;
+  readonly roleArn: string;
+  readonly roleName: string;
+  private readonly statements: PolicyStatement[] = [];
+  private policy?: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    if (props.trust.length === 0) throw new Error(`${this.node.path}: trust must name at least one principal that may assume the role`);
+    this.role = new IamRole(this, "Role", {
+      name: props.roleName,
+      description: props.description,
+      assumeRolePolicy: policyDocument(props.trust),
+    });
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+  }
+
+  addToPrincipalPolicy(statement: PolicyStatement): void {
+    this.statements.push(statement);
+    // Created on the first grant: an inline policy with no statement is invalid.
+    this.policy ??= new IamRolePolicy(this, "Policy", {
+      role: this.role.name,
+      name: "permissions",
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
+    });
+  }
+}
+
+/** Trust for an AWS service principal, limited to calls made on behalf of one account (confused-deputy guard). */
+export function serviceTrust(service: string, accountId: string): PolicyStatement {
+  return {
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+  };
+}

@@ -1,0 +1,83 @@
+import type { z } from "zod";
+
+/** One thing wrong with one environment's config. */
+export interface Problem {
+  readonly environment: string;
+  /** Dotted path of the field, e.g. `network.availabilityZones.1`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown when environment configs are invalid. The message lists every problem as `<env>: <path>: <message>`. */
+export class EnvironmentConfigError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(
+      `Invalid environment configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map(formatProblem).join("\n"),
+    );
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.environment}: ${problem.path || "(root)"}: ${problem.message}`;
+}
+
+/** Lists the fields a config object may have at `path`, for suggestions on unknown keys. */
+export type KnownKeys = (path: readonly PropertyKey[]) => readonly string[];
+
+export function problemsFromZod(environment: string, issues: readonly z.core.$ZodIssue[], knownKeys: KnownKeys): Problem[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const allowed = knownKeys(issue.path);
+      return issue.keys.map((key) => ({
+        environment,
+        path: joinPath([...issue.path, key]),
+        message: unknownKeyMessage(key, allowed),
+      }));
+    }
+    return [{ environment, path: joinPath(issue.path), message: describe(issue) }];
+  });
+}
+
+function joinPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === "invalid_type") {
+    return input === undefined ? `is missing; expected ${issue.expected}` : `is ${typeName(input)}; expected ${issue.expected}`;
+  }
+  if (issue.code === "invalid_value") {
+    return `is ${JSON.stringify(input)}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+  if (issue.code === "custom" || input === undefined) return issue.message;
+  return `is ${JSON.stringify(input)}; ${issue.message}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}
+
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const closest = allowed
+    .map((candidate) => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint = closest && closest.distance <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.candidate}"?` : "";
+  return `unknown field "${key}"; allowed: ${allowed.join(", ")}.${hint}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

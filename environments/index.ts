@@ -1,0 +1,9 @@
+import { environmentInputs } from "./inputs";
+import { parseEnvironments } from "./schema";
+
+export { EnvironmentConfigError, formatProblem, type Problem } from "./errors";
+export { parseEnvironment, parseEnvironments, type EnvironmentConfig, type EnvironmentInput, type EnvironmentTier } from "./schema";
+export { environmentInputs } from "./inputs";
+
+/** The shipped environments, validated. Importing this module throws if any of them is invalid. */
+export const environments = parseEnvironments(environmentInputs);

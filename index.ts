@@ -1,0 +1,24 @@
+/** mlops-blueprint's public API (contract): constructs, the platform's stacks, and environment configs. */
+export * from "./environments";
+export { createPlatform, type Platform, type PlatformOptions } from "./stacks/platform";
+export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack";
+export { BootstrapStack } from "./stacks/bootstrap-stack";
+export { NetworkStack } from "./stacks/network-stack";
+export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
+export { stateBucketName, stateObjectKey, type StateLocation } from "./stacks/remote-state";
+
+export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/network/network";
+export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
+export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
+
+export { KmsKey, type KmsKeyProps } from "./constructs/core/kms-key";
+export { SecureBucket, type SecureBucketProps, type LifecycleTransition, type StorageClass } from "./constructs/core/secure-bucket";
+export { EncryptedLogGroup, type EncryptedLogGroupProps } from "./constructs/core/log-group";
+export { ServiceRole, serviceTrust, type ServiceRoleProps } from "./constructs/core/service-role";
+export { type IGrantable, type PolicyStatement, policyDocument } from "./constructs/core/iam";
+export { resourceName, type ResourceNameOptions } from "./constructs/core/naming";
+export { setAwsEnvironment, awsEnvironmentOf, type AwsEnvironment } from "./constructs/core/aws-environment";
+export { protectStatefulResources, StatefulResourceProtection } from "./constructs/core/protection";
+export { STATEFUL_RESOURCE_TYPES, DELETION_PROTECTION } from "./constructs/core/stateful";
+export { platformTags } from "./constructs/core/tags";
+export { BLUEPRINT_VERSION } from "./constructs/core/version";

@@ -1,0 +1,24 @@
+import { EnvironmentConfigError } from "./environments/errors";
+import { environmentInputs } from "./environments/inputs";
+import type { StateLocation } from "./stacks/remote-state";
+import { synthesizePlatform } from "./stacks/synthesize";
+
+/** MLOPS_BOOTSTRAP_STATE=local is set only for a bootstrap stack's first apply (see README). */
+function bootstrapState(): StateLocation {
+  const value = process.env.MLOPS_BOOTSTRAP_STATE ?? "s3";
+  if (value !== "s3" && value !== "local") {
+    throw new EnvironmentConfigError([
+      { environment: "(all)", path: "MLOPS_BOOTSTRAP_STATE", message: `is "${value}"; allowed: "local" (first bootstrap apply) or "s3"` },
+    ]);
+  }
+  return value;
+}
+
+try {
+  const stacks = synthesizePlatform(environmentInputs, { bootstrapState: bootstrapState() });
+  console.log(`Synthesized ${stacks.length} stacks: ${stacks.join(", ")}`);
+} catch (error) {
+  if (!(error instanceof EnvironmentConfigError)) throw error;
+  console.error(`${error.message}\nNothing was synthesized.`);
+  process.exitCode = 1;
+}

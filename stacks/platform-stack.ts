@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { setAwsEnvironment } from "../constructs/core/aws-environment";
+import { resourceName } from "../constructs/core/naming";
+import { protectStatefulResources } from "../constructs/core/protection";
+import { platformTags } from "../constructs/core/tags";
+import type { EnvironmentConfig } from "../environments/schema";
+import { StateLocation, configureState } from "./remote-state";
+
+export interface PlatformStackProps {
+  readonly environment: EnvironmentConfig;
+  /** The layer this stack holds; the stack id is `<environment>-<layer>`. */
+  readonly layer: string;
+  /**
+   * Where the stack keeps its state.
+   * @default "s3"
+   */
+  readonly state?: StateLocation;
+  /**
+   * Put `prevent_destroy` and deletion protection on every stateful resource.
+   * @default environment.protection.enabled
+   */
+  readonly protectStatefulResources?: boolean;
+}
+
+/**
+ * What every stack of the platform shares: id `<env>-<layer>`, its own encrypted and locked state object,
+ * an AWS provider that refuses any account but the environment's, default tags, and in protected
+ * environments `prevent_destroy` plus deletion protection on every stateful resource.
+ */
+export class PlatformStack extends TerraformStack {
+  readonly environment: EnvironmentConfig;
+  readonly layer: string;
+  /** `mlops-<env>`: the start of every resource name in the environment. */
+  readonly namePrefix: string;
+
+  constructor(scope: Construct, props: PlatformStackProps) {
+    const env = props.environment;
+    const stackId = `${env.name}-${props.layer}`;
+    super(scope, stackId);
+    this.environment = env;
+    this.layer = props.layer;
+    this.namePrefix = resourceName(["mlops", env.name], { maxLength: 24 });
+
+    setAwsEnvironment(this, { accountId: env.account.id, region: env.account.region });
+    new AwsProvider(this, "aws", {
+      region: env.account.region,
+      allowedAccountIds: [env.account.id],
+      defaultTags: [{ tags: platformTags(env.name, props.layer) }],
+    });
+    configureState(this, env, stackId, props.state ?? "s3");
+    if (props.protectStatefulResources ?? env.protection.enabled) protectStatefulResources(this);
+  }
+
+  /** Name of a resource in this stack: `mlops-<env>-<parts>`, cut to the service's limit. */
+  resourceName(parts: readonly string[], maxLength: number): string {
+    return resourceName([this.namePrefix, ...parts], { maxLength });
+  }
+}
