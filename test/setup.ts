@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+// Brings the matcher typings (toHaveResourceWithProperties, ...) that setupJest registers at run time.
+import type {} from "cdktf/lib/testing/adapters/jest";
 
-// cdktf's jest matchers: toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...
 Testing.setupJest();

@@ -36,7 +36,7 @@ export class KmsKey extends Construct {
     if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
       throw new Error(`${this.node.path}: deletionWindowInDays is ${deletionWindowInDays}; KMS allows 7-30 days`);
     }
-    if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || props.alias.startsWith("aws/")) {
+    if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || /^(alias|aws)\//.test(props.alias)) {
       throw new Error(`${this.node.path}: alias "${props.alias}" must be 1-250 of [a-zA-Z0-9/_-], without "alias/" and not in aws/`);
     }
     const { accountId, partition } = awsEnvironmentOf(this);

@@ -1,0 +1,32 @@
+import type { EnvironmentInput } from "../environments/schema";
+
+const REGION = "eu-west-1";
+const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+/** A few of the retentions CloudWatch Logs accepts (LOG_RETENTION_DAYS), cycled through. */
+const RETENTIONS = [7, 30, 90, 365];
+/** 10.<i>.0.0/16 keeps the ranges disjoint, which caps the count at 255. */
+const MAX_ENVIRONMENTS = 255;
+
+/**
+ * `n` valid, mutually compatible environments named gen1..gen<n> for load tests:
+ * every third one is a protected production environment with a NAT gateway per zone,
+ * the others alternate development and staging, unprotected with a single NAT gateway.
+ */
+export function generateEnvironmentInputs(n: number): EnvironmentInput[] {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENVIRONMENTS) {
+    throw new RangeError(`environment count must be a whole number from 1 to ${MAX_ENVIRONMENTS}, got ${n}`);
+  }
+  return Array.from({ length: n }, (_, index) => generateEnvironment(index + 1));
+}
+
+function generateEnvironment(i: number): EnvironmentInput {
+  const production = i % 3 === 0;
+  return {
+    name: `gen${i}`,
+    tier: production ? "production" : i % 3 === 1 ? "development" : "staging",
+    account: { id: String(100_000_000_000 + i), region: REGION },
+    protection: { enabled: production, kmsKeyDeletionWindowDays: production ? 30 : 7 + (i % 24) },
+    network: { vpcCidr: `10.${i}.0.0/16`, availabilityZones: [...ZONES], natGateways: production ? "perAz" : "single" },
+    logs: { retentionDays: RETENTIONS[i % RETENTIONS.length] },
+  };
+}

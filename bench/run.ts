@@ -1,0 +1,95 @@
+// `npm run bench`: times the build, the synthesis of the shipped and of generated environments, and the
+// test suite. Prints one JSON object per line on stdout; progress goes to stderr. Missed targets are
+// reported, not failed on.
+import { join, resolve } from "path";
+import { environmentInputs } from "../environments/inputs";
+import { MeasuredRun, measureNodeScript, tail, timeCommand } from "./measure";
+import { linearFit, median, round1 } from "./stats";
+import { evaluateTargets } from "./targets";
+import { withTempDir } from "./temp-dir";
+
+const ROOT = resolve(__dirname, "..", "..");
+const DIST = join(ROOT, "dist");
+const BUILD_RUNS = 3;
+const SYNTH_WARMUP_RUNS = 1;
+const SYNTH_RUNS = 5;
+const SCALING_COUNTS = [3, 10, 30];
+const SCALING_RUNS = 3;
+
+const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function benchBuild(): void {
+  const runs = Array.from({ length: BUILD_RUNS }, (_, i) => {
+    progress(`build ${i + 1}/${BUILD_RUNS}`);
+    return timeCommand("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT });
+  });
+  const passed = runs.every((run) => run.passed);
+  if (!passed) progress(`build failed:\n${tail(runs.find((run) => !run.passed)!.output)}`);
+  emit({ metric: "build", wall_ms: round1(median(runs.map((run) => run.wallMs))), passed });
+}
+
+/** Runs `measure` `count` times after `warmup` uncounted runs, each with a fresh, cleaned-up outdir. */
+function repeat(count: number, warmup: number, label: string, measure: (outdir: string) => MeasuredRun): MeasuredRun[] {
+  const runs: MeasuredRun[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    progress(`${label} ${i < warmup ? "warm-up" : `${i - warmup + 1}/${count}`}`);
+    const run = withTempDir((dir) => measure(join(dir, "out")));
+    if (i >= warmup) runs.push(run);
+  }
+  return runs;
+}
+
+const summarize = (runs: readonly MeasuredRun[]) => ({
+  wallMs: median(runs.map((run) => run.wallMs)),
+  peakRssMb: Math.max(...runs.map((run) => run.peakRssMb)),
+});
+
+/** The real app, exactly as `npm run synth` runs it; App reads its outdir from CDKTF_OUTDIR. */
+function benchShippedSynth() {
+  const runs = repeat(SYNTH_RUNS, SYNTH_WARMUP_RUNS, "synth", (outdir) =>
+    measureNodeScript(join(DIST, "main.js"), [], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } }),
+  );
+  const { wallMs, peakRssMb } = summarize(runs);
+  emit({ metric: "synth", environments: environmentInputs.length, wall_ms: round1(wallMs), peak_rss_mb: round1(peakRssMb), runs: runs.length });
+  return { wallMs, peakRssMb };
+}
+
+/** Synthesis of generated environments at several sizes; the slope is the cost of one more environment. */
+function benchScaling(): number {
+  const walls = SCALING_COUNTS.map((count) => {
+    const runs = repeat(SCALING_RUNS, 0, `synth_scaling n=${count}`, (outdir) =>
+      measureNodeScript(join(DIST, "bench", "synth-child.js"), [String(count), outdir], { cwd: ROOT }),
+    );
+    const { wallMs, peakRssMb } = summarize(runs);
+    emit({ metric: "synth_scaling", environments: count, wall_ms: round1(wallMs), peak_rss_mb: round1(peakRssMb) });
+    return wallMs;
+  });
+  const fit = linearFit(SCALING_COUNTS, walls);
+  emit({ metric: "synth_per_environment", ms: round1(fit.slope), r2: Math.round(fit.r2 * 1000) / 1000 });
+  return fit.slope;
+}
+
+function benchTestSuite(): number {
+  progress("test suite");
+  const run = timeCommand("npx", ["jest", "--ci"], { cwd: ROOT });
+  if (!run.passed) progress(`test suite failed:\n${tail(run.output)}`);
+  emit({ metric: "test_suite", wall_ms: round1(run.wallMs), passed: run.passed });
+  return run.wallMs;
+}
+
+function main(): void {
+  benchBuild();
+  const synth = benchShippedSynth();
+  const perEnvironmentMs = benchScaling();
+  const testSuiteWallMs = benchTestSuite();
+  const targets = evaluateTargets({
+    synthWallMs: round1(synth.wallMs),
+    synthPeakRssMb: round1(synth.peakRssMb),
+    testSuiteWallMs: round1(testSuiteWallMs),
+    perEnvironmentMs: round1(perEnvironmentMs),
+  });
+  emit({ metric: "targets", targets });
+}
+
+main();

@@ -1,0 +1,90 @@
+import { KmsKey } from "../../constructs/core/kms-key";
+import { Network, NetworkProps } from "../../constructs/network/network";
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../../constructs/network/vpc-endpoints";
+import { testStack } from "../support/stack";
+import { TerraformJson, resourcesOfType, synthJson } from "../support/terraform-json";
+
+const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+
+function synthNetwork(props: Partial<NetworkProps> = {}): TerraformJson {
+  const stack = testStack();
+  const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
+  new Network(stack, "Network", {
+    namePrefix: "mlops-test",
+    cidr: "10.30.0.0/16",
+    availabilityZones: ZONES,
+    natGateways: "perAz",
+    encryptionKey: key,
+    flowLogRetentionDays: 365,
+    ...props,
+  });
+  return synthJson(stack);
+}
+
+const attributesOf = (json: TerraformJson, type: string) => resourcesOfType(json, type).map(([, attributes]) => attributes);
+
+describe("Network", () => {
+  it("has one private and one public subnet per zone, none giving public IPs", () => {
+    const subnets = attributesOf(synthNetwork(), "aws_subnet");
+    expect(subnets).toHaveLength(6);
+    for (const zone of ZONES) expect(subnets.filter((s) => s.availability_zone === zone)).toHaveLength(2);
+    expect(subnets.map((s) => s.cidr_block).sort()).toEqual(
+      ["10.30.0.0/19", "10.30.32.0/19", "10.30.64.0/19", "10.30.224.0/22", "10.30.228.0/22", "10.30.232.0/22"].sort(),
+    );
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+  });
+
+  it.each([
+    ["perAz", 3],
+    ["single", 1],
+  ] as const)("with %s NAT gateways has %i, and every private route table leaves through one", (natGateways, count) => {
+    const json = synthNetwork({ natGateways });
+    expect(attributesOf(json, "aws_nat_gateway")).toHaveLength(count);
+    expect(attributesOf(json, "aws_eip")).toHaveLength(count);
+    const natRoutes = attributesOf(json, "aws_route").filter((r) => r.nat_gateway_id);
+    expect(natRoutes).toHaveLength(ZONES.length);
+    expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(count);
+  });
+
+  it("keeps ML traffic private: an S3 gateway endpoint and private-DNS interface endpoints for SageMaker, ECR, STS and logs", () => {
+    const endpoints = attributesOf(synthNetwork(), "aws_vpc_endpoint");
+    const gateway = endpoints.filter((e) => e.vpc_endpoint_type === "Gateway");
+    expect(gateway).toEqual([expect.objectContaining({ service_name: "com.amazonaws.eu-west-1.s3" })]);
+    expect((gateway[0].route_table_ids as string[]).length).toBe(ZONES.length);
+    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(interfaces.map((e) => e.service_name).sort()).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map((s) => `com.amazonaws.eu-west-1.${s}`).sort());
+    expect(interfaces.every((e) => e.private_dns_enabled === true && (e.subnet_ids as string[]).length === ZONES.length)).toBe(true);
+  });
+
+  it("lets only the VPC reach the interface endpoints, over HTTPS", () => {
+    const json = synthNetwork();
+    expect(attributesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual([
+      expect.objectContaining({ from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: "10.30.0.0/16" }),
+    ]);
+  });
+
+  it("closes the default security group", () => {
+    const [defaultGroup] = attributesOf(synthNetwork(), "aws_default_security_group");
+    expect(defaultGroup.ingress).toBeUndefined();
+    expect(defaultGroup.egress).toBeUndefined();
+  });
+
+  it("logs all traffic to a KMS-encrypted log group with the configured retention", () => {
+    const json = synthNetwork({ flowLogRetentionDays: 90 });
+    expect(attributesOf(json, "aws_flow_log")).toEqual([
+      expect.objectContaining({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs", vpc_id: expect.stringContaining("aws_vpc.") }),
+    ]);
+    expect(attributesOf(json, "aws_cloudwatch_log_group")).toEqual([
+      expect.objectContaining({ name: "/mlops-test/vpc-flow-logs", retention_in_days: 90, kms_key_id: expect.stringContaining("aws_kms_key.") }),
+    ]);
+  });
+
+  it.each([
+    [{ cidr: "10.30.0.0/24" }, /cidr "10.30.0.0\/24" must be an IPv4 CIDR from \/16 to \/20/],
+    [{ cidr: "nonsense" }, /cidr "nonsense"/],
+    [{ availabilityZones: [] }, /availabilityZones must list 1 to 6 distinct zones/],
+    [{ availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /distinct zones; got \[eu-west-1a, eu-west-1a\]/],
+  ])("refuses %p", (props, message) => {
+    expect(() => synthNetwork(props)).toThrow(message);
+  });
+});

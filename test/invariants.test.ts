@@ -1,0 +1,61 @@
+import fc from "fast-check";
+import { Testing } from "cdktf";
+import { STATEFUL_RESOURCE_TYPES } from "../constructs/core/stateful";
+import { environments } from "../environments";
+import { EnvironmentConfig, parseEnvironment } from "../environments/schema";
+import { createPlatform } from "../stacks/platform";
+import { validEnvironmentInput } from "./support/arbitraries";
+import { allResources, synthJson } from "./support/terraform-json";
+
+/** What must hold for any valid environment, shipped or generated. */
+function checkInvariants(env: EnvironmentConfig): void {
+  const stacks = Object.values(createPlatform(Testing.app(), env));
+  const zones = env.network.availabilityZones.length;
+  for (const stack of stacks) {
+    const json = synthJson(stack);
+    const resources = allResources(json);
+    const isBootstrap = stack.node.id === `${env.name}-bootstrap`;
+    expect(stack.node.id.startsWith(`${env.name}-`)).toBe(true);
+    expect(json.provider?.aws?.[0]?.allowed_account_ids).toEqual([env.account.id]);
+    expect(json.terraform?.backend?.s3).toMatchObject({ key: `${stack.node.id}/terraform.tfstate`, encrypt: true, use_lockfile: true });
+
+    for (const r of resources) {
+      if (STATEFUL_RESOURCE_TYPES.has(r.type)) {
+        const shouldProtect = isBootstrap || env.protection.enabled;
+        expect([r.type, r.name, r.attributes.lifecycle]).toEqual([r.type, r.name, shouldProtect ? { prevent_destroy: true } : undefined]);
+      }
+      if (r.type === "aws_cloudwatch_log_group") {
+        expect(r.attributes).toMatchObject({ retention_in_days: env.logs.retentionDays, kms_key_id: expect.stringContaining("aws_kms_key.") });
+      }
+      if (r.type === "aws_kms_key") {
+        expect(r.attributes).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: env.protection.kmsKeyDeletionWindowDays });
+      }
+      if (r.type === "aws_subnet") expect(r.attributes.map_public_ip_on_launch).toBe(false);
+    }
+    // Every bucket comes with versioning, encryption and a full public access block.
+    const count = (type: string) => resources.filter((r) => r.type === type).length;
+    for (const companion of ["aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy"]) {
+      expect([companion, count(companion)]).toEqual([companion, count("aws_s3_bucket")]);
+    }
+    if (stack.node.id === `${env.name}-network`) {
+      expect(count("aws_subnet")).toBe(2 * zones);
+      expect(count("aws_nat_gateway")).toBe(env.network.natGateways === "perAz" ? zones : 1);
+      expect(count("aws_flow_log")).toBe(1);
+    }
+  }
+}
+
+describe("invariants", () => {
+  it.each(environments.map((env) => [env.name, env] as const))("hold for the shipped %s environment", (_, env) => {
+    checkInvariants(env);
+  });
+
+  it("hold for any valid generated environment", () => {
+    fc.assert(
+      fc.property(validEnvironmentInput, (input) => {
+        checkInvariants(parseEnvironment(input));
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

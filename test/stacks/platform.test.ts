@@ -1,0 +1,119 @@
+import { Testing, TerraformStack } from "cdktf";
+import { version } from "../../package.json";
+import { STATEFUL_RESOURCE_TYPES } from "../../constructs/core/stateful";
+import { environments } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/schema";
+import { createPlatform } from "../../stacks/platform";
+import { allResources, synthJson } from "../support/terraform-json";
+
+const stacksOf = (env: EnvironmentConfig, options = {}): TerraformStack[] => Object.values(createPlatform(Testing.app(), env, options));
+const byName = (name: string) => environments.find((env) => env.name === name)!;
+
+describe.each(environments.map((env) => [env.name, env] as const))("%s platform", (name, env) => {
+  const stacks = stacksOf(env);
+
+  it("names every stack <env>-<layer> so `cdktf deploy '<env>-*'` deploys exactly this environment", () => {
+    expect(stacks.map((s) => s.node.id)).toEqual([`${name}-bootstrap`, `${name}-network`]);
+  });
+
+  it.each(stacks.map((s) => [s.node.id, s] as const))("%s keeps its own encrypted, locked state in the environment's account", (id, stack) => {
+    expect(synthJson(stack).terraform?.backend).toEqual({
+      s3: {
+        bucket: `mlops-${name}-tfstate-${env.account.id}`,
+        key: `${id}/terraform.tfstate`,
+        region: env.account.region,
+        encrypt: true,
+        use_lockfile: true,
+        kms_key_id: `arn:aws:kms:${env.account.region}:${env.account.id}:alias/mlops-${name}-tfstate`,
+        allowed_account_ids: [env.account.id],
+      },
+    });
+  });
+
+  it.each(stacks.map((s) => [s.node.id, s] as const))("%s has one AWS provider pinned to the account, tagging every resource", (id, stack) => {
+    const layer = id.slice(name.length + 1);
+    expect(synthJson(stack).provider?.aws).toEqual([
+      {
+        region: env.account.region,
+        allowed_account_ids: [env.account.id],
+        default_tags: [
+          {
+            tags: {
+              "mlops:environment": name,
+              "mlops:layer": layer,
+              "mlops:managed-by": "mlops-blueprint",
+              "mlops:blueprint-version": version,
+            },
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("state", () => {
+  it("gives every stack of every environment a different state object", () => {
+    const keys = environments.flatMap((env) =>
+      stacksOf(env).map((stack) => {
+        const s3 = synthJson(stack).terraform!.backend!.s3;
+        return `${s3.bucket}/${s3.key}`;
+      }),
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("uses local state for the bootstrap stack only when asked, for its first apply", () => {
+    const [bootstrap, network] = stacksOf(byName("dev"), { bootstrapState: "local" });
+    expect(synthJson(bootstrap).terraform?.backend).toEqual({ local: { path: "terraform.dev-bootstrap.tfstate" } });
+    expect(synthJson(network).terraform?.backend).toHaveProperty("s3");
+  });
+});
+
+describe("bootstrap", () => {
+  it("creates the state bucket the other stacks use, with its key, protected in every environment", () => {
+    for (const env of environments) {
+      const [bootstrap] = stacksOf(env);
+      const resources = allResources(synthJson(bootstrap));
+      const bucket = resources.find((r) => r.type === "aws_s3_bucket")!;
+      expect(bucket.attributes).toMatchObject({ bucket: `mlops-${env.name}-tfstate-${env.account.id}`, lifecycle: { prevent_destroy: true } });
+      expect(resources.find((r) => r.type === "aws_kms_alias")!.attributes.name).toBe(`alias/mlops-${env.name}-tfstate`);
+      expect(resources.find((r) => r.type === "aws_kms_key")!.attributes.lifecycle).toEqual({ prevent_destroy: true });
+      expect(resources.map((r) => r.type)).toEqual(
+        expect.arrayContaining(["aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy"]),
+      );
+    }
+  });
+});
+
+describe("protection", () => {
+  it.each(environments.map((env) => [env.name, env] as const))(
+    "%s: stateful resources outside bootstrap have prevent_destroy exactly when the environment is protected",
+    (_, env) => {
+      const [, ...layers] = stacksOf(env);
+      const stateful = layers.flatMap((stack) => allResources(synthJson(stack))).filter((r) => STATEFUL_RESOURCE_TYPES.has(r.type));
+      expect(stateful.length).toBeGreaterThan(0);
+      for (const resource of stateful) {
+        expect([resource.type, resource.attributes.lifecycle]).toEqual([
+          resource.type,
+          env.protection.enabled ? { prevent_destroy: true } : undefined,
+        ]);
+      }
+    },
+  );
+
+  it("protects prod and leaves dev disposable", () => {
+    expect(byName("prod").protection.enabled).toBe(true);
+    expect(byName("dev").protection.enabled).toBe(false);
+  });
+});
+
+describe("tags", () => {
+  it("leaves the platform tags to the provider: no resource overrides them", () => {
+    for (const stack of environments.flatMap((env) => stacksOf(env))) {
+      for (const resource of allResources(synthJson(stack))) {
+        const tags = (resource.attributes.tags ?? {}) as Record<string, string>;
+        expect(Object.keys(tags).filter((key) => key.startsWith("mlops:"))).toEqual([]);
+      }
+    }
+  });
+});
