@@ -44,22 +44,30 @@ function joinPath(path: readonly PropertyKey[]): string {
   return path.map(String).join(".");
 }
 
+/** Enums longer than this are summarized by the schema's own message instead of listing every value. */
+const MAX_LISTED_VALUES = 8;
+
+const EXPECTED_TYPE: Record<string, string> = { int: "a whole number", number: "a number", string: "a string", object: "an object", array: "an array", boolean: "true or false" };
+
 function describe(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
+  const given = input === undefined ? "is missing" : `is ${show(input)}`;
   if (issue.code === "invalid_type") {
-    return input === undefined ? `is missing; expected ${issue.expected}` : `is ${typeName(input)}; expected ${issue.expected}`;
+    const found = input === undefined || input === null ? given : `${given}, ${Array.isArray(input) ? "an array" : `a ${typeof input}`}`;
+    return `${found}; expected ${EXPECTED_TYPE[issue.expected] ?? issue.expected}`;
   }
-  if (issue.code === "invalid_value") {
-    return `is ${JSON.stringify(input)}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "invalid_value" && issue.values.length <= MAX_LISTED_VALUES) {
+    return `${given}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   }
-  if (issue.code === "custom" || input === undefined) return issue.message;
-  return `is ${JSON.stringify(input)}; ${issue.message}`;
+  // Objects and arrays are not repeated back (rules about them name what they found themselves).
+  return typeof input === "object" && input !== null ? issue.message : `${given}; ${issue.message}`;
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return "null";
+function show(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value} (${JSON.stringify(value)})`;
+  if (typeof value === "object" && value !== null) return "an object";
+  return JSON.stringify(value);
 }
 
 function unknownKeyMessage(key: string, allowed: readonly string[]): string {

@@ -18,12 +18,14 @@ const cidr = z.string().refine((value) => parseCidr(value) !== undefined, {
   error: "must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set",
 });
 
-const positiveInt = (what: string) => z.number().int().positive({ error: `${what} must be a positive whole number` });
-
-const logRetentionDays = positiveInt("retention").refine(
-  (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
-  { error: `must be a retention CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}` },
-);
+const logRetentionDays = z
+  .number()
+  .int({ error: "must be a whole number of days" })
+  .positive({ error: "must be a positive number of days" })
+  // Only judged once the two checks above pass, so a bad value gets one message, not three.
+  .refine((days) => !Number.isInteger(days) || days <= 0 || (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+    error: `must be a retention CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
 
 const networkSchema = z.strictObject({
   /** The VPC range; /16 to /20. Must not overlap another environment's VPC. */
@@ -51,7 +53,7 @@ const environmentObject = z.strictObject({
   /** The AWS account and region the environment lives in; the provider refuses any other account. */
   account: z.strictObject({
     id: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }),
-    region: z.enum(AWS_REGIONS, { error: "must be a commercial AWS region such as eu-west-1" }),
+    region: z.enum(AWS_REGIONS, { error: "must be a commercial AWS region such as eu-west-1 (the list: constructs/core/aws-regions.ts)" }),
   }),
   protection: protectionSchema,
   network: networkSchema,
@@ -62,11 +64,12 @@ const environmentObject = z.strictObject({
 /** Rules that relate several fields. They run even when other fields are invalid, so every problem is reported at once. */
 const environmentSchema = environmentObject.superRefine(
   (env, ctx) => {
+    if (typeof env !== "object" || env === null) return;
     const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const network = (env.network ?? {}) as Partial<z.infer<typeof networkSchema>>;
     const zones = Array.isArray(network.availabilityZones) ? network.availabilityZones : [];
     const isProtected = env.protection?.enabled === true;
-    const region = env.account?.region;
+    const region = (AWS_REGIONS as readonly unknown[]).includes(env.account?.region) ? env.account.region : undefined;
 
     if (env.tier === "production" && env.protection?.enabled === false) {
       add(["protection", "enabled"], "a production environment must be protected; set it to true");
@@ -135,26 +138,37 @@ export function parseEnvironment(input: unknown): EnvironmentConfig {
 /**
  * Validates a set of environments: each on its own, then what must hold between them
  * (unique names, VPC ranges that do not overlap so environments can be peered later).
+ * The rules between environments use each name and range that is valid by itself, even when
+ * other fields of that environment are not, so every problem is reported in one pass.
  */
 export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
   const checked = inputs.map(check);
-  const problems = checked.flatMap((c) => c.problems);
-  const configs = checked.flatMap((c) => (c.config ? [c.config] : []));
+  const problems = [...checked.flatMap((c) => c.problems), ...crossEnvironmentProblems(inputs)];
+  if (problems.length > 0) throw new EnvironmentConfigError(problems);
+  return checked.map((c) => c.config!);
+}
 
-  configs.forEach((env, i) => {
-    const first = configs.findIndex((other) => other.name === env.name);
-    if (first !== i) problems.push({ environment: env.name, path: "name", message: `"${env.name}" is used by another environment; names must be unique` });
-    const vpc = parseCidr(env.network.vpcCidr)!;
-    configs.slice(0, i).forEach((other) => {
-      if (cidrsOverlap(vpc, parseCidr(other.network.vpcCidr)!)) {
+function crossEnvironmentProblems(inputs: readonly unknown[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen: { name: string; cidr?: string }[] = [];
+  for (const input of inputs) {
+    const name = environmentName.safeParse((input as { name?: unknown } | null)?.name);
+    if (!name.success) continue;
+    const cidrText = (input as { network?: { vpcCidr?: unknown } }).network?.vpcCidr;
+    const vpc = typeof cidrText === "string" ? parseCidr(cidrText) : undefined;
+    if (seen.some((other) => other.name === name.data)) {
+      problems.push({ environment: name.data, path: "name", message: `"${name.data}" is used by another environment; names must be unique` });
+    }
+    for (const other of seen) {
+      if (vpc && other.cidr && cidrsOverlap(vpc, parseCidr(other.cidr)!)) {
         problems.push({
-          environment: env.name,
+          environment: name.data,
           path: "network.vpcCidr",
-          message: `${env.network.vpcCidr} overlaps ${other.name}'s ${other.network.vpcCidr}; give each environment its own range`,
+          message: `${cidrText} overlaps ${other.name}'s ${other.cidr}; give each environment its own range`,
         });
       }
-    });
-  });
-  if (problems.length > 0) throw new EnvironmentConfigError(problems);
-  return configs;
+    }
+    seen.push({ name: name.data, cidr: vpc ? (cidrText as string) : undefined });
+  }
+  return problems;
 }

@@ -6,7 +6,8 @@ export interface Ipv4Cidr {
   readonly prefixLength: number;
 }
 
-const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** Dotted quad without leading zeros (which some tools read as octal) and a prefix length. */
+const CIDR_PATTERN = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(\d{1,2})$/;
 
 /** Parses `a.b.c.d/n`; returns undefined when malformed or when host bits are set. */
 export function parseCidr(text: string): Ipv4Cidr | undefined {

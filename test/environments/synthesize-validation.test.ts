@@ -1,0 +1,64 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { dev } from "../../environments/dev";
+import { EnvironmentConfigError, formatProblem } from "../../environments/errors";
+import { environmentInputs } from "../../environments/inputs";
+import { prod } from "../../environments/prod";
+import { synthesizePlatform } from "../../stacks/synthesize";
+
+// Synthesizing every stack takes about 0.6 s here; leave room for slow CI machines.
+jest.setTimeout(60_000);
+
+const tempDirs: string[] = [];
+
+/** A fresh, empty directory under the OS temp dir, removed after the test. */
+function freshOutdir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-synth-"));
+  tempDirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("synthesizePlatform", () => {
+  test("an invalid environment stops synthesis before anything is written", () => {
+    const outdir = freshOutdir();
+    const badProd = structuredClone(prod) as { account: { id: string } };
+    badProd.account.id = "16180339887";
+
+    let caught: unknown;
+    try {
+      synthesizePlatform([dev, badProd], { outdir });
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(EnvironmentConfigError);
+    expect((caught as EnvironmentConfigError).problems.map(formatProblem)).toEqual([
+      'prod: account.id: is "16180339887"; must be a 12-digit AWS account id',
+    ]);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    expect(fs.existsSync(path.join(outdir, "stacks"))).toBe(false);
+  });
+
+  test("the shipped environments synthesize a bootstrap and a network stack each", () => {
+    const outdir = freshOutdir();
+
+    const ids = synthesizePlatform(environmentInputs, { outdir });
+
+    const expected = ["dev", "staging", "prod"].flatMap((env) => [`${env}-bootstrap`, `${env}-network`]);
+    expect([...ids].sort()).toEqual([...expected].sort());
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([...expected].sort());
+    for (const id of expected) {
+      const file = path.join(outdir, "stacks", id, "cdk.tf.json");
+      expect(fs.existsSync(file)).toBe(true);
+      // Valid JSON with Terraform content, not an empty placeholder.
+      const json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+      expect(json).toHaveProperty("terraform");
+      expect(json).toHaveProperty("resource");
+    }
+  });
+});
