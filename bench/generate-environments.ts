@@ -28,5 +28,26 @@ function generateEnvironment(i: number): EnvironmentInput {
     protection: { enabled: production, kmsKeyDeletionWindowDays: production ? 30 : 7 + (i % 24) },
     network: { vpcCidr: `10.${i}.0.0/16`, availabilityZones: [...ZONES], natGateways: production ? "perAz" : "single" },
     logs: { retentionDays: RETENTIONS[i % RETENTIONS.length] },
+    training: generateTraining(String(100_000_000_000 + i), production),
+  };
+}
+
+/** A valid training section: a private API when protected, one spot GPU pool, two teams within its reach. */
+export function generateTraining(accountId: string, isProtected: boolean, gpuPoolMax = 4): EnvironmentInput["training"] {
+  return {
+    kubernetesVersion: "1.33",
+    nodeAmiReleaseVersion: "1.33.5-20251103",
+    publicApiCidrs: isProtected ? [] : ["203.0.113.0/24"],
+    controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
+    access: { adminRoleArns: [`arn:aws:iam::${accountId}:role/platform-admin`], readOnlyRoleArns: [] },
+    addons: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
+    systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3, diskSizeGiB: 50 },
+    gpuPools: [{ name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: gpuPoolMax, diskSizeGiB: 200 }],
+    maxNodesPerGpuPool: Math.max(gpuPoolMax, 1),
+    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    teams: [
+      { name: "team-a", gpuQuota: Math.floor(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
+      { name: "team-b", gpuQuota: Math.ceil(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
+    ],
   };
 }

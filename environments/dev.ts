@@ -12,4 +12,29 @@ export const dev = {
     natGateways: "single",
   },
   logs: { retentionDays: 30 },
+  training: {
+    kubernetesVersion: "1.33",
+    nodeAmiReleaseVersion: "1.33.5-20251103",
+    publicApiCidrs: ["203.0.113.0/24"],
+    controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: false, scheduler: false },
+    access: {
+      adminRoleArns: ["arn:aws:iam::314159265358:role/platform-admin"],
+      readOnlyRoleArns: ["arn:aws:iam::314159265358:role/ml-engineer-readonly"],
+    },
+    addons: {
+      vpcCni: "v1.20.4-eksbuild.1",
+      coreDns: "v1.12.2-eksbuild.4",
+      kubeProxy: "v1.33.3-eksbuild.6",
+      ebsCsiDriver: "v1.48.0-eksbuild.2",
+    },
+    systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    gpuPools: [
+      { name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 2, diskSizeGiB: 200 },
+    ],
+    maxNodesPerGpuPool: 4,
+    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    teams: [
+      { name: "research", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+    ],
+  },
 } satisfies EnvironmentInput;

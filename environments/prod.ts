@@ -12,4 +12,33 @@ export const prod = {
     natGateways: "perAz",
   },
   logs: { retentionDays: 365 },
+  training: {
+    kubernetesVersion: "1.33",
+    nodeAmiReleaseVersion: "1.33.5-20251103",
+    publicApiCidrs: [],
+    controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
+    access: {
+      adminRoleArns: ["arn:aws:iam::161803398874:role/platform-admin"],
+      readOnlyRoleArns: ["arn:aws:iam::161803398874:role/ml-engineer-readonly"],
+    },
+    addons: {
+      vpcCni: "v1.20.4-eksbuild.1",
+      coreDns: "v1.12.2-eksbuild.4",
+      kubeProxy: "v1.33.3-eksbuild.6",
+      ebsCsiDriver: "v1.48.0-eksbuild.2",
+    },
+    systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, diskSizeGiB: 100 },
+    gpuPools: [
+      { name: "a10g-4gpu", instanceTypes: ["g5.12xlarge", "g5.24xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 500 },
+      { name: "l4-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 8, diskSizeGiB: 200 },
+      { name: "h100", instanceTypes: ["p5.48xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 2, diskSizeGiB: 1000 },
+    ],
+    maxNodesPerGpuPool: 8,
+    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    teams: [
+      { name: "recommendations", gpuQuota: 16, cpuQuota: "256", memoryQuota: "1Ti" },
+      { name: "vision", gpuQuota: 12, cpuQuota: "192", memoryQuota: "768Gi" },
+      { name: "nlp", gpuQuota: 8, cpuQuota: "128", memoryQuota: "512Gi" },
+    ],
+  },
 } satisfies EnvironmentInput;

@@ -12,4 +12,30 @@ export const staging = {
     natGateways: "single",
   },
   logs: { retentionDays: 90 },
+  training: {
+    kubernetesVersion: "1.33",
+    nodeAmiReleaseVersion: "1.33.5-20251103",
+    publicApiCidrs: [],
+    controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
+    access: {
+      adminRoleArns: ["arn:aws:iam::271828182845:role/platform-admin"],
+      readOnlyRoleArns: ["arn:aws:iam::271828182845:role/ml-engineer-readonly"],
+    },
+    addons: {
+      vpcCni: "v1.20.4-eksbuild.1",
+      coreDns: "v1.12.2-eksbuild.4",
+      kubeProxy: "v1.33.3-eksbuild.6",
+      ebsCsiDriver: "v1.48.0-eksbuild.2",
+    },
+    systemPool: { instanceTypes: ["m6i.large"], minSize: 2, maxSize: 3, diskSizeGiB: 50 },
+    gpuPools: [
+      { name: "g5-ondemand", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 200 },
+    ],
+    maxNodesPerGpuPool: 4,
+    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    teams: [
+      { name: "recommendations", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+      { name: "vision", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+    ],
+  },
 } satisfies EnvironmentInput;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { LOG_RETENTION_DAYS, type AwsRegion } from "../../constructs/core/aws-regions";
 import type { EnvironmentInput } from "../../environments/schema";
+import { generateTraining } from "../../bench/generate-environments";
 
 const REGIONS: readonly AwsRegion[] = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-central-1"];
 
@@ -32,6 +33,7 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
       natGateways: isProtected ? fc.constant("perAz" as const) : fc.constantFrom("single" as const, "perAz" as const),
       kmsKeyDeletionWindowDays: fc.integer({ min: 7, max: 30 }),
       retentionDays: fc.constantFrom(...LOG_RETENTION_DAYS),
+      gpuPoolMax: fc.integer({ min: 0, max: 8 }),
     })
     .map((v) => ({
       name: v.name,
@@ -44,5 +46,6 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
         natGateways: v.natGateways,
       },
       logs: { retentionDays: v.retentionDays },
+      training: generateTraining(v.accountId, isProtected, v.gpuPoolMax),
     })),
 );

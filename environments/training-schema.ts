@@ -1,0 +1,142 @@
+import { z } from "zod";
+import { parseCidr } from "../constructs/core/cidr";
+import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
+import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/training-cluster/versions";
+
+const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+  error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
+});
+const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
+const imageTag = z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "must be a pinned release such as v1.2.3 (never latest)" });
+const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, { error: "must be a Kubernetes quantity such as 64, 500m or 256Gi" });
+
+const scaling = {
+  /** Nodes the pool never goes below. */
+  minSize: count,
+  /** Nodes the pool never goes above. */
+  maxSize: count,
+  /** Root volume size of each node, GiB (encrypted gp3). */
+  diskSizeGiB: z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" }),
+};
+
+const systemPoolSchema = z.strictObject({
+  /** Instance types for cluster services (CoreDNS, autoscaler); on-demand. */
+  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.large" })).min(1),
+  ...scaling,
+});
+
+const gpuPoolSchema = z.strictObject({
+  name: kubernetesName,
+  /** GPU instance types, all with the same number of GPUs. */
+  instanceTypes: z.array(z.string()).min(1, { error: "must list at least one GPU instance type" }),
+  capacityType: z.enum(["ON_DEMAND", "SPOT"]),
+  ...scaling,
+});
+
+const teamSchema = z.strictObject({
+  /** Also the team's namespace. */
+  name: kubernetesName,
+  /** GPUs the team's pods may request at once (ResourceQuota requests.nvidia.com/gpu). */
+  gpuQuota: count,
+  /** CPU the team's pods may request at once. */
+  cpuQuota: quantity,
+  /** Memory the team's pods may request at once. */
+  memoryQuota: quantity,
+});
+
+export const trainingSchema = z.strictObject({
+  /** EKS Kubernetes version (minor), e.g. "1.33". */
+  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS),
+  /** EKS-optimized AMI release of the nodes, e.g. "1.33.0-20251104"; pins node images so upgrades are reviewed. */
+  nodeAmiReleaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, { error: "must be an EKS AMI release such as 1.33.0-20251104" }),
+  /** CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (required when protected). */
+  publicApiCidrs: z.array(z.string()),
+  /** Control plane log types sent to CloudWatch Logs; each can be switched off. */
+  controlPlaneLogs: z.strictObject(Object.fromEntries(CONTROL_PLANE_LOG_TYPES.map((t) => [t, z.boolean()])) as Record<(typeof CONTROL_PLANE_LOG_TYPES)[number], z.ZodBoolean>),
+  /** IAM roles given cluster access entries. */
+  access: z.strictObject({ adminRoleArns: z.array(iamRoleArn), readOnlyRoleArns: z.array(iamRoleArn) }),
+  /** EKS managed add-on versions. */
+  addons: z.strictObject({
+    vpcCni: z.string().min(1),
+    coreDns: z.string().min(1),
+    kubeProxy: z.string().min(1),
+    ebsCsiDriver: z.string().min(1),
+  }),
+  systemPool: systemPoolSchema,
+  gpuPools: z.array(gpuPoolSchema),
+  /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
+  maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
+  /** Image tags of the cluster's own workloads. */
+  images: z.strictObject({ nvidiaDevicePlugin: imageTag, clusterAutoscaler: imageTag }),
+  teams: z.array(teamSchema),
+});
+
+export type TrainingConfig = z.output<typeof trainingSchema>;
+
+type AddProblem = (path: (string | number)[], message: string) => void;
+type Partial<T> = { [K in keyof T]?: unknown };
+
+const isCount = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0;
+
+/** Rules of the training section that relate several fields, or the environment's protection. */
+export function checkTraining(training: unknown, isProtected: boolean, add: AddProblem): void {
+  if (typeof training !== "object" || training === null) return;
+  const t = training as Partial<TrainingConfig>;
+  const at = (...path: (string | number)[]) => ["training", ...path];
+
+  if (Array.isArray(t.publicApiCidrs)) {
+    t.publicApiCidrs.forEach((cidr, i) => {
+      if (typeof cidr !== "string" || !parseCidr(cidr)) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
+      else if (parseCidr(cidr)!.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
+    });
+    if (isProtected && t.publicApiCidrs.length > 0) {
+      add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
+    }
+  }
+
+  const system = t.systemPool as Partial<TrainingConfig["systemPool"]> | undefined;
+  if (system) checkMinMax(system, at("systemPool"), add);
+  if (system && isCount(system.minSize) && system.minSize < 1) {
+    add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
+  }
+
+  const ceiling = isCount(t.maxNodesPerGpuPool) ? t.maxNodesPerGpuPool : undefined;
+  let reachableGpus = 0;
+  const pools = Array.isArray(t.gpuPools) ? (t.gpuPools as Partial<TrainingConfig["gpuPools"][number]>[]) : [];
+  pools.forEach((pool, i) => {
+    if (typeof pool !== "object" || pool === null) return;
+    checkMinMax(pool, at("gpuPools", i), add);
+    if (ceiling !== undefined && isCount(pool.maxSize) && pool.maxSize > ceiling) {
+      add(at("gpuPools", i, "maxSize"), `is ${pool.maxSize}; above maxNodesPerGpuPool (${ceiling}). Raise the ceiling on purpose if you mean it`);
+    }
+    if (pools.findIndex((other) => other?.name === pool.name) !== i) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
+    const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
+    const counts = new Set<number>();
+    types.forEach((type, j) => {
+      const gpus = typeof type === "string" ? gpusPerInstance(type) : undefined;
+      if (gpus === undefined) {
+        add(at("gpuPools", i, "instanceTypes", j), `${JSON.stringify(type)} is not a GPU instance type; use a g4dn, g5, g6, g6e, p3, p4d, p4de, p5, p5e or p5en size`);
+      } else counts.add(gpus);
+    });
+    if (counts.size > 1) {
+      add(at("gpuPools", i, "instanceTypes"), `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so the autoscaler knows what a new node brings`);
+    }
+    if (counts.size === 1 && isCount(pool.maxSize)) reachableGpus += [...counts][0] * pool.maxSize;
+  });
+
+  const teams = Array.isArray(t.teams) ? (t.teams as Partial<TrainingConfig["teams"][number]>[]) : [];
+  teams.forEach((team, i) => {
+    if (teams.findIndex((other) => other?.name === team?.name) !== i) add(at("teams", i, "name"), `"${team.name}" is used by another team`);
+  });
+  const quotaSum = teams.reduce((sum, team) => sum + (isCount(team?.gpuQuota) ? team.gpuQuota : 0), 0);
+  if (quotaSum > reachableGpus) {
+    add(at("teams"), `GPU quotas add up to ${quotaSum} but the GPU pools can reach only ${reachableGpus} GPUs; lower the quotas or raise a pool's maxSize`);
+  }
+}
+
+function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {
+  if (isCount(pool.minSize) && isCount(pool.maxSize) && pool.minSize > pool.maxSize) {
+    add([...path, "minSize"], `is ${pool.minSize}, above maxSize ${pool.maxSize}; minSize must be <= maxSize`);
+  }
+}
