@@ -4,6 +4,8 @@ export { createPlatform, type Platform, type PlatformOptions } from "./stacks/pl
 export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack";
 export { BootstrapStack } from "./stacks/bootstrap-stack";
 export { NetworkStack } from "./stacks/network-stack";
+export { TrainingStack } from "./stacks/training-stack";
+export { WorkloadsStack, type ClusterConnection } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
 export { stateBucketName, stateObjectKey, type StateLocation } from "./stacks/remote-state";
 
@@ -11,6 +13,20 @@ export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/ne
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
+export {
+  GpuTrainingCluster,
+  type GpuTrainingClusterProps,
+  type GpuPoolSpec,
+  type NodePoolSpec,
+  type AddonVersions,
+} from "./constructs/training-cluster/gpu-training-cluster";
+export { NodePool, type NodePoolProps, type CapacityType } from "./constructs/training-cluster/node-pool";
+export { IrsaRole, type IrsaRoleProps } from "./constructs/training-cluster/irsa-role";
+export { NvidiaDevicePlugin } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
+export { ClusterAutoscaler } from "./constructs/training-cluster/workloads/cluster-autoscaler";
+export { TeamNamespace } from "./constructs/training-cluster/workloads/team-namespace";
+export { TrainingPriorityClasses } from "./constructs/training-cluster/workloads/priority-classes";
+export { gpusPerInstance, GPU_INSTANCE_FAMILIES } from "./constructs/training-cluster/gpu-instances";
 export { KmsKey, type KmsKeyProps } from "./constructs/core/kms-key";
 export { SecureBucket, type SecureBucketProps, type LifecycleTransition, type StorageClass } from "./constructs/core/secure-bucket";
 export { EncryptedLogGroup, type EncryptedLogGroupProps } from "./constructs/core/log-group";

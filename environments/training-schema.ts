@@ -14,8 +14,8 @@ const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, { error: "mus
 const scaling = {
   /** Nodes the pool never goes below. */
   minSize: count,
-  /** Nodes the pool never goes above. */
-  maxSize: count,
+  /** Nodes the pool never goes above; at least 1 (EKS refuses an empty node group). */
+  maxSize: z.number().int({ error: "must be a whole number" }).positive({ error: "must be at least 1" }),
   /** Root volume size of each node, GiB (encrypted gp3). */
   diskSizeGiB: z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" }),
 };
@@ -87,34 +87,39 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
 
   if (Array.isArray(t.publicApiCidrs)) {
     t.publicApiCidrs.forEach((cidr, i) => {
-      if (typeof cidr !== "string" || !parseCidr(cidr)) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
-      else if (parseCidr(cidr)!.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
+      if (typeof cidr !== "string") return; // the schema reports the type
+      const parsed = parseCidr(cidr);
+      if (!parsed) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
+      else if (parsed.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
     });
     if (isProtected && t.publicApiCidrs.length > 0) {
       add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
     }
   }
 
-  const system = t.systemPool as Partial<TrainingConfig["systemPool"]> | undefined;
+  const system = objectOrUndefined(t.systemPool) as Partial<TrainingConfig["systemPool"]> | undefined;
   if (system) checkMinMax(system, at("systemPool"), add);
   if (system && isCount(system.minSize) && system.minSize < 1) {
     add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
   }
 
-  const ceiling = isCount(t.maxNodesPerGpuPool) ? t.maxNodesPerGpuPool : undefined;
-  let reachableGpus = 0;
-  const pools = Array.isArray(t.gpuPools) ? (t.gpuPools as Partial<TrainingConfig["gpuPools"][number]>[]) : [];
+  const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;
+  const pools = objectsIn(t.gpuPools) as Partial<TrainingConfig["gpuPools"][number]>[];
+  // Undefined as soon as one pool's GPUs are unknown: its own problems are reported, and a quota
+  // line computed without it would mislead.
+  let reachableGpus: number | undefined = 0;
   pools.forEach((pool, i) => {
-    if (typeof pool !== "object" || pool === null) return;
+    if (!pool) return;
     checkMinMax(pool, at("gpuPools", i), add);
     if (ceiling !== undefined && isCount(pool.maxSize) && pool.maxSize > ceiling) {
       add(at("gpuPools", i, "maxSize"), `is ${pool.maxSize}; above maxNodesPerGpuPool (${ceiling}). Raise the ceiling on purpose if you mean it`);
     }
-    if (pools.findIndex((other) => other?.name === pool.name) !== i) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
+    if (isDuplicateName(pools, i)) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
     const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
     const counts = new Set<number>();
     types.forEach((type, j) => {
-      const gpus = typeof type === "string" ? gpusPerInstance(type) : undefined;
+      if (typeof type !== "string") return; // the schema reports the type
+      const gpus = gpusPerInstance(type);
       if (gpus === undefined) {
         add(at("gpuPools", i, "instanceTypes", j), `${JSON.stringify(type)} is not a GPU instance type; use a g4dn, g5, g6, g6e, p3, p4d, p4de, p5, p5e or p5en size`);
       } else counts.add(gpus);
@@ -122,17 +127,32 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
     if (counts.size > 1) {
       add(at("gpuPools", i, "instanceTypes"), `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so the autoscaler knows what a new node brings`);
     }
-    if (counts.size === 1 && isCount(pool.maxSize)) reachableGpus += [...counts][0] * pool.maxSize;
+    const known = counts.size === 1 && types.every((type) => typeof type === "string" && gpusPerInstance(type) !== undefined);
+    reachableGpus = known && isCount(pool.maxSize) && reachableGpus !== undefined ? reachableGpus + [...counts][0] * pool.maxSize : undefined;
   });
 
-  const teams = Array.isArray(t.teams) ? (t.teams as Partial<TrainingConfig["teams"][number]>[]) : [];
+  const teams = objectsIn(t.teams) as Partial<TrainingConfig["teams"][number]>[];
   teams.forEach((team, i) => {
-    if (teams.findIndex((other) => other?.name === team?.name) !== i) add(at("teams", i, "name"), `"${team.name}" is used by another team`);
+    if (isDuplicateName(teams, i)) add(at("teams", i, "name"), `"${team!.name}" is used by another team`);
   });
   const quotaSum = teams.reduce((sum, team) => sum + (isCount(team?.gpuQuota) ? team.gpuQuota : 0), 0);
-  if (quotaSum > reachableGpus) {
+  if (reachableGpus !== undefined && quotaSum > reachableGpus) {
     add(at("teams"), `GPU quotas add up to ${quotaSum} but the GPU pools can reach only ${reachableGpus} GPUs; lower the quotas or raise a pool's maxSize`);
   }
+}
+
+function objectOrUndefined(value: unknown): object | undefined {
+  return typeof value === "object" && value !== null ? value : undefined;
+}
+
+/** The entries of an array that are objects (others are reported by the schema), keeping positions. */
+function objectsIn(value: unknown): ({ name?: unknown } | undefined)[] {
+  return Array.isArray(value) ? value.map((entry) => objectOrUndefined(entry) as { name?: unknown } | undefined) : [];
+}
+
+function isDuplicateName(entries: readonly ({ name?: unknown } | undefined)[], i: number): boolean {
+  const name = entries[i]?.name;
+  return typeof name === "string" && entries.findIndex((other) => other?.name === name) !== i;
 }
 
 function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {

@@ -3,6 +3,8 @@ import type { EnvironmentConfig } from "../environments/schema";
 import { BootstrapStack } from "./bootstrap-stack";
 import { NetworkStack } from "./network-stack";
 import type { StateLocation } from "./remote-state";
+import { TrainingStack } from "./training-stack";
+import { WorkloadsStack } from "./workloads-stack";
 
 export interface PlatformOptions {
   /**
@@ -17,12 +19,17 @@ export interface PlatformOptions {
 export interface Platform {
   readonly bootstrap: BootstrapStack;
   readonly network: NetworkStack;
+  readonly training: TrainingStack;
+  readonly workloads: WorkloadsStack;
 }
 
 /** Creates every layer stack of one environment, ids `<env>-<layer>`. */
 export function createPlatform(scope: Construct, environment: EnvironmentConfig, options: PlatformOptions = {}): Platform {
-  return {
-    bootstrap: new BootstrapStack(scope, environment, options.bootstrapState ?? "s3"),
-    network: new NetworkStack(scope, environment),
-  };
+  const bootstrap = new BootstrapStack(scope, environment, options.bootstrapState ?? "s3");
+  const network = new NetworkStack(scope, environment);
+  const training = new TrainingStack(scope, environment, network);
+  // Kubernetes resources live apart from the cluster: their provider is configured from the
+  // training stack's outputs, never from a cluster created in the same apply.
+  const workloads = new WorkloadsStack(scope, environment, training.cluster);
+  return { bootstrap, network, training, workloads };
 }

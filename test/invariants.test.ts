@@ -37,6 +37,20 @@ function checkInvariants(env: EnvironmentConfig): void {
     for (const companion of ["aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy"]) {
       expect([companion, count(companion)]).toEqual([companion, count("aws_s3_bucket")]);
     }
+    if (stack.node.id === `${env.name}-training`) {
+      const gpuGroups = resources.filter((r) => r.type === "aws_eks_node_group" && r.attributes.ami_type === "AL2023_x86_64_NVIDIA");
+      expect(gpuGroups).toHaveLength(env.training.gpuPools.length);
+      for (const group of gpuGroups) expect(group.attributes.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+      for (const template of resources.filter((r) => r.type === "aws_launch_template")) {
+        expect(template.attributes.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+      }
+      expect(count("aws_eks_cluster")).toBe(1);
+    }
+    if (stack.node.id === `${env.name}-workloads`) {
+      expect(count("aws_eks_cluster")).toBe(0);
+      expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length);
+      expect(count("kubernetes_resource_quota_v1")).toBe(env.training.teams.length);
+    }
     if (stack.node.id === `${env.name}-network`) {
       expect(count("aws_subnet")).toBe(2 * zones);
       expect(count("aws_nat_gateway")).toBe(env.network.natGateways === "perAz" ? zones : 1);

@@ -2,6 +2,8 @@ import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { awsEnvironmentOf } from "./aws-environment";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
 
 export interface ServiceRoleProps {
@@ -12,8 +14,9 @@ export interface ServiceRoleProps {
 }
 
 /**
- * An IAM role whose permissions come only from grants (`grantX(role)` on the resources it uses),
- * collected into one inline policy. No managed policies, so every permission is visible in the plan.
+ * An IAM role whose permissions come from grants (`grantX(role)` on the resources it uses), collected
+ * into one inline policy, so every permission is visible in the plan. AWS-managed policies are attached
+ * only where AWS defines and maintains the service's contract (EKS nodes and clusters).
  */
 export class ServiceRole extends Construct implements IGrantable {
   readonly role: IamRole;
@@ -34,6 +37,15 @@ export class ServiceRole extends Construct implements IGrantable {
     this.roleName = this.role.name;
   }
 
+  /** Attaches an AWS-managed policy by name, e.g. `AmazonEKSWorkerNodePolicy`. */
+  attachManagedPolicy(policyName: string): void {
+    const { partition } = awsEnvironmentOf(this);
+    new IamRolePolicyAttachment(this, `Managed-${policyName}`, {
+      role: this.role.name,
+      policyArn: `arn:${partition}:iam::aws:policy/${policyName}`,
+    });
+  }
+
   addToPrincipalPolicy(statement: PolicyStatement): void {
     this.statements.push(statement);
     // Created on the first grant: an inline policy with no statement is invalid.
@@ -45,12 +57,15 @@ export class ServiceRole extends Construct implements IGrantable {
   }
 }
 
-/** Trust for an AWS service principal, limited to calls made on behalf of one account (confused-deputy guard). */
-export function serviceTrust(service: string, accountId: string): PolicyStatement {
+/**
+ * Trust for an AWS service principal. With an account, only calls made on behalf of that account
+ * (confused-deputy guard); leave it out for services that do not send aws:SourceAccount (EC2, EKS).
+ */
+export function serviceTrust(service: string, accountId?: string): PolicyStatement {
   return {
     Effect: "Allow",
     Principal: { Service: service },
     Action: "sts:AssumeRole",
-    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
   };
 }

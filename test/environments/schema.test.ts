@@ -1,50 +1,13 @@
 import fc from "fast-check";
 import { LOG_RETENTION_DAYS } from "../../constructs/core/aws-regions";
 import { dev } from "../../environments/dev";
-import { EnvironmentConfigError, formatProblem } from "../../environments/errors";
+import { formatProblem } from "../../environments/errors";
 import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
-import { parseEnvironment, parseEnvironments, type EnvironmentInput } from "../../environments/schema";
+import { parseEnvironment, parseEnvironments } from "../../environments/schema";
 import { staging } from "../../environments/staging";
 import { validEnvironmentInput } from "../support/arbitraries";
-
-/** A deep copy of a config that tests may break in any way, wrong types included. */
-type Draft = any;
-
-/** A deep copy of `base` with one change applied by `edit`. */
-function mutated(base: EnvironmentInput, edit: (config: Draft) => void): Draft {
-  const config: Draft = structuredClone(base);
-  edit(config);
-  return config;
-}
-
-/** Runs `parse`, expects an EnvironmentConfigError and checks its message matches its problems. */
-function configError(parse: () => unknown): EnvironmentConfigError {
-  let caught: unknown;
-  try {
-    parse();
-  } catch (error) {
-    caught = error;
-  }
-  if (!(caught instanceof EnvironmentConfigError)) {
-    throw new Error(`expected an EnvironmentConfigError, got ${caught === undefined ? "a successful parse" : String(caught)}`);
-  }
-  const [header, ...lines] = caught.message.split("\n");
-  const count = caught.problems.length;
-  expect(header).toBe(`Invalid environment configuration (${count} problem${count === 1 ? "" : "s"}):`);
-  expect(lines).toEqual(caught.problems.map(formatProblem));
-  return caught;
-}
-
-/** The problem lines (`<env>: <path>: <message>`) that parsing `input` produces. */
-function problemLines(input: unknown): string[] {
-  return configError(() => parseEnvironment(input)).problems.map(formatProblem);
-}
-
-/** The problem lines that parsing `inputs` together produces. */
-function problemLinesOfAll(inputs: readonly unknown[]): string[] {
-  return configError(() => parseEnvironments(inputs)).problems.map(formatProblem);
-}
+import { type Draft, configError, mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
 
 const CIDR_MESSAGE = "must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set";
 const NAME_MESSAGE = "must be 2-12 characters of lowercase letters, digits and inner hyphens, starting with a letter";

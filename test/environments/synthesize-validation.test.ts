@@ -44,12 +44,13 @@ describe("synthesizePlatform", () => {
     expect(fs.existsSync(path.join(outdir, "stacks"))).toBe(false);
   });
 
-  test("the shipped environments synthesize a bootstrap and a network stack each", () => {
+  test("the shipped environments synthesize every layer stack of each", () => {
     const outdir = freshOutdir();
 
     const ids = synthesizePlatform(environmentInputs, { outdir });
 
-    const expected = ["dev", "staging", "prod"].flatMap((env) => [`${env}-bootstrap`, `${env}-network`]);
+    const layers = ["bootstrap", "network", "training", "workloads"];
+    const expected = ["dev", "staging", "prod"].flatMap((env) => layers.map((layer) => `${env}-${layer}`));
     expect([...ids].sort()).toEqual([...expected].sort());
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([...expected].sort());
     for (const id of expected) {

@@ -33,7 +33,7 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
       natGateways: isProtected ? fc.constant("perAz" as const) : fc.constantFrom("single" as const, "perAz" as const),
       kmsKeyDeletionWindowDays: fc.integer({ min: 7, max: 30 }),
       retentionDays: fc.constantFrom(...LOG_RETENTION_DAYS),
-      gpuPoolMax: fc.integer({ min: 0, max: 8 }),
+      gpuPoolMax: fc.integer({ min: 1, max: 8 }),
     })
     .map((v) => ({
       name: v.name,

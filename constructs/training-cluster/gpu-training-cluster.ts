@@ -1,0 +1,220 @@
+import { Construct } from "constructs";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { parseCidr } from "../core/cidr";
+import { KmsKey } from "../core/kms-key";
+import { EncryptedLogGroup } from "../core/log-group";
+import { ServiceRole, serviceTrust } from "../core/service-role";
+import { IrsaRole } from "./irsa-role";
+import { CapacityType, NodePool } from "./node-pool";
+import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS } from "./versions";
+
+export interface NodePoolSpec {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly diskSizeGiB: number;
+}
+
+export interface GpuPoolSpec extends NodePoolSpec {
+  readonly name: string;
+  readonly capacityType: CapacityType;
+}
+
+export interface AddonVersions {
+  readonly vpcCni: string;
+  readonly coreDns: string;
+  readonly kubeProxy: string;
+  readonly ebsCsiDriver: string;
+}
+
+export interface GpuTrainingClusterProps {
+  readonly clusterName: string;
+  /** Kubernetes minor version, e.g. "1.33". */
+  readonly kubernetesVersion: string;
+  /** Private subnets for the control plane's interfaces and the nodes. */
+  readonly subnetIds: readonly string[];
+  /** Encrypts Kubernetes secrets and the control plane log group. */
+  readonly encryptionKey: KmsKey;
+  readonly logRetentionDays: number;
+  /** Control plane log types sent to CloudWatch Logs. */
+  readonly controlPlaneLogTypes: readonly ControlPlaneLogType[];
+  readonly addonVersions: AddonVersions;
+  /** Cluster services (CoreDNS, the autoscaler); on-demand, never empty. */
+  readonly systemPool: NodePoolSpec;
+  /** GPU pools; each scales between its min (usually 0) and max. */
+  readonly gpuPools: readonly GpuPoolSpec[];
+  /**
+   * CIDRs that may reach the public API endpoint.
+   * @default [] - the endpoint is private; reach it from inside the VPC
+   */
+  readonly publicApiCidrs?: readonly string[];
+  /**
+   * IAM roles with cluster-admin access entries.
+   * @default []
+   */
+  readonly adminRoleArns?: readonly string[];
+  /**
+   * IAM roles with cluster-wide read-only access entries (no secrets).
+   * @default []
+   */
+  readonly readOnlyRoleArns?: readonly string[];
+  /**
+   * EKS-optimized AMI release of every pool.
+   * @default - the latest release at node group creation
+   */
+  readonly nodeAmiReleaseVersion?: string;
+}
+
+const ACCESS_POLICY = {
+  admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+  readOnly: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+};
+
+/**
+ * An EKS cluster for GPU training: secrets encrypted with KMS, control plane logs in an encrypted
+ * log group, API access through access entries only (no aws-auth ConfigMap, no implicit admin for
+ * whoever created it), an OIDC provider for IRSA, managed add-ons at pinned versions, a system pool
+ * and GPU pools that scale to zero.
+ */
+export class GpuTrainingCluster extends Construct {
+  readonly cluster: EksCluster;
+  readonly clusterName: string;
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  readonly certificateAuthorityData: string;
+  readonly oidcProviderArn: string;
+  /** `https://oidc.eks.<region>.amazonaws.com/id/<id>` */
+  readonly oidcIssuerUrl: string;
+  readonly nodeRoleArn: string;
+  /** The security group EKS attaches to the control plane and managed nodes. */
+  readonly clusterSecurityGroupId: string;
+  readonly systemPool: NodePool;
+  readonly gpuPools: readonly NodePool[];
+
+  constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
+    super(scope, id);
+    this.validate(props);
+    const { accountId } = awsEnvironmentOf(this);
+    const publicApiCidrs = props.publicApiCidrs ?? [];
+
+    const logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", {
+      // The name EKS writes to; made here first so it is encrypted and has a retention.
+      logGroupName: `/aws/eks/${props.clusterName}/cluster`,
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+    });
+
+    const clusterRole = new ServiceRole(this, "ClusterRole", {
+      roleName: `${props.clusterName}-cluster`,
+      description: `EKS control plane of ${props.clusterName}`,
+      trust: [serviceTrust("eks.amazonaws.com", accountId)],
+    });
+    clusterRole.attachManagedPolicy("AmazonEKSClusterPolicy");
+
+    this.cluster = new EksCluster(this, "Cluster", {
+      name: props.clusterName,
+      version: props.kubernetesVersion,
+      roleArn: clusterRole.roleArn,
+      vpcConfig: {
+        subnetIds: [...props.subnetIds],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicApiCidrs.length > 0,
+        publicAccessCidrs: publicApiCidrs.length > 0 ? [...publicApiCidrs] : undefined,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: props.encryptionKey.keyArn } },
+      enabledClusterLogTypes: [...props.controlPlaneLogTypes],
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      // Add-ons are managed below at pinned versions; EKS must not install its own defaults.
+      bootstrapSelfManagedAddons: false,
+      dependsOn: [logGroup.logGroup],
+    });
+    this.clusterName = this.cluster.name;
+    this.endpoint = this.cluster.endpoint;
+    this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+    this.oidcIssuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
+
+    const oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });
+    this.oidcProviderArn = oidcProvider.arn;
+
+    this.grantAccess("Admin", props.adminRoleArns ?? [], ACCESS_POLICY.admin);
+    this.grantAccess("ReadOnly", props.readOnlyRoleArns ?? [], ACCESS_POLICY.readOnly);
+
+    const nodeRole = new ServiceRole(this, "NodeRole", {
+      roleName: `${props.clusterName}-node`,
+      description: `Nodes of ${props.clusterName}`,
+      trust: [serviceTrust("ec2.amazonaws.com")],
+    });
+    for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"]) {
+      nodeRole.attachManagedPolicy(policy);
+    }
+    this.nodeRoleArn = nodeRole.roleArn;
+
+    const poolBase = { clusterName: props.clusterName, clusterNameReference: this.clusterName, nodeRoleArn: nodeRole.roleArn, subnetIds: props.subnetIds, amiReleaseVersion: props.nodeAmiReleaseVersion };
+    this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system" });
+    this.gpuPools = props.gpuPools.map((pool) => new NodePool(this, `GpuPool-${pool.name}`, { ...poolBase, ...pool, gpu: true }));
+
+    this.addAddons(props.clusterName, props.addonVersions);
+  }
+
+  private grantAccess(kind: string, principalArns: readonly string[], policyArn: string): void {
+    principalArns.forEach((principalArn, i) => {
+      const entry = new EksAccessEntry(this, `${kind}Access${i}`, { clusterName: this.clusterName, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `${kind}Policy${i}`, {
+        clusterName: this.clusterName,
+        principalArn: entry.principalArn,
+        policyArn,
+        accessScope: { type: "cluster" },
+      });
+    });
+  }
+
+  private addAddons(clusterName: string, versions: AddonVersions): void {
+    const addon = (id: string, addonName: string, addonVersion: string, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
+      new EksAddon(this, id, {
+        clusterName: this.clusterName,
+        addonName,
+        addonVersion,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        ...extra,
+      });
+    // Network policies (each team namespace's default-deny) are enforced by the VPC CNI's agent.
+    addon("VpcCni", "vpc-cni", versions.vpcCni, { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    addon("KubeProxy", "kube-proxy", versions.kubeProxy);
+    addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
+
+    const ebsCsiRole = new IrsaRole(this, "EbsCsiRole", {
+      roleName: `${clusterName}-ebs-csi`,
+      description: "EBS CSI driver controller",
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      namespace: "kube-system",
+      serviceAccountName: "ebs-csi-controller-sa",
+    });
+    ebsCsiRole.attachManagedPolicy("AmazonEBSCSIDriverPolicy");
+    addon("EbsCsiDriver", "aws-ebs-csi-driver", versions.ebsCsiDriver, {
+      serviceAccountRoleArn: ebsCsiRole.roleArn,
+      dependsOn: [this.systemPool.nodeGroup],
+    });
+  }
+
+  private validate(props: GpuTrainingClusterProps): void {
+    const where = this.node.path;
+    if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(props.kubernetesVersion)) {
+      throw new Error(`${where}: kubernetesVersion "${props.kubernetesVersion}" is not supported; use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
+    }
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) throw new Error(`${where}: clusterName "${props.clusterName}" must be 1-100 letters, digits, - and _`);
+    if (props.subnetIds.length < 2) throw new Error(`${where}: subnetIds must list subnets in at least 2 availability zones (EKS requires it)`);
+    if (props.systemPool.minSize < 1) throw new Error(`${where}: systemPool.minSize must be at least 1; cluster services need a node`);
+    for (const cidr of props.publicApiCidrs ?? []) {
+      const parsed = parseCidr(cidr);
+      if (!parsed || parsed.prefixLength === 0) throw new Error(`${where}: publicApiCidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { Construct } from "constructs";
+import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { NetworkPolicyV1, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { IrsaRole } from "../irsa-role";
+
+/** CPU and memory of a container, as Kubernetes quantities. */
+export interface ContainerResources {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface TeamNamespaceProps {
+  /** The team, also its namespace: a Kubernetes name. */
+  readonly team: string;
+  /** GPUs the team's pods may request at once. */
+  readonly gpuQuota: number;
+  /** CPU the team's pods may request at once, e.g. `128`. */
+  readonly cpuQuota: string;
+  /** Memory the team's pods may request, and be limited to, at once, e.g. `512Gi`. */
+  readonly memoryQuota: string;
+  /** Name of the IAM role the team's training pods run as. */
+  readonly roleName: string;
+  /** ARN of the cluster's IAM OIDC provider. */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL (`https://oidc.eks...`). */
+  readonly oidcIssuerUrl: string;
+  /**
+   * Requests of a container that sets none.
+   * @default { cpu: "500m", memory: "1Gi" }
+   */
+  readonly defaultContainerRequests?: ContainerResources;
+  /**
+   * Limits of a container that sets none.
+   * @default { cpu: "2", memory: "4Gi" }
+   */
+  readonly defaultContainerLimits?: ContainerResources;
+}
+
+const KUBERNETES_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
+/**
+ * A team's namespace for training: GPU, CPU and memory quotas, default container resources, Pod Security
+ * Admission (baseline enforced, restricted audited and warned), network isolation (deny by default; the
+ * namespace, DNS and HTTPS out), and a `<team>-training` service account whose IAM role the data layer grants to.
+ */
+export class TeamNamespace extends Construct {
+  readonly namespace: NamespaceV1;
+  /** The namespace's name (a reference, so what depends on it waits for the namespace). */
+  readonly namespaceName: string;
+  readonly serviceAccount: ServiceAccountV1;
+  readonly serviceAccountName: string;
+  /** The IAM role of the training service account; grant it data access. */
+  readonly role: IrsaRole;
+
+  constructor(scope: Construct, id: string, props: TeamNamespaceProps) {
+    super(scope, id);
+    const requests = props.defaultContainerRequests ?? { cpu: "500m", memory: "1Gi" };
+    const limits = props.defaultContainerLimits ?? { cpu: "2", memory: "4Gi" };
+    this.validate(props, requests, limits);
+
+    const labels = { team: props.team };
+    this.namespace = new NamespaceV1(this, "Namespace", {
+      metadata: {
+        name: props.team,
+        labels: {
+          ...labels,
+          "pod-security.kubernetes.io/enforce": "baseline",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    });
+    this.namespaceName = this.namespace.metadata.name;
+    const metadata = (name: string) => ({ name, namespace: this.namespaceName, labels });
+
+    new ResourceQuotaV1(this, "Quota", {
+      metadata: metadata("training-quota"),
+      spec: {
+        hard: {
+          "requests.nvidia.com/gpu": String(props.gpuQuota),
+          "requests.cpu": props.cpuQuota,
+          "requests.memory": props.memoryQuota,
+          "limits.memory": props.memoryQuota,
+        },
+      },
+    });
+    // The quota makes every pod state its CPU and memory; these defaults fill in for containers that do not.
+    new LimitRangeV1(this, "LimitRange", {
+      metadata: metadata("container-defaults"),
+      spec: { limit: [{ type: "Container", defaultRequest: { ...requests }, default: { ...limits } }] },
+    });
+    this.networkPolicies(metadata);
+
+    this.serviceAccountName = `${props.team}-training`;
+    this.role = new IrsaRole(this, "Role", {
+      roleName: props.roleName,
+      description: `Training pods of team ${props.team}`,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuerUrl: props.oidcIssuerUrl,
+      namespace: props.team,
+      serviceAccountName: this.serviceAccountName,
+    });
+    this.serviceAccount = new ServiceAccountV1(this, "TrainingServiceAccount", {
+      metadata: { ...metadata(this.serviceAccountName), annotations: { "eks.amazonaws.com/role-arn": this.role.roleArn } },
+      // Training pods read their Kubernetes identity (e.g. distributed launchers); IRSA's own token is projected separately.
+      automountServiceAccountToken: true,
+    });
+  }
+
+  private networkPolicies(metadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> }): void {
+    const policies: Record<string, Omit<NetworkPolicyV1Spec, "podSelector">> = {
+      "default-deny": { policyTypes: ["Ingress", "Egress"] },
+      // An empty pod selector in a peer means every pod of this namespace.
+      "allow-same-namespace": {
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      },
+      "allow-dns": {
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: "53" },
+              { protocol: "TCP", port: "53" },
+            ],
+          },
+        ],
+      },
+      // Pods reach STS (IRSA's AssumeRoleWithWebIdentity), S3 and ECR over HTTPS. Through the VPC endpoints these
+      // are private endpoint addresses (and S3's prefix list) that a NetworkPolicy cannot name, so any address on
+      // 443 only. Everything else stays closed, including the instance metadata service (port 80).
+      "allow-https-egress": {
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: "443" }] }],
+      },
+    };
+    for (const [name, spec] of Object.entries(policies)) {
+      new NetworkPolicyV1(this, `NetworkPolicy-${name}`, { metadata: metadata(name), spec: { podSelector: {}, ...spec } });
+    }
+  }
+
+  private validate(props: TeamNamespaceProps, requests: ContainerResources, limits: ContainerResources): void {
+    const where = this.node.path;
+    if (!KUBERNETES_NAME.test(props.team)) {
+      throw new Error(`${where}: team "${props.team}" must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter`);
+    }
+    if (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0) {
+      throw new Error(`${where}: gpuQuota is ${props.gpuQuota}; it must be a whole number of GPUs >= 0`);
+    }
+    const quantities = {
+      cpuQuota: props.cpuQuota,
+      memoryQuota: props.memoryQuota,
+      "defaultContainerRequests.cpu": requests.cpu,
+      "defaultContainerRequests.memory": requests.memory,
+      "defaultContainerLimits.cpu": limits.cpu,
+      "defaultContainerLimits.memory": limits.memory,
+    };
+    for (const [name, value] of Object.entries(quantities)) {
+      if (!QUANTITY.test(value)) throw new Error(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
+    }
+  }
+}

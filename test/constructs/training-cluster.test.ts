@@ -1,0 +1,189 @@
+import { KmsKey } from "../../constructs/core/kms-key";
+import { GpuTrainingCluster, GpuTrainingClusterProps } from "../../constructs/training-cluster/gpu-training-cluster";
+import { NodePool } from "../../constructs/training-cluster/node-pool";
+import { testStack } from "../support/stack";
+import { TerraformJson, allResources, policyOf, resourcesOfType, synthJson } from "../support/terraform-json";
+
+const ADMIN = "arn:aws:iam::123456789012:role/platform-admin";
+const VIEWER = "arn:aws:iam::123456789012:role/viewer";
+
+function synthCluster(props: Partial<GpuTrainingClusterProps> = {}): TerraformJson {
+  const stack = testStack();
+  const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
+  new GpuTrainingCluster(stack, "Cluster", {
+    clusterName: "mlops-test-training",
+    kubernetesVersion: "1.33",
+    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+    encryptionKey: key,
+    logRetentionDays: 365,
+    controlPlaneLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    addonVersions: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
+    systemPool: { instanceTypes: ["m6i.large"], minSize: 2, maxSize: 3, diskSizeGiB: 50 },
+    gpuPools: [
+      { name: "a10g", instanceTypes: ["g5.12xlarge", "g5.24xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 500 },
+      { name: "l4-spot", instanceTypes: ["g6.xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 8, diskSizeGiB: 200 },
+    ],
+    adminRoleArns: [ADMIN],
+    readOnlyRoleArns: [VIEWER],
+    nodeAmiReleaseVersion: "1.33.5-20251103",
+    ...props,
+  });
+  return synthJson(stack);
+}
+
+const only = (json: TerraformJson, type: string) => {
+  const all = resourcesOfType(json, type);
+  expect(all).toHaveLength(1);
+  return all[0][1];
+};
+const attributesOf = (json: TerraformJson, type: string) => resourcesOfType(json, type).map(([, a]) => a);
+
+describe("GpuTrainingCluster", () => {
+  const json = synthCluster();
+
+  it("runs the configured Kubernetes version with secrets encrypted by the key", () => {
+    expect(only(json, "aws_eks_cluster")).toMatchObject({
+      name: "mlops-test-training",
+      version: "1.33",
+      encryption_config: { resources: ["secrets"], provider: { key_arn: expect.stringContaining("aws_kms_key.Key") } },
+      bootstrap_self_managed_addons: false,
+    });
+  });
+
+  it("sends the chosen control plane logs to an encrypted log group with retention, created before the cluster", () => {
+    const cluster = only(json, "aws_eks_cluster");
+    expect(cluster.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/aws/eks/mlops-test-training/cluster",
+      retention_in_days: 365,
+      kms_key_id: expect.stringContaining("aws_kms_key.Key"),
+    });
+    expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./)]);
+    const fewer = synthCluster({ controlPlaneLogTypes: ["api", "audit"] });
+    expect(only(fewer, "aws_eks_cluster").enabled_cluster_log_types).toEqual(["api", "audit"]);
+  });
+
+  it("keeps the API endpoint private unless CIDRs are given, and then opens it to those only", () => {
+    expect(only(json, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+    expect((only(json, "aws_eks_cluster").vpc_config as Record<string, unknown>).public_access_cidrs).toBeUndefined();
+    const open = synthCluster({ publicApiCidrs: ["203.0.113.0/24"] });
+    expect(only(open, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_public_access: true, public_access_cidrs: ["203.0.113.0/24"] });
+  });
+
+  it("authenticates through access entries only: admin and read-only roles from props, no implicit creator admin", () => {
+    expect(only(json, "aws_eks_cluster").access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
+    expect(attributesOf(json, "aws_eks_access_entry").map((e) => e.principal_arn).sort()).toEqual([ADMIN, VIEWER].sort());
+    const policies = attributesOf(json, "aws_eks_access_policy_association").map((a) => a.policy_arn);
+    expect(policies.sort()).toEqual([
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+    ]);
+  });
+
+  it("has an OIDC provider for IRSA on the cluster's issuer", () => {
+    expect(only(json, "aws_iam_openid_connect_provider")).toMatchObject({
+      client_id_list: ["sts.amazonaws.com"],
+      url: expect.stringMatching(/aws_eks_cluster\..*\.identity\[0\]\.oidc\[0\]\.issuer/),
+    });
+  });
+
+  it("pins every managed add-on to its configured version; the CNI enforces network policies", () => {
+    const addons = Object.fromEntries(attributesOf(json, "aws_eks_addon").map((a) => [a.addon_name, a]));
+    expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(addons["vpc-cni"]).toMatchObject({ addon_version: "v1.20.4-eksbuild.1", configuration_values: '{"enableNetworkPolicy":"true"}' });
+    expect(addons.coredns.addon_version).toBe("v1.12.2-eksbuild.4");
+    expect(addons["kube-proxy"].addon_version).toBe("v1.33.3-eksbuild.6");
+    expect(addons["aws-ebs-csi-driver"]).toMatchObject({ addon_version: "v1.48.0-eksbuild.2", service_account_role_arn: expect.stringContaining("aws_iam_role.") });
+  });
+
+  it("trusts the EBS CSI driver's role only for its service account", () => {
+    const role = attributesOf(json, "aws_iam_role").find((r) => r.name === "mlops-test-training-ebs-csi")!;
+    const [statement] = policyOf(role, "assume_role_policy").Statement;
+    expect(statement).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity" });
+    expect(JSON.stringify(statement.Condition)).toContain("system:serviceaccount:kube-system:ebs-csi-controller-sa");
+  });
+});
+
+describe("node pools", () => {
+  const json = synthCluster();
+  const groups = Object.fromEntries(attributesOf(json, "aws_eks_node_group").map((g) => [g.node_group_name, g]));
+
+  it("has an on-demand system pool that never reaches zero", () => {
+    expect(groups["mlops-test-training-system"]).toMatchObject({
+      ami_type: "AL2023_x86_64_STANDARD",
+      capacity_type: "ON_DEMAND",
+      scaling_config: { min_size: 2, max_size: 3, desired_size: 2 },
+      release_version: "1.33.5-20251103",
+    });
+    expect(groups["mlops-test-training-system"].taint).toBeUndefined();
+  });
+
+  it("gives GPU pools the NVIDIA AMI, the GPU label and taint, min 0 and the configured max", () => {
+    for (const [name, max, capacity] of [["a10g", 4, "ON_DEMAND"], ["l4-spot", 8, "SPOT"]] as const) {
+      expect(groups[`mlops-test-training-${name}`]).toMatchObject({
+        ami_type: "AL2023_x86_64_NVIDIA",
+        capacity_type: capacity,
+        scaling_config: { min_size: 0, max_size: max, desired_size: 0 },
+        labels: { "nvidia.com/gpu": "true", "mlops/pool": name },
+        taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+        lifecycle: { ignore_changes: ["scaling_config[0].desired_size"] },
+      });
+    }
+  });
+
+  it("tags GPU pools and their Auto Scaling groups so the autoscaler can scale them up from zero", () => {
+    expect(groups["mlops-test-training-a10g"].tags).toMatchObject({
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      "k8s.io/cluster-autoscaler/mlops-test-training": "owned",
+      "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu": "true",
+      "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+      "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "4",
+    });
+    const asgTags = attributesOf(json, "aws_autoscaling_group_tag").map((t) => t.tag as Record<string, unknown>);
+    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu", value: "1", propagate_at_launch: false });
+    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu", value: "true:NoSchedule", propagate_at_launch: false });
+  });
+
+  it("launches every node with IMDSv2 required, hop limit 1 and an encrypted root volume of the pool's size", () => {
+    const templates = attributesOf(json, "aws_launch_template");
+    expect(templates).toHaveLength(3);
+    for (const template of templates) {
+      expect(template.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
+      expect(template.block_device_mappings).toEqual([
+        expect.objectContaining({ ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3" }) }),
+      ]);
+    }
+    expect(templates.map((t) => (t.block_device_mappings as { ebs: { volume_size: number } }[])[0].ebs.volume_size).sort()).toEqual([200, 50, 500]);
+  });
+
+  it("runs nodes with a role that has only the node policies, not admin", () => {
+    const attachments = attributesOf(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn as string);
+    expect(attachments).toEqual(expect.arrayContaining(["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]));
+    expect(attachments.some((arn) => arn.endsWith("/AdministratorAccess"))).toBe(false);
+  });
+
+  it("puts every resource in the stack under the cluster's name, with nothing of Kubernetes in it", () => {
+    expect(allResources(json).some((r) => r.type.startsWith("kubernetes_"))).toBe(false);
+  });
+});
+
+describe("refusals", () => {
+  it.each([
+    [{ kubernetesVersion: "1.27" }, /kubernetesVersion "1.27" is not supported/],
+    [{ subnetIds: ["subnet-a"] }, /at least 2 availability zones/],
+    [{ publicApiCidrs: ["0.0.0.0/0"] }, /publicApiCidrs "0.0.0.0\/0" must be an IPv4 CIDR narrower than 0.0.0.0\/0/],
+    [{ systemPool: { instanceTypes: ["m6i.large"], minSize: 0, maxSize: 2, diskSizeGiB: 50 } }, /systemPool.minSize must be at least 1/],
+  ])("refuses %p", (props, message) => {
+    expect(() => synthCluster(props)).toThrow(message);
+  });
+
+  it.each([
+    [{ instanceTypes: ["m6i.large"] }, /m6i.large is not a known GPU instance type/],
+    [{ instanceTypes: ["g5.xlarge", "g5.12xlarge"] }, /mix GPU counts \(1, 4\)/],
+    [{ minSize: 3, maxSize: 2 }, /minSize 3 and maxSize 2 must be/],
+  ])("refuses a GPU pool with %p", (pool, message) => {
+    const stack = testStack();
+    const base = { clusterName: "c", name: "p", nodeRoleArn: "r", subnetIds: ["s"], instanceTypes: ["g5.xlarge"], minSize: 0, maxSize: 2, diskSizeGiB: 100, gpu: true };
+    expect(() => new NodePool(stack, "Pool", { ...base, ...pool })).toThrow(message);
+  });
+});
