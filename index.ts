@@ -4,6 +4,7 @@ export { createPlatform, type Platform, type PlatformOptions } from "./stacks/pl
 export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack";
 export { BootstrapStack } from "./stacks/bootstrap-stack";
 export { NetworkStack } from "./stacks/network-stack";
+export { DataStack } from "./stacks/data-stack";
 export { TrainingStack } from "./stacks/training-stack";
 export { WorkloadsStack, type ClusterConnection } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
@@ -13,6 +14,23 @@ export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/ne
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
+export { FeatureStore, type FeatureStoreProps } from "./constructs/feature-store/feature-store";
+export {
+  FeatureGroup,
+  type FeatureGroupProps,
+  type FeatureGroupSpec,
+  type FeatureDefinition,
+  type FeatureType,
+  featureGroupName,
+  featureGroupTableName,
+} from "./constructs/feature-store/feature-group";
+export { GlueCatalogEncryption, type GlueCatalogEncryptionProps } from "./constructs/feature-store/glue-catalog-encryption";
+export {
+  ModelRegistry,
+  type ModelRegistryProps,
+  type ModelPackageGroupSpec,
+  type TrackingServerSize,
+} from "./constructs/model-registry/model-registry";
 export {
   GpuTrainingCluster,
   type GpuTrainingClusterProps,
@@ -22,9 +40,9 @@ export {
 } from "./constructs/training-cluster/gpu-training-cluster";
 export { NodePool, type NodePoolProps, type CapacityType } from "./constructs/training-cluster/node-pool";
 export { IrsaRole, type IrsaRoleProps } from "./constructs/training-cluster/irsa-role";
-export { NvidiaDevicePlugin } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
-export { ClusterAutoscaler } from "./constructs/training-cluster/workloads/cluster-autoscaler";
-export { TeamNamespace } from "./constructs/training-cluster/workloads/team-namespace";
+export { NvidiaDevicePlugin, type NvidiaDevicePluginProps } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
+export { ClusterAutoscaler, type ClusterAutoscalerProps } from "./constructs/training-cluster/workloads/cluster-autoscaler";
+export { TeamNamespace, type TeamNamespaceProps } from "./constructs/training-cluster/workloads/team-namespace";
 export { TrainingPriorityClasses } from "./constructs/training-cluster/workloads/priority-classes";
 export { gpusPerInstance, GPU_INSTANCE_FAMILIES } from "./constructs/training-cluster/gpu-instances";
 export { KmsKey, type KmsKeyProps } from "./constructs/core/kms-key";

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { EnvironmentConfigError } from "./environments/errors";
+import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/feature-schema-lock";
 import { environmentInputs } from "./environments/inputs";
 import type { StateLocation } from "./stacks/remote-state";
 import { synthesizePlatform } from "./stacks/synthesize";
@@ -15,7 +17,10 @@ function bootstrapState(): StateLocation {
 }
 
 try {
-  const stacks = synthesizePlatform(environmentInputs, { bootstrapState: bootstrapState() });
+  const stacks = synthesizePlatform(environmentInputs, {
+    bootstrapState: bootstrapState(),
+    featureSchemaLock: readFeatureSchemaLock(resolve(FEATURE_SCHEMA_LOCK_FILE)),
+  });
   console.log(`Synthesized ${stacks.length} stacks: ${stacks.join(", ")}`);
 } catch (error) {
   if (!(error instanceof EnvironmentConfigError)) throw error;

@@ -1,3 +1,4 @@
+import { customerProfileV2, transactionsV1 } from "../environments/feature-groups";
 import type { EnvironmentInput } from "../environments/schema";
 
 const REGION = "eu-west-1";
@@ -28,7 +29,26 @@ function generateEnvironment(i: number): EnvironmentInput {
     protection: { enabled: production, kmsKeyDeletionWindowDays: production ? 30 : 7 + (i % 24) },
     network: { vpcCidr: `10.${i}.0.0/16`, availabilityZones: [...ZONES], natGateways: production ? "perAz" : "single" },
     logs: { retentionDays: RETENTIONS[i % RETENTIONS.length] },
+    data: generateData(production),
     training: generateTraining(String(100_000_000_000 + i), production),
+  };
+}
+
+/** A valid data section with the shipped (locked) feature groups, experiment tracking where unprotected. */
+export function generateData(isProtected: boolean): EnvironmentInput["data"] {
+  return {
+    featureStore: {
+      offlineStore: { transitionToInfrequentAccessDays: 30, noncurrentVersionExpirationDays: 90 },
+      featureGroups: [customerProfileV2, transactionsV1],
+    },
+    modelRegistry: {
+      imageRepositories: ["training/pytorch", "inference/churn"],
+      untaggedImageExpiryDays: 14,
+      modelPackageGroups: [{ name: "churn", description: "Customer churn classifiers" }],
+      consumerAccountIds: [],
+      artifacts: { noncurrentVersionExpirationDays: 90 },
+      experimentTracking: { enabled: !isProtected, size: "Small", mlflowVersion: "2.16" },
+    },
   };
 }
 

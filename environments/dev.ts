@@ -1,3 +1,4 @@
+import { customerProfileV2, transactionsV1 } from "./feature-groups";
 import type { EnvironmentInput } from "./schema";
 
 /** Development: one account for experiments; small, cheap, disposable. */
@@ -12,6 +13,23 @@ export const dev = {
     natGateways: "single",
   },
   logs: { retentionDays: 30 },
+  data: {
+    featureStore: {
+      offlineStore: { transitionToInfrequentAccessDays: 30, noncurrentVersionExpirationDays: 30 },
+      featureGroups: [customerProfileV2, transactionsV1],
+    },
+    modelRegistry: {
+      imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
+      untaggedImageExpiryDays: 7,
+      modelPackageGroups: [
+        { name: "churn", description: "Customer churn classifiers" },
+        { name: "fraud", description: "Card fraud detectors" },
+      ],
+      consumerAccountIds: ["271828182845"],
+      artifacts: { noncurrentVersionExpirationDays: 30 },
+      experimentTracking: { enabled: true, size: "Small", mlflowVersion: "2.16" },
+    },
+  },
   training: {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",

@@ -7,3 +7,11 @@ export { environmentInputs } from "./inputs";
 
 /** The shipped environments, validated. Importing this module throws if any of them is invalid. */
 export const environments = parseEnvironments(environmentInputs);
+export {
+  checkFeatureSchemaLock,
+  featureSchemaHash,
+  lockFeatureSchemas,
+  readFeatureSchemaLock,
+  FEATURE_SCHEMA_LOCK_FILE,
+  type FeatureSchemaLock,
+} from "./feature-schema-lock";

@@ -1,3 +1,4 @@
+import { customerProfileV1, customerProfileV2, transactionsV1 } from "./feature-groups";
 import type { EnvironmentInput } from "./schema";
 
 /** Production: highly available over three zones, protected against deletion, logs kept for a year. */
@@ -12,6 +13,23 @@ export const prod = {
     natGateways: "perAz",
   },
   logs: { retentionDays: 365 },
+  data: {
+    featureStore: {
+      offlineStore: { transitionToInfrequentAccessDays: 90, noncurrentVersionExpirationDays: 365 },
+      featureGroups: [customerProfileV1, customerProfileV2, transactionsV1],
+    },
+    modelRegistry: {
+      imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
+      untaggedImageExpiryDays: 30,
+      modelPackageGroups: [
+        { name: "churn", description: "Customer churn classifiers" },
+        { name: "fraud", description: "Card fraud detectors" },
+      ],
+      consumerAccountIds: [],
+      artifacts: { noncurrentVersionExpirationDays: 365 },
+      experimentTracking: { enabled: true, size: "Medium", mlflowVersion: "2.16" },
+    },
+  },
   training: {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",

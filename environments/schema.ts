@@ -3,6 +3,7 @@ import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/core/aws-regions"
 import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subnet-layout";
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
+import { checkData, dataSchema } from "./data-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
 
 /** VPC prefix lengths the network layout supports: public subnets are 6 bits smaller and must stay >= /28. */
@@ -60,6 +61,8 @@ const environmentObject = z.strictObject({
   network: networkSchema,
   /** Retention of every CloudWatch log group of the environment. */
   logs: z.strictObject({ retentionDays: logRetentionDays }),
+  /** The feature store and model registry (`<env>-data`). */
+  data: dataSchema,
   /** The GPU training cluster (`<env>-training`) and what runs on it (`<env>-workloads`). */
   training: trainingSchema,
 });
@@ -95,6 +98,7 @@ const environmentSchema = environmentObject.superRefine(
     if (isProtected && network.natGateways === "single") {
       add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');
     }
+    checkData(env.data, env.account?.id, add);
     checkTraining(env.training, isProtected, add);
     const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
     if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {

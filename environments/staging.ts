@@ -1,3 +1,4 @@
+import { customerProfileV2, transactionsV1 } from "./feature-groups";
 import type { EnvironmentInput } from "./schema";
 
 /** Staging: production's shape at a smaller size, where promotions are rehearsed. */
@@ -12,6 +13,23 @@ export const staging = {
     natGateways: "single",
   },
   logs: { retentionDays: 90 },
+  data: {
+    featureStore: {
+      offlineStore: { transitionToInfrequentAccessDays: 60, noncurrentVersionExpirationDays: 60 },
+      featureGroups: [customerProfileV2, transactionsV1],
+    },
+    modelRegistry: {
+      imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
+      untaggedImageExpiryDays: 14,
+      modelPackageGroups: [
+        { name: "churn", description: "Customer churn classifiers" },
+        { name: "fraud", description: "Card fraud detectors" },
+      ],
+      consumerAccountIds: ["161803398874"],
+      artifacts: { noncurrentVersionExpirationDays: 60 },
+      experimentTracking: { enabled: false, size: "Small", mlflowVersion: "2.16" },
+    },
+  },
   training: {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",

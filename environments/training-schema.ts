@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseCidr } from "../constructs/core/cidr";
 import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
 import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/training-cluster/versions";
+import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
@@ -74,15 +75,11 @@ export const trainingSchema = z.strictObject({
 
 export type TrainingConfig = z.output<typeof trainingSchema>;
 
-type AddProblem = (path: (string | number)[], message: string) => void;
-type Partial<T> = { [K in keyof T]?: unknown };
-
-const isCount = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0;
 
 /** Rules of the training section that relate several fields, or the environment's protection. */
 export function checkTraining(training: unknown, isProtected: boolean, add: AddProblem): void {
   if (typeof training !== "object" || training === null) return;
-  const t = training as Partial<TrainingConfig>;
+  const t = training as Loose<TrainingConfig>;
   const at = (...path: (string | number)[]) => ["training", ...path];
 
   if (Array.isArray(t.publicApiCidrs)) {
@@ -97,24 +94,25 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
     }
   }
 
-  const system = objectOrUndefined(t.systemPool) as Partial<TrainingConfig["systemPool"]> | undefined;
+  const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
   if (system) checkMinMax(system, at("systemPool"), add);
   if (system && isCount(system.minSize) && system.minSize < 1) {
     add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
   }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;
-  const pools = objectsIn(t.gpuPools) as Partial<TrainingConfig["gpuPools"][number]>[];
+  const pools = objectsIn(t.gpuPools) as Loose<TrainingConfig["gpuPools"][number]>[];
   // Undefined as soon as one pool's GPUs are unknown: its own problems are reported, and a quota
   // line computed without it would mislead.
   let reachableGpus: number | undefined = 0;
+  const duplicatePools = duplicatePositions(pools.map((pool) => pool?.name));
   pools.forEach((pool, i) => {
     if (!pool) return;
     checkMinMax(pool, at("gpuPools", i), add);
     if (ceiling !== undefined && isCount(pool.maxSize) && pool.maxSize > ceiling) {
       add(at("gpuPools", i, "maxSize"), `is ${pool.maxSize}; above maxNodesPerGpuPool (${ceiling}). Raise the ceiling on purpose if you mean it`);
     }
-    if (isDuplicateName(pools, i)) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
+    if (duplicatePools.includes(i)) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
     const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
     const counts = new Set<number>();
     types.forEach((type, j) => {
@@ -131,28 +129,12 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
     reachableGpus = known && isCount(pool.maxSize) && reachableGpus !== undefined ? reachableGpus + [...counts][0] * pool.maxSize : undefined;
   });
 
-  const teams = objectsIn(t.teams) as Partial<TrainingConfig["teams"][number]>[];
-  teams.forEach((team, i) => {
-    if (isDuplicateName(teams, i)) add(at("teams", i, "name"), `"${team!.name}" is used by another team`);
-  });
+  const teams = objectsIn(t.teams) as Loose<TrainingConfig["teams"][number]>[];
+  duplicatePositions(teams.map((team) => team?.name)).forEach((i) => add(at("teams", i, "name"), `"${teams[i]!.name}" is used by another team`));
   const quotaSum = teams.reduce((sum, team) => sum + (isCount(team?.gpuQuota) ? team.gpuQuota : 0), 0);
   if (reachableGpus !== undefined && quotaSum > reachableGpus) {
     add(at("teams"), `GPU quotas add up to ${quotaSum} but the GPU pools can reach only ${reachableGpus} GPUs; lower the quotas or raise a pool's maxSize`);
   }
-}
-
-function objectOrUndefined(value: unknown): object | undefined {
-  return typeof value === "object" && value !== null ? value : undefined;
-}
-
-/** The entries of an array that are objects (others are reported by the schema), keeping positions. */
-function objectsIn(value: unknown): ({ name?: unknown } | undefined)[] {
-  return Array.isArray(value) ? value.map((entry) => objectOrUndefined(entry) as { name?: unknown } | undefined) : [];
-}
-
-function isDuplicateName(entries: readonly ({ name?: unknown } | undefined)[], i: number): boolean {
-  const name = entries[i]?.name;
-  return typeof name === "string" && entries.findIndex((other) => other?.name === name) !== i;
 }
 
 function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/schema";
 import { BootstrapStack } from "./bootstrap-stack";
+import { DataStack } from "./data-stack";
 import { NetworkStack } from "./network-stack";
 import type { StateLocation } from "./remote-state";
 import { TrainingStack } from "./training-stack";
@@ -19,6 +20,7 @@ export interface PlatformOptions {
 export interface Platform {
   readonly bootstrap: BootstrapStack;
   readonly network: NetworkStack;
+  readonly data: DataStack;
   readonly training: TrainingStack;
   readonly workloads: WorkloadsStack;
 }
@@ -27,9 +29,20 @@ export interface Platform {
 export function createPlatform(scope: Construct, environment: EnvironmentConfig, options: PlatformOptions = {}): Platform {
   const bootstrap = new BootstrapStack(scope, environment, options.bootstrapState ?? "s3");
   const network = new NetworkStack(scope, environment);
+  const data = new DataStack(scope, environment);
   const training = new TrainingStack(scope, environment, network);
   // Kubernetes resources live apart from the cluster: their provider is configured from the
   // training stack's outputs, never from a cluster created in the same apply.
   const workloads = new WorkloadsStack(scope, environment, training.cluster);
-  return { bootstrap, network, training, workloads };
+  grantTeamsDataAccess(workloads, data);
+  return { bootstrap, network, data, training, workloads };
+}
+
+/** Training jobs read features, read and write model artifacts, and register the models they train. */
+function grantTeamsDataAccess(workloads: WorkloadsStack, data: DataStack): void {
+  for (const team of Object.values(workloads.teams)) {
+    data.featureStore.grantRead(team.role);
+    data.modelRegistry.grantWriteArtifacts(team.role);
+    data.modelRegistry.grantRegister(team.role);
+  }
 }

@@ -46,6 +46,18 @@ function checkInvariants(env: EnvironmentConfig): void {
       }
       expect(count("aws_eks_cluster")).toBe(1);
     }
+    if (stack.node.id === `${env.name}-data`) {
+      expect(count("aws_sagemaker_feature_group")).toBe(env.data.featureStore.featureGroups.length);
+      for (const group of resources.filter((r) => r.type === "aws_sagemaker_feature_group")) {
+        const online = group.attributes.online_store_config as { security_config?: { kms_key_id?: string } } | undefined;
+        const offline = group.attributes.offline_store_config as { s3_storage_config?: { kms_key_id?: string } } | undefined;
+        if (online) expect(online.security_config?.kms_key_id).toContain("aws_kms_key.");
+        if (offline) expect(offline.s3_storage_config?.kms_key_id).toContain("aws_kms_key.");
+      }
+      for (const repository of resources.filter((r) => r.type === "aws_ecr_repository")) {
+        expect(repository.attributes).toMatchObject({ image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } });
+      }
+    }
     if (stack.node.id === `${env.name}-workloads`) {
       expect(count("aws_eks_cluster")).toBe(0);
       expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length);
@@ -69,7 +81,7 @@ describe("invariants", () => {
       fc.property(validEnvironmentInput, (input) => {
         checkInvariants(parseEnvironment(input));
       }),
-      { numRuns: 25 },
+      { numRuns: 12 },
     );
   });
 });

@@ -17,6 +17,7 @@ export interface KmsKeyProps {
 }
 
 const CLOUDWATCH_LOGS_SID = "CloudWatchLogsEncryptsLogGroups";
+const DECRYPT_VIA_S3_SID = "OtherAccountsDecryptThroughS3";
 const ENCRYPT_DECRYPT = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 
 /**
@@ -29,6 +30,8 @@ export class KmsKey extends Construct {
   readonly keyId: string;
   readonly aliasName: string;
   private readonly statements: PolicyStatement[];
+  /** Root principals of the accounts allowed by allowAccountsToDecryptViaS3; rendered at synth. */
+  private readonly decryptViaS3Principals: string[] = [];
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
@@ -80,6 +83,33 @@ export class KmsKey extends Construct {
       Condition: {
         ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
       },
+    });
+  }
+
+  /**
+   * Lets other accounts decrypt with the key, but only in requests S3 makes on their behalf
+   * (`kms:ViaService` = `s3.<region>.amazonaws.com`): they can read SSE-KMS objects that a bucket
+   * policy lets them read, and cannot use the key directly. Each account still needs `kms:Decrypt`
+   * on this key in its own IAM policies. Repeated calls add accounts to one statement.
+   */
+  allowAccountsToDecryptViaS3(accountIds: readonly string[]): void {
+    const { accountId, region, partition } = awsEnvironmentOf(this);
+    for (const id of accountIds) {
+      if (!/^\d{12}$/.test(id)) throw new Error(`${this.node.path}: account id "${id}" must be 12 digits`);
+      if (id === accountId) throw new Error(`${this.node.path}: account ${id} owns the key; give its principals access through IAM instead`);
+    }
+    for (const principal of accountIds.map((id) => `arn:${partition}:iam::${id}:root`)) {
+      if (!this.decryptViaS3Principals.includes(principal)) this.decryptViaS3Principals.push(principal);
+    }
+    if (this.decryptViaS3Principals.length === 0 || this.statements.some((s) => s.Sid === DECRYPT_VIA_S3_SID)) return;
+    this.addToResourcePolicy({
+      Sid: DECRYPT_VIA_S3_SID,
+      Effect: "Allow",
+      // The same array, so accounts added by later calls are in the rendered policy.
+      Principal: { AWS: this.decryptViaS3Principals },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
     });
   }
 

@@ -40,6 +40,16 @@ export interface SecureBucketProps {
   readonly abortIncompleteMultipartUploadDays?: number;
 }
 
+export interface BucketGrantOptions {
+  /**
+   * Limits the grant to the objects under this "folder", e.g. `mlflow/` (a missing trailing `/` is
+   * added), and listing to that prefix. The key grant stays whole-key: with an S3 bucket key the
+   * encryption context is the bucket's ARN, so KMS cannot tell prefixes apart.
+   * @default - the whole bucket
+   */
+  readonly keyPrefix?: string;
+}
+
 /**
  * The only way this project makes an S3 bucket: versioned, SSE-KMS, all public access blocked,
  * ACLs disabled (bucket owner enforced), TLS-only bucket policy, lifecycle for old versions and
@@ -119,22 +129,53 @@ export class SecureBucket extends Construct {
     this.policyStatements.push(statement);
   }
 
-  /** Read objects and list the bucket. */
-  grantRead(grantee: IGrantable): void {
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.bucketArn });
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${this.bucketArn}/*` });
+  /** Read objects and list the bucket (or only those under `options.keyPrefix`). */
+  grantRead(grantee: IGrantable, options: BucketGrantOptions = {}): void {
+    const prefix = this.normalizedPrefix(options.keyPrefix);
+    if (prefix === undefined) {
+      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.bucketArn });
+    } else {
+      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "s3:GetBucketLocation", Resource: this.bucketArn });
+      grantee.addToPrincipalPolicy({
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: this.bucketArn,
+        // The folder itself (without its "/") and everything under it; nothing else in the bucket.
+        Condition: { StringLike: { "s3:prefix": [prefix.slice(0, -1), `${prefix}*`] } },
+      });
+    }
+    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: this.objectsArn(prefix) });
     this.encryptionKey.grantDecrypt(grantee);
   }
 
-  /** Read, write and delete objects (deleted objects stay as noncurrent versions until they expire). */
-  grantReadWrite(grantee: IGrantable): void {
-    this.grantRead(grantee);
+  /**
+   * Read, write and delete objects, or only those under `options.keyPrefix` (deleted objects stay
+   * as noncurrent versions until they expire).
+   */
+  grantReadWrite(grantee: IGrantable, options: BucketGrantOptions = {}): void {
+    this.grantRead(grantee, options);
     grantee.addToPrincipalPolicy({
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-      Resource: `${this.bucketArn}/*`,
+      Resource: this.objectsArn(this.normalizedPrefix(options.keyPrefix)),
     });
     this.encryptionKey.grantEncryptDecrypt(grantee);
+  }
+
+  private objectsArn(prefix: string | undefined): string {
+    return `${this.bucketArn}/${prefix ?? ""}*`;
+  }
+
+  /** `undefined` for the whole bucket, else the prefix ending in "/". */
+  private normalizedPrefix(keyPrefix: string | undefined): string | undefined {
+    if (keyPrefix === undefined) return undefined;
+    // Wildcards would widen the ARN and the condition; a leading "/" names no S3 key anyone writes.
+    if (!/^[a-zA-Z0-9!\-_.'()]+(\/[a-zA-Z0-9!\-_.'()]+)*\/?$/.test(keyPrefix)) {
+      throw new Error(
+        `${this.node.path}: keyPrefix "${keyPrefix}" must be one or more "/"-separated segments of letters, digits and !-_.'() (no wildcards, no leading "/")`,
+      );
+    }
+    return keyPrefix.endsWith("/") ? keyPrefix : `${keyPrefix}/`;
   }
 
   private validate(props: SecureBucketProps, noncurrentDays: number, abortDays: number): void {

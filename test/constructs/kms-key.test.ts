@@ -42,6 +42,38 @@ describe("KmsKey", () => {
     ]);
   });
 
+  it("lets other accounts decrypt only through S3 in the key's region, in one statement however often it is called", () => {
+    const stack = testStack();
+    const key = new KmsKey(stack, "Key", { alias: "k", description: "test" });
+    key.allowAccountsToDecryptViaS3(["111111111111"]);
+    key.allowAccountsToDecryptViaS3(["222222222222", "111111111111"]);
+    key.allowAccountsToDecryptViaS3([]);
+    const [[, attributes]] = resourcesOfType(synthJson(stack), "aws_kms_key");
+    const statements = policyOf(attributes).Statement;
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual({
+      Sid: "OtherAccountsDecryptThroughS3",
+      Effect: "Allow",
+      Principal: { AWS: ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"] },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+    });
+  });
+
+  it("adds no statement for an empty list of accounts", () => {
+    const stack = testStack();
+    new KmsKey(stack, "Key", { alias: "k", description: "test" }).allowAccountsToDecryptViaS3([]);
+    const [[, attributes]] = resourcesOfType(synthJson(stack), "aws_kms_key");
+    expect(policyOf(attributes).Statement).toHaveLength(1);
+  });
+
+  it("refuses a malformed account or its own account as another account", () => {
+    const key = new KmsKey(testStack(), "Key", { alias: "k", description: "test" });
+    expect(() => key.allowAccountsToDecryptViaS3(["1234"])).toThrow(/test\/Key: account id "1234" must be 12 digits/);
+    expect(() => key.allowAccountsToDecryptViaS3([TEST_ACCOUNT])).toThrow(/account 123456789012 owns the key/);
+  });
+
   it.each([3, 31, 7.5])("refuses a deletion window of %p days", (days) => {
     expect(() => new KmsKey(testStack(), "Key", { alias: "k", description: "d", deletionWindowInDays: days })).toThrow(
       /test\/Key: deletionWindowInDays is .*; KMS allows 7-30 days/,

@@ -82,6 +82,41 @@ describe("SecureBucket", () => {
     );
   });
 
+  it("grants read and write under a key prefix only, listing limited to that prefix", () => {
+    const { stack, bucket } = bucketStack();
+    const role = new ServiceRole(stack, "Writer", { roleName: "writer", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+    bucket.grantReadWrite(role, { keyPrefix: "mlflow" });
+    const [[, policy]] = resourcesOfType(synthJson(stack), "aws_iam_role_policy");
+    const statements = policyOf(policy).Statement;
+    expect(statements).toContainEqual({ Effect: "Allow", Action: "s3:GetBucketLocation", Resource: expect.stringMatching(/\.arn\}$/) });
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: expect.stringMatching(/\.arn\}$/),
+      Condition: { StringLike: { "s3:prefix": ["mlflow", "mlflow/*"] } },
+    });
+    const objectStatements = statements.filter((s) => JSON.stringify(s.Action).includes("Object"));
+    expect(objectStatements).toHaveLength(2);
+    for (const statement of objectStatements) expect(statement.Resource).toMatch(/\.arn\}\/mlflow\/\*$/);
+    expect(statements.map((s) => s.Resource)).not.toContain("*");
+  });
+
+  it("treats a key prefix with or without its trailing slash alike", () => {
+    const resourcesFor = (keyPrefix: string) => {
+      const { stack, bucket } = bucketStack();
+      const role = new ServiceRole(stack, "Reader", { roleName: "reader", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+      bucket.grantRead(role, { keyPrefix });
+      return resourcesOfType(synthJson(stack), "aws_iam_role_policy")[0][1].policy;
+    };
+    expect(resourcesFor("runs/2024/")).toEqual(resourcesFor("runs/2024"));
+  });
+
+  it.each(["", "/mlflow", "mlflow/*", "a//b", "ml?flow"])("refuses the key prefix %p", (keyPrefix) => {
+    const { stack, bucket } = bucketStack();
+    const role = new ServiceRole(stack, "Reader", { roleName: "reader", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+    expect(() => bucket.grantRead(role, { keyPrefix })).toThrow(/test\/Bucket: keyPrefix ".*" must be one or more "\/"-separated segments/);
+  });
+
   it.each([
     [{ bucketName: "Invalid_Name" }, /bucketName "Invalid_Name" must be 3-63/],
     [{ noncurrentVersionExpirationDays: 0 }, /noncurrentVersionExpirationDays is 0/],

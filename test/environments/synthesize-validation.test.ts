@@ -6,6 +6,7 @@ import { EnvironmentConfigError, formatProblem } from "../../environments/errors
 import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
 import { synthesizePlatform } from "../../stacks/synthesize";
+import { NodePool } from "../../constructs/training-cluster/node-pool";
 
 // Synthesizing every stack takes about 0.6 s here; leave room for slow CI machines.
 jest.setTimeout(60_000);
@@ -49,7 +50,7 @@ describe("synthesizePlatform", () => {
 
     const ids = synthesizePlatform(environmentInputs, { outdir });
 
-    const layers = ["bootstrap", "network", "training", "workloads"];
+    const layers = ["bootstrap", "network", "data", "training", "workloads"];
     const expected = ["dev", "staging", "prod"].flatMap((env) => layers.map((layer) => `${env}-${layer}`));
     expect([...ids].sort()).toEqual([...expected].sort());
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([...expected].sort());
@@ -61,5 +62,27 @@ describe("synthesizePlatform", () => {
       expect(json).toHaveProperty("terraform");
       expect(json).toHaveProperty("resource");
     }
+  });
+});
+
+describe("a construct refusing what the schema accepted", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test("is reported as that environment's problem, and nothing is written", () => {
+    const outdir = freshOutdir();
+    jest.spyOn(NodePool.prototype as unknown as { validate: () => number }, "validate").mockImplementationOnce(() => {
+      throw new Error("dev-training/Cluster/SystemPool: something the schema missed");
+    });
+    expect(() => synthesizePlatform(environmentInputs, { outdir })).toThrow(
+      /^Invalid environment configuration \(1 problem\):\ndev: \(constructs\): dev-training\/Cluster\/SystemPool: something the schema missed$/,
+    );
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  test("a programming error is not disguised as a config problem", () => {
+    jest.spyOn(NodePool.prototype as unknown as { validate: () => number }, "validate").mockImplementationOnce(() => {
+      throw new TypeError("undefined is not a function");
+    });
+    expect(() => synthesizePlatform(environmentInputs, { outdir: freshOutdir() })).toThrow(TypeError);
   });
 });

@@ -3,17 +3,23 @@ import { version } from "../../package.json";
 import { STATEFUL_RESOURCE_TYPES } from "../../constructs/core/stateful";
 import { environments } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/schema";
-import { createPlatform } from "../../stacks/platform";
-import { allResources, synthJson } from "../support/terraform-json";
+import { PlatformOptions, createPlatform } from "../../stacks/platform";
+import { allResources, policyOf, synthJson } from "../support/terraform-json";
 
-const stacksOf = (env: EnvironmentConfig, options = {}): TerraformStack[] => Object.values(createPlatform(Testing.app(), env, options));
+const platforms = new Map<EnvironmentConfig, TerraformStack[]>();
+/** The environment's stacks, built once per environment (with options: built anew). */
+const stacksOf = (env: EnvironmentConfig, options?: PlatformOptions): TerraformStack[] => {
+  if (options) return Object.values(createPlatform(Testing.app(), env, options));
+  if (!platforms.has(env)) platforms.set(env, Object.values(createPlatform(Testing.app(), env)));
+  return platforms.get(env)!;
+};
 const byName = (name: string) => environments.find((env) => env.name === name)!;
 
 describe.each(environments.map((env) => [env.name, env] as const))("%s platform", (name, env) => {
   const stacks = stacksOf(env);
 
   it("names every stack <env>-<layer> so `cdktf deploy '<env>-*'` deploys exactly this environment", () => {
-    expect(stacks.map((s) => s.node.id)).toEqual(["bootstrap", "network", "training", "workloads"].map((layer) => `${name}-${layer}`));
+    expect(stacks.map((s) => s.node.id)).toEqual(["bootstrap", "network", "data", "training", "workloads"].map((layer) => `${name}-${layer}`));
   });
 
   it.each(stacks.map((s) => [s.node.id, s] as const))("%s keeps its own encrypted, locked state in the environment's account", (id, stack) => {
@@ -114,6 +120,25 @@ describe("tags", () => {
         const tags = (resource.attributes.tags ?? {}) as Record<string, string>;
         expect(Object.keys(tags).filter((key) => key.startsWith("mlops:"))).toEqual([]);
       }
+    }
+  });
+});
+
+describe("team access to data", () => {
+  it("lets each team's training role read features, read and write artifacts and register models, through references to the data stack", () => {
+    const prod = byName("prod");
+    const workloads = stacksOf(prod).find((s) => s.node.id === "prod-workloads")!;
+    const json = synthJson(workloads);
+    for (const team of prod.training.teams) {
+      const role = allResources(json).find((r) => r.type === "aws_iam_role" && r.attributes.name === `mlops-prod-${team.name}-training`)!;
+      const policy = allResources(json).find(
+        (r) => r.type === "aws_iam_role_policy" && String(r.attributes.role).includes(`aws_iam_role.${role.name}.`),
+      )!;
+      const actions = policyOf(policy.attributes).Statement.flatMap((s) => s.Action as string | string[]);
+      expect(actions).toEqual(
+        expect.arrayContaining(["sagemaker:GetRecord", "sagemaker:DescribeFeatureGroup", "s3:GetObject", "s3:PutObject", "sagemaker:CreateModelPackage"]),
+      );
+      expect(actions).not.toContain("sagemaker:PutRecord");
     }
   });
 });

@@ -7,8 +7,16 @@ export interface TerraformJson {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
+const synthesized = new WeakMap<TerraformStack, TerraformJson>();
+
+/** The stack's Terraform JSON, synthesized once per stack: add nothing to a stack after its first synth. */
 export function synthJson(stack: TerraformStack): TerraformJson {
-  return JSON.parse(Testing.synth(stack)) as TerraformJson;
+  let json = synthesized.get(stack);
+  if (!json) {
+    json = JSON.parse(Testing.synth(stack)) as TerraformJson;
+    synthesized.set(stack, json);
+  }
+  return json;
 }
 
 /** Resources of one type, as [name, attributes] pairs. */

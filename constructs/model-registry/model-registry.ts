@@ -1,0 +1,321 @@
+import { Construct } from "constructs";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker-mlflow-tracking-server";
+import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
+import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { IGrantable, policyDocument } from "../core/iam";
+import { KmsKey } from "../core/kms-key";
+import { resourceName } from "../core/naming";
+import { SecureBucket } from "../core/secure-bucket";
+import { ServiceRole, serviceTrust } from "../core/service-role";
+
+export type TrackingServerSize = "Small" | "Medium" | "Large";
+
+/** The sizes SageMaker offers (CreateMlflowTrackingServer TrackingServerSize). */
+export const TRACKING_SERVER_SIZES: readonly TrackingServerSize[] = ["Small", "Medium", "Large"];
+
+export interface ModelPackageGroupSpec {
+  /** 1-63 letters, digits and hyphens, starting and ending with a letter or digit. */
+  readonly name: string;
+  /** Up to 1024 characters. */
+  readonly description: string;
+}
+
+export interface ModelRegistryProps {
+  /** Prefix of every name, e.g. `mlops-prod`: lowercase letters and digits separated by single hyphens. */
+  readonly namePrefix: string;
+  /** Encrypts the artifact bucket and the image repositories. */
+  readonly encryptionKey: KmsKey;
+  /** Image repositories, created as `<namePrefix>/<name>`, e.g. "training/xgboost". */
+  readonly imageRepositories: readonly string[];
+  /** One group per model family. */
+  readonly modelPackageGroups: readonly ModelPackageGroupSpec[];
+  /**
+   * Accounts of the environments models are promoted to: they may read approved packages, their artifacts and pull images.
+   * @default []
+   */
+  readonly consumerAccountIds?: readonly string[];
+  /**
+   * Days an untagged image is kept after it was pushed.
+   * @default 14
+   */
+  readonly untaggedImageExpiryDays?: number;
+  /**
+   * Days a replaced or deleted artifact version is kept.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * A managed MLflow tracking server whose artifacts live under `mlflow/` in the artifact bucket.
+   * `mlflowVersion` is a version SageMaker offers, e.g. "2.16".
+   * @default - none
+   */
+  readonly experimentTracking?: { readonly size: TrackingServerSize; readonly mlflowVersion: string };
+}
+
+/** What pulling an image needs on the repository (and what consumer accounts get in its policy). */
+const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
+const REGISTER_ACTIONS = [
+  "sagemaker:CreateModelPackage",
+  "sagemaker:DescribeModelPackageGroup",
+  "sagemaker:DescribeModelPackage",
+  "sagemaker:ListModelPackages",
+];
+/** Setting a package's approval status; apart from registering, so a training job cannot approve its own model. */
+const APPROVE_ACTIONS = ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage"];
+const CONSUMER_PACKAGE_ACTIONS = ["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"];
+/** Where the tracking server keeps its artifacts, inside the artifact bucket. */
+const MLFLOW_PREFIX = "mlflow";
+/** Where registered models' artifacts go: the only part of the bucket consumer accounts may read. */
+export const MODEL_ARTIFACTS_PREFIX = "models";
+
+/** ECR's repository name pattern (CreateRepository), applied to the part after `<namePrefix>/`. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const REPOSITORY_NAME_MAX_LENGTH = 256;
+/** SageMaker's ModelPackageGroupName pattern (1-63 characters). */
+const MODEL_PACKAGE_GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH = 1024;
+/** MLflow versions are `major.minor` or `major.minor.patch`; SageMaker allows at most 16 characters. */
+const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
+
+/**
+ * Where models live between training and serving: an encrypted, versioned artifact bucket, ECR
+ * repositories (immutable tags, scanned on push, KMS-encrypted, untagged images expire), one SageMaker
+ * model package group per model family and, optionally, a managed MLflow tracking server.
+ *
+ * Consumer accounts (the environments models are promoted to) may pull the images, describe the
+ * groups and their packages and read the artifacts (through S3 only for the key); nobody else.
+ */
+export class ModelRegistry extends Construct {
+  readonly artifactBucket: SecureBucket;
+  /** By the name in `imageRepositories`. */
+  readonly repositoryUrls: Readonly<Record<string, string>>;
+  readonly repositoryArns: Readonly<Record<string, string>>;
+  /** By group name. */
+  readonly modelPackageGroupArns: Readonly<Record<string, string>>;
+  readonly trackingServerArn?: string;
+  private readonly encryptionKey: KmsKey;
+  /** ARNs of the groups and of their packages, built from names so policies read plainly in a plan. */
+  private readonly packageArns: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ModelRegistryProps) {
+    super(scope, id);
+    const untaggedImageExpiryDays = props.untaggedImageExpiryDays ?? 14;
+    const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 90;
+    const consumers = props.consumerAccountIds ?? [];
+    const { accountId, region, partition } = awsEnvironmentOf(this);
+    this.validate(props, { untaggedImageExpiryDays, noncurrentVersionExpirationDays, accountId });
+    this.encryptionKey = props.encryptionKey;
+    const consumerRoots = consumers.map((account) => `arn:${partition}:iam::${account}:root`);
+
+    this.artifactBucket = new SecureBucket(this, "ArtifactBucket", {
+      bucketName: resourceName([props.namePrefix, "model-artifacts", accountId], { maxLength: 63 }),
+      encryptionKey: props.encryptionKey,
+      noncurrentVersionExpirationDays,
+    });
+
+    const repositoryUrls: Record<string, string> = {};
+    const repositoryArns: Record<string, string> = {};
+    const lifecyclePolicy = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          description: `Expire untagged images ${untaggedImageExpiryDays} days after they were pushed`,
+          selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedImageExpiryDays },
+          action: { type: "expire" },
+        },
+      ],
+    });
+    for (const name of props.imageRepositories) {
+      // "/" separates construct paths; ECR names never hold "--", so this id is unique per name.
+      const constructId = `Repository-${name.replace(/\//g, "--")}`;
+      const repository = new EcrRepository(this, constructId, {
+        name: `${props.namePrefix}/${name}`,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }],
+        forceDelete: false,
+      });
+      new EcrLifecyclePolicy(this, `${constructId}-Lifecycle`, { repository: repository.name, policy: lifecyclePolicy });
+      if (consumerRoots.length > 0) {
+        new EcrRepositoryPolicy(this, `${constructId}-ConsumerPull`, {
+          repository: repository.name,
+          policy: policyDocument([{ Sid: "ConsumerAccountsPull", Effect: "Allow", Principal: { AWS: consumerRoots }, Action: ECR_PULL_ACTIONS }]),
+        });
+      }
+      repositoryUrls[name] = repository.repositoryUrl;
+      repositoryArns[name] = repository.arn;
+    }
+    this.repositoryUrls = repositoryUrls;
+    this.repositoryArns = repositoryArns;
+
+    const sagemakerArn = (resource: string) => `arn:${partition}:sagemaker:${region}:${accountId}:${resource}`;
+    const modelPackageGroupArns: Record<string, string> = {};
+    const packageArns: string[] = [];
+    for (const spec of props.modelPackageGroups) {
+      const group = new SagemakerModelPackageGroup(this, `PackageGroup-${spec.name}`, {
+        modelPackageGroupName: spec.name,
+        modelPackageGroupDescription: spec.description,
+      });
+      modelPackageGroupArns[spec.name] = group.arn;
+      // A versioned package's ARN is model-package/<group name>/<version>.
+      const arns = [sagemakerArn(`model-package-group/${spec.name}`), sagemakerArn(`model-package/${spec.name}/*`)];
+      packageArns.push(...arns);
+      if (consumerRoots.length > 0) {
+        new SagemakerModelPackageGroupPolicy(this, `PackageGroup-${spec.name}-ConsumerRead`, {
+          modelPackageGroupName: group.modelPackageGroupName,
+          // SageMaker documents no condition key that filters DescribeModelPackage or ListModelPackages by
+          // approval status: sagemaker:ModelApprovalStatus is a request key of CreateModelPackage and
+          // UpdateModelPackage only, and model packages take only tag keys as resource conditions. So
+          // consumers can see every version of the group; what they deploy is the approved package ARN
+          // pinned in their environment's config, which the promotion pull request reviews.
+          resourcePolicy: policyDocument([
+            { Sid: "ConsumerAccountsReadPackages", Effect: "Allow", Principal: { AWS: consumerRoots }, Action: CONSUMER_PACKAGE_ACTIONS, Resource: arns },
+          ]),
+        });
+      }
+    }
+    this.modelPackageGroupArns = modelPackageGroupArns;
+    this.packageArns = packageArns;
+
+    if (consumerRoots.length > 0) {
+      // A consumer account deploys a promoted package from its own account: SageMaker there reads the
+      // model data from this bucket, and S3 decrypts it with the key on that account's behalf.
+      this.artifactBucket.addToResourcePolicy({
+        Sid: "ConsumerAccountsReadArtifacts",
+        Effect: "Allow",
+        Principal: { AWS: consumerRoots },
+        Action: "s3:GetObject",
+        Resource: `${this.artifactBucket.bucketArn}/${MODEL_ARTIFACTS_PREFIX}/*`,
+      });
+      props.encryptionKey.allowAccountsToDecryptViaS3(consumers);
+    }
+
+    if (props.experimentTracking) {
+      this.trackingServerArn = this.addTrackingServer(props.namePrefix, accountId, props.experimentTracking);
+    }
+  }
+
+  /**
+   * Pull images from every repository of the registry. `ecr:GetAuthorizationToken` supports no
+   * resource-level permissions (the token is for the whole registry), so it alone has Resource "*";
+   * what may be pulled is decided by the repository-scoped statement.
+   */
+  grantPull(grantee: IGrantable): void {
+    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    const arns = Object.values(this.repositoryArns);
+    if (arns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ECR_PULL_ACTIONS, Resource: arns });
+    this.encryptionKey.grantDecrypt(grantee);
+  }
+
+  grantReadArtifacts(grantee: IGrantable): void {
+    this.artifactBucket.grantRead(grantee);
+  }
+
+  grantWriteArtifacts(grantee: IGrantable): void {
+    this.artifactBucket.grantReadWrite(grantee);
+  }
+
+  /** Register model versions in the registry's groups (and write their artifacts). Registering does not approve. */
+  grantRegister(grantee: IGrantable): void {
+    if (this.packageArns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_ACTIONS, Resource: [...this.packageArns] });
+    this.grantWriteArtifacts(grantee);
+  }
+
+  /** Approve or reject model versions of the registry's groups (a reviewer's role, not a training job's). */
+  grantApprove(grantee: IGrantable): void {
+    if (this.packageArns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: APPROVE_ACTIONS, Resource: [...this.packageArns] });
+  }
+
+  private addTrackingServer(namePrefix: string, accountId: string, tracking: NonNullable<ModelRegistryProps["experimentTracking"]>): string {
+    const role = new ServiceRole(this, "TrackingServerRole", {
+      roleName: resourceName([namePrefix, "mlflow-tracking"], { maxLength: 64 }),
+      description: `SageMaker MLflow tracking server of ${namePrefix}: its artifact store only`,
+      trust: [serviceTrust("sagemaker.amazonaws.com", accountId)],
+    });
+    // Only the mlflow/ folder of the bucket. No SageMaker permissions: automatic model registration is off.
+    this.artifactBucket.grantReadWrite(role, { keyPrefix: MLFLOW_PREFIX });
+    // ServiceRole makes its inline policy on the first grant; the server must not start before it exists.
+    const rolePolicy = role.node.tryFindChild("Policy");
+    const server = new SagemakerMlflowTrackingServer(this, "TrackingServer", {
+      trackingServerName: resourceName([namePrefix, "mlflow"], { maxLength: 256 }),
+      artifactStoreUri: `s3://${this.artifactBucket.bucketName}/${MLFLOW_PREFIX}`,
+      roleArn: role.roleArn,
+      trackingServerSize: tracking.size,
+      mlflowVersion: tracking.mlflowVersion,
+      automaticModelRegistration: false,
+      dependsOn: rolePolicy instanceof IamRolePolicy ? [rolePolicy] : [],
+    });
+    return server.arn;
+  }
+
+  private validate(
+    props: ModelRegistryProps,
+    resolved: { untaggedImageExpiryDays: number; noncurrentVersionExpirationDays: number; accountId: string },
+  ): void {
+    const where = this.node.path;
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(props.namePrefix)) {
+      throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
+    }
+
+    const repositories = new Set<string>();
+    for (const name of props.imageRepositories) {
+      if (!REPOSITORY_NAME.test(name)) {
+        throw new Error(
+          `${where}: imageRepositories "${name}" must be lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"`,
+        );
+      }
+      const fullName = `${props.namePrefix}/${name}`;
+      if (fullName.length > REPOSITORY_NAME_MAX_LENGTH) {
+        throw new Error(`${where}: imageRepositories "${name}" gives the repository name "${fullName}" of ${fullName.length} characters; ECR allows ${REPOSITORY_NAME_MAX_LENGTH}`);
+      }
+      if (repositories.has(name)) throw new Error(`${where}: imageRepositories lists "${name}" twice`);
+      repositories.add(name);
+    }
+
+    const groups = new Set<string>();
+    for (const group of props.modelPackageGroups) {
+      if (!MODEL_PACKAGE_GROUP_NAME.test(group.name)) {
+        throw new Error(`${where}: modelPackageGroups name "${group.name}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+      }
+      if (group.description.length > MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH) {
+        throw new Error(`${where}: modelPackageGroups "${group.name}" description is ${group.description.length} characters; SageMaker allows ${MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH}`);
+      }
+      // Compared without case, so two groups never differ only by it.
+      const key = group.name.toLowerCase();
+      if (groups.has(key)) throw new Error(`${where}: modelPackageGroups lists "${group.name}" twice`);
+      groups.add(key);
+    }
+
+    const consumers = new Set<string>();
+    for (const account of props.consumerAccountIds ?? []) {
+      if (!/^\d{12}$/.test(account)) throw new Error(`${where}: consumerAccountIds "${account}" must be a 12-digit AWS account id`);
+      if (account === resolved.accountId) {
+        throw new Error(`${where}: consumerAccountIds "${account}" is the registry's own account; its principals get access through the grant methods`);
+      }
+      if (consumers.has(account)) throw new Error(`${where}: consumerAccountIds lists "${account}" twice`);
+      consumers.add(account);
+    }
+
+    for (const [name, days] of [
+      ["untaggedImageExpiryDays", resolved.untaggedImageExpiryDays],
+      ["noncurrentVersionExpirationDays", resolved.noncurrentVersionExpirationDays],
+    ] as const) {
+      if (!Number.isInteger(days) || days < 1) throw new Error(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
+    }
+
+    const tracking = props.experimentTracking;
+    if (tracking) {
+      if (!TRACKING_SERVER_SIZES.includes(tracking.size)) {
+        throw new Error(`${where}: experimentTracking.size "${tracking.size}" is not a tracking server size; use one of ${TRACKING_SERVER_SIZES.join(", ")}`);
+      }
+      if (!MLFLOW_VERSION.test(tracking.mlflowVersion) || tracking.mlflowVersion.length > 16) {
+        throw new Error(`${where}: experimentTracking.mlflowVersion "${tracking.mlflowVersion}" must be an MLflow version like "2.16" or "2.16.2"`);
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { featureGroupSpecProblem } from "../constructs/feature-store/feature-group";
+import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
+
+const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
+/** SageMaker's longest feature group name, checked on the full `<name>-v<version>`. */
+const MAX_FEATURE_GROUP_NAME = 64;
+const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
+const days = z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be a positive number of days" });
+const accountId = z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" });
+
+const featureGroupSchema = z.strictObject({
+  /** Base name; the SageMaker feature group is `<name>-v<version>`. */
+  name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, { error: "must be letters, digits and inner hyphens (SageMaker's feature group names)" }),
+  /** Schema version. Changing the schema means a new version beside the old one, never an edit in place. */
+  version: z.number().int({ error: "must be a whole number" }).positive({ error: "must be 1 or more" }),
+  description: z.string().min(1, { error: "must say what the group holds" }).max(128, { error: "must be at most 128 characters" }),
+  /** The feature that identifies a record. */
+  recordIdentifier: z.string(),
+  /** The feature that holds the record's event time (String in ISO-8601, or Fractional seconds). */
+  eventTime: z.string(),
+  features: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(FEATURE_NAME, { error: "must be 1-64 letters, digits, inner - and _ (SageMaker's feature names)" }),
+        type: z.enum(FEATURE_TYPES),
+      }),
+    )
+    .min(1, { error: "must declare at least one feature" })
+    .max(2500, { error: "SageMaker allows at most 2500 features" }),
+  /** Low-latency reads for serving; records expire after ttlDays when set. */
+  onlineStore: z.strictObject({ enabled: z.boolean(), ttlDays: days.optional() }),
+  /** History in S3 and the Glue catalog, for training. */
+  offlineStore: z.boolean(),
+});
+
+export const dataSchema = z.strictObject({
+  featureStore: z.strictObject({
+    offlineStore: z.strictObject({
+      /** S3 moves objects to Standard-IA no earlier than 30 days after creation. */
+      transitionToInfrequentAccessDays: days.min(30, { error: "must be at least 30 (S3's minimum for Standard-IA)" }),
+      noncurrentVersionExpirationDays: days,
+    }),
+    featureGroups: z.array(featureGroupSchema),
+  }),
+  modelRegistry: z.strictObject({
+    /** Repositories for training and inference images, created as `mlops-<env>/<name>`. */
+    imageRepositories: z.array(
+      z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, { error: "must be an ECR repository name such as training/xgboost" }),
+    ),
+    untaggedImageExpiryDays: days,
+    /** One model package group per model family. */
+    modelPackageGroups: z.array(
+      z.strictObject({
+        name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, { error: "must be 1-63 letters, digits and inner hyphens" }),
+        description: z.string().min(1, { error: "must say which models the group holds" }),
+      }),
+    ),
+    /** Accounts of the environments models are promoted to (e.g. staging and prod): they may read approved packages. */
+    consumerAccountIds: z.array(accountId),
+    artifacts: z.strictObject({ noncurrentVersionExpirationDays: days }),
+    /** A managed MLflow tracking server; off where nobody runs experiments. */
+    experimentTracking: z.strictObject({
+      enabled: z.boolean(),
+      size: z.enum(["Small", "Medium", "Large"]),
+      mlflowVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: "must be an MLflow version such as 2.16" }),
+    }),
+  }),
+});
+
+export type DataConfig = z.output<typeof dataSchema>;
+
+/** Rules of the data section that relate several fields, or the environment's account. */
+export function checkData(data: unknown, ownAccountId: unknown, add: AddProblem): void {
+  if (typeof data !== "object" || data === null) return;
+  const { featureStore, modelRegistry } = data as Loose<DataConfig>;
+  const groups = objectsIn((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.featureGroups);
+  groups.forEach((group, i) => checkFeatureGroup(group as Loose<DataConfig["featureStore"]["featureGroups"][number]>, i, groups, add));
+
+  const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
+  const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
+  duplicatePositions(registry.imageRepositories).forEach((i) => add(at("imageRepositories", i), "is listed twice"));
+  duplicatePositions(objectsIn(registry.modelPackageGroups).map((g) => g?.name)).forEach((i) =>
+    add(at("modelPackageGroups", i, "name"), "is used by another model package group"),
+  );
+  (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
+    if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");
+  });
+}
+
+function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], report: AddProblem): void {
+  if (!group) return;
+  let reported = false;
+  const add: AddProblem = (path, message) => {
+    reported = true;
+    report(path, message);
+  };
+  const at = (...path: (string | number)[]) => ["data", "featureStore", "featureGroups", i, ...path];
+  // Lowercased: SageMaker's ARNs and the Glue table names ignore case.
+  const key = (g: unknown) => {
+    const { name, version } = (g ?? {}) as { name?: unknown; version?: unknown };
+    return typeof name === "string" && typeof version === "number" ? `${name}-v${version}`.toLowerCase() : undefined;
+  };
+  const fullName = key(group);
+  if (fullName !== undefined && groups.findIndex((other) => key(other) === fullName) !== i) {
+    add(at("version"), `"${fullName}" is declared twice; a new schema needs a new version`);
+  }
+  if (fullName !== undefined && fullName.length > MAX_FEATURE_GROUP_NAME) {
+    add(at("name"), `"${fullName}" is longer than the 64 characters SageMaker allows for a feature group name`);
+  }
+  const features = objectsIn(group.features) as { name?: unknown; type?: unknown }[];
+  const names = features.map((f) => f?.name);
+  duplicatePositions(names).forEach((j) => add(at("features", j, "name"), `"${String(names[j])}" is declared twice`));
+  const declared = (field: "recordIdentifier" | "eventTime") => {
+    const value = group[field];
+    if (typeof value === "string" && features.length > 0 && !names.includes(value)) {
+      add(at(field), `"${value}" is not one of the group's features (${names.filter((n) => typeof n === "string").join(", ")})`);
+    }
+  };
+  declared("recordIdentifier");
+  declared("eventTime");
+  const eventTimeType = features.find((f) => f?.name === group.eventTime)?.type;
+  if (eventTimeType === "Integral") add(at("eventTime"), `"${String(group.eventTime)}" is Integral; SageMaker needs the event time as String (ISO-8601) or Fractional (seconds)`);
+  const online = group.onlineStore as { enabled?: unknown } | undefined;
+  if (online?.enabled === false && group.offlineStore === false) add(at("offlineStore"), "a group needs at least one store; enable the online or the offline store");
+
+  // Whatever else the FeatureGroup construct refuses (reserved names, names differing only in case, ...).
+  const parsed = featureGroupSchema.safeParse(group);
+  const problem = !reported && parsed.success ? featureGroupSpecProblem(parsed.data) : undefined;
+  if (problem) add(at(), problem);
+}

@@ -1,0 +1,48 @@
+import { Construct } from "constructs";
+import { KmsKey } from "../constructs/core/kms-key";
+import { FeatureStore } from "../constructs/feature-store/feature-store";
+import { GlueCatalogEncryption } from "../constructs/feature-store/glue-catalog-encryption";
+import { ModelRegistry } from "../constructs/model-registry/model-registry";
+import type { EnvironmentConfig } from "../environments/schema";
+import { PlatformStack } from "./platform-stack";
+
+/**
+ * `<env>-data`: the long-lived, stateful part of the platform: the feature store and the model registry,
+ * encrypted with the layer's own key. Apart from the cluster, so a cluster rebuild never touches data.
+ */
+export class DataStack extends PlatformStack {
+  readonly key: KmsKey;
+  readonly featureStore: FeatureStore;
+  readonly modelRegistry: ModelRegistry;
+
+  constructor(scope: Construct, environment: EnvironmentConfig) {
+    super(scope, { environment, layer: "data" });
+    const { featureStore, modelRegistry } = environment.data;
+    this.key = new KmsKey(this, "DataKey", {
+      alias: this.resourceName(["data"], 250),
+      description: `Encrypts the feature store and model registry of ${environment.name}`,
+      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+    });
+    // One per account and region; each environment has its own account, so its data stack owns it.
+    new GlueCatalogEncryption(this, "GlueCatalogEncryption", { encryptionKey: this.key });
+    this.featureStore = new FeatureStore(this, "FeatureStore", {
+      namePrefix: this.namePrefix,
+      encryptionKey: this.key,
+      featureGroups: featureStore.featureGroups,
+      transitionToInfrequentAccessDays: featureStore.offlineStore.transitionToInfrequentAccessDays,
+      noncurrentVersionExpirationDays: featureStore.offlineStore.noncurrentVersionExpirationDays,
+    });
+    this.modelRegistry = new ModelRegistry(this, "ModelRegistry", {
+      namePrefix: this.namePrefix,
+      encryptionKey: this.key,
+      imageRepositories: modelRegistry.imageRepositories,
+      modelPackageGroups: modelRegistry.modelPackageGroups,
+      consumerAccountIds: modelRegistry.consumerAccountIds,
+      untaggedImageExpiryDays: modelRegistry.untaggedImageExpiryDays,
+      noncurrentVersionExpirationDays: modelRegistry.artifacts.noncurrentVersionExpirationDays,
+      experimentTracking: modelRegistry.experimentTracking.enabled
+        ? { size: modelRegistry.experimentTracking.size, mlflowVersion: modelRegistry.experimentTracking.mlflowVersion }
+        : undefined,
+    });
+  }
+}

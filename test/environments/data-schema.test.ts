@@ -1,0 +1,96 @@
+import { dev } from "../../environments/dev";
+import { environments } from "../../environments";
+import { prod } from "../../environments/prod";
+import { mutated, problemLines } from "../support/config-errors";
+
+const GROUP = "data.featureStore.featureGroups.0";
+const firstGroup = (c: any) => c.data.featureStore.featureGroups[0];
+
+describe("shipped data sections", () => {
+  it("keep old feature group versions beside new ones where a consumer may still read them", () => {
+    const prodGroups = environments.find((e) => e.name === "prod")!.data.featureStore.featureGroups.map((g) => `${g.name}-v${g.version}`);
+    expect(prodGroups).toEqual(["customer-profile-v1", "customer-profile-v2", "transactions-v1"]);
+  });
+
+  it("promote models dev -> staging -> prod: each environment shares its registry with the next one's account only", () => {
+    const [devEnv, stagingEnv, prodEnv] = environments;
+    expect(devEnv.data.modelRegistry.consumerAccountIds).toEqual([stagingEnv.account.id]);
+    expect(stagingEnv.data.modelRegistry.consumerAccountIds).toEqual([prodEnv.account.id]);
+    expect(prodEnv.data.modelRegistry.consumerAccountIds).toEqual([]);
+  });
+});
+
+describe("feature group refusals", () => {
+  it.each([
+    ["two groups with the same name and version", (c: any) => c.data.featureStore.featureGroups.push({ ...firstGroup(c) }),
+      [`dev: data.featureStore.featureGroups.2.version: "customer-profile-v2" is declared twice; a new schema needs a new version`]],
+    ["a record identifier that is not a feature", (c: any) => (firstGroup(c).recordIdentifier = "customer"),
+      [`dev: ${GROUP}.recordIdentifier: "customer" is not one of the group's features (customer_id, event_time, tenure_months, monthly_spend, plan, support_tickets_90d)`]],
+    ["an event time that is not a feature", (c: any) => (firstGroup(c).eventTime = "ts"),
+      [`dev: ${GROUP}.eventTime: "ts" is not one of the group's features (customer_id, event_time, tenure_months, monthly_spend, plan, support_tickets_90d)`]],
+    ["an Integral event time", (c: any) => (firstGroup(c).eventTime = "tenure_months"),
+      [`dev: ${GROUP}.eventTime: "tenure_months" is Integral; SageMaker needs the event time as String (ISO-8601) or Fractional (seconds)`]],
+    ["an unknown feature type", (c: any) => (firstGroup(c).features[2].type = "Boolean"),
+      [`dev: ${GROUP}.features.2.type: is "Boolean"; allowed: "Integral", "Fractional", "String"`]],
+    ["duplicate feature names", (c: any) => firstGroup(c).features.push({ name: "plan", type: "String" }),
+      [`dev: ${GROUP}.features.6.name: "plan" is declared twice`]],
+    ["a feature name SageMaker rejects", (c: any) => (firstGroup(c).features[4].name = "plan type"),
+      [`dev: ${GROUP}.features.4.name: is "plan type"; must be 1-64 letters, digits, inner - and _ (SageMaker's feature names)`]],
+    ["a group name SageMaker rejects", (c: any) => (firstGroup(c).name = "customer_profile"),
+      [`dev: ${GROUP}.name: is "customer_profile"; must be letters, digits and inner hyphens (SageMaker's feature group names)`]],
+    ["a group name too long with its version", (c: any) => (firstGroup(c).name = "c".repeat(62)),
+      [`dev: ${GROUP}.name: "${"c".repeat(62)}-v2" is longer than the 64 characters SageMaker allows for a feature group name`]],
+    ["version 0", (c: any) => (firstGroup(c).version = 0), [`dev: ${GROUP}.version: is 0; must be 1 or more`]],
+    ["no store at all", (c: any) => {
+      firstGroup(c).onlineStore = { enabled: false };
+      firstGroup(c).offlineStore = false;
+    }, [`dev: ${GROUP}.offlineStore: a group needs at least one store; enable the online or the offline store`]],
+    ["a zero online TTL", (c: any) => (firstGroup(c).onlineStore.ttlDays = 0), [`dev: ${GROUP}.onlineStore.ttlDays: is 0; must be a positive number of days`]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(dev, edit))).toEqual(expected);
+  });
+});
+
+describe("model registry refusals", () => {
+  it.each([
+    ["a repository listed twice", (c: any) => c.data.modelRegistry.imageRepositories.push("training/pytorch"),
+      ["prod: data.modelRegistry.imageRepositories.3: is listed twice"]],
+    ["a repository name ECR rejects", (c: any) => (c.data.modelRegistry.imageRepositories[0] = "Training/PyTorch"),
+      ['prod: data.modelRegistry.imageRepositories.0: is "Training/PyTorch"; must be an ECR repository name such as training/xgboost']],
+    ["two model package groups with one name", (c: any) => c.data.modelRegistry.modelPackageGroups.push({ name: "churn", description: "again" }),
+      ["prod: data.modelRegistry.modelPackageGroups.2.name: is used by another model package group"]],
+    ["the environment's own account as a consumer", (c: any) => (c.data.modelRegistry.consumerAccountIds = [c.account.id]),
+      ["prod: data.modelRegistry.consumerAccountIds.0: is this environment's own account; list only the accounts models are promoted to"]],
+    ["a consumer account that is not 12 digits", (c: any) => (c.data.modelRegistry.consumerAccountIds = ["1234"]),
+      ['prod: data.modelRegistry.consumerAccountIds.0: is "1234"; must be a 12-digit AWS account id']],
+    ["an unknown tracking server size", (c: any) => (c.data.modelRegistry.experimentTracking.size = "Huge"),
+      ['prod: data.modelRegistry.experimentTracking.size: is "Huge"; allowed: "Small", "Medium", "Large"']],
+    ["zero retention of artifact versions", (c: any) => (c.data.modelRegistry.artifacts.noncurrentVersionExpirationDays = 0),
+      ["prod: data.modelRegistry.artifacts.noncurrentVersionExpirationDays: is 0; must be a positive number of days"]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});
+
+describe("what the FeatureGroup construct refuses is refused by the schema first", () => {
+  it.each([
+    ["a reserved feature name", (c: any) => (firstGroup(c).features[4].name = "write_time"), /reserved by Feature Store/],
+    ["feature names that differ only in case", (c: any) => firstGroup(c).features.push({ name: "Plan", type: "String" }), /declared twice \(as "plan"/],
+    ["a TTL on a disabled online store", (c: any) => (firstGroup(c).onlineStore = { enabled: false, ttlDays: 7 }), /ttlDays is set but the online store is disabled/],
+  ])("%s", (_, edit, message) => {
+    const lines = problemLines(mutated(dev, edit));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^dev: ${GROUP.replace(/\./g, "\\.")}: `))]);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it("refuses a transition to Standard-IA before S3's 30 days", () => {
+    expect(problemLines(mutated(dev, (c) => (c.data.featureStore.offlineStore.transitionToInfrequentAccessDays = 7)))).toEqual([
+      "dev: data.featureStore.offlineStore.transitionToInfrequentAccessDays: is 7; must be at least 30 (S3's minimum for Standard-IA)",
+    ]);
+  });
+
+  it("treats group names that differ only in case as the same group", () => {
+    const lines = problemLines(mutated(dev, (c) => c.data.featureStore.featureGroups.push({ ...firstGroup(c), name: "Customer-Profile" })));
+    expect(lines).toEqual(['dev: data.featureStore.featureGroups.2.version: "customer-profile-v2" is declared twice; a new schema needs a new version']);
+  });
+});
