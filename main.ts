@@ -4,6 +4,7 @@ import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/
 import { environmentInputs } from "./environments/inputs";
 import type { StateLocation } from "./stacks/remote-state";
 import { synthesizePlatform } from "./stacks/synthesize";
+import { skipTokenCreationTraces } from "./stacks/token-traces";
 
 /** MLOPS_BOOTSTRAP_STATE=local is set only for a bootstrap stack's first apply (see README). */
 function bootstrapState(): StateLocation {
@@ -16,6 +17,7 @@ function bootstrapState(): StateLocation {
   return value;
 }
 
+skipTokenCreationTraces();
 try {
   const stacks = synthesizePlatform(environmentInputs, {
     bootstrapState: bootstrapState(),

@@ -1,0 +1,15 @@
+/**
+ * cdktf records a full stack trace for every token it creates (every reference to another resource's
+ * attribute), only to print it if that token later fails to resolve. Formatting those traces took about a
+ * fifth of synth time. This keeps the stack of every real Error and skips formatting for those records,
+ * which are plain objects. Set MLOPS_TOKEN_TRACES=1 to keep them when a token does not resolve.
+ * For apps only (main.ts): it replaces the process-wide Error.prepareStackTrace.
+ */
+export function skipTokenCreationTraces(): void {
+  if (process.env.MLOPS_TOKEN_TRACES === "1") return;
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    if (!(error instanceof Error)) return "";
+    return previous ? previous(error, frames) : `${String(error)}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+  };
+}

@@ -1,0 +1,37 @@
+import { skipTokenCreationTraces } from "../../stacks/token-traces";
+
+describe("skipTokenCreationTraces", () => {
+  const original = Error.prepareStackTrace;
+  afterEach(() => {
+    Error.prepareStackTrace = original;
+    delete process.env.MLOPS_TOKEN_TRACES;
+  });
+
+  const traceOf = (target: object): string => {
+    Error.captureStackTrace(target);
+    return (target as { stack: string }).stack;
+  };
+
+  it("skips the traces cdktf records on plain objects, and keeps every Error's stack", () => {
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    skipTokenCreationTraces();
+    expect(traceOf({})).toBe("");
+    const stack = new Error("boom").stack!;
+    expect(stack.split("\n")[0]).toBe("Error: boom");
+    expect(stack).toMatch(/\n {4}at .*token-traces\.test\.ts/);
+  });
+
+  it("keeps a formatter installed before it (such as source maps) for errors", () => {
+    Error.prepareStackTrace = () => "formatted elsewhere";
+    skipTokenCreationTraces();
+    expect(new Error("boom").stack).toBe("formatted elsewhere");
+    expect(traceOf({})).toBe("");
+  });
+
+  it("changes nothing with MLOPS_TOKEN_TRACES=1", () => {
+    const before = (Error.prepareStackTrace = () => "unchanged");
+    process.env.MLOPS_TOKEN_TRACES = "1";
+    skipTokenCreationTraces();
+    expect(Error.prepareStackTrace).toBe(before);
+  });
+});
