@@ -5,6 +5,7 @@ export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack"
 export { BootstrapStack } from "./stacks/bootstrap-stack";
 export { NetworkStack } from "./stacks/network-stack";
 export { DataStack } from "./stacks/data-stack";
+export { ServingStack, type ServingDependencies } from "./stacks/serving-stack";
 export { TrainingStack } from "./stacks/training-stack";
 export { WorkloadsStack, type ClusterConnection } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
@@ -14,6 +15,19 @@ export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/ne
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
+export {
+  ServingEndpoint,
+  type ServingEndpointProps,
+  type ModelSource,
+  type RolloutStrategy,
+  type InstanceCapacity,
+  type ServerlessCapacity,
+  type EndpointCapacity,
+  type EndpointAlarmThresholds,
+  type ModelArtifactSource,
+} from "./constructs/serving/serving-endpoint";
+export { Monitoring, type MonitoringProps, type AlertSubscription, type MonitoredEndpoint } from "./constructs/monitoring/monitoring";
+export { DriftMonitor, type DriftMonitorProps } from "./constructs/monitoring/drift-monitor";
 export { FeatureStore, type FeatureStoreProps } from "./constructs/feature-store/feature-store";
 export {
   FeatureGroup,
@@ -26,6 +40,7 @@ export {
 } from "./constructs/feature-store/feature-group";
 export { GlueCatalogEncryption, type GlueCatalogEncryptionProps } from "./constructs/feature-store/glue-catalog-encryption";
 export {
+  MODEL_ARTIFACTS_PREFIX,
   ModelRegistry,
   type ModelRegistryProps,
   type ModelPackageGroupSpec,

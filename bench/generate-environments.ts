@@ -31,6 +31,8 @@ function generateEnvironment(i: number): EnvironmentInput {
     logs: { retentionDays: RETENTIONS[i % RETENTIONS.length] },
     data: generateData(production),
     training: generateTraining(String(100_000_000_000 + i), production),
+    serving: generateServing(String(100_000_000_000 + i), production),
+    monitoring: { alertSubscriptions: [{ protocol: "email", endpoint: `ml-platform-gen${i}@example.com` }], monthlyBudgetUsd: 1000 },
   };
 }
 
@@ -49,6 +51,50 @@ export function generateData(isProtected: boolean): EnvironmentInput["data"] {
       artifacts: { noncurrentVersionExpirationDays: 90 },
       experimentTracking: { enabled: !isProtected, size: "Small", mlflowVersion: "2.16" },
     },
+  };
+}
+
+/** One endpoint serving a package of the environment's own registry: on instances with drift monitoring when protected, serverless otherwise. */
+export function generateServing(accountId: string, isProtected: boolean, region = "eu-west-1"): EnvironmentInput["serving"] {
+  const common = {
+    name: "churn",
+    model: { modelPackageArn: `arn:aws:sagemaker:${region}:${accountId}:model-package/churn/1` },
+    alarms: { latencyP99Ms: 300, error5xxPercent: 1, error4xxPercent: 5 },
+  };
+  if (!isProtected) {
+    return {
+      endpoints: [
+        { ...common, networkIsolation: false, serverless: { memorySizeMb: 2048, maxConcurrency: 5 }, rollout: { type: "allAtOnce", waitSeconds: 0 }, terminationWaitSeconds: 0, dataCapture: { samplingPercent: 0 } },
+      ],
+    };
+  }
+  const baseline = `s3://mlops-baselines-${accountId}/churn`;
+  return {
+    endpoints: [
+      {
+        ...common,
+        networkIsolation: true,
+        instances: {
+          instanceType: "ml.m5.large",
+          initialInstanceCount: 2,
+          minInstances: 2,
+          maxInstances: 4,
+          targetInvocationsPerInstance: 500,
+          scaleInCooldownSeconds: 300,
+          scaleOutCooldownSeconds: 60,
+        },
+        rollout: { type: "canary", canaryPercent: 10, waitSeconds: 300 },
+        terminationWaitSeconds: 300,
+        dataCapture: { samplingPercent: 20 },
+        drift: {
+          baselineStatisticsUri: `${baseline}/statistics.json`,
+          baselineConstraintsUri: `${baseline}/constraints.json`,
+          scheduleExpression: "cron(0 * ? * * *)",
+          features: ["tenure_months"],
+          threshold: 0.2,
+        },
+      },
+    ],
   };
 }
 

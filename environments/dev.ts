@@ -25,7 +25,7 @@ export const dev = {
         { name: "churn", description: "Customer churn classifiers" },
         { name: "fraud", description: "Card fraud detectors" },
       ],
-      consumerAccountIds: ["271828182845"],
+      consumerAccountIds: ["271828182845", "161803398874"],
       artifacts: { noncurrentVersionExpirationDays: 30 },
       experimentTracking: { enabled: true, size: "Small", mlflowVersion: "2.16" },
     },
@@ -54,5 +54,24 @@ export const dev = {
     teams: [
       { name: "research", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
     ],
+  },
+  serving: {
+    endpoints: [
+      {
+        name: "churn",
+        model: { modelPackageArn: "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/8" },
+        // Serverless inference supports neither network isolation nor data capture.
+        networkIsolation: false,
+        serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
+        rollout: { type: "allAtOnce", waitSeconds: 0 },
+        terminationWaitSeconds: 0,
+        dataCapture: { samplingPercent: 0 },
+        alarms: { latencyP99Ms: 1000, error5xxPercent: 5, error4xxPercent: 20 },
+      },
+    ],
+  },
+  monitoring: {
+    alertSubscriptions: [{ protocol: "email", endpoint: "ml-platform-dev@example.com" }],
+    monthlyBudgetUsd: 3000,
   },
 } satisfies EnvironmentInput;

@@ -59,4 +59,49 @@ export const prod = {
       { name: "nlp", gpuQuota: 8, cpuQuota: "128", memoryQuota: "512Gi" },
     ],
   },
+  serving: {
+    endpoints: [
+      {
+        name: "churn",
+        // Promote by changing the version at the end of this ARN, after staging served it.
+        model: { modelPackageArn: "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/7" },
+        networkIsolation: true,
+        instances: {
+          instanceType: "ml.c6i.xlarge",
+          initialInstanceCount: 3,
+          minInstances: 3,
+          maxInstances: 12,
+          targetInvocationsPerInstance: 800,
+          scaleInCooldownSeconds: 600,
+          scaleOutCooldownSeconds: 60,
+        },
+        rollout: { type: "canary", canaryPercent: 10, waitSeconds: 600 },
+        terminationWaitSeconds: 900,
+        dataCapture: { samplingPercent: 20 },
+        alarms: {
+          latencyP99Ms: 200,
+          error5xxPercent: 1,
+          error4xxPercent: 5,
+          cpuUtilizationPercent: 75,
+          memoryUtilizationPercent: 80,
+          noInvocationsMinutes: 30,
+        },
+        drift: {
+          baselineStatisticsUri: "s3://mlops-prod-model-artifacts-161803398874/models/churn/baseline/statistics.json",
+          baselineConstraintsUri: "s3://mlops-prod-model-artifacts-161803398874/models/churn/baseline/constraints.json",
+          scheduleExpression: "cron(0 * ? * * *)",
+          features: ["tenure_months", "monthly_spend", "support_tickets_90d"],
+          threshold: 0.2,
+          retrainingPipelineArn: "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/churn-retraining",
+        },
+      },
+    ],
+  },
+  monitoring: {
+    alertSubscriptions: [
+      { protocol: "email", endpoint: "ml-platform-oncall@example.com" },
+      { protocol: "https", endpoint: "https://events.pagerduty.example.com/integration/mlops-prod/enqueue" },
+    ],
+    monthlyBudgetUsd: 40000,
+  },
 } satisfies EnvironmentInput;

@@ -4,6 +4,7 @@ import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subne
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema } from "./data-schema";
+import { MODEL_PACKAGE_ARN, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
 
 /** VPC prefix lengths the network layout supports: public subnets are 6 bits smaller and must stay >= /28. */
@@ -65,6 +66,10 @@ const environmentObject = z.strictObject({
   data: dataSchema,
   /** The GPU training cluster (`<env>-training`) and what runs on it (`<env>-workloads`). */
   training: trainingSchema,
+  /** Model endpoints (`<env>-serving`). */
+  serving: servingSchema,
+  /** Alert topic, budget and dashboard of the environment. */
+  monitoring: monitoringSchema,
 });
 
 /** Rules that relate several fields. They run even when other fields are invalid, so every problem is reported at once. */
@@ -100,6 +105,7 @@ const environmentSchema = environmentObject.superRefine(
     }
     checkData(env.data, env.account?.id, add);
     checkTraining(env.training, isProtected, add);
+    checkServing(env.serving, add);
     const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
     if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {
       add(["network", "vpcCidr"], `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
@@ -152,8 +158,27 @@ export function parseEnvironment(input: unknown): EnvironmentConfig {
 export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
   const checked = inputs.map(check);
   const problems = [...checked.flatMap((c) => c.problems), ...crossEnvironmentProblems(inputs)];
+  if (problems.length === 0) problems.push(...promotionProblems(checked.map((c) => c.config!)));
   if (problems.length > 0) throw new EnvironmentConfigError(problems);
   return checked.map((c) => c.config!);
+}
+
+/** An endpoint serving another environment's model package needs that environment to share its registry with it. */
+function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
+  return configs.flatMap((env) =>
+    env.serving.endpoints.flatMap((endpoint, i): Problem[] => {
+      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model.modelPackageArn ?? "")?.[2];
+      const source = configs.find((other) => other.account.id === sourceAccount && other.name !== env.name);
+      if (!source || source.data.modelRegistry.consumerAccountIds.includes(env.account.id)) return [];
+      return [
+        {
+          environment: env.name,
+          path: `serving.endpoints.${i}.model.modelPackageArn`,
+          message: `is a package of ${source.name}'s registry, which does not share with ${env.name}; add ${env.account.id} to ${source.name}'s data.modelRegistry.consumerAccountIds`,
+        },
+      ];
+    }),
+  );
 }
 
 function crossEnvironmentProblems(inputs: readonly unknown[]): Problem[] {

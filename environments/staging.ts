@@ -56,4 +56,30 @@ export const staging = {
       { name: "vision", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
     ],
   },
+  serving: {
+    endpoints: [
+      {
+        name: "churn",
+        model: { modelPackageArn: "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/8" },
+        networkIsolation: true,
+        instances: {
+          instanceType: "ml.m5.large",
+          initialInstanceCount: 1,
+          minInstances: 1,
+          maxInstances: 2,
+          targetInvocationsPerInstance: 500,
+          scaleInCooldownSeconds: 300,
+          scaleOutCooldownSeconds: 60,
+        },
+        rollout: { type: "canary", canaryPercent: 20, waitSeconds: 300 },
+        terminationWaitSeconds: 300,
+        dataCapture: { samplingPercent: 50 },
+        alarms: { latencyP99Ms: 300, error5xxPercent: 2, error4xxPercent: 10, cpuUtilizationPercent: 80, memoryUtilizationPercent: 85 },
+      },
+    ],
+  },
+  monitoring: {
+    alertSubscriptions: [{ protocol: "email", endpoint: "ml-platform-staging@example.com" }],
+    monthlyBudgetUsd: 5000,
+  },
 } satisfies EnvironmentInput;

@@ -4,6 +4,7 @@ import { BootstrapStack } from "./bootstrap-stack";
 import { DataStack } from "./data-stack";
 import { NetworkStack } from "./network-stack";
 import type { StateLocation } from "./remote-state";
+import { ServingStack } from "./serving-stack";
 import { TrainingStack } from "./training-stack";
 import { WorkloadsStack } from "./workloads-stack";
 
@@ -23,6 +24,7 @@ export interface Platform {
   readonly data: DataStack;
   readonly training: TrainingStack;
   readonly workloads: WorkloadsStack;
+  readonly serving: ServingStack;
 }
 
 /** Creates every layer stack of one environment, ids `<env>-<layer>`. */
@@ -35,7 +37,8 @@ export function createPlatform(scope: Construct, environment: EnvironmentConfig,
   // training stack's outputs, never from a cluster created in the same apply.
   const workloads = new WorkloadsStack(scope, environment, training.cluster);
   grantTeamsDataAccess(workloads, data);
-  return { bootstrap, network, data, training, workloads };
+  const serving = new ServingStack(scope, environment, { network, data, trainingClusterName: training.clusterName });
+  return { bootstrap, network, data, training, workloads, serving };
 }
 
 /** Training jobs read features, read and write model artifacts, and register the models they train. */

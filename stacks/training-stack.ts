@@ -10,6 +10,8 @@ import { PlatformStack } from "./platform-stack";
 export class TrainingStack extends PlatformStack {
   readonly cluster: GpuTrainingCluster;
   readonly key: KmsKey;
+  /** The cluster's name as a literal, for stacks that only name it (dashboards) and need no reference. */
+  readonly clusterName: string;
 
   constructor(scope: Construct, environment: EnvironmentConfig, network: NetworkStack) {
     super(scope, { environment, layer: "training" });
@@ -19,8 +21,9 @@ export class TrainingStack extends PlatformStack {
       description: `Encrypts the training cluster's secrets and logs in ${environment.name}`,
       deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
     });
+    this.clusterName = this.resourceName(["training"], 100);
     this.cluster = new GpuTrainingCluster(this, "Cluster", {
-      clusterName: this.resourceName(["training"], 100),
+      clusterName: this.clusterName,
       kubernetesVersion: training.kubernetesVersion,
       subnetIds: network.network.privateSubnetIds,
       encryptionKey: this.key,

@@ -58,6 +58,21 @@ function checkInvariants(env: EnvironmentConfig): void {
         expect(repository.attributes).toMatchObject({ image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } });
       }
     }
+    if (stack.node.id === `${env.name}-serving`) {
+      expect(count("aws_sagemaker_endpoint")).toBe(env.serving.endpoints.length);
+      for (const config of resources.filter((r) => r.type === "aws_sagemaker_endpoint_configuration")) {
+        expect(config.attributes.lifecycle).toEqual({ create_before_destroy: true });
+        expect(config.attributes.name_prefix).toBeDefined();
+      }
+      for (const endpoint of resources.filter((r) => r.type === "aws_sagemaker_endpoint")) {
+        const rollback = (endpoint.attributes.deployment_config as { auto_rollback_configuration?: { alarms?: unknown[] } }).auto_rollback_configuration;
+        expect(rollback?.alarms?.length).toBeGreaterThan(0);
+      }
+      for (const alarm of resources.filter((r) => r.type === "aws_cloudwatch_metric_alarm")) {
+        expect(alarm.attributes).toMatchObject({ actions_enabled: true, alarm_actions: [expect.stringContaining("aws_sns_topic.")] });
+      }
+      expect(count("aws_budgets_budget")).toBe(1);
+    }
     if (stack.node.id === `${env.name}-workloads`) {
       expect(count("aws_eks_cluster")).toBe(0);
       expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length);
@@ -81,7 +96,7 @@ describe("invariants", () => {
       fc.property(validEnvironmentInput, (input) => {
         checkInvariants(parseEnvironment(input));
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   });
 });

@@ -12,9 +12,9 @@ describe("shipped data sections", () => {
     expect(prodGroups).toEqual(["customer-profile-v1", "customer-profile-v2", "transactions-v1"]);
   });
 
-  it("promote models dev -> staging -> prod: each environment shares its registry with the next one's account only", () => {
+  it("promote models dev -> staging -> prod: dev shares its registry with staging and prod, staging with prod", () => {
     const [devEnv, stagingEnv, prodEnv] = environments;
-    expect(devEnv.data.modelRegistry.consumerAccountIds).toEqual([stagingEnv.account.id]);
+    expect(devEnv.data.modelRegistry.consumerAccountIds).toEqual([stagingEnv.account.id, prodEnv.account.id]);
     expect(stagingEnv.data.modelRegistry.consumerAccountIds).toEqual([prodEnv.account.id]);
     expect(prodEnv.data.modelRegistry.consumerAccountIds).toEqual([]);
   });

@@ -50,7 +50,7 @@ describe("synthesizePlatform", () => {
 
     const ids = synthesizePlatform(environmentInputs, { outdir });
 
-    const layers = ["bootstrap", "network", "data", "training", "workloads"];
+    const layers = ["bootstrap", "network", "data", "training", "workloads", "serving"];
     const expected = ["dev", "staging", "prod"].flatMap((env) => layers.map((layer) => `${env}-${layer}`));
     expect([...ids].sort()).toEqual([...expected].sort());
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([...expected].sort());

@@ -19,7 +19,7 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s platform"
   const stacks = stacksOf(env);
 
   it("names every stack <env>-<layer> so `cdktf deploy '<env>-*'` deploys exactly this environment", () => {
-    expect(stacks.map((s) => s.node.id)).toEqual(["bootstrap", "network", "data", "training", "workloads"].map((layer) => `${name}-${layer}`));
+    expect(stacks.map((s) => s.node.id)).toEqual(["bootstrap", "network", "data", "training", "workloads", "serving"].map((layer) => `${name}-${layer}`));
   });
 
   it.each(stacks.map((s) => [s.node.id, s] as const))("%s keeps its own encrypted, locked state in the environment's account", (id, stack) => {

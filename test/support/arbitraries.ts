@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { LOG_RETENTION_DAYS, type AwsRegion } from "../../constructs/core/aws-regions";
 import type { EnvironmentInput } from "../../environments/schema";
-import { generateData, generateTraining } from "../../bench/generate-environments";
+import { generateData, generateServing, generateTraining } from "../../bench/generate-environments";
 
 const REGIONS: readonly AwsRegion[] = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-central-1"];
 
@@ -48,5 +48,7 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
       logs: { retentionDays: v.retentionDays },
       data: generateData(isProtected),
       training: generateTraining(v.accountId, isProtected, v.gpuPoolMax),
+      serving: generateServing(v.accountId, isProtected, v.region),
+      monitoring: { alertSubscriptions: [], monthlyBudgetUsd: 100 },
     })),
 );

@@ -1,0 +1,414 @@
+import { Construct } from "constructs";
+import { Fn, ITerraformDependable, Token } from "cdktf";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
+import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { IGrantable, PolicyStatement } from "../core/iam";
+import { KmsKey } from "../core/kms-key";
+import { resourceName } from "../core/naming";
+import { SecureBucket } from "../core/secure-bucket";
+import { ServiceRole, serviceTrust } from "../core/service-role";
+import { grantVpcNetworkInterfaces } from "../core/vpc-access";
+import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
+
+export interface DriftMonitorProps {
+  /** The monitored endpoint's name, as a literal (it names the schedule, the alarm and the metric dimensions). */
+  readonly endpointName: string;
+  /** `s3://<bucket>/<key>` of the baseline's statistics.json. */
+  readonly baselineStatisticsUri: string;
+  /** `s3://<bucket>/<key>` of the baseline's constraints.json. */
+  readonly baselineConstraintsUri: string;
+  /** SageMaker schedule expression, e.g. "cron(0 * ? * * *)" (hourly). */
+  readonly scheduleExpression: string;
+  /** Features whose baseline drift is alarmed on. */
+  readonly features: readonly string[];
+  /** Drift distance above which the drift alarm fires. */
+  readonly threshold: number;
+  /** @default "ml.m5.large" */
+  readonly instanceType?: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  /** Where the job writes its reports (prefix monitoring/<endpoint>). */
+  readonly reportsBucket: SecureBucket;
+  /** The endpoint's data capture, read by the job. */
+  readonly captureBucket: SecureBucket;
+  readonly encryptionKey: KmsKey;
+  readonly alertTopicArn: string;
+  /**
+   * The SageMaker pipeline that retrains the model when drift is detected. The alert topic must let
+   * events.amazonaws.com publish (Monitoring.addDriftMonitor sees to it for the Monitoring topic).
+   * @default - no retraining trigger
+   */
+  readonly retrainingPipelineArn?: string;
+  /**
+   * The endpoint resource, when it is created in the same apply: the schedule needs the endpoint to exist.
+   * @default - no ordering (the endpoint already exists)
+   */
+  readonly endpoint?: ITerraformDependable;
+}
+
+/** Where the built-in analyzer publishes per-feature metrics of real-time endpoints (dimensions Endpoint, MonitoringSchedule). */
+export const DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics";
+/** `feature_baseline_drift_<feature>`: the distance of a feature's distribution from its baseline. */
+export const BASELINE_DRIFT_METRIC_PREFIX = "feature_baseline_drift_";
+/** CloudWatch: an alarm on a metric math expression references at most 10 metrics (a hard limit). */
+export const MAX_ALARM_FEATURES = 10;
+/** Where SageMaker puts the captured data in the container, and where the analyzer writes its reports. */
+export const MONITORING_INPUT_PATH = "/opt/ml/processing/input";
+export const MONITORING_OUTPUT_PATH = "/opt/ml/processing/output";
+/** Reports of an endpoint go under `monitoring/<endpoint>/` in the reports bucket. */
+export const REPORTS_PREFIX = "monitoring";
+
+const DEFAULT_INSTANCE_TYPE = "ml.m5.large";
+const VOLUME_SIZE_GB = 20;
+/** Data quality jobs may run up to 3600 s on an hourly schedule (MonitoringStoppingCondition); every schedule here is at least hourly. */
+const MAX_RUNTIME_SECONDS = 3600;
+/** SageMaker's name pattern for endpoints, job definitions and schedules. */
+const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** Metric names are at most 255 characters; the prefix takes 23. Letters, digits, "_", "-" and "." only. */
+const FEATURE_NAME = /^[A-Za-z0-9_.-]{1,232}$/;
+const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+const S3_OBJECT_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S*[^/\s])$/;
+const PIPELINE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+/** The recurring expressions Model Monitor accepts (ScheduleConfig): hourly, daily at an hour, every N hours from an hour. */
+const HOURLY = "cron(0 * ? * * *)";
+const DAILY_OR_EVERY_N_HOURS = /^cron\(0 ([01]?\d|2[0-3])(?:\/([1-9]|1\d|2[0-4]))? \? \* \* \*\)$/;
+/** SageMaker allows 16 subnets and 5 security groups in a VpcConfig. */
+const MAX_SUBNETS = 16;
+const MAX_SECURITY_GROUPS = 5;
+
+/** Seconds between two runs of a schedule, or undefined for an expression Model Monitor does not accept. */
+export function scheduleIntervalSeconds(expression: string): number | undefined {
+  if (expression === HOURLY) return 3600;
+  const match = DAILY_OR_EVERY_N_HOURS.exec(expression);
+  if (!match) return undefined;
+  return match[2] === undefined ? 86400 : Number(match[2]) * 3600;
+}
+
+/**
+ * Data-quality drift detection for one real-time endpoint: SageMaker Model Monitor's built-in analyzer
+ * compares the captured traffic with a baseline on a schedule, inside the VPC, network-isolated, with
+ * encrypted volumes, outputs and inter-container traffic, and publishes per-feature metrics. One alarm
+ * watches the largest baseline drift of the chosen features and notifies the alert topic; with a
+ * retraining pipeline, an EventBridge rule starts it when that alarm goes to ALARM.
+ */
+export class DriftMonitor extends Construct {
+  readonly driftAlarmName: string;
+  readonly driftAlarmArn: string;
+  readonly scheduleName: string;
+  readonly jobDefinitionName: string;
+  /** The role the monitoring job runs as. */
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: DriftMonitorProps) {
+    super(scope, id);
+    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const intervalSeconds = this.validate(props, region);
+    const imageUri = modelMonitorImageUri(region)!;
+    const endpoint = props.endpointName;
+    const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
+    const keyArn = props.encryptionKey.keyArn;
+    const reportsPrefix = `${REPORTS_PREFIX}/${endpoint}`;
+
+    this.jobDefinitionName = resourceName([endpoint, "data-quality"], { maxLength: 63 });
+    this.scheduleName = resourceName([endpoint, "drift"], { maxLength: 63 });
+    this.driftAlarmName = `${this.scheduleName}-feature-drift`;
+
+    const role = new ServiceRole(this, "JobRole", {
+      roleName: resourceName([endpoint, "drift-monitor", region], { maxLength: 64 }),
+      description: `SageMaker Model Monitor data-quality job of endpoint ${endpoint}`,
+      trust: [serviceTrust("sagemaker.amazonaws.com", accountId)],
+    });
+    this.roleArn = role.roleArn;
+    // The reports and capture buckets (and their keys) are often the same: each grant once.
+    this.grantJobPermissions(new OnceEach(role), props, { accountId, region, partition, reportsPrefix });
+
+    const rolePolicy = role.node.tryFindChild("Policy");
+    const jobDefinition = new SagemakerDataQualityJobDefinition(this, "JobDefinition", {
+      name: this.jobDefinitionName,
+      roleArn: role.roleArn,
+      dataQualityAppSpecification: {
+        imageUri,
+        environment: { publish_cloudwatch_metrics: "Enabled" },
+      },
+      dataQualityBaselineConfig: {
+        statisticsResource: { s3Uri: props.baselineStatisticsUri },
+        constraintsResource: { s3Uri: props.baselineConstraintsUri },
+      },
+      dataQualityJobInput: {
+        endpointInput: {
+          endpointName: endpoint,
+          localPath: MONITORING_INPUT_PATH,
+          s3DataDistributionType: "FullyReplicated",
+          s3InputMode: "File",
+        },
+      },
+      dataQualityJobOutputConfig: {
+        kmsKeyId: keyArn,
+        monitoringOutputs: {
+          s3Output: {
+            s3Uri: `s3://${props.reportsBucket.bucketName}/${reportsPrefix}`,
+            localPath: MONITORING_OUTPUT_PATH,
+            s3UploadMode: "EndOfJob",
+          },
+        },
+      },
+      jobResources: {
+        clusterConfig: { instanceCount: 1, instanceType, volumeSizeInGb: VOLUME_SIZE_GB, volumeKmsKeyId: keyArn },
+      },
+      networkConfig: {
+        enableInterContainerTrafficEncryption: true,
+        enableNetworkIsolation: true,
+        vpcConfig: { subnets: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
+      },
+      stoppingCondition: { maxRuntimeInSeconds: MAX_RUNTIME_SECONDS },
+      // SageMaker checks the role when the definition is made; its permissions must be there first.
+      dependsOn: rolePolicy instanceof IamRolePolicy ? [rolePolicy] : [],
+    });
+
+    new SagemakerMonitoringSchedule(this, "Schedule", {
+      name: this.scheduleName,
+      monitoringScheduleConfig: {
+        monitoringJobDefinitionName: jobDefinition.name,
+        monitoringType: "DataQuality",
+        scheduleConfig: { scheduleExpression: props.scheduleExpression },
+      },
+      dependsOn: props.endpoint ? [props.endpoint] : undefined,
+    });
+
+    const alarm = new CloudwatchMetricAlarm(this, "DriftAlarm", {
+      alarmName: this.driftAlarmName,
+      alarmDescription: alarmDescription(props, this.scheduleName, reportsPrefix),
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: props.threshold,
+      // One evaluation per run of the schedule: the analyzer publishes one datapoint per feature and run.
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Between runs, or when a run is late, the alarm keeps its state: drift that persists stays one ALARM
+      // (one retraining), and a gap never fakes a recovery.
+      treatMissingData: "ignore",
+      actionsEnabled: true,
+      alarmActions: [props.alertTopicArn],
+      metricQuery: [
+        ...props.features.map((feature, i) => ({
+          id: `f${i}`,
+          returnData: false,
+          metric: {
+            namespace: DATA_METRICS_NAMESPACE,
+            metricName: `${BASELINE_DRIFT_METRIC_PREFIX}${feature}`,
+            dimensions: { Endpoint: endpoint, MonitoringSchedule: this.scheduleName },
+            period: intervalSeconds,
+            // One datapoint per run; Maximum (not Sum) stays right when a late run lands in the next period.
+            stat: "Maximum",
+          },
+        })),
+        {
+          id: "drift",
+          expression: `MAX([${props.features.map((_, i) => `f${i}`).join(", ")}])`,
+          label: "Largest feature baseline drift",
+          returnData: true,
+        },
+      ],
+    });
+    this.driftAlarmArn = alarm.arn;
+
+    if (props.retrainingPipelineArn !== undefined) {
+      this.addRetraining(props, props.retrainingPipelineArn, { accountId, region, partition });
+    }
+  }
+
+  private grantJobPermissions(
+    role: IGrantable,
+    props: DriftMonitorProps,
+    env: { accountId: string; region: string; partition: string; reportsPrefix: string },
+  ): void {
+    const { accountId, region, partition, reportsPrefix } = env;
+    // Captured requests and responses: the whole capture bucket, since its layout (destination prefix,
+    // then <endpoint>/<variant>/yyyy/mm/dd/hh) belongs to the serving endpoint. Read only.
+    props.captureBucket.grantRead(role);
+    // Reports of this endpoint only.
+    props.reportsBucket.grantReadWrite(role, { keyPrefix: reportsPrefix });
+    // Output and volume encryption.
+    props.encryptionKey.grantEncryptDecrypt(role);
+    role.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: "kms:CreateGrant",
+      Resource: props.encryptionKey.keyArn,
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+
+    // The two baseline files, wherever they are (often the model artifact bucket), and only through S3 for
+    // their key: which key encrypts them is that bucket's business, so decrypt is limited to keys of this
+    // account and region used by S3 on the role's behalf.
+    const baselineObjects = [props.baselineStatisticsUri, props.baselineConstraintsUri].map((uri) => s3ObjectArn(uri, partition));
+    role.addToPrincipalPolicy({ Effect: "Allow", Action: "s3:GetObject", Resource: baselineObjects });
+    role.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: `arn:${partition}:kms:${region}:${accountId}:key/*`,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    });
+
+    // Metrics: PutMetricData has no resource; the namespace condition keeps the job to SageMaker's namespaces.
+    role.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringLike: { "cloudwatch:namespace": ["aws/sagemaker/*", "/aws/sagemaker/*"] } },
+    });
+    // The processing job's logs (SageMaker makes the group if it is missing).
+    role.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/sagemaker/ProcessingJobs:*`,
+    });
+
+    // Running in the VPC: SageMaker makes and removes the job's network interfaces as the role.
+    grantVpcNetworkInterfaces(this, role, { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds });
+  }
+
+  private addRetraining(props: DriftMonitorProps, pipelineArn: string, env: { accountId: string; region: string; partition: string }): void {
+    const { accountId, region, partition } = env;
+    const ruleName = resourceName([props.endpointName, "drift-retraining"], { maxLength: 64 });
+    const ruleArn = `arn:${partition}:events:${region}:${accountId}:rule/${ruleName}`;
+    // Built from the name, so the plan shows which alarm the rule listens to.
+    const alarmArn = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${this.driftAlarmName}`;
+
+    const rule = new CloudwatchEventRule(this, "RetrainingRule", {
+      name: ruleName,
+      description: `Starts retraining when the drift alarm of endpoint ${props.endpointName} goes to ALARM`,
+      eventPattern: JSON.stringify({
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        resources: [alarmArn],
+        detail: { state: { value: ["ALARM"] } },
+      }),
+    });
+
+    const eventsRole = new ServiceRole(this, "RetrainingRole", {
+      roleName: resourceName([props.endpointName, "drift-retraining", region], { maxLength: 64 }),
+      description: `EventBridge starts the retraining pipeline when endpoint ${props.endpointName} drifts`,
+      trust: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          // Only this rule of this account may use the role.
+          Condition: { StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": ruleArn } },
+        },
+      ],
+    });
+    eventsRole.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:StartPipelineExecution", Resource: pipelineArn });
+    const eventsRolePolicy = eventsRole.node.tryFindChild("Policy");
+
+    new CloudwatchEventTarget(this, "StartRetraining", {
+      rule: rule.name,
+      targetId: "start-retraining-pipeline",
+      arn: pipelineArn,
+      roleArn: eventsRole.roleArn,
+      sagemakerPipelineTarget: {},
+      retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+      dependsOn: eventsRolePolicy instanceof IamRolePolicy ? [eventsRolePolicy] : [],
+    });
+    // No role on an SNS target: EventBridge publishes to a topic through the topic's policy, and a role
+    // there can make deliveries to KMS-encrypted topics fail (EventBridge user guide).
+    new CloudwatchEventTarget(this, "NotifyRetraining", {
+      rule: rule.name,
+      targetId: "notify-alert-topic",
+      arn: props.alertTopicArn,
+      inputTransformer: {
+        inputPaths: { alarm: "$.detail.alarmName", time: "$.time" },
+        inputTemplate: JSON.stringify(`Drift alarm <alarm> went to ALARM at <time>; started retraining pipeline ${pipelineArn}.`),
+      },
+    });
+  }
+
+  /** Refuses what SageMaker, CloudWatch or EventBridge would refuse (or accept and then never alarm); returns the schedule's interval. */
+  private validate(props: DriftMonitorProps, region: string): number {
+    const where = this.node.path;
+    if (Token.isUnresolved(props.endpointName)) {
+      throw new Error(`${where}: endpointName must be a literal name; it names the schedule, the alarm and the metric dimensions`);
+    }
+    if (!SAGEMAKER_NAME.test(props.endpointName)) {
+      throw new Error(`${where}: endpointName "${props.endpointName}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+    }
+    if (modelMonitorImageUri(region) === undefined) {
+      throw new Error(
+        `${where}: region "${region}" has no Model Monitor analyzer image in the table; supported regions: ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}`,
+      );
+    }
+    for (const [name, uri] of [["baselineStatisticsUri", props.baselineStatisticsUri], ["baselineConstraintsUri", props.baselineConstraintsUri]] as const) {
+      if (!Token.isUnresolved(uri) && !S3_OBJECT_URI.test(uri)) {
+        throw new Error(`${where}: ${name} "${uri}" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/${name === "baselineStatisticsUri" ? "statistics" : "constraints"}.json"`);
+      }
+    }
+    const interval = Token.isUnresolved(props.scheduleExpression) ? undefined : scheduleIntervalSeconds(props.scheduleExpression);
+    if (interval === undefined) {
+      throw new Error(
+        `${where}: scheduleExpression "${props.scheduleExpression}" is not a recurring Model Monitor schedule; use "cron(0 * ? * * *)" (hourly), ` +
+          `"cron(0 H ? * * *)" (daily at hour H UTC) or "cron(0 H/N ? * * *)" (every N hours from hour H)`,
+      );
+    }
+    if (props.features.length === 0) throw new Error(`${where}: features is empty; name at least one feature whose drift to alarm on`);
+    if (props.features.length > MAX_ALARM_FEATURES) {
+      throw new Error(`${where}: features lists ${props.features.length} features; a CloudWatch metric math alarm references at most ${MAX_ALARM_FEATURES} metrics`);
+    }
+    const seen = new Set<string>();
+    for (const feature of props.features) {
+      if (!FEATURE_NAME.test(feature)) {
+        throw new Error(`${where}: feature "${feature}" must be 1-232 letters, digits, "_", "-" or "." to name the metric ${BASELINE_DRIFT_METRIC_PREFIX}<feature>`);
+      }
+      if (seen.has(feature)) throw new Error(`${where}: features lists "${feature}" twice`);
+      seen.add(feature);
+    }
+    if (!Number.isFinite(props.threshold) || props.threshold <= 0) {
+      throw new Error(`${where}: threshold is ${props.threshold}; it must be a drift distance greater than 0`);
+    }
+    const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
+    if (!INSTANCE_TYPE.test(instanceType)) throw new Error(`${where}: instanceType "${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
+    if (props.subnetIds.length === 0 || props.subnetIds.length > MAX_SUBNETS) {
+      throw new Error(`${where}: subnetIds lists ${props.subnetIds.length} subnets; the job runs in the VPC and needs 1-${MAX_SUBNETS}`);
+    }
+    if (props.securityGroupIds.length === 0 || props.securityGroupIds.length > MAX_SECURITY_GROUPS) {
+      throw new Error(`${where}: securityGroupIds lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
+    }
+    const pipeline = props.retrainingPipelineArn;
+    if (pipeline !== undefined && !Token.isUnresolved(pipeline) && !PIPELINE_ARN.test(pipeline)) {
+      throw new Error(`${where}: retrainingPipelineArn "${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name>`);
+    }
+    return interval;
+  }
+}
+
+/** Passes each distinct statement on once. */
+class OnceEach implements IGrantable {
+  private readonly seen = new Set<string>();
+  constructor(private readonly grantee: IGrantable) {}
+
+  addToPrincipalPolicy(statement: PolicyStatement): void {
+    const key = JSON.stringify(statement);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.grantee.addToPrincipalPolicy(statement);
+  }
+}
+
+/** `arn:aws:s3:::<bucket>/<key>` of an s3:// URI. */
+function s3ObjectArn(uri: string, partition: string): string {
+  const path = Token.isUnresolved(uri) ? Fn.replace(uri, "s3://", "") : uri.replace(/^s3:\/\//, "");
+  return `arn:${partition}:s3:::${path}`;
+}
+
+/** At most 1024 characters (PutMetricAlarm), so a long feature list is counted rather than listed. */
+function alarmDescription(props: DriftMonitorProps, scheduleName: string, reportsPrefix: string): string {
+  const listed = props.features.join(", ");
+  const features = listed.length <= 400 ? listed : `${props.features.length} features`;
+  return (
+    `Largest baseline drift of ${features} on endpoint ${props.endpointName} is above ${props.threshold}. ` +
+    `Model Monitor schedule ${scheduleName}; its reports are under ${reportsPrefix}/ in the reports bucket.`
+  );
+}

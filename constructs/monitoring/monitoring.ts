@@ -1,0 +1,268 @@
+import { createHash } from "node:crypto";
+import { Construct } from "constructs";
+import { Lazy, Token } from "cdktf";
+import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { PolicyStatement, policyDocument } from "../core/iam";
+import { KmsKey } from "../core/kms-key";
+import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
+import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
+
+export interface AlertSubscription {
+  readonly protocol: "email" | "https";
+  readonly endpoint: string;
+}
+
+export interface MonitoringProps {
+  /** Prefix of every name, e.g. "mlops-prod": lowercase letters and digits in words joined by single hyphens. */
+  readonly namePrefix: string;
+  /** Encrypts the alert topic (and is what drift monitors encrypt their outputs with). */
+  readonly encryptionKey: KmsKey;
+  readonly subscriptions: readonly AlertSubscription[];
+  /** Monthly cost budget in USD; notifications at 80 % and 100 % of actual and forecast spend. */
+  readonly monthlyBudgetUsd: number;
+  /** The training cluster shown on the dashboard (node count, GPU utilization). @default - no cluster widgets */
+  readonly trainingClusterName?: string;
+}
+
+export interface MonitoredEndpoint {
+  readonly endpointName: string;
+  readonly variantName: string;
+}
+
+/** Percentages of the monthly budget at which the topic hears about actual and forecast spend. */
+export const BUDGET_THRESHOLDS_PERCENT = [80, 100] as const;
+
+const NAME_PREFIX = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** SNS topic names are at most 256 characters; "-alerts" takes 7. */
+const MAX_NAME_PREFIX_LENGTH = 249;
+
+/**
+ * An environment's monitoring: the alert topic (KMS-encrypted with the given customer key, publishable only by
+ * CloudWatch alarms, the drift rules' EventBridge and AWS Budgets of this account, TLS only) and its
+ * subscriptions, a dashboard of the endpoints added and the training cluster, a monthly cost budget, and
+ * drift monitors that alarm on the topic and can start retraining.
+ */
+export class Monitoring extends Construct {
+  readonly alertTopicArn: string;
+  readonly dashboardName: string;
+  private readonly region: string;
+  private readonly encryptionKey: KmsKey;
+  private readonly topicPolicyStatements: PolicyStatement[];
+  private readonly topicArnLiteral: string;
+  private readonly sidPrefix: string;
+  private readonly endpoints: MonitoredEndpoint[] = [];
+  private eventBridgeAllowed = false;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.validate(props);
+    const { accountId, region, partition } = awsEnvironmentOf(this);
+    this.region = region;
+    this.encryptionKey = props.encryptionKey;
+    this.sidPrefix = props.namePrefix.replace(/[^a-zA-Z0-9]/g, "");
+
+    const topicName = `${props.namePrefix}-alerts`;
+    // Literal, so policies read plainly in a plan; the same ARN SNS gives the topic.
+    this.topicArnLiteral = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
+    const topic = new SnsTopic(this, "AlertTopic", {
+      name: topicName,
+      displayName: `${props.namePrefix} alerts`.slice(0, 100),
+      kmsMasterKeyId: props.encryptionKey.keyArn,
+    });
+    this.alertTopicArn = topic.arn;
+
+    this.topicPolicyStatements = [
+      {
+        Sid: "CloudWatchAlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: this.topicArnLiteral,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+        },
+      },
+      {
+        Sid: "BudgetsPublish",
+        Effect: "Allow",
+        Principal: { Service: "budgets.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: this.topicArnLiteral,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:budgets::${accountId}:*` },
+        },
+      },
+      {
+        Sid: "DenyPublishWithoutTls",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sns:Publish",
+        Resource: this.topicArnLiteral,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ];
+    const topicPolicy = new SnsTopicPolicy(this, "AlertTopicPolicy", {
+      arn: topic.arn,
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.topicPolicyStatements) }),
+    });
+    this.allowServiceToUseKey("CloudWatchAlarms", "cloudwatch.amazonaws.com", accountId);
+    this.allowServiceToUseKey("Budgets", "budgets.amazonaws.com", accountId);
+
+    for (const subscription of props.subscriptions) {
+      // Named by content, so reordering the list replaces nothing.
+      const hash = createHash("sha256").update(`${subscription.protocol}:${subscription.endpoint}`).digest("hex").slice(0, 10);
+      new SnsTopicSubscription(this, `Subscription-${hash}`, {
+        topicArn: topic.arn,
+        protocol: subscription.protocol,
+        endpoint: subscription.endpoint,
+      });
+    }
+
+    const dashboard = new CloudwatchDashboard(this, "Dashboard", {
+      dashboardName: props.namePrefix,
+      dashboardBody: Lazy.stringValue({ produce: () => this.dashboardBody(props.namePrefix, props.trainingClusterName) }),
+    });
+    this.dashboardName = dashboard.dashboardName;
+
+    new BudgetsBudget(this, "MonthlyCostBudget", {
+      name: `${props.namePrefix}-monthly-cost`,
+      accountId,
+      budgetType: "COST",
+      timeUnit: "MONTHLY",
+      limitAmount: String(props.monthlyBudgetUsd),
+      limitUnit: "USD",
+      notification: (["ACTUAL", "FORECASTED"] as const).flatMap((notificationType) =>
+        BUDGET_THRESHOLDS_PERCENT.map((threshold) => ({
+          notificationType,
+          comparisonOperator: "GREATER_THAN",
+          threshold,
+          thresholdType: "PERCENTAGE",
+          subscriberSnsTopicArns: [topic.arn],
+        })),
+      ),
+      // AWS Budgets checks that it may publish to the topic when the notification is made.
+      dependsOn: [topicPolicy],
+    });
+  }
+
+  /** Adds the endpoint's widgets (invocations, latency, errors, instance count) to the dashboard. */
+  addEndpoint(endpoint: MonitoredEndpoint): void {
+    const where = this.node.path;
+    for (const [name, value] of [["endpointName", endpoint.endpointName], ["variantName", endpoint.variantName]] as const) {
+      if (!Token.isUnresolved(value) && !SAGEMAKER_NAME.test(value)) {
+        throw new Error(`${where}: addEndpoint ${name} "${value}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+      }
+    }
+    if (this.endpoints.some((e) => e.endpointName === endpoint.endpointName && e.variantName === endpoint.variantName)) {
+      throw new Error(`${where}: endpoint "${endpoint.endpointName}" variant "${endpoint.variantName}" is already on the dashboard`);
+    }
+    this.endpoints.push({ endpointName: endpoint.endpointName, variantName: endpoint.variantName });
+  }
+
+  /**
+   * A drift monitor for an endpoint. With a retraining pipeline, the drift rule also notifies this topic, so
+   * EventBridge is allowed to publish to it (and to use the key for it).
+   */
+  addDriftMonitor(id: string, props: DriftMonitorProps): DriftMonitor {
+    const monitor = new DriftMonitor(this, id, props);
+    if (props.retrainingPipelineArn !== undefined && props.alertTopicArn === this.alertTopicArn) this.allowEventBridge();
+    return monitor;
+  }
+
+  /**
+   * EventBridge publishes through the topic policy without condition keys: the EventBridge user guide says
+   * Condition blocks cannot be used in SNS topic policies for EventBridge, and the SNS developer guide that
+   * aws:SourceAccount and aws:SourceArn in a KMS key policy are not supported for EventBridge-to-encrypted-topic
+   * delivery (either would silently drop the notifications). Added only once a drift rule targets the topic.
+   */
+  private allowEventBridge(): void {
+    if (this.eventBridgeAllowed) return;
+    this.eventBridgeAllowed = true;
+    // Before the Deny, for readability; order does not matter to IAM.
+    this.topicPolicyStatements.splice(this.topicPolicyStatements.length - 1, 0, {
+      Sid: "EventBridgeDriftRulesPublish",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: this.topicArnLiteral,
+    });
+    this.allowServiceToUseKey("EventBridge", "events.amazonaws.com");
+  }
+
+  /**
+   * Lets a service encrypt messages it publishes to this topic: only for this topic (the encryption context SNS
+   * sets) and, when the service sends it, only on behalf of this account.
+   */
+  private allowServiceToUseKey(name: string, service: string, sourceAccount?: string): void {
+    this.encryptionKey.addToResourcePolicy({
+      Sid: `${name}PublishTo${this.sidPrefix}AlertTopic`,
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:EncryptionContext:aws:sns:topicArn": this.topicArnLiteral,
+          ...(sourceAccount ? { "aws:SourceAccount": sourceAccount } : {}),
+        },
+      },
+    });
+  }
+
+  private dashboardBody(namePrefix: string, trainingClusterName: string | undefined): string {
+    const rows = [[textWidget(`# ${namePrefix}\nEndpoints (invocations, latency, errors, instances)${trainingClusterName ? " and the training cluster" : ""}. Alerts go to the ${namePrefix}-alerts topic.`)]];
+    for (const endpoint of this.endpoints) rows.push(endpointWidgets(this.region, endpoint.endpointName, endpoint.variantName));
+    if (trainingClusterName !== undefined) rows.push(clusterWidgets(this.region, trainingClusterName));
+    return JSON.stringify({ widgets: layOut(rows) });
+  }
+
+  private validate(props: MonitoringProps): void {
+    const where = this.node.path;
+    if (!NAME_PREFIX.test(props.namePrefix) || props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
+      throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
+    }
+    if (!Number.isFinite(props.monthlyBudgetUsd) || props.monthlyBudgetUsd <= 0) {
+      throw new Error(`${where}: monthlyBudgetUsd is ${props.monthlyBudgetUsd}; it must be an amount of USD greater than 0`);
+    }
+    const seen = new Set<string>();
+    props.subscriptions.forEach((subscription, i) => {
+      const at = `subscriptions[${i}]`;
+      const { protocol, endpoint } = subscription;
+      if (protocol === "email") {
+        if (!EMAIL.test(endpoint)) throw new Error(`${where}: ${at} endpoint "${endpoint}" must be an email address`);
+      } else if (protocol === "https") {
+        checkHttpsEndpoint(endpoint, `${where}: ${at}`);
+      } else {
+        throw new Error(`${where}: ${at} protocol "${String(protocol)}" is not supported; use "email" or "https"`);
+      }
+      const key = `${protocol}:${endpoint}`;
+      if (seen.has(key)) throw new Error(`${where}: ${at} subscribes ${protocol} "${endpoint}" twice`);
+      seen.add(key);
+    });
+  }
+}
+
+function checkHttpsEndpoint(endpoint: string, where: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:" || url.hostname === "" || /\s/.test(endpoint)) {
+    throw new Error(`${where} endpoint "${endpoint}" must be an https:// URL`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    // They would be in the Terraform state and every plan.
+    throw new Error(`${where} endpoint must not carry credentials in the URL; use a secret path or token the receiver checks`);
+  }
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { MAX_ALARM_FEATURES, scheduleIntervalSeconds } from "../constructs/monitoring/drift-monitor";
+import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
+
+const percent = (min: number, max: number) =>
+  z.number().min(min, { error: `must be ${min}-${max} %` }).max(max, { error: `must be ${min}-${max} %` });
+const positive = z.number().positive({ error: "must be more than 0" });
+const seconds = (max: number) => z.number().int({ error: "must be whole seconds" }).min(0, { error: `must be 0-${max} seconds` }).max(max, { error: `must be 0-${max} seconds` });
+const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/, { error: "must be an s3://bucket/key URI" });
+export const MODEL_PACKAGE_ARN = /^arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package\/([a-zA-Z0-9-]+)\/(\d+)$/;
+
+const endpointSchema = z.strictObject({
+  /** Short name; the SageMaker endpoint is `mlops-<env>-<name>`. */
+  name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: "must be 1-32 lowercase letters, digits and inner hyphens" }),
+  /**
+   * The model version served: an approved model package (the usual case; promoting is changing its
+   * version number), or an image plus a model artifact.
+   */
+  model: z.strictObject({
+    modelPackageArn: z.string().regex(MODEL_PACKAGE_ARN, { error: "must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>" }).optional(),
+    image: z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9._/-]+[:@].+$/, { error: "must be an ECR image URI with a tag or digest" }).optional(),
+    modelDataUrl: s3Uri.optional(),
+  }),
+  /** Keep the model container off the network (no calls out of the container). */
+  networkIsolation: z.boolean(),
+  /** Dedicated instances, autoscaled between min and max. */
+  instances: z
+    .strictObject({
+      instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be a SageMaker instance type such as ml.m5.large" }),
+      initialInstanceCount: z.number().int().positive(),
+      minInstances: z.number().int().positive({ error: "must be at least 1" }),
+      maxInstances: z.number().int().positive(),
+      targetInvocationsPerInstance: positive,
+      scaleInCooldownSeconds: seconds(3600),
+      scaleOutCooldownSeconds: seconds(3600),
+    })
+    .optional(),
+  /** Serverless inference, for cheap environments: billed per request, no instances. */
+  serverless: z
+    .strictObject({
+      memorySizeMb: z.union([1024, 2048, 3072, 4096, 5120, 6144].map((mb) => z.literal(mb)) as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]], {
+        error: "must be 1024, 2048, 3072, 4096, 5120 or 6144",
+      }),
+      maxConcurrency: z.number().int().min(1, { error: "must be 1-200" }).max(200, { error: "must be 1-200" }),
+    })
+    .optional(),
+  /** How traffic moves to a new model version; rollback alarms stop it. */
+  rollout: z.discriminatedUnion(
+    "type",
+    [
+      z.strictObject({ type: z.literal("allAtOnce"), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("canary"), canaryPercent: percent(1, 50), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("linear"), stepPercent: percent(10, 50), waitSeconds: seconds(3600) }),
+    ],
+    { error: 'must have type "allAtOnce", "canary" or "linear"' },
+  ),
+  /** How long the old fleet is kept after traffic moved, for a fast rollback. */
+  terminationWaitSeconds: seconds(3600),
+  /** Share of requests and responses captured for monitoring; 0 turns capture off. */
+  dataCapture: z.strictObject({ samplingPercent: percent(0, 100) }),
+  alarms: z.strictObject({
+    latencyP99Ms: positive,
+    error5xxPercent: percent(0.01, 100),
+    error4xxPercent: percent(0.01, 100),
+    cpuUtilizationPercent: positive.optional(),
+    memoryUtilizationPercent: percent(1, 100).optional(),
+    gpuUtilizationPercent: positive.optional(),
+    noInvocationsMinutes: z.number().int().positive().optional(),
+  }),
+  /** Data-quality monitoring against a baseline, and the retraining it triggers. */
+  drift: z
+    .strictObject({
+      baselineStatisticsUri: s3Uri,
+      baselineConstraintsUri: s3Uri,
+      scheduleExpression: z.string().refine((expression) => scheduleIntervalSeconds(expression) !== undefined, {
+        error: 'must be hourly "cron(0 * ? * * *)", daily "cron(0 H ? * * *)" or every N hours "cron(0 H/N ? * * *)" (Model Monitor\'s forms)',
+      }),
+      features: z
+        .array(z.string().regex(/^[a-zA-Z0-9_.-]+$/, { error: "must be a feature name" }))
+        .min(1, { error: "must name at least one feature" })
+        .max(MAX_ALARM_FEATURES, { error: `at most ${MAX_ALARM_FEATURES}: one alarm can combine no more metrics` }),
+      threshold: positive,
+      retrainingPipelineArn: z.string().regex(/^arn:aws:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-zA-Z0-9-]+$/, { error: "must be a SageMaker pipeline ARN" }).optional(),
+    })
+    .optional(),
+});
+
+export const servingSchema = z.strictObject({ endpoints: z.array(endpointSchema) });
+
+export const monitoringSchema = z.strictObject({
+  /** Who hears about alarms, drift and the budget. */
+  alertSubscriptions: z.array(
+    z.discriminatedUnion("protocol", [
+      z.strictObject({ protocol: z.literal("email"), endpoint: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: "must be an email address" }) }),
+      z.strictObject({ protocol: z.literal("https"), endpoint: z.string().regex(/^https:\/\/\S+$/, { error: "must be an https:// URL" }) }),
+    ]),
+  ),
+  /** Monthly cost budget, USD; the topic hears at 80 % and 100 % of actual and forecast spend. */
+  monthlyBudgetUsd: positive,
+});
+
+export type ServingConfig = z.output<typeof servingSchema>;
+export type EndpointConfig = ServingConfig["endpoints"][number];
+
+/** Rules of the serving section that relate several fields. */
+export function checkServing(serving: unknown, add: AddProblem): void {
+  const endpoints = objectsIn((serving as Loose<ServingConfig> | null)?.endpoints) as (Loose<EndpointConfig> | undefined)[];
+  duplicatePositions(endpoints.map((e) => e?.name)).forEach((i) => add(["serving", "endpoints", i, "name"], "is used by another endpoint"));
+  endpoints.forEach((endpoint, i) => {
+    if (!endpoint) return;
+    const at = (...path: (string | number)[]) => ["serving", "endpoints", i, ...path];
+    const model = (endpoint.model ?? {}) as Loose<EndpointConfig["model"]>;
+    const fromPackage = model.modelPackageArn !== undefined;
+    const fromImage = model.image !== undefined || model.modelDataUrl !== undefined;
+    if (fromPackage === fromImage || (fromImage && (model.image === undefined || model.modelDataUrl === undefined))) {
+      add(at("model"), "must be either { modelPackageArn } or { image, modelDataUrl }");
+    }
+    if (endpoint.instances !== undefined && endpoint.serverless !== undefined) {
+      add(at("serverless"), "an endpoint runs on instances or serverless, not both; remove one");
+    } else if (endpoint.instances === undefined && endpoint.serverless === undefined) {
+      add(at("instances"), "is missing; give instances or serverless");
+    }
+    const instances = (endpoint.instances ?? {}) as Loose<NonNullable<EndpointConfig["instances"]>>;
+    const { minInstances: min, maxInstances: max, initialInstanceCount: initial } = instances;
+    if (typeof min === "number" && typeof max === "number" && min > max) {
+      add(at("instances", "minInstances"), `is ${min}, above maxInstances ${max}; minInstances must be <= maxInstances`);
+    } else if (typeof min === "number" && typeof max === "number" && typeof initial === "number" && (initial < min || initial > max)) {
+      add(at("instances", "initialInstanceCount"), `is ${initial}; it must be between minInstances ${min} and maxInstances ${max}`);
+    }
+    const drift = endpoint.drift as Loose<NonNullable<EndpointConfig["drift"]>> | undefined;
+    const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
+    if (drift && sampling === 0 && endpoint.serverless === undefined) add(at("drift"), "drift monitoring reads captured data; set dataCapture.samplingPercent above 0");
+    if (endpoint.serverless !== undefined && endpoint.instances === undefined) checkServerless(endpoint, at, add);
+  });
+}
+
+/** What SageMaker Serverless Inference does not support (its "feature exclusions"). */
+function checkServerless(endpoint: Loose<EndpointConfig>, at: (...path: (string | number)[]) => (string | number)[], add: AddProblem): void {
+  const unsupported = "is not supported by serverless endpoints";
+  if (endpoint.networkIsolation === true) add(at("networkIsolation"), `${unsupported}; set it to false or use instances`);
+  const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
+  if (typeof sampling === "number" && sampling > 0) add(at("dataCapture", "samplingPercent"), `data capture ${unsupported}; set it to 0 or use instances`);
+  if (endpoint.drift !== undefined) add(at("drift"), `Model Monitor ${unsupported}; use instances or remove drift`);
+  const type = (endpoint.rollout as { type?: unknown } | undefined)?.type;
+  if (type === "canary" || type === "linear") add(at("rollout", "type"), `"${type}" moves a share of instances and a serverless endpoint has none; use "allAtOnce"`);
+  const alarms = (endpoint.alarms ?? {}) as Loose<EndpointConfig["alarms"]>;
+  for (const metric of ["cpuUtilizationPercent", "gpuUtilizationPercent"] as const) {
+    if (alarms[metric] !== undefined) add(at("alarms", metric), `serverless endpoints publish no ${metric.replace("UtilizationPercent", "").toUpperCase()} utilization; remove it`);
+  }
+}

@@ -1,0 +1,104 @@
+import { Construct } from "constructs";
+import { awsEnvironmentOf } from "../constructs/core/aws-environment";
+import { KmsKey } from "../constructs/core/kms-key";
+import { SecureBucket } from "../constructs/core/secure-bucket";
+import { Monitoring } from "../constructs/monitoring/monitoring";
+import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
+import type { EndpointConfig } from "../environments/serving-schema";
+import type { EnvironmentConfig } from "../environments/schema";
+import type { DataStack } from "./data-stack";
+import type { NetworkStack } from "./network-stack";
+import { PlatformStack } from "./platform-stack";
+
+/** What the serving layer uses of the other layers. */
+export interface ServingDependencies {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  /** The training cluster's name, for the dashboard. */
+  readonly trainingClusterName: string;
+}
+
+/** Captures and reports are written once; a deleted or overwritten one is kept this long, for mistakes. */
+const CAPTURE_VERSION_RETENTION_DAYS = 30;
+
+/**
+ * `<env>-serving`: model endpoints with blue/green rollouts that roll back on their own alarms, data capture,
+ * drift monitoring that can start retraining, the environment's alert topic, dashboard and budget.
+ */
+export class ServingStack extends PlatformStack {
+  readonly key: KmsKey;
+  readonly captureBucket: SecureBucket;
+  readonly monitoring: Monitoring;
+  /** Endpoints by their config name. */
+  readonly endpoints: Readonly<Record<string, ServingEndpoint>>;
+
+  constructor(scope: Construct, environment: EnvironmentConfig, dependencies: ServingDependencies) {
+    super(scope, { environment, layer: "serving" });
+    const { network } = dependencies.network;
+    this.key = new KmsKey(this, "ServingKey", {
+      alias: this.resourceName(["serving"], 250),
+      description: `Encrypts endpoints, captured data, monitoring reports and alerts of ${environment.name}`,
+      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+    });
+    this.captureBucket = new SecureBucket(this, "CaptureBucket", {
+      bucketName: this.resourceName(["inference-capture", awsEnvironmentOf(this).accountId], 63),
+      encryptionKey: this.key,
+      noncurrentVersionExpirationDays: CAPTURE_VERSION_RETENTION_DAYS,
+    });
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      namePrefix: this.namePrefix,
+      encryptionKey: this.key,
+      subscriptions: environment.monitoring.alertSubscriptions,
+      monthlyBudgetUsd: environment.monitoring.monthlyBudgetUsd,
+      trainingClusterName: dependencies.trainingClusterName,
+    });
+
+    this.endpoints = Object.fromEntries(
+      environment.serving.endpoints.map((config) => {
+        const endpointName = this.resourceName([config.name], 63);
+        const endpoint = new ServingEndpoint(this, `Endpoint-${config.name}`, {
+          endpointName,
+          model: config.model.modelPackageArn
+            ? { modelPackageArn: config.model.modelPackageArn }
+            : { image: config.model.image!, modelDataUrl: config.model.modelDataUrl! },
+          capacity: config.instances ? { instances: config.instances } : { serverless: config.serverless! },
+          rollout: config.rollout,
+          terminationWaitSeconds: config.terminationWaitSeconds,
+          dataCapture: { samplingPercent: config.dataCapture.samplingPercent, bucket: this.captureBucket },
+          encryptionKey: this.key,
+          vpcId: network.vpcId,
+          vpcCidr: network.cidr,
+          subnetIds: network.privateSubnetIds,
+          networkIsolation: config.networkIsolation,
+          alarmTopicArn: this.monitoring.alertTopicArn,
+          alarms: config.alarms,
+          logRetentionDays: environment.logs.retentionDays,
+          registry: dependencies.data.modelRegistry,
+        });
+        this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
+        this.addDrift(config, endpointName, endpoint, network.privateSubnetIds);
+        return [config.name, endpoint];
+      }),
+    );
+  }
+
+  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, subnetIds: readonly string[]): void {
+    if (!config.drift) return;
+    this.monitoring.addDriftMonitor(`Drift-${config.name}`, {
+      endpointName,
+      baselineStatisticsUri: config.drift.baselineStatisticsUri,
+      baselineConstraintsUri: config.drift.baselineConstraintsUri,
+      scheduleExpression: config.drift.scheduleExpression,
+      features: config.drift.features,
+      threshold: config.drift.threshold,
+      subnetIds,
+      securityGroupIds: [endpoint.securityGroupId],
+      reportsBucket: this.captureBucket,
+      captureBucket: this.captureBucket,
+      encryptionKey: this.key,
+      alertTopicArn: this.monitoring.alertTopicArn,
+      retrainingPipelineArn: config.drift.retrainingPipelineArn,
+      endpoint: endpoint.endpoint,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { dev } from "../../environments/dev";
+import { environmentInputs } from "../../environments/inputs";
+import { prod } from "../../environments/prod";
+import { staging } from "../../environments/staging";
+import { mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
+
+const AT = "serving.endpoints.0";
+const endpoint = (c: any) => c.serving.endpoints[0];
+
+describe("serving refusals", () => {
+  it.each([
+    ["a model that is neither a package nor an image with its artifact", (c: any) => (endpoint(c).model = { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference/churn:1.4.0" }),
+      [`prod: ${AT}.model: must be either { modelPackageArn } or { image, modelDataUrl }`]],
+    ["a package and an image at once", (c: any) => (endpoint(c).model.image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference/churn:1.4.0"),
+      [`prod: ${AT}.model: must be either { modelPackageArn } or { image, modelDataUrl }`]],
+    ["a model version that is not a package ARN", (c: any) => (endpoint(c).model.modelPackageArn = "churn:7"),
+      [`prod: ${AT}.model.modelPackageArn: is "churn:7"; must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>`]],
+    ["min instances above max", (c: any) => (endpoint(c).instances.minInstances = 20),
+      [`prod: ${AT}.instances.minInstances: is 20, above maxInstances 12; minInstances must be <= maxInstances`]],
+    ["an initial count outside min-max", (c: any) => (endpoint(c).instances.initialInstanceCount = 13),
+      [`prod: ${AT}.instances.initialInstanceCount: is 13; it must be between minInstances 3 and maxInstances 12`]],
+    ["a canary of 0 %", (c: any) => (endpoint(c).rollout.canaryPercent = 0), [`prod: ${AT}.rollout.canaryPercent: is 0; must be 1-50 %`]],
+    ["a canary of 60 %", (c: any) => (endpoint(c).rollout.canaryPercent = 60), [`prod: ${AT}.rollout.canaryPercent: is 60; must be 1-50 %`]],
+    ["a sampling percentage above 100", (c: any) => (endpoint(c).dataCapture.samplingPercent = 120), [`prod: ${AT}.dataCapture.samplingPercent: is 120; must be 0-100 %`]],
+    ["a negative sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = -1), [`prod: ${AT}.dataCapture.samplingPercent: is -1; must be 0-100 %`]],
+    ["serverless settings on an endpoint with instances", (c: any) => (endpoint(c).serverless = { memorySizeMb: 2048, maxConcurrency: 5 }),
+      [`prod: ${AT}.serverless: an endpoint runs on instances or serverless, not both; remove one`]],
+    ["neither instances nor serverless", (c: any) => delete endpoint(c).instances, [`prod: ${AT}.instances: is missing; give instances or serverless`]],
+    ["two endpoints with one name", (c: any) => c.serving.endpoints.push({ ...endpoint(c) }), ["prod: serving.endpoints.1.name: is used by another endpoint"]],
+    ["an unknown rollout type", (c: any) => (endpoint(c).rollout = { type: "bigBang", waitSeconds: 0 }),
+      [`prod: ${AT}.rollout.type: must have type "allAtOnce", "canary" or "linear"`]],
+    ["drift monitoring without captured data", (c: any) => (endpoint(c).dataCapture.samplingPercent = 0),
+      [`prod: ${AT}.drift: drift monitoring reads captured data; set dataCapture.samplingPercent above 0`]],
+    ["a zero latency threshold", (c: any) => (endpoint(c).alarms.latencyP99Ms = 0), [`prod: ${AT}.alarms.latencyP99Ms: is 0; must be more than 0`]],
+    ["a negative error-rate threshold", (c: any) => (endpoint(c).alarms.error5xxPercent = -1), [`prod: ${AT}.alarms.error5xxPercent: is -1; must be 0.01-100 %`]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});
+
+describe("serverless refusals (SageMaker's feature exclusions)", () => {
+  it.each([
+    ["a memory size SageMaker does not offer", (c: any) => (endpoint(c).serverless.memorySizeMb = 1500),
+      [`dev: ${AT}.serverless.memorySizeMb: is 1500; must be 1024, 2048, 3072, 4096, 5120 or 6144`]],
+    ["network isolation", (c: any) => (endpoint(c).networkIsolation = true),
+      [`dev: ${AT}.networkIsolation: is not supported by serverless endpoints; set it to false or use instances`]],
+    ["data capture", (c: any) => (endpoint(c).dataCapture.samplingPercent = 10),
+      [`dev: ${AT}.dataCapture.samplingPercent: data capture is not supported by serverless endpoints; set it to 0 or use instances`]],
+    ["a canary rollout", (c: any) => (endpoint(c).rollout = { type: "canary", canaryPercent: 10, waitSeconds: 60 }),
+      [`dev: ${AT}.rollout.type: "canary" moves a share of instances and a serverless endpoint has none; use "allAtOnce"`]],
+    ["a CPU alarm", (c: any) => (endpoint(c).alarms.cpuUtilizationPercent = 80),
+      [`dev: ${AT}.alarms.cpuUtilizationPercent: serverless endpoints publish no CPU utilization; remove it`]],
+    ["drift monitoring", (c: any) => (endpoint(c).drift = structuredClone(prod.serving.endpoints[0].drift)),
+      [`dev: ${AT}.drift: Model Monitor is not supported by serverless endpoints; use instances or remove drift`]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(dev, edit))).toEqual(expected);
+  });
+});
+
+describe("drift refusals", () => {
+  it.each([
+    ["a schedule Model Monitor does not run", (c: any) => (endpoint(c).drift.scheduleExpression = "cron(15 * * * ? *)"),
+      [`prod: ${AT}.drift.scheduleExpression: is "cron(15 * * * ? *)"; must be hourly "cron(0 * ? * * *)", daily "cron(0 H ? * * *)" or every N hours "cron(0 H/N ? * * *)" (Model Monitor's forms)`]],
+    ["more features than one alarm can combine", (c: any) => (endpoint(c).drift.features = Array.from({ length: 11 }, (_, i) => `f${i}`)),
+      [`prod: ${AT}.drift.features: at most 10: one alarm can combine no more metrics`]],
+    ["a linear step below 10 %", (c: any) => (endpoint(c).rollout = { type: "linear", stepPercent: 5, waitSeconds: 60 }),
+      [`prod: ${AT}.rollout.stepPercent: is 5; must be 10-50 %`]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});
+
+describe("monitoring refusals", () => {
+  it.each([
+    ["a zero budget", (c: any) => (c.monitoring.monthlyBudgetUsd = 0), ["dev: monitoring.monthlyBudgetUsd: is 0; must be more than 0"]],
+    ["an email subscription that is not an address", (c: any) => (c.monitoring.alertSubscriptions[0].endpoint = "ml-platform"),
+      ['dev: monitoring.alertSubscriptions.0.endpoint: is "ml-platform"; must be an email address']],
+    ["an https subscription over http", (c: any) => c.monitoring.alertSubscriptions.push({ protocol: "https", endpoint: "http://hooks.example.com" }),
+      ['dev: monitoring.alertSubscriptions.1.endpoint: is "http://hooks.example.com"; must be an https:// URL']],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(dev, edit))).toEqual(expected);
+  });
+});
+
+describe("promotion between environments", () => {
+  it("staging and prod serve dev's packages, which dev shares with them", () => {
+    expect(prod.serving.endpoints[0].model.modelPackageArn).toMatch(/:314159265358:model-package\/churn\/\d+$/);
+    expect(staging.serving.endpoints[0].model.modelPackageArn).toMatch(/:314159265358:model-package\/churn\/\d+$/);
+  });
+
+  it("refuses to serve a package of an environment that does not share its registry with this one", () => {
+    const devSharingOnlyWithStaging = mutated(dev, (c) => (c.data.modelRegistry.consumerAccountIds = ["271828182845"]));
+    expect(problemLinesOfAll([devSharingOnlyWithStaging, environmentInputs[1], environmentInputs[2]])).toEqual([
+      "prod: serving.endpoints.0.model.modelPackageArn: is a package of dev's registry, which does not share with prod; add 161803398874 to dev's data.modelRegistry.consumerAccountIds",
+    ]);
+  });
+});
