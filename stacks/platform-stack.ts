@@ -6,6 +6,7 @@ import { resourceName } from "../constructs/core/naming";
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
 import type { EnvironmentConfig } from "../environments/schema";
+import { PROTECTED_CONTEXT_KEY } from "../guardrails/protection-context";
 import { StateLocation, configureState } from "./remote-state";
 
 export interface PlatformStackProps {
@@ -42,6 +43,9 @@ export class PlatformStack extends TerraformStack {
     this.environment = env;
     this.layer = props.layer;
     this.namePrefix = resourceName(["mlops", env.name], { maxLength: 24 });
+    const protect = props.protectStatefulResources ?? env.protection.enabled;
+    // Read by the guardrails: protected stacks must not be able to lose their stateful resources.
+    this.node.setContext(PROTECTED_CONTEXT_KEY, protect);
 
     setAwsEnvironment(this, { accountId: env.account.id, region: env.account.region });
     new AwsProvider(this, "aws", {
@@ -50,7 +54,7 @@ export class PlatformStack extends TerraformStack {
       defaultTags: [{ tags: platformTags(env.name, props.layer) }],
     });
     configureState(this, env, stackId, props.state ?? "s3");
-    if (props.protectStatefulResources ?? env.protection.enabled) protectStatefulResources(this);
+    if (protect) protectStatefulResources(this);
   }
 
   /** Name of a resource in this stack: `mlops-<env>-<parts>`, cut to the service's limit. */

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/schema";
+import { applyGuardrails } from "../guardrails/apply";
 import { BootstrapStack } from "./bootstrap-stack";
 import { DataStack } from "./data-stack";
 import { NetworkStack } from "./network-stack";
@@ -27,8 +28,9 @@ export interface Platform {
   readonly serving: ServingStack;
 }
 
-/** Creates every layer stack of one environment, ids `<env>-<layer>`. */
+/** Creates every layer stack of one environment, ids `<env>-<layer>`, checked by the guardrails at synth. */
 export function createPlatform(scope: Construct, environment: EnvironmentConfig, options: PlatformOptions = {}): Platform {
+  applyGuardrails(scope);
   const bootstrap = new BootstrapStack(scope, environment, options.bootstrapState ?? "s3");
   const network = new NetworkStack(scope, environment);
   const data = new DataStack(scope, environment);

@@ -1,0 +1,115 @@
+import { IConstruct } from "constructs";
+import { TerraformStack } from "cdktf";
+// Not re-exported by the package root; it is what Testing.synth and the real synthesizer call.
+import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
+import { Finding, evaluate, formatFinding, resourcesOfStackJson } from "./engine";
+import { isProtected } from "./protection-context";
+import type { Rule } from "./rule";
+import { ALL_RULES } from "./rules";
+import { suppressionsFor } from "./suppressions";
+
+export interface GuardrailOptions {
+  /** @default ALL_RULES */
+  readonly rules?: readonly Rule[];
+}
+
+/** What one stack's check found. */
+export interface StackGuardrailResult {
+  readonly stack: string;
+  readonly protected: boolean;
+  readonly rulesRun: number;
+  readonly findings: readonly Finding[];
+}
+
+/** Thrown when synthesis meets unsuppressed errors; lists every one. */
+export class GuardrailViolationError extends Error {
+  constructor(readonly violations: readonly Finding[]) {
+    super(`Guardrails found ${violations.length} violation${violations.length === 1 ? "" : "s"}:\n${violations.map(formatFinding).join("\n")}`);
+    this.name = "GuardrailViolationError";
+  }
+}
+
+type StackJson = Parameters<typeof resourcesOfStackJson>[0];
+
+function checkStack(stack: TerraformStack, json: StackJson, rules: readonly Rule[]): StackGuardrailResult {
+  const prot = isProtected(stack);
+  const findings = evaluate(resourcesOfStackJson(json), {
+    rules,
+    protected: prot,
+    addressPrefix: stack.node.id,
+    suppressions: suppressionsFor(stack),
+  });
+  return { stack: stack.node.id, protected: prot, rulesRun: rules.length, findings };
+}
+
+/** The results of the stacks synthesized so far under an app where applyGuardrails was called. */
+export class GuardrailRun {
+  private readonly results = new Map<string, StackGuardrailResult>();
+  constructor(readonly rules: readonly Rule[]) {}
+
+  record(result: StackGuardrailResult): void {
+    this.results.set(result.stack, result);
+  }
+
+  get stacks(): readonly StackGuardrailResult[] {
+    return [...this.results.values()];
+  }
+
+  get violations(): Finding[] {
+    return this.stacks.flatMap((s) => s.findings).filter((f) => f.severity === "error" && !f.suppressed);
+  }
+}
+
+const runs = new WeakMap<IConstruct, GuardrailRun>();
+
+/**
+ * Checks every stack under `scope` at synth, including stacks added after this call: each stack's final
+ * Terraform JSON goes through the rules as it is written (no second synthesis), and the app's validation
+ * fails with every unsuppressed error at once. Calling it again on the same app changes nothing.
+ */
+export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {}): GuardrailRun {
+  const root = scope.node.root;
+  const existing = runs.get(root);
+  if (existing) return existing;
+  const run = new GuardrailRun(options.rules ?? ALL_RULES);
+  runs.set(root, run);
+  const hooked = new WeakSet<TerraformStack>();
+  const hookStacks = () => {
+    for (const node of root.node.findAll()) {
+      if (!TerraformStack.isStack(node) || hooked.has(node)) continue;
+      hooked.add(node);
+      const toTerraform = node.toTerraform.bind(node);
+      node.toTerraform = () => {
+        const json = toTerraform();
+        run.record(checkStack(node, json as StackJson, run.rules));
+        return json;
+      };
+    }
+  };
+  hookStacks();
+  // Stacks added after this call are hooked when the app synthesizes (app-level Aspects do not reach stacks).
+  const app = root as IConstruct & { synth?: () => void };
+  if (typeof app.synth === "function") {
+    const synth = app.synth.bind(app);
+    app.synth = () => {
+      hookStacks();
+      synth();
+    };
+  }
+  root.node.addValidation({ validate: () => run.violations.map(formatFinding) });
+  return run;
+}
+
+/**
+ * Runs every rule over the synthesized JSON of the stacks under `scope` and returns the findings,
+ * suppressed ones included, without throwing. For tests and for teams that compose their own stacks.
+ */
+export function checkGuardrails(scope: IConstruct, options: GuardrailOptions = {}): Finding[] {
+  const rules = options.rules ?? ALL_RULES;
+  const stacks = scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+  return stacks.flatMap((stack) => {
+    // Aspects first (protection adds prevent_destroy); the JSON keeps its construct paths, which suppressions use.
+    invokeAspects(stack);
+    return checkStack(stack, stack.toTerraform() as StackJson, rules).findings;
+  });
+}
