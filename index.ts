@@ -71,3 +71,23 @@ export { protectStatefulResources, StatefulResourceProtection } from "./construc
 export { STATEFUL_RESOURCE_TYPES, DELETION_PROTECTION } from "./constructs/core/stateful";
 export { platformTags } from "./constructs/core/tags";
 export { BLUEPRINT_VERSION } from "./constructs/core/version";
+
+export {
+  applyGuardrails,
+  checkGuardrails,
+  suppressGuardrail,
+  suppressGuardrailByAddress,
+  writeGuardrailReport,
+  evaluate,
+  formatFinding,
+  ALL_RULES,
+  GuardrailRun,
+  GuardrailViolationError,
+  type GuardrailOptions,
+  type Finding,
+  type Rule,
+  type RuleContext,
+  type RuleResult,
+  type ResourceView,
+  type Severity,
+} from "./guardrails";

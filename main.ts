@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { EnvironmentConfigError } from "./environments/errors";
+import { GuardrailViolationError } from "./guardrails/apply";
 import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/feature-schema-lock";
 import { environmentInputs } from "./environments/inputs";
 import type { StateLocation } from "./stacks/remote-state";
@@ -25,7 +26,8 @@ try {
   });
   console.log(`Synthesized ${stacks.length} stacks: ${stacks.join(", ")}`);
 } catch (error) {
-  if (!(error instanceof EnvironmentConfigError)) throw error;
-  console.error(`${error.message}\nNothing was synthesized.`);
+  if (!(error instanceof EnvironmentConfigError) && !(error instanceof GuardrailViolationError)) throw error;
+  const after = error instanceof GuardrailViolationError ? "No stack was written; every finding is in guardrails.md beside the stacks." : "Nothing was synthesized.";
+  console.error(`${error.message}\n${after}`);
   process.exitCode = 1;
 }

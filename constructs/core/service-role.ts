@@ -46,6 +46,11 @@ export class ServiceRole extends Construct implements IGrantable {
     });
   }
 
+  /** The inline policy, once something was granted: resources that must not start before the permissions exist depend on it. */
+  get inlinePolicy(): IamRolePolicy | undefined {
+    return this.policy;
+  }
+
   addToPrincipalPolicy(statement: PolicyStatement): void {
     this.statements.push(statement);
     // Created on the first grant: an inline policy with no statement is invalid.

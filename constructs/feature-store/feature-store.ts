@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { IGrantable } from "../core/iam";
 import { KmsKey } from "../core/kms-key";
@@ -85,7 +84,7 @@ export class FeatureStore extends Construct {
 
     // SageMaker checks what the role may do when it creates a group, so the role's permissions come first
     // (the role itself, the bucket and the database are references, which Terraform orders on its own).
-    const rolePermissions = this.role.node.findAll().filter((c): c is IamRolePolicy => c instanceof IamRolePolicy);
+    const rolePermissions = this.role.inlinePolicy ? [this.role.inlinePolicy] : [];
     this.featureGroups = props.featureGroups.map(
       (spec) =>
         new FeatureGroup(this, featureGroupName(spec), {

@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker-mlflow-tracking-server";
 import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
@@ -240,7 +239,7 @@ export class ModelRegistry extends Construct {
     // Only the mlflow/ folder of the bucket. No SageMaker permissions: automatic model registration is off.
     this.artifactBucket.grantReadWrite(role, { keyPrefix: MLFLOW_PREFIX });
     // ServiceRole makes its inline policy on the first grant; the server must not start before it exists.
-    const rolePolicy = role.node.tryFindChild("Policy");
+    const rolePolicy = role.inlinePolicy;
     const server = new SagemakerMlflowTrackingServer(this, "TrackingServer", {
       trackingServerName: resourceName([namePrefix, "mlflow"], { maxLength: 256 }),
       artifactStoreUri: `s3://${this.artifactBucket.bucketName}/${MLFLOW_PREFIX}`,
@@ -248,7 +247,7 @@ export class ModelRegistry extends Construct {
       trackingServerSize: tracking.size,
       mlflowVersion: tracking.mlflowVersion,
       automaticModelRegistration: false,
-      dependsOn: rolePolicy instanceof IamRolePolicy ? [rolePolicy] : [],
+      dependsOn: rolePolicy ? [rolePolicy] : [],
     });
     return server.arn;
   }

@@ -3,7 +3,6 @@ import { Fn, ITerraformDependable, Token } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
 import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
 import { awsEnvironmentOf } from "../core/aws-environment";
@@ -127,7 +126,7 @@ export class DriftMonitor extends Construct {
     // The reports and capture buckets (and their keys) are often the same: each grant once.
     this.grantJobPermissions(new OnceEach(role), props, { accountId, region, partition, reportsPrefix });
 
-    const rolePolicy = role.node.tryFindChild("Policy");
+    const rolePolicy = role.inlinePolicy;
     const jobDefinition = new SagemakerDataQualityJobDefinition(this, "JobDefinition", {
       name: this.jobDefinitionName,
       roleArn: role.roleArn,
@@ -167,7 +166,7 @@ export class DriftMonitor extends Construct {
       },
       stoppingCondition: { maxRuntimeInSeconds: MAX_RUNTIME_SECONDS },
       // SageMaker checks the role when the definition is made; its permissions must be there first.
-      dependsOn: rolePolicy instanceof IamRolePolicy ? [rolePolicy] : [],
+      dependsOn: rolePolicy ? [rolePolicy] : [],
     });
 
     new SagemakerMonitoringSchedule(this, "Schedule", {
@@ -303,7 +302,7 @@ export class DriftMonitor extends Construct {
       ],
     });
     eventsRole.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:StartPipelineExecution", Resource: pipelineArn });
-    const eventsRolePolicy = eventsRole.node.tryFindChild("Policy");
+    const eventsRolePolicy = eventsRole.inlinePolicy;
 
     new CloudwatchEventTarget(this, "StartRetraining", {
       rule: rule.name,
@@ -312,7 +311,7 @@ export class DriftMonitor extends Construct {
       roleArn: eventsRole.roleArn,
       sagemakerPipelineTarget: {},
       retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
-      dependsOn: eventsRolePolicy instanceof IamRolePolicy ? [eventsRolePolicy] : [],
+      dependsOn: eventsRolePolicy ? [eventsRolePolicy] : [],
     });
     // No role on an SNS target: EventBridge publishes to a topic through the topic's policy, and a role
     // there can make deliveries to KMS-encrypted topics fail (EventBridge user guide).

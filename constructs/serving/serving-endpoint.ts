@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import {
   SagemakerEndpoint,
   type SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration,
@@ -21,6 +20,7 @@ import { resourceName } from "../core/naming";
 import type { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces, isListToken } from "../core/vpc-access";
+import { suppressGuardrail } from "../../guardrails/suppressions";
 import { EndpointAlarms } from "./endpoint-alarms";
 import { hasGpus, hasInstanceStorage, INSTANCE_TYPE } from "./instance-types";
 import { crossAccountStatements, foreignSources, isModelPackage, modelSourceProblem, modelVersionHash, parseModelSource, type ParsedModelSource } from "./model-source";
@@ -216,8 +216,8 @@ export class ServingEndpoint extends Construct {
     });
     this.grantExecution(props, { source, instances, logGroup }, env);
 
-    // ServiceRole makes its inline policy on the first grant; the model must not start before it exists.
-    const rolePolicy = this.executionRole.node.tryFindChild("Policy");
+    // The model must not start before the role's permissions exist.
+    const rolePolicy = this.executionRole.inlinePolicy;
     const model = new SagemakerModel(this, "Model", {
       name: this.modelName,
       executionRoleArn: this.executionRole.roleArn,
@@ -228,8 +228,13 @@ export class ServingEndpoint extends Construct {
       // Serverless endpoints support no VPC configuration (SageMaker's serverless feature exclusions).
       vpcConfig: instances ? { subnets: [...props.subnetIds], securityGroupIds: [securityGroup.id] } : undefined,
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: rolePolicy instanceof IamRolePolicy ? [rolePolicy] : [],
+      dependsOn: rolePolicy ? [rolePolicy] : [],
     });
+    if (!instances) {
+      const reason = "Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions)";
+      suppressGuardrail(model, "MLB-SM-001", reason);
+      suppressGuardrail(model, "MLB-SM-002", reason);
+    }
 
     const config = new SagemakerEndpointConfiguration(this, "Config", {
       // Endpoint configurations are immutable: every change is a new one, named by the provider from this prefix.
@@ -255,6 +260,9 @@ export class ServingEndpoint extends Construct {
         : undefined,
       lifecycle: { createBeforeDestroy: true },
     });
+    if (instances && hasInstanceStorage(instances.instanceType)) {
+      suppressGuardrail(config, "MLB-SM-003", `${instances.instanceType} has local NVMe storage, encrypted by the instance; CreateEndpointConfig refuses a KMS key there`);
+    }
 
     this.endpoint = new SagemakerEndpoint(this, "Endpoint", {
       name: props.endpointName,

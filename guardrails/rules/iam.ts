@@ -1,0 +1,383 @@
+/**
+ * IAM: permission policies without wildcards, trust policies without everyone, IRSA roles bound to one
+ * service account, no AdministratorAccess.
+ */
+import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule } from "../rule";
+import { asList, statementsOf, type PolicyStatementView } from "../policy-document";
+import { blocks, bool, defineRule, isObject, joinQuoted, str, strings } from "./blocks";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading policy documents
+
+type PolicyRead =
+  | { readonly kind: "absent" }
+  | { readonly kind: "unreadable" }
+  | { readonly kind: "read"; readonly statements: readonly PolicyStatementView[] };
+
+/**
+ * The statements of a policy attribute. A JSON string is parsed as it is first, so references keep their text
+ * (an IRSA condition key stays `${local.IssuerHost}:sub`); when references hold quotes and break the JSON,
+ * statementsOf reads it with references replaced by a placeholder. Absent (or unknown in a plan) is not unreadable.
+ */
+function readPolicy(policy: unknown): PolicyRead {
+  if (policy === undefined || policy === null || (typeof policy === "string" && policy.trim() === "")) return { kind: "absent" };
+  let statements: PolicyStatementView[] | undefined;
+  if (typeof policy === "string") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      parsed = undefined;
+    }
+    statements = isObject(parsed) ? statementsOf(parsed) : statementsOf(policy);
+  } else {
+    statements = statementsOf(policy);
+  }
+  if (statements === undefined) return { kind: "unreadable" };
+  return { kind: "read", statements: statements.filter(isObject) };
+}
+
+interface LabelledPolicy {
+  readonly label: string;
+  readonly read: PolicyRead;
+}
+
+/** Types whose permission policies IAM-001 and IAM-002 read. */
+const PERMISSION_POLICY_TYPES = [
+  "aws_iam_policy",
+  "aws_iam_role_policy",
+  "aws_iam_user_policy",
+  "aws_iam_group_policy",
+  "aws_iam_role", // inline_policy blocks
+] as const;
+
+function permissionPolicies(resource: ResourceView): LabelledPolicy[] {
+  if (resource.type === "aws_iam_role") {
+    return blocks(resource.attributes.inline_policy).map((inline, i) => ({
+      label: `inline_policy "${str(inline.name) ?? i + 1}"`,
+      read: readPolicy(inline.policy),
+    }));
+  }
+  return [{ label: "policy", read: readPolicy(resource.attributes.policy) }];
+}
+
+type ReadablePolicy = LabelledPolicy & { readonly read: { readonly kind: "read"; readonly statements: readonly PolicyStatementView[] } };
+const isReadable = (policy: LabelledPolicy): policy is ReadablePolicy => policy.read.kind === "read";
+
+const isAllow = (statement: PolicyStatementView): boolean => String(statement.Effect ?? "").trim().toLowerCase() === "allow";
+
+function where(label: string, statement: PolicyStatementView, index: number): string {
+  return `${label} statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`}`;
+}
+
+/** `*` (every action of every service). */
+const isEveryAction = (action: string): boolean => /^\*+(:\*+)?$/.test(action.trim());
+/** `service:*` (every action of one service). */
+const isServiceWildcard = (action: string): boolean => /^[^:*]+:\*+$/.test(action.trim());
+
+/** Allow statements that apply to every resource: `Resource: "*"`, or NotResource (everything but a few). */
+const onEveryResource = (statement: PolicyStatementView): boolean =>
+  asList(statement.Resource).some((r) => r.trim() === "*") ||
+  (statement as { NotResource?: unknown }).NotResource !== undefined;
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i");
+}
+
+/**
+ * True when every action `action` can stand for is matched by `pattern` (both may hold IAM wildcards; action names
+ * are case-insensitive). A wildcard action is covered only by a pattern ending in `*` whose prefix its own
+ * literal prefix extends: `ec2:DescribeInst*` is covered by `ec2:Describe*`, `ec2:*` is not.
+ */
+export function actionCovered(pattern: string, action: string): boolean {
+  const a = action.trim().toLowerCase();
+  const p = pattern.trim().toLowerCase();
+  const wildcardAt = a.search(/[*?]/);
+  if (wildcardAt < 0) return globToRegExp(p).test(a);
+  if (!p.endsWith("*") || /[*?]/.test(p.slice(0, -1))) return false;
+  return a.slice(0, wildcardAt).startsWith(p.slice(0, -1));
+}
+
+interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+function conditionEntries(condition: unknown): ConditionEntry[] {
+  if (!isObject(condition)) return [];
+  return Object.entries(condition).flatMap(([operator, body]) =>
+    isObject(body)
+      ? Object.entries(body).map(([key, value]) => ({ operator, key, values: Array.isArray(value) ? value : [value] }))
+      : [],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Actions that may be granted on Resource "*"
+
+export interface ResourceStarAction {
+  /** An action name or an IAM wildcard pattern. */
+  readonly action: string;
+  /** Why `*` is the right resource for it. */
+  readonly reason: string;
+  /** A condition the statement must carry for the action to be allowed on `*`. */
+  readonly requires?: { readonly description: string; test(entries: readonly ConditionEntry[]): boolean };
+}
+
+const resourceTagCondition = {
+  description: "an aws:ResourceTag/<key> condition",
+  test: (entries: readonly ConditionEntry[]) =>
+    entries.some(
+      (e) =>
+        /^string(equals|like)(ignorecase)?$/i.test(e.operator) &&
+        /^(aws|autoscaling):resourcetag\//i.test(e.key) &&
+        e.values.length > 0,
+    ),
+};
+
+/**
+ * Actions that may be allowed on `Resource: "*"`: those that support no resource-level permissions (the Service
+ * Authorization Reference lists no resource type for them), plus two whose resources cannot be named in advance
+ * and are scoped by a condition instead. Deliberately absent, because they do take resource ARNs:
+ * `cloudwatch:DescribeAlarms` (alarm ARNs) and `logs:DescribeLogGroups` (`arn:aws:logs:<region>:<account>:log-group:*`).
+ */
+export const RESOURCE_STAR_ACTIONS: readonly ResourceStarAction[] = [
+  { action: "ec2:Describe*", reason: "EC2 Describe actions support no resource-level permissions" },
+  { action: "ec2:GetInstanceTypesFromInstanceRequirements", reason: "no resource type" },
+  { action: "autoscaling:Describe*", reason: "Auto Scaling Describe actions support no resource-level permissions" },
+  { action: "ecr:GetAuthorizationToken", reason: "a registry-wide token: no resource type" },
+  { action: "sts:GetCallerIdentity", reason: "no resource type" },
+  { action: "cloudwatch:PutMetricData", reason: "no resource type (scope it with a cloudwatch:namespace condition)" },
+  { action: "cloudwatch:GetMetricData", reason: "no resource type" },
+  { action: "cloudwatch:GetMetricStatistics", reason: "no resource type" },
+  { action: "cloudwatch:ListMetrics", reason: "no resource type" },
+  { action: "cloudwatch:DescribeAlarmsForMetric", reason: "no resource type" },
+  { action: "eks:DescribeAddonVersions", reason: "no resource type" },
+  { action: "eks:DescribeClusterVersions", reason: "no resource type" },
+  { action: "eks:ListClusters", reason: "no resource type" },
+  { action: "kms:ListKeys", reason: "no resource type" },
+  { action: "kms:ListAliases", reason: "no resource type" },
+  { action: "s3:ListAllMyBuckets", reason: "no resource type" },
+  { action: "xray:PutTraceSegments", reason: "no resource type" },
+  { action: "xray:PutTelemetryRecords", reason: "no resource type" },
+  {
+    action: "kms:CreateGrant",
+    reason: "grants that AWS services (EBS, SageMaker) create for their own resources on keys they are handed",
+    requires: {
+      description: 'a Bool condition "kms:GrantIsForAWSResource": "true"',
+      test: (entries) =>
+        entries.some(
+          (e) => e.operator.toLowerCase() === "bool" && e.key.toLowerCase() === "kms:grantisforawsresource" && e.values.every((v) => bool(v) === true),
+        ),
+    },
+  },
+  {
+    action: "autoscaling:SetDesiredCapacity",
+    reason: "Auto Scaling group ARNs hold a generated id: scope by tag (as the cluster autoscaler does)",
+    requires: resourceTagCondition,
+  },
+  {
+    action: "autoscaling:TerminateInstanceInAutoScalingGroup",
+    reason: "Auto Scaling group ARNs hold a generated id: scope by tag (as the cluster autoscaler does)",
+    requires: resourceTagCondition,
+  },
+];
+
+function allowedOnEveryResource(action: string, statement: PolicyStatementView): boolean {
+  const entries = conditionEntries(statement.Condition);
+  return RESOURCE_STAR_ACTIONS.some((allowed) => actionCovered(allowed.action, action) && (!allowed.requires || allowed.requires.test(entries)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rules
+
+const noWildcardActions = defineRule({
+  id: "MLB-IAM-001",
+  severity: "error",
+  resourceTypes: PERMISSION_POLICY_TYPES,
+  rationale: 'A statement that allows every action ("*", or "service:*" on every resource) grants far more than any workload needs.',
+  publicChecks: ["CKV_AWS_62", "CKV_AWS_63", "AWS-0057", "IAM5"],
+  evaluate(resource) {
+    // A document that is absent, a reference (a data source's json) or not JSON is not judged here: a plan,
+    // where it is resolved, is.
+    const readable = permissionPolicies(resource).filter(isReadable);
+    if (readable.length === 0) return notApplicable;
+    const problems: string[] = [];
+    for (const { label, read } of readable) {
+      read.statements.forEach((statement, i) => {
+        if (!isAllow(statement)) return;
+        const actions = asList(statement.Action);
+        const everyResource = onEveryResource(statement);
+        if (actions.some(isEveryAction)) problems.push(`${where(label, statement, i)} allows Action "*"`);
+        else {
+          const serviceWide = actions.filter(isServiceWildcard);
+          if (serviceWide.length > 0 && everyResource) problems.push(`${where(label, statement, i)} allows ${joinQuoted(serviceWide)} on Resource "*"`);
+        }
+        if (statement.NotAction !== undefined && everyResource) {
+          problems.push(`${where(label, statement, i)} allows every action but ${joinQuoted(asList(statement.NotAction))} (NotAction) on Resource "*"`);
+        }
+      });
+    }
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          problems.join("; "),
+          'List the actions the workload calls: no "*", no "service:*" on "*", no Allow with NotAction.',
+        );
+  },
+});
+
+const noUnscopedResources = defineRule({
+  id: "MLB-IAM-002",
+  severity: "error",
+  resourceTypes: PERMISSION_POLICY_TYPES,
+  rationale: 'Resource "*" is only right for actions that take no resource ARN; everything else must name its resources.',
+  publicChecks: ["CKV_AWS_355", "IAM5"],
+  evaluate(resource) {
+    const readable = permissionPolicies(resource).filter(isReadable);
+    if (readable.length === 0) return notApplicable;
+    const problems: string[] = [];
+    for (const { label, read } of readable) {
+      read.statements.forEach((statement, i) => {
+        // NotAction, "*" and "service:*" statements are MLB-IAM-001's findings.
+        if (!isAllow(statement) || !onEveryResource(statement) || statement.NotAction !== undefined) return;
+        const unscoped = asList(statement.Action).filter(
+          (action) => !isEveryAction(action) && !isServiceWildcard(action) && !allowedOnEveryResource(action, statement),
+        );
+        if (unscoped.length > 0) problems.push(`${where(label, statement, i)} allows ${joinQuoted(unscoped)} on Resource "*"`);
+      });
+    }
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          problems.join("; "),
+          'Name the resources (ARNs, or references to them) of these actions. Only actions without resource-level permissions may use "*" (see RESOURCE_STAR_ACTIONS in guardrails/rules/iam.ts); kms:CreateGrant needs kms:GrantIsForAWSResource, autoscaling scaling actions an aws:ResourceTag condition.',
+        );
+  },
+});
+
+function isEveryonePrincipal(principal: unknown): boolean {
+  if (typeof principal === "string") return principal.trim() === "*";
+  if (!isObject(principal)) return false;
+  return Object.values(principal).some((value) => asList(value).some((p) => p.trim() === "*"));
+}
+
+const noEveryoneInTrust = defineRule({
+  id: "MLB-IAM-003",
+  severity: "error",
+  resourceTypes: ["aws_iam_role"],
+  rationale: 'A trust policy with a "*" principal lets any AWS account (or anyone) assume the role.',
+  publicChecks: ["CKV_AWS_60"],
+  evaluate(resource) {
+    const read = readPolicy(resource.attributes.assume_role_policy);
+    if (read.kind !== "read") return notApplicable;
+    const fix = 'Trust named principals only: a service ("Service": "eks.amazonaws.com"), an account or role ARN, or an OIDC provider with sub/aud conditions.';
+    const problems: string[] = [];
+    read.statements.forEach((statement, i) => {
+      if (!isAllow(statement)) return;
+      if (isEveryonePrincipal(statement.Principal)) problems.push(`${where("assume_role_policy", statement, i)} trusts Principal "*"`);
+      if ((statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) {
+        problems.push(`${where("assume_role_policy", statement, i)} trusts every principal but those in NotPrincipal`);
+      }
+    });
+    return problems.length === 0 ? compliant : nonCompliant(problems.join("; "), fix);
+  },
+});
+
+const hasInterpolation = (text: string): boolean => text.includes("${") || text.includes("<ref>");
+const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[^:*?\s]+:[^:*?\s]+$/;
+
+/**
+ * Whether a web-identity statement trusts an EKS cluster's OIDC provider. A literal provider ARN says so
+ * (`oidc-provider/oidc.eks.<region>.amazonaws.com/id/...`); a reference (the provider of a cluster built here)
+ * counts unless a condition key names another literal issuer (`token.actions.githubusercontent.com:sub`).
+ */
+function trustsEksOidcProvider(federated: readonly string[], entries: readonly ConditionEntry[]): boolean {
+  const literalIssuers = entries
+    .map((e) => e.key.replace(/:(sub|aud|amr|oaud)$/i, ""))
+    .filter((issuer) => issuer !== "" && !hasInterpolation(issuer) && !issuer.includes(":"));
+  return federated.some((provider) => {
+    if (hasInterpolation(provider)) return literalIssuers.every((issuer) => issuer.toLowerCase().includes("oidc.eks."));
+    return /:oidc-provider\/oidc\.eks\./i.test(provider);
+  });
+}
+
+const irsaBoundToServiceAccount = defineRule({
+  id: "MLB-IAM-004",
+  severity: "error",
+  resourceTypes: ["aws_iam_role"],
+  rationale: "An IRSA role without a sub condition naming one service account can be assumed by every pod of the cluster.",
+  publicChecks: [],
+  evaluate(resource) {
+    const read = readPolicy(resource.attributes.assume_role_policy);
+    if (read.kind !== "read") return notApplicable;
+    const problems: string[] = [];
+    let irsa = false;
+    read.statements.forEach((statement, i) => {
+      if (!isAllow(statement) || !asList(statement.Action).some((a) => actionCovered(a, "sts:AssumeRoleWithWebIdentity"))) return;
+      const federated = isObject(statement.Principal) ? asList(statement.Principal.Federated) : [];
+      const entries = conditionEntries(statement.Condition);
+      if (!trustsEksOidcProvider(federated, entries)) return;
+      irsa = true;
+      const at = where("assume_role_policy", statement, i);
+      const subjects = entries.filter((e) => /:sub$/i.test(e.key) && /^string(equals|like)$/i.test(e.operator));
+      if (subjects.length === 0) {
+        problems.push(`${at} has no StringEquals "<issuer>:sub" condition, so every service account of the cluster can assume the role`);
+        return;
+      }
+      for (const entry of subjects) {
+        for (const value of entry.values) {
+          const subject = typeof value === "string" ? value : JSON.stringify(value);
+          if (hasInterpolation(subject)) continue; // unknown here: a reference
+          if (!SERVICE_ACCOUNT_SUBJECT.test(subject)) {
+            problems.push(`${at} has sub condition value "${subject}", which is not one service account (system:serviceaccount:<namespace>:<name>, no wildcard)`);
+          }
+        }
+      }
+    });
+    if (!irsa) return notApplicable;
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          problems.join("; "),
+          'Add a StringEquals condition "<issuer host>:sub": "system:serviceaccount:<namespace>:<service account>" (and "<issuer host>:aud": "sts.amazonaws.com").',
+        );
+  },
+});
+
+const ADMINISTRATOR_ACCESS = /^arn:[a-z-]+:iam::aws:policy\/AdministratorAccess$/;
+
+const noAdministratorAccess = defineRule({
+  id: "MLB-IAM-005",
+  severity: "error",
+  resourceTypes: [
+    "aws_iam_role_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_role_policy_attachments_exclusive",
+    "aws_iam_role",
+  ],
+  rationale: "AdministratorAccess gives a principal every permission in the account, including IAM itself.",
+  publicChecks: ["CKV_AWS_274", "IAM4"],
+  evaluate(resource) {
+    const attrs = resource.attributes;
+    const arns =
+      resource.type === "aws_iam_role"
+        ? strings(attrs.managed_policy_arns)
+        : resource.type === "aws_iam_role_policy_attachments_exclusive"
+          ? strings(attrs.policy_arns)
+          : strings(attrs.policy_arn);
+    const admin = arns.filter((arn) => ADMINISTRATOR_ACCESS.test(arn.trim()));
+    if (admin.length === 0) return compliant;
+    const attribute = resource.type === "aws_iam_role" ? "managed_policy_arns" : resource.type.endsWith("_exclusive") ? "policy_arns" : "policy_arn";
+    return nonCompliant(
+      `${attribute} attaches ${joinQuoted(admin)}`,
+      "Attach a policy that lists the actions and resources this principal needs (or a narrower AWS managed policy).",
+    );
+  },
+});
+
+export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess];

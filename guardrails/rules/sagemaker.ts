@@ -1,0 +1,234 @@
+/**
+ * SageMaker: models isolated in our VPC, endpoints and monitoring jobs encrypted with our keys, feature stores
+ * encrypted online and offline, and blue/green rollouts that roll back on alarms.
+ */
+import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
+import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
+import { PUBLIC_ALLOW_FIX, describePublicAllows, publicAllowStatements } from "./attributes";
+
+/** The production variants (of any endpoint configuration in the stack) that serve `model`. */
+function variantsServing(model: ResourceView, context: RuleContext): Block[] {
+  const name = str(model.attributes.name);
+  return context.resources
+    .filter((r) => r.type === "aws_sagemaker_endpoint_configuration")
+    .flatMap((config) => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)])
+    .filter((variant) => refersTo(variant.model_name, model.address) || (name !== undefined && variant.model_name === name));
+}
+
+/** True when the model is served, and only by serverless variants (which support neither VPC config nor isolation). */
+function servedServerlessOnly(model: ResourceView, context: RuleContext): boolean {
+  const variants = variantsServing(model, context);
+  return variants.length > 0 && variants.every((v) => block(v.serverless_config) !== undefined);
+}
+
+const SERVERLESS_NOTE =
+  " (the model is served by a serverless variant, which supports neither network isolation nor a VPC: suppress this rule for the model with that reason)";
+
+const modelNetworkIsolation = defineRule({
+  id: "MLB-SM-001",
+  severity: "warning",
+  resourceTypes: ["aws_sagemaker_model"],
+  rationale: "Without network isolation a model container can call out to the network: a compromised or malicious model can exfiltrate data.",
+  publicChecks: ["CKV_AWS_370"],
+  evaluate(resource, context) {
+    const isolation = resource.attributes.enable_network_isolation;
+    if (bool(isolation) === true || isReference(isolation)) return compliant;
+    return nonCompliant(
+      `enable_network_isolation is not true${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
+      "Set enable_network_isolation = true; the container then gets its model artifacts and image through SageMaker only. Serverless variants cannot: suppress with that reason.",
+    );
+  },
+});
+
+const modelInVpc = defineRule({
+  id: "MLB-SM-002",
+  severity: "warning",
+  resourceTypes: ["aws_sagemaker_model"],
+  rationale: "A model outside our VPC runs in SageMaker's network, beyond our security groups, endpoints and flow logs.",
+  publicChecks: [],
+  evaluate(resource, context) {
+    const vpc = block(resource.attributes.vpc_config);
+    if (vpc !== undefined && isSet(vpc.subnets) && isSet(vpc.security_group_ids)) return compliant;
+    return nonCompliant(
+      `vpc_config ${vpc === undefined ? "is not set" : "lacks subnets or security_group_ids"}${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
+      "Set vpc_config { subnets = <private subnet ids>, security_group_ids = [<model security group>] }.",
+    );
+  },
+});
+
+const endpointConfigurationKms = defineRule({
+  id: "MLB-SM-003",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  rationale: "The ML storage volumes of endpoint instances hold the model and request data; they must be encrypted with our KMS key.",
+  publicChecks: ["CKV_AWS_98", "SageMakerEndpointConfigurationKMSKeyConfigured"],
+  evaluate(resource) {
+    if (isSet(resource.attributes.kms_key_arn)) return compliant;
+    return nonCompliant(
+      "kms_key_arn is not set: the endpoint's storage volumes are encrypted with an AWS-owned key",
+      "Set kms_key_arn to the serving KMS key. Instance types with local NVMe storage reject a KMS key (their volumes are encrypted by the instance's hardware): suppress this rule for that configuration with that reason.",
+    );
+  },
+});
+
+const dataCaptureKms = defineRule({
+  id: "MLB-SM-004",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  rationale: "Data capture writes real requests and predictions to S3; they must be encrypted with our KMS key.",
+  publicChecks: [],
+  evaluate(resource) {
+    const capture = block(resource.attributes.data_capture_config);
+    if (capture === undefined || bool(capture.enable_capture) === false) return notApplicable;
+    return isSet(capture.kms_key_id)
+      ? compliant
+      : nonCompliant(
+          "data_capture_config.kms_key_id is not set: captured requests and responses are not encrypted with our key",
+          "Set data_capture_config.kms_key_id to the serving KMS key (and let the execution role use it).",
+        );
+  },
+});
+
+function dataQualitySetting(
+  id: string,
+  rationale: string,
+  publicChecks: readonly string[],
+  path: readonly string[],
+  expect: "set" | "true",
+  fix: string,
+): Rule {
+  const attribute = path.join(".");
+  return defineRule({
+    id,
+    severity: "error",
+    resourceTypes: ["aws_sagemaker_data_quality_job_definition"],
+    rationale,
+    publicChecks,
+    evaluate(resource) {
+      const value = dig(resource.attributes, ...path);
+      const ok = expect === "set" ? isSet(value) : bool(value) === true || isReference(value);
+      return ok ? compliant : nonCompliant(`${attribute} is ${expect === "set" ? "not set" : "not true"}`, fix);
+    },
+  });
+}
+
+const dataQualityOutputKms = dataQualitySetting(
+  "MLB-SM-005",
+  "Monitoring reports summarize captured production data; they must be encrypted with our KMS key.",
+  ["CKV_AWS_367"],
+  ["data_quality_job_output_config", "kms_key_id"],
+  "set",
+  "Set data_quality_job_output_config.kms_key_id to the serving KMS key.",
+);
+
+const dataQualityVolumeKms = dataQualitySetting(
+  "MLB-SM-006",
+  "The monitoring job's volume holds captured production data while it runs; it must be encrypted with our KMS key.",
+  ["CKV_AWS_368"],
+  ["job_resources", "cluster_config", "volume_kms_key_id"],
+  "set",
+  "Set job_resources.cluster_config.volume_kms_key_id to the serving KMS key.",
+);
+
+const dataQualityInterContainerEncryption = dataQualitySetting(
+  "MLB-SM-007",
+  "Without it, data moves in clear text between the instances of a distributed monitoring job.",
+  ["CKV_AWS_369"],
+  ["network_config", "enable_inter_container_traffic_encryption"],
+  "true",
+  "Set network_config.enable_inter_container_traffic_encryption = true.",
+);
+
+const dataQualityNetworkIsolation = dataQualitySetting(
+  "MLB-SM-008",
+  "The monitoring container reads production data; with network isolation it cannot send it anywhere.",
+  [],
+  ["network_config", "enable_network_isolation"],
+  "true",
+  "Set network_config.enable_network_isolation = true.",
+);
+
+const featureGroupOnlineKms = defineRule({
+  id: "MLB-SM-009",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_feature_group"],
+  rationale: "The online store holds the latest features of every entity (often personal data); it must be encrypted with our KMS key.",
+  publicChecks: [],
+  evaluate(resource) {
+    const online = block(resource.attributes.online_store_config);
+    if (online === undefined || !(bool(online.enable_online_store) === true || isReference(online.enable_online_store))) return notApplicable;
+    return isSet(dig(online, "security_config", "kms_key_id"))
+      ? compliant
+      : nonCompliant(
+          "online_store_config.security_config.kms_key_id is not set: the online store is encrypted with an AWS-owned key",
+          "Set online_store_config.security_config.kms_key_id to the data KMS key.",
+        );
+  },
+});
+
+const featureGroupOfflineKms = defineRule({
+  id: "MLB-SM-010",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_feature_group"],
+  rationale: "The offline store keeps every feature value ever written, in S3; it must be encrypted with our KMS key.",
+  publicChecks: [],
+  evaluate(resource) {
+    const offline = block(resource.attributes.offline_store_config);
+    if (offline === undefined) return notApplicable;
+    return isSet(dig(offline, "s3_storage_config", "kms_key_id"))
+      ? compliant
+      : nonCompliant(
+          "offline_store_config.s3_storage_config.kms_key_id is not set",
+          "Set offline_store_config.s3_storage_config.kms_key_id to the data KMS key.",
+        );
+  },
+});
+
+const rolloutRollsBackOnAlarms = defineRule({
+  id: "MLB-SM-011",
+  severity: "warning",
+  resourceTypes: ["aws_sagemaker_endpoint"],
+  rationale: "A blue/green or rolling deployment without alarms shifts all traffic to a broken model and never rolls back on its own.",
+  publicChecks: [],
+  evaluate(resource) {
+    const deployment = block(resource.attributes.deployment_config);
+    if (deployment === undefined) return notApplicable;
+    const kind = block(deployment.blue_green_update_policy) !== undefined ? "blue/green" : block(deployment.rolling_update_policy) !== undefined ? "rolling" : undefined;
+    if (kind === undefined) return notApplicable;
+    const alarms = blocks(dig(deployment, "auto_rollback_configuration", "alarms")).filter((alarm) => isSet(alarm.alarm_name));
+    return alarms.length > 0
+      ? compliant
+      : nonCompliant(
+          `deployment_config has a ${kind} update policy but auto_rollback_configuration names no alarms`,
+          "Set deployment_config.auto_rollback_configuration.alarms to the endpoint's latency and error-rate alarms.",
+        );
+  },
+});
+
+const packageGroupPolicyNotPublic = defineRule({
+  id: "MLB-SM-012",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_model_package_group_policy"],
+  rationale: "Sharing models across accounts names those accounts; a public group policy would let anyone read the models.",
+  publicChecks: [],
+  evaluate(policy) {
+    const found = publicAllowStatements(policy.attributes.resource_policy);
+    if (found === undefined || found.length === 0) return compliant;
+    return nonCompliant(describePublicAllows(found, "the model package group policy"), PUBLIC_ALLOW_FIX);
+  },
+});
+
+export const sagemakerRules: readonly Rule[] = [
+  packageGroupPolicyNotPublic,
+  modelNetworkIsolation,
+  modelInVpc,
+  endpointConfigurationKms,
+  dataCaptureKms,
+  dataQualityOutputKms,
+  dataQualityVolumeKms,
+  dataQualityInterContainerEncryption,
+  dataQualityNetworkIsolation,
+  featureGroupOnlineKms,
+  featureGroupOfflineKms,
+  rolloutRollsBackOnAlarms,
+];

@@ -1,0 +1,58 @@
+/** SNS topics: encrypted with a customer-managed key; topic policies that grant no one-and-all. */
+import { Rule, compliant, nonCompliant } from "../rule";
+import { PUBLIC_ALLOW_FIX, attached, attributesOf, defineRule, describePublicAllows, isAwsManagedKey, isUnset, publicAllowStatements } from "./attributes";
+
+const TOPIC = "aws_sns_topic";
+const TOPIC_POLICY = "aws_sns_topic_policy";
+const SUBSCRIPTION = "aws_sns_topic_subscription";
+
+const encryptedWithCustomerKey = defineRule({
+  id: "MLB-SNS-001",
+  severity: "error",
+  resourceTypes: [TOPIC],
+  rationale: "Messages (alerts name endpoints, models and thresholds) are encrypted at rest with a customer-managed key whose policy can let CloudWatch and EventBridge publish.",
+  publicChecks: ["CKV_AWS_26", "AWS-0095", "AWS-0136", "SNSEncryptedKMS"],
+  check(topic) {
+    const key = attributesOf(topic).kms_master_key_id;
+    const fix = "set kms_master_key_id to the ARN of a customer-managed key whose policy allows the services that publish to the topic";
+    if (isUnset(key)) return nonCompliant("kms_master_key_id is not set: messages are not encrypted with a KMS key", fix);
+    if (isAwsManagedKey(key)) {
+      return nonCompliant(`kms_master_key_id is ${JSON.stringify(key)}, the AWS-managed key: its policy cannot be changed, so CloudWatch alarms and other accounts cannot publish`, fix);
+    }
+    return compliant;
+  },
+});
+
+const policyNotPublic = defineRule({
+  id: "MLB-SNS-002",
+  severity: "error",
+  resourceTypes: [TOPIC_POLICY, TOPIC],
+  rationale: "A topic policy that allows any principal without a condition on the caller lets anyone publish to (or subscribe to) the topic.",
+  publicChecks: ["CKV_AWS_169"],
+  check(resource, context) {
+    // A plan shows a topic's aws_sns_topic_policy again as the topic's computed `policy`: judged once, on the policy resource.
+    const { arn, id } = attributesOf(resource);
+    if (resource.type === TOPIC && attached(resource, context, TOPIC_POLICY, "arn", [arn, id]).length) return compliant;
+    const found = publicAllowStatements(attributesOf(resource).policy);
+    if (found === undefined || found.length === 0) return compliant;
+    return nonCompliant(describePublicAllows(found, resource.type === TOPIC ? "its inline policy" : "the topic policy"), PUBLIC_ALLOW_FIX);
+  },
+});
+
+const subscriptionsOverTls = defineRule({
+  id: "MLB-SNS-003",
+  severity: "error",
+  resourceTypes: [SUBSCRIPTION],
+  rationale: "Alerts name endpoints, models and thresholds: they leave AWS only over TLS (https, email), never plain http.",
+  publicChecks: [],
+  check(subscription) {
+    const { protocol, endpoint } = attributesOf(subscription);
+    if (protocol === "http") return nonCompliant(`protocol is "http": alerts to ${JSON.stringify(endpoint)} travel unencrypted`, 'use protocol "https" with an https:// endpoint');
+    if (protocol === "https" && typeof endpoint === "string" && !endpoint.includes("${") && !endpoint.startsWith("https://")) {
+      return nonCompliant(`endpoint ${JSON.stringify(endpoint)} is not an https:// URL`, "give an https:// endpoint");
+    }
+    return compliant;
+  },
+});
+
+export const snsRules: readonly Rule[] = [encryptedWithCustomerKey, policyNotPublic, subscriptionsOverTls];
