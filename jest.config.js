@@ -7,6 +7,8 @@ module.exports = {
   // no platform-specific binaries, which this project's registry does not serve for every platform.
   transform: { "^.+\\.ts$": "@sucrase/jest-plugin" },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
   // Synthesis is CPU-bound and the runner itself idles: one worker per core (jest's default leaves one out).
   maxWorkers: "100%",
 };

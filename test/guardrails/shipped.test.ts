@@ -1,10 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { environmentInputs } from "../../environments/inputs";
 import type { Finding } from "../../guardrails/engine";
 import { ALL_RULES } from "../../guardrails/rules";
-import { synthesizePlatform } from "../../stacks/synthesize";
+import { shippedSynthDir } from "../support/shipped-synth";
 
 /**
  * Types that carry no setting a rule could judge on their own: they are checked through the resource they
@@ -38,14 +37,12 @@ const TYPES_WITHOUT_RULES: Record<string, string> = {
   kubernetes_cluster_role_binding_v1: "binds a role that is judged (MLB-K8S-011)", kubernetes_role_binding_v1: "binds a role that is judged (MLB-K8S-011)",
 };
 
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-shipped-guardrails-"));
-synthesizePlatform(environmentInputs, { outdir });
+const outdir = shippedSynthDir();
 const report = JSON.parse(fs.readFileSync(path.join(outdir, "guardrails.json"), "utf8")) as { stacks: { stack: string; findings: Finding[] }[] };
 const findings = report.stacks.flatMap((s) => s.findings);
 const synthesizedTypes = new Set(
   fs.readdirSync(path.join(outdir, "stacks")).flatMap((id) => Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", id, "cdk.tf.json"), "utf8")).resource ?? {})),
 );
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 describe("the shipped environments under the guardrails", () => {
   it("synthesize with no unsuppressed error, and the report covers every stack", () => {

@@ -1,0 +1,60 @@
+import type { ResourceView, RuleContext } from "../guardrails/rule";
+import { isObject } from "./json-file";
+import type { ConfigModuleJson, TerraformPlan } from "./plan-json";
+
+const NOT_RESOURCES = new Set(["var", "local", "module", "data", "each", "count", "path", "terraform", "self"]);
+
+/** A planned address without instance keys: `module.a["x"].aws_s3_bucket.b[0]` -> `module.a.aws_s3_bucket.b`. */
+export function configAddress(address: string): string {
+  return address.replace(/\[[^\]]*\]/g, "");
+}
+
+function referencesOf(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) value.forEach((v) => referencesOf(v, out));
+  else if (isObject(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === "references" && Array.isArray(v)) v.filter((r): r is string => typeof r === "string").forEach((r) => out.add(r));
+      else referencesOf(v, out);
+    }
+  }
+}
+
+/** Config address -> the resource config addresses its expressions refer to (`references` in the plan's configuration). */
+function configReferences(plan: TerraformPlan): Map<string, Set<string>> {
+  const index = new Map<string, Set<string>>();
+  const walk = (module: ConfigModuleJson | undefined, prefix: string) => {
+    for (const resource of module?.resources ?? []) {
+      if (typeof resource.address !== "string") continue;
+      const refs = new Set<string>();
+      referencesOf(resource.expressions, refs);
+      const targets = new Set<string>();
+      for (const ref of refs) {
+        const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/.exec(ref);
+        if (match && !NOT_RESOURCES.has(match[1])) targets.add(`${prefix}${match[1]}.${match[2]}`);
+      }
+      index.set(`${prefix}${resource.address}`, targets);
+    }
+    for (const [name, call] of Object.entries(module?.module_calls ?? {})) walk(call.module, `${prefix}module.${name}.`);
+  };
+  walk(plan.configuration?.root_module, "");
+  return index;
+}
+
+const IDENTIFIERS = ["id", "arn", "bucket", "name"];
+
+/**
+ * Which resources of a type refer to a resource, for the guardrails over a plan: from the configuration's
+ * expression references, else (no configuration) from planned values that equal the resource's id or ARN.
+ */
+export function planReferencing(plan: TerraformPlan, resources: readonly ResourceView[]): RuleContext["referencing"] {
+  const index = configReferences(plan);
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  return (address, type) => {
+    const target = configAddress(address);
+    const viaConfig = resources.filter((r) => r.type === type && index.get(configAddress(r.address))?.has(target));
+    if (viaConfig.length > 0) return viaConfig;
+    const identifiers = IDENTIFIERS.map((k) => byAddress.get(address)?.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 2);
+    if (identifiers.length === 0) return [];
+    return resources.filter((r) => r.type === type && r.address !== address && Object.values(r.attributes).some((v) => typeof v === "string" && identifiers.includes(v)));
+  };
+}

@@ -1,0 +1,177 @@
+import * as fs from "fs";
+import * as path from "path";
+import { compliant, nonCompliant, type Rule } from "../../guardrails/rule";
+import { removeTempDirs, tempDir } from "./fixtures/synth-dirs";
+import { review } from "./fixtures/run";
+
+/** Real plans from other projects, beside the repository (the shared fixtures). */
+const PLANS = path.resolve(__dirname, "../../../shared/fixtures/plans");
+const fixture = (name: string) => path.join(PLANS, name);
+
+afterAll(removeTempDirs);
+
+/** The expected counts, read from the fixtures' README table. */
+function expectedCounts(): { file: string; counts: Record<string, number> }[] {
+  const readme = fs.readFileSync(path.join(PLANS, "README.md"), "utf8");
+  const rows = readme.split("\n").filter((line) => /^\| \S+\.json \|/.test(line));
+  return rows.map((row) => {
+    const cells = row.split("|").map((c) => c.trim()).slice(1, -1);
+    const [create, update, del, replace, noop, read] = cells.slice(2).map(Number);
+    return { file: cells[0], counts: { create, update, delete: del, replace, read, noop } };
+  });
+}
+
+async function planJson(file: string, extra: string[] = [], rules: readonly Rule[] = []) {
+  const run = await review(["plan", file, "--format", "json", ...extra], { rules });
+  return { ...run, json: run.code === 0 || run.code === 3 ? JSON.parse(run.stdout) : undefined };
+}
+
+function write(name: string, text: string): string {
+  const file = path.join(tempDir(), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe("review plan over real Terraform plans", () => {
+  const table = expectedCounts();
+
+  it("knows every shared fixture", () => {
+    expect(table.map((r) => r.file).sort()).toEqual(fs.readdirSync(PLANS).filter((f) => f.endsWith(".json")).sort());
+  });
+
+  it.each(table.map((r) => [r.file, r.counts] as const))("%s gives exactly its expected counts", async (file, counts) => {
+    const { code, json } = await planJson(fixture(file));
+    expect(code).toBe(0);
+    expect(json.summary).toEqual(counts);
+    expect(Object.keys(json)).toEqual(["summary", "changes", "drift", "findings"]);
+  });
+
+  it("lists destructive changes first, with their action_reason", async () => {
+    const { json } = await planJson(fixture("tfjson_replace_tainted.json"));
+    expect(json.changes).toEqual([
+      {
+        address: "null_resource.example",
+        type: "null_resource",
+        action: "replace",
+        stateful: false,
+        actionReason: "replace_because_tainted",
+        attributes: [{ path: "id", before: "8868159889619753631", after: "(known after apply)" }],
+      },
+    ]);
+    const markdown = (await review(["plan", fixture("tfjson_replace_tainted.json")], { rules: [] })).stdout;
+    expect(markdown.split("\n")[0]).toBe("✅ plan: 1 to replace, no stateful resource destroyed");
+    expect(markdown).toContain("#### Destructive changes\n\n- **replace** `null_resource.example` — the object is tainted (`replace_because_tainted`)");
+    expect(markdown).toContain("<!-- mlops-blueprint-review-plan -->");
+  });
+
+  it("shows attribute-level updates and leaves no-ops out of the list", async () => {
+    const { json } = await planJson(fixture("snyk_aws_update_noop.json"));
+    expect(json.changes).toEqual([
+      {
+        address: "aws_codebuild_project.some_projed",
+        type: "aws_codebuild_project",
+        action: "update",
+        stateful: false,
+        attributes: [{ path: "artifacts[0].encryption_disabled", before: false, after: true }],
+      },
+    ]);
+  });
+
+  it("trips --fail-on destroy-stateful with exit 3 when the plan destroys a bucket, and not otherwise", async () => {
+    const destroy = await planJson(fixture("snyk_aws_destroy.json"), ["--fail-on", "destroy-stateful"]);
+    expect(destroy.code).toBe(3);
+    expect(destroy.stderr).toContain("aws_s3_bucket.terra_ci");
+    expect(destroy.json.changes[0]).toMatchObject({ address: "aws_s3_bucket.terra_ci", action: "delete", stateful: true });
+    expect((await planJson(fixture("snyk_aws_create.json"), ["--fail-on", "destroy-stateful"])).code).toBe(0);
+    expect((await planJson(fixture("tfjson_replace_tainted.json"), ["--fail-on", "destroy-stateful"])).code).toBe(0);
+  });
+
+  it("runs the guardrails over the planned values, child modules included", async () => {
+    const versioning: Rule = {
+      id: "MLB-TEST-010",
+      severity: "error",
+      resourceTypes: ["aws_s3_bucket"],
+      rationale: "test rule",
+      publicChecks: [],
+      check: (r, context) =>
+        context.referencing(r.address, "aws_s3_bucket_versioning").length > 0 ? compliant : nonCompliant("no versioning", "add aws_s3_bucket_versioning"),
+    };
+    const { json } = await planJson(fixture("snyk_aws_create.json"), [], [versioning]);
+    expect(json.findings).toEqual([
+      { ruleId: "MLB-TEST-010", address: "aws_s3_bucket.terra_ci", severity: "error", message: "no versioning", fix: "add aws_s3_bucket_versioning", suppressed: false },
+    ]);
+    const plan = JSON.parse(fs.readFileSync(fixture("snyk_aws_create.json"), "utf8"));
+    const bucket = plan.planned_values.root_module.resources.find((r: { type: string }) => r.type === "aws_s3_bucket");
+    const nested = {
+      ...plan,
+      planned_values: {
+        root_module: {
+          child_modules: [
+            {
+              address: "module.store",
+              resources: [
+                { ...bucket, address: "module.store.aws_s3_bucket.terra_ci" },
+                { address: "module.store.aws_s3_bucket_versioning.v", mode: "managed", type: "aws_s3_bucket_versioning", name: "v", values: { bucket: bucket.values.bucket } },
+              ],
+            },
+          ],
+        },
+      },
+      configuration: {},
+    };
+    const compliantPlan = await planJson(write("nested.json", JSON.stringify(nested)), [], [versioning]);
+    expect(compliantPlan.json.findings).toEqual([]);
+  });
+
+  it("counts drift and output changes apart, masking sensitive outputs", async () => {
+    const plan = {
+      format_version: "1.2",
+      resource_changes: [],
+      resource_drift: [
+        {
+          address: "aws_s3_bucket.b",
+          mode: "managed",
+          type: "aws_s3_bucket",
+          name: "b",
+          change: { actions: ["update"], before: { tags: { team: "a" } }, after: { tags: { team: "b" } } },
+        },
+      ],
+      output_changes: {
+        endpoint: { actions: ["update"], before: "a", after: "b" },
+        token: { actions: ["create"], before: null, after: "s3cr3t", after_sensitive: true },
+        same: { actions: ["no-op"], before: 1, after: 1 },
+      },
+      planned_values: { root_module: {} },
+    };
+    const { code, json, stdout } = await planJson(write("drift.json", JSON.stringify(plan)));
+    expect(code).toBe(0);
+    expect(json.summary).toEqual({ create: 0, update: 0, delete: 0, replace: 0, read: 0, noop: 0 });
+    expect(json.drift).toEqual([{ address: "aws_s3_bucket.b", type: "aws_s3_bucket", action: "update", stateful: true, attributes: [{ path: "tags.team", before: "a", after: "b" }] }]);
+    expect(json.changes).toEqual([
+      { address: "output.endpoint", type: "output", action: "update", stateful: false, attributes: [{ path: "", before: "a", after: "b" }] },
+      { address: "output.token", type: "output", action: "create", stateful: false, attributes: [{ path: "", before: null, after: "(sensitive)" }] },
+    ]);
+    expect(stdout).not.toContain("s3cr3t");
+  });
+});
+
+describe("review plan refuses bad input with exit 2 and a message naming the file", () => {
+  const text = fs.readFileSync(fixture("snyk_aws_create.json"), "utf8");
+
+  it.each([
+    ["a missing file", () => path.join(tempDir(), "missing-plan.json"), "no such file"],
+    ["a truncated file", () => write("truncated.json", text.slice(0, Math.floor(text.length / 2))), "not valid JSON"],
+    ["an empty file", () => write("empty.json", ""), "is empty"],
+    ["JSON that is not a plan", () => write("package.json", JSON.stringify({ name: "x", version: "1.0.0" })), "is not a Terraform plan"],
+    ["a state instead of a plan", () => write("state.json", JSON.stringify({ format_version: "1.0", values: { root_module: {} } })), "it is a state"],
+    ["an unsupported format_version", () => write("future.json", JSON.stringify({ format_version: "2.0", resource_changes: [] })), 'format_version "2.0" is not supported'],
+    ["a change without actions", () => write("bad-change.json", JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "a.b", type: "a", change: {} }] })), "has no change.actions"],
+  ])("%s", async (_what, make, problem) => {
+    const file = make();
+    const run = await review(["plan", file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toContain(problem);
+  });
+});
