@@ -15,6 +15,8 @@ export interface TimedRun {
 export interface MeasuredRun {
   readonly wallMs: number;
   readonly peakRssMb: number;
+  /** CPU time of the child, user + system. */
+  readonly cpuMs: number;
 }
 
 interface RunOptions {
@@ -48,8 +50,8 @@ export function measureNodeScript(script: string, args: readonly string[], optio
     const run = timeCommand(process.execPath, ["--require", join(__dirname, "report-rss.js"), script, ...args], { cwd: options.cwd, env });
     if (!run.passed) throw new Error(`node ${script} ${args.join(" ")} failed:\n${tail(run.output)}`);
     if (!existsSync(rssFile)) throw new Error(`node ${script} exited without reporting its peak memory`);
-    const maxRssKb = Number(readFileSync(rssFile, "utf8"));
-    return { wallMs: run.wallMs, peakRssMb: maxRssKb / 1024 };
+    const { maxRssKb, cpuMs } = JSON.parse(readFileSync(rssFile, "utf8")) as { maxRssKb: number; cpuMs: number };
+    return { wallMs: run.wallMs, peakRssMb: maxRssKb / 1024, cpuMs };
   });
 }
 

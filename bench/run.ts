@@ -14,7 +14,7 @@ const BUILD_RUNS = 3;
 const SYNTH_WARMUP_RUNS = 1;
 const SYNTH_RUNS = 5;
 const SCALING_COUNTS = [3, 10, 30];
-const SCALING_RUNS = 3;
+const SCALING_RUNS = 5;
 
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -43,6 +43,7 @@ function repeat(count: number, warmup: number, label: string, measure: (outdir: 
 const summarize = (runs: readonly MeasuredRun[]) => ({
   wallMs: median(runs.map((run) => run.wallMs)),
   peakRssMb: Math.max(...runs.map((run) => run.peakRssMb)),
+  cpuMs: median(runs.map((run) => run.cpuMs)),
 });
 
 /** The real app, exactly as `npm run synth` runs it; App reads its outdir from CDKTF_OUTDIR. */
@@ -50,23 +51,24 @@ function benchShippedSynth() {
   const runs = repeat(SYNTH_RUNS, SYNTH_WARMUP_RUNS, "synth", (outdir) =>
     measureNodeScript(join(DIST, "main.js"), [], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } }),
   );
-  const { wallMs, peakRssMb } = summarize(runs);
-  emit({ metric: "synth", environments: environmentInputs.length, wall_ms: round1(wallMs), peak_rss_mb: round1(peakRssMb), runs: runs.length });
+  const { wallMs, peakRssMb, cpuMs } = summarize(runs);
+  emit({ metric: "synth", environments: environmentInputs.length, wall_ms: round1(wallMs), cpu_ms: round1(cpuMs), peak_rss_mb: round1(peakRssMb), runs: runs.length });
   return { wallMs, peakRssMb };
 }
 
 /** Synthesis of generated environments at several sizes; the slope is the cost of one more environment. */
 function benchScaling(): number {
-  const walls = SCALING_COUNTS.map((count) => {
+  const series = SCALING_COUNTS.map((count) => {
     const runs = repeat(SCALING_RUNS, 0, `synth_scaling n=${count}`, (outdir) =>
       measureNodeScript(join(DIST, "bench", "synth-child.js"), [String(count), outdir], { cwd: ROOT }),
     );
-    const { wallMs, peakRssMb } = summarize(runs);
-    emit({ metric: "synth_scaling", environments: count, wall_ms: round1(wallMs), peak_rss_mb: round1(peakRssMb) });
-    return wallMs;
+    const { wallMs, peakRssMb, cpuMs } = summarize(runs);
+    emit({ metric: "synth_scaling", environments: count, wall_ms: round1(wallMs), cpu_ms: round1(cpuMs), peak_rss_mb: round1(peakRssMb) });
+    return { wallMs, cpuMs };
   });
-  const fit = linearFit(SCALING_COUNTS, walls);
-  emit({ metric: "synth_per_environment", ms: round1(fit.slope), r2: Math.round(fit.r2 * 1000) / 1000 });
+  const fit = linearFit(SCALING_COUNTS, series.map((s) => s.wallMs));
+  const cpuFit = linearFit(SCALING_COUNTS, series.map((s) => s.cpuMs));
+  emit({ metric: "synth_per_environment", ms: round1(fit.slope), r2: Math.round(fit.r2 * 1000) / 1000, cpu_ms: round1(cpuFit.slope) });
   return fit.slope;
 }
 
