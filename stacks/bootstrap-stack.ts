@@ -18,7 +18,7 @@ export class BootstrapStack extends PlatformStack {
   readonly stateKey: KmsKey;
 
   constructor(scope: Construct, environment: EnvironmentConfig, state: StateLocation) {
-    super(scope, { environment, layer: "bootstrap", state, protectStatefulResources: true });
+    super(scope, { environment, layer: "bootstrap", state, protectStatefulResources: true, readsOtherStacks: false });
     this.stateKey = new KmsKey(this, "StateKey", {
       alias: stateKeyAlias(environment),
       description: `Encrypts the Terraform state of ${environment.name}`,

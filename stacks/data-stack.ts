@@ -16,7 +16,7 @@ export class DataStack extends PlatformStack {
   readonly modelRegistry: ModelRegistry;
 
   constructor(scope: Construct, environment: EnvironmentConfig) {
-    super(scope, { environment, layer: "data" });
+    super(scope, { environment, layer: "data", readsOtherStacks: false });
     const { featureStore, modelRegistry } = environment.data;
     this.key = new KmsKey(this, "DataKey", {
       alias: this.resourceName(["data"], 250),

@@ -10,7 +10,7 @@ export class NetworkStack extends PlatformStack {
   readonly logKey: KmsKey;
 
   constructor(scope: Construct, environment: EnvironmentConfig) {
-    super(scope, { environment, layer: "network" });
+    super(scope, { environment, layer: "network", readsOtherStacks: false });
     this.logKey = new KmsKey(this, "LogKey", {
       alias: this.resourceName(["network-logs"], 250),
       description: `Encrypts the network logs of ${environment.name}`,

@@ -23,6 +23,12 @@ export interface PlatformStackProps {
    * @default environment.protection.enabled
    */
   readonly protectStatefulResources?: boolean;
+  /**
+   * The stack refers to resources of other stacks. A stack that does not skips cdktf's preparing resolve,
+   * which only looks for such references (a tenth of synth time for the three stacks that use none).
+   * @default true
+   */
+  readonly readsOtherStacks?: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export class PlatformStack extends TerraformStack {
   readonly layer: string;
   /** `mlops-<env>`: the start of every resource name in the environment. */
   readonly namePrefix: string;
+  private readonly readsOtherStacks: boolean;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const env = props.environment;
@@ -42,6 +49,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, stackId);
     this.environment = env;
     this.layer = props.layer;
+    this.readsOtherStacks = props.readsOtherStacks ?? true;
     this.namePrefix = resourceName(["mlops", env.name], { maxLength: 24 });
     const protect = props.protectStatefulResources ?? env.protection.enabled;
     // Read by the guardrails: protected stacks must not be able to lose their stateful resources.
@@ -55,6 +63,11 @@ export class PlatformStack extends TerraformStack {
     });
     configureState(this, env, stackId, props.state ?? "s3");
     if (protect) protectStatefulResources(this);
+  }
+
+  /** The backend is always configured (constructor); what is left of preparing is finding cross-stack references. */
+  prepareStack(): void {
+    if (this.readsOtherStacks) super.prepareStack();
   }
 
   /** Name of a resource in this stack: `mlops-<env>-<parts>`, cut to the service's limit. */

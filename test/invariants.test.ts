@@ -1,21 +1,45 @@
 import fc from "fast-check";
-import { Testing } from "cdktf";
 import { STATEFUL_RESOURCE_TYPES } from "../constructs/core/stateful";
 import { environments } from "../environments";
 import { EnvironmentConfig, parseEnvironment } from "../environments/schema";
-import { createPlatform } from "../stacks/platform";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesizePlatform } from "../stacks/synthesize";
 import { validEnvironmentInput } from "./support/arbitraries";
 import { shippedStackIds, shippedStackJson } from "./support/shipped-synth";
-import { TerraformJson, allResources, synthJson } from "./support/terraform-json";
+import { TerraformJson, allResources } from "./support/terraform-json";
 
 /** Each stack's Terraform JSON by stack id. */
 type StackJsons = Map<string, TerraformJson>;
 
-const synthesizedInTest = (env: EnvironmentConfig): StackJsons =>
-  new Map(Object.values(createPlatform(Testing.app(), env)).map((stack) => [stack.node.id, synthJson(stack)]));
+/** Synthesized as `npm run synth` does (cross-stack references resolved), into a scratch folder. */
+function synthesizedInTest(input: unknown): StackJsons {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-invariants-"));
+  try {
+    const ids = synthesizePlatform([input], { outdir });
+    return new Map(ids.map((id) => [id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", id, "cdk.tf.json"), "utf8")) as TerraformJson]));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 const fromShippedSynth = (env: EnvironmentConfig): StackJsons =>
   new Map(shippedStackIds().filter((id) => id.startsWith(`${env.name}-`)).map((id) => [id, shippedStackJson<TerraformJson>(id)]));
+
+/** Addresses an interpolation names (`aws_x.y`, `data.terraform_remote_state.z`, `local.n`) that the stack does not define. */
+function danglingReferences(json: TerraformJson & { data?: Record<string, Record<string, unknown>>; locals?: Record<string, unknown> }): string[] {
+  const text = JSON.stringify({ ...json, "//": undefined });
+  const defined = new Set([
+    ...Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)),
+    ...Object.entries(json.data ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`)),
+    ...Object.keys(json.locals ?? {}).map((name) => `local.${name}`),
+  ]);
+  const named = [...text.matchAll(/\$\{([^}]*)\}/g)].flatMap(([, expression]) =>
+    [...expression.matchAll(/\b((?:data\.)?(?:aws|kubernetes|terraform)_[a-z0-9_]+\.[A-Za-z0-9_-]+|local\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]),
+  );
+  return [...new Set(named)].filter((address) => !defined.has(address));
+}
 
 /** What must hold for any valid environment, shipped or generated. */
 function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
@@ -26,6 +50,8 @@ function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
     const isBootstrap = stackId === `${env.name}-bootstrap`;
     expect(stackId.startsWith(`${env.name}-`)).toBe(true);
     expect(json.provider?.aws?.[0]?.allowed_account_ids).toEqual([env.account.id]);
+    // Every reference resolves inside the stack: another stack's values arrive through remote state.
+    expect([stackId, danglingReferences(json)]).toEqual([stackId, []]);
     expect(json.terraform?.backend?.s3).toMatchObject({ key: `${stackId}/terraform.tfstate`, encrypt: true, use_lockfile: true });
 
     for (const r of resources) {
@@ -100,11 +126,20 @@ describe("invariants", () => {
     checkInvariants(env, fromShippedSynth(env));
   });
 
+  it("hold between stacks: every output a stack reads through remote state is written by the stack it reads", () => {
+    const outputsOf = (id: string) => Object.keys((shippedStackJson<{ output?: Record<string, unknown> }>(id).output ?? {}));
+    for (const id of shippedStackIds()) {
+      const text = JSON.stringify(shippedStackJson(id));
+      for (const [, producer, output] of text.matchAll(/data\.terraform_remote_state\.cross-stack-reference-input-([a-z0-9-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
+        expect([id, producer, outputsOf(producer).includes(output)]).toEqual([id, producer, true]);
+      }
+    }
+  });
+
   it("hold for any valid generated environment", () => {
     fc.assert(
       fc.property(validEnvironmentInput, (input) => {
-        const env = parseEnvironment(input);
-        checkInvariants(env, synthesizedInTest(env));
+        checkInvariants(parseEnvironment(input), synthesizedInTest(input));
       }),
       { numRuns: 6 },
     );
