@@ -5,7 +5,8 @@ import { removeTempDirs, tempDir } from "./fixtures/synth-dirs";
 import { review } from "./fixtures/run";
 
 /** Real plans from other projects, beside the repository (the shared fixtures). */
-const PLANS = path.resolve(__dirname, "../../../shared/fixtures/plans");
+// Public test data from other projects, copied unchanged with their sources (README.md beside them).
+const PLANS = path.resolve(__dirname, "../fixtures/plans");
 const fixture = (name: string) => path.join(PLANS, name);
 
 afterAll(removeTempDirs);
