@@ -63,18 +63,18 @@ const ORDER: Record<string, number> = { delete: 0, replace: 1, create: 2, update
 const orderOf = (action: string) => ORDER[action] ?? 5;
 
 /** Replaces the parts of `after` that Terraform knows only after apply with a marker. */
-function withUnknowns(after: unknown, unknown: unknown): unknown {
-  if (unknown === true) return KNOWN_AFTER_APPLY;
+function withUnknowns(after: unknown, unknown: unknown, placeholder: string = KNOWN_AFTER_APPLY): unknown {
+  if (unknown === true) return placeholder;
   if (Array.isArray(unknown)) {
     const list = Array.isArray(after) ? [...after] : [];
     unknown.forEach((u, i) => {
-      if (u === true || isObject(u) || Array.isArray(u)) list[i] = withUnknowns(list[i], u);
+      if (u === true || isObject(u) || Array.isArray(u)) list[i] = withUnknowns(list[i], u, placeholder);
     });
     return list;
   }
   if (isObject(unknown)) {
     const object: Record<string, unknown> = isObject(after) ? { ...after } : {};
-    for (const [key, u] of Object.entries(unknown)) if (u === true || isObject(u) || Array.isArray(u)) object[key] = withUnknowns(object[key], u);
+    for (const [key, u] of Object.entries(unknown)) if (u === true || isObject(u) || Array.isArray(u)) object[key] = withUnknowns(object[key], u, placeholder);
     return object;
   }
   return after;
@@ -137,13 +137,21 @@ function outputChange(name: string, change: PlanChangeJson): PlanChange {
   return { address: `output.${name}`, type: "output", action, stateful: false, ...(attributes.length > 0 ? { attributes } : {}) };
 }
 
-/** Every managed resource of the planned values, child modules included. */
+/**
+ * Guardrail rules read a value known only after apply as set (like a reference in synthesized JSON):
+ * planned values leave such values out, so they are filled from `after_unknown` with a `${...}` placeholder.
+ */
+const UNKNOWN_FOR_RULES = "${known after apply}";
+
+/** Every managed resource of the planned values, child modules included, with unknown values marked. */
 export function plannedResources(plan: TerraformPlan): EvaluatedResource[] {
+  const unknownByAddress = new Map(plan.resource_changes.map((rc) => [rc.address, rc.change?.after_unknown]));
   const out: EvaluatedResource[] = [];
   const walk = (module: ModuleJson | undefined) => {
     for (const r of module?.resources ?? []) {
       if (r.mode !== undefined && r.mode !== "managed") continue;
-      out.push({ type: r.type, address: r.address, attributes: r.values ?? {} });
+      const attributes = withUnknowns(r.values ?? {}, unknownByAddress.get(r.address), UNKNOWN_FOR_RULES) as Record<string, unknown>;
+      out.push({ type: r.type, address: r.address, attributes });
     }
     (module?.child_modules ?? []).forEach(walk);
   };

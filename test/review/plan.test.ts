@@ -3,6 +3,9 @@ import * as path from "path";
 import { compliant, nonCompliant, type Rule } from "../../guardrails/rule";
 import { removeTempDirs, tempDir } from "./fixtures/synth-dirs";
 import { review } from "./fixtures/run";
+import { ALL_RULES } from "../../guardrails/rules";
+import type { TerraformPlan } from "../../review/plan-json";
+import { summarizePlan } from "../../review/plan-summary";
 
 /** Real plans from other projects, beside the repository (the shared fixtures). */
 // Public test data from other projects, copied unchanged with their sources (README.md beside them).
@@ -174,5 +177,43 @@ describe("review plan refuses bad input with exit 2 and a message naming the fil
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain(file);
     expect(run.stderr).toContain(problem);
+  });
+});
+
+describe("guardrails over planned values", () => {
+  // A log group whose KMS key is created in the same apply: the plan leaves kms_key_id out of its values
+  // and marks it in after_unknown. Rules must read it as set, not as missing.
+  const plan: TerraformPlan = {
+    format_version: "1.2",
+    resource_changes: [
+      {
+        address: "aws_cloudwatch_log_group.logs",
+        type: "aws_cloudwatch_log_group",
+        name: "logs",
+        mode: "managed",
+        change: { actions: ["create"], before: null, after: { name: "/app", retention_in_days: 30 }, after_unknown: { kms_key_id: true, arn: true } },
+      },
+      {
+        address: "aws_cloudwatch_log_group.plain",
+        type: "aws_cloudwatch_log_group",
+        name: "plain",
+        mode: "managed",
+        change: { actions: ["create"], before: null, after: { name: "/plain", retention_in_days: 30, kms_key_id: null }, after_unknown: { arn: true } },
+      },
+    ],
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: "aws_cloudwatch_log_group.logs", mode: "managed", type: "aws_cloudwatch_log_group", name: "logs", values: { name: "/app", retention_in_days: 30 } },
+          { address: "aws_cloudwatch_log_group.plain", mode: "managed", type: "aws_cloudwatch_log_group", name: "plain", values: { name: "/plain", retention_in_days: 30, kms_key_id: null } },
+        ],
+      },
+    },
+  } as unknown as TerraformPlan;
+
+  it("reads a value known only after apply as set, and still flags one that is really unset", () => {
+    const encryption = ALL_RULES.filter((rule) => rule.id === "MLB-CLOUDWATCH-001");
+    const findings = summarizePlan(plan, { rules: encryption }).findings;
+    expect(findings.map((f) => f.address)).toEqual(["aws_cloudwatch_log_group.plain"]);
   });
 });
