@@ -80,9 +80,10 @@ export function checkData(data: unknown, ownAccountId: unknown, add: AddProblem)
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
   duplicatePositions(registry.imageRepositories).forEach((i) => add(at("imageRepositories", i), "is listed twice"));
-  duplicatePositions(objectsIn(registry.modelPackageGroups).map((g) => g?.name)).forEach((i) =>
-    add(at("modelPackageGroups", i, "name"), "is used by another model package group"),
-  );
+  // Lowercased: SageMaker treats group names that differ only in case as one.
+  const groupNames = objectsIn(registry.modelPackageGroups).map((g) => (typeof g?.name === "string" ? g.name.toLowerCase() : undefined));
+  duplicatePositions(groupNames).forEach((i) => add(at("modelPackageGroups", i, "name"), "is used by another model package group"));
+  duplicatePositions(registry.consumerAccountIds).forEach((i) => add(at("consumerAccountIds", i), "is listed twice"));
   (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
     if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");
   });

@@ -36,7 +36,8 @@ export const dev = {
     publicApiCidrs: ["203.0.113.0/24"],
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: false, scheduler: false },
     access: {
-      adminRoleArns: ["arn:aws:iam::314159265358:role/platform-admin"],
+      // The platform team, and the role .github/workflows/deploy.yml deploys with.
+      adminRoleArns: ["arn:aws:iam::314159265358:role/platform-admin", "arn:aws:iam::314159265358:role/mlops-blueprint-deploy"],
       readOnlyRoleArns: ["arn:aws:iam::314159265358:role/ml-engineer-readonly"],
     },
     addons: {

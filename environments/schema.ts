@@ -105,7 +105,7 @@ const environmentSchema = environmentObject.superRefine(
     }
     checkData(env.data, env.account?.id, add);
     checkTraining(env.training, isProtected, add);
-    checkServing(env.serving, add);
+    checkServing(env.serving, region, add);
     const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
     if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {
       add(["network", "vpcCidr"], `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);

@@ -1,13 +1,19 @@
 import { z } from "zod";
 import { MAX_ALARM_FEATURES, scheduleIntervalSeconds } from "../constructs/monitoring/drift-monitor";
+import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
+import { hasGpus } from "../constructs/serving/instance-types";
+import { modelSourceProblem } from "../constructs/serving/model-source";
+import type { ModelSource } from "../constructs/serving/serving-endpoint";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
 
 const percent = (min: number, max: number) =>
   z.number().min(min, { error: `must be ${min}-${max} %` }).max(max, { error: `must be ${min}-${max} %` });
+/** Whole percentages: what SageMaker's canary, linear and sampling settings take. */
+const wholePercent = (min: number, max: number) => percent(min, max).int();
 const positive = z.number().positive({ error: "must be more than 0" });
 const seconds = (max: number) => z.number().int({ error: "must be whole seconds" }).min(0, { error: `must be 0-${max} seconds` }).max(max, { error: `must be 0-${max} seconds` });
 const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/, { error: "must be an s3://bucket/key URI" });
-export const MODEL_PACKAGE_ARN = /^arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package\/([a-zA-Z0-9-]+)\/(\d+)$/;
+export const MODEL_PACKAGE_ARN = /^arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package\/([a-zA-Z0-9-]+)\/([1-9]\d*)$/;
 
 const endpointSchema = z.strictObject({
   /** Short name; the SageMaker endpoint is `mlops-<env>-<name>`. */
@@ -49,15 +55,15 @@ const endpointSchema = z.strictObject({
     "type",
     [
       z.strictObject({ type: z.literal("allAtOnce"), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("canary"), canaryPercent: percent(1, 50), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("linear"), stepPercent: percent(10, 50), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("canary"), canaryPercent: wholePercent(1, 50), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("linear"), stepPercent: wholePercent(10, 50), waitSeconds: seconds(3600) }),
     ],
     { error: 'must have type "allAtOnce", "canary" or "linear"' },
   ),
   /** How long the old fleet is kept after traffic moved, for a fast rollback. */
   terminationWaitSeconds: seconds(3600),
   /** Share of requests and responses captured for monitoring; 0 turns capture off. */
-  dataCapture: z.strictObject({ samplingPercent: percent(0, 100) }),
+  dataCapture: z.strictObject({ samplingPercent: wholePercent(0, 100) }),
   alarms: z.strictObject({
     latencyP99Ms: positive,
     error5xxPercent: percent(0.01, 100),
@@ -65,7 +71,8 @@ const endpointSchema = z.strictObject({
     cpuUtilizationPercent: positive.optional(),
     memoryUtilizationPercent: percent(1, 100).optional(),
     gpuUtilizationPercent: positive.optional(),
-    noInvocationsMinutes: z.number().int().positive().optional(),
+    /** At most a day: an alarm looks back no further. */
+    noInvocationsMinutes: z.number().int().positive().max(1440, { error: "must be at most 1440 (a day): an alarm looks back no further" }).optional(),
   }),
   /** Data-quality monitoring against a baseline, and the retraining it triggers. */
   drift: z
@@ -102,8 +109,8 @@ export const monitoringSchema = z.strictObject({
 export type ServingConfig = z.output<typeof servingSchema>;
 export type EndpointConfig = ServingConfig["endpoints"][number];
 
-/** Rules of the serving section that relate several fields. */
-export function checkServing(serving: unknown, add: AddProblem): void {
+/** Rules of the serving section that relate several fields, or the environment's region. */
+export function checkServing(serving: unknown, region: unknown, add: AddProblem): void {
   const endpoints = objectsIn((serving as Loose<ServingConfig> | null)?.endpoints) as (Loose<EndpointConfig> | undefined)[];
   duplicatePositions(endpoints.map((e) => e?.name)).forEach((i) => add(["serving", "endpoints", i, "name"], "is used by another endpoint"));
   endpoints.forEach((endpoint, i) => {
@@ -114,6 +121,10 @@ export function checkServing(serving: unknown, add: AddProblem): void {
     const fromImage = model.image !== undefined || model.modelDataUrl !== undefined;
     if (fromPackage === fromImage || (fromImage && (model.image === undefined || model.modelDataUrl === undefined))) {
       add(at("model"), "must be either { modelPackageArn } or { image, modelDataUrl }");
+    } else if (typeof region === "string" && endpointSchema.shape.model.safeParse(model).success) {
+      // The ServingEndpoint construct's own check (region of the package or image, formats), so config it accepts builds.
+      const problem = modelSourceProblem(model as ModelSource, { region, partition: "aws" });
+      if (problem) add(at("model"), problem);
     }
     if (endpoint.instances !== undefined && endpoint.serverless !== undefined) {
       add(at("serverless"), "an endpoint runs on instances or serverless, not both; remove one");
@@ -128,6 +139,15 @@ export function checkServing(serving: unknown, add: AddProblem): void {
       add(at("instances", "initialInstanceCount"), `is ${initial}; it must be between minInstances ${min} and maxInstances ${max}`);
     }
     const drift = endpoint.drift as Loose<NonNullable<EndpointConfig["drift"]>> | undefined;
+    duplicatePositions(drift?.features).forEach((j) => add(at("drift", "features", j), "is listed twice"));
+    if (drift && typeof region === "string" && modelMonitorImageUri(region) === undefined) {
+      add(at("drift"), `Model Monitor has no analyzer image in ${region}; remove drift or use a region it supports`);
+    }
+    const instanceType = (endpoint.instances as { instanceType?: unknown } | undefined)?.instanceType;
+    const gpuAlarm = (endpoint.alarms as { gpuUtilizationPercent?: unknown } | undefined)?.gpuUtilizationPercent;
+    if (gpuAlarm !== undefined && typeof instanceType === "string" && !hasGpus(instanceType)) {
+      add(at("alarms", "gpuUtilizationPercent"), `${instanceType} has no GPU, so no GPU utilization to alarm on; remove it`);
+    }
     const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
     if (drift && sampling === 0 && endpoint.serverless === undefined) add(at("drift"), "drift monitoring reads captured data; set dataCapture.samplingPercent above 0");
     if (endpoint.serverless !== undefined && endpoint.instances === undefined) checkServerless(endpoint, at, add);

@@ -36,7 +36,8 @@ export const staging = {
     publicApiCidrs: [],
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
     access: {
-      adminRoleArns: ["arn:aws:iam::271828182845:role/platform-admin"],
+      // The platform team, and the role .github/workflows/deploy.yml deploys with.
+      adminRoleArns: ["arn:aws:iam::271828182845:role/platform-admin", "arn:aws:iam::271828182845:role/mlops-blueprint-deploy"],
       readOnlyRoleArns: ["arn:aws:iam::271828182845:role/ml-engineer-readonly"],
     },
     addons: {

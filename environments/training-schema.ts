@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseCidr } from "../constructs/core/cidr";
 import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
 import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/training-cluster/versions";
+import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
 import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
@@ -10,7 +11,7 @@ const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
 const imageTag = z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "must be a pinned release such as v1.2.3 (never latest)" });
 const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, { error: "must be a Kubernetes quantity such as 64, 500m or 256Gi" });
+const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
 const scaling = {
   /** Nodes the pool never goes below. */

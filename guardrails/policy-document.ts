@@ -46,10 +46,3 @@ export function statementsOf(policy: unknown): PolicyStatementView[] | undefined
 }
 
 export const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
-
-/** True when a principal is everyone: `"*"` or `{ AWS: "*" }` (alone or in a list). */
-export function isEveryone(principal: unknown): boolean {
-  if (principal === "*") return true;
-  if (typeof principal !== "object" || principal === null) return false;
-  return asList((principal as Record<string, unknown>).AWS).includes("*");
-}

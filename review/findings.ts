@@ -8,6 +8,8 @@ type StackJson = Parameters<typeof resourcesOfStackJson>[0];
 
 /** True when a stateful resource of the stack carries `lifecycle.prevent_destroy`. */
 function hasPreventDestroy(stack: SynthStack): boolean {
+  // Bootstrap stacks protect their state bucket and key in every environment: they say nothing of the environment.
+  if (stack.id.endsWith("-bootstrap")) return false;
   return [...resourcesOf(stack).values()].some(
     (r) => STATEFUL_RESOURCE_TYPES.has(r.type) && isObject(r.attributes.lifecycle) && r.attributes.lifecycle.prevent_destroy === true,
   );
@@ -17,7 +19,8 @@ function hasPreventDestroy(stack: SynthStack): boolean {
  * Whether each stack counts as protected for the guardrails. The synth output does not record the
  * environment's protection level, so it is read from what protection leaves behind: an environment is
  * protected when any stateful resource of any of its stacks has `lifecycle.prevent_destroy` (the
- * blueprint puts it on every stateful resource of a protected environment, and on none elsewhere).
+ * blueprint puts it on every stateful resource of a protected environment, and elsewhere only on the
+ * bootstrap stack's state bucket and key, which are left out of this reading).
  * A `guardrails.json` report beside the stacks, when the app wrote one, says it exactly and wins.
  */
 export function protectionOf(output: SynthOutput): Map<string, boolean> {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { MODEL_ARTIFACTS_PREFIX } from "../constructs/model-registry/model-registry";
 import type { EnvironmentConfig } from "../environments/schema";
 import { applyGuardrails } from "../guardrails/apply";
 import { BootstrapStack } from "./bootstrap-stack";
@@ -43,11 +44,15 @@ export function createPlatform(scope: Construct, environment: EnvironmentConfig,
   return { bootstrap, network, data, training, workloads, serving };
 }
 
-/** Training jobs read features, read and write model artifacts, and register the models they train. */
+/**
+ * Training jobs read features and every artifact, write their own (`teams/<team>/`), and register the models
+ * they train with artifacts under `models/<team>/`: no team can overwrite what another team's package points at.
+ */
 function grantTeamsDataAccess(workloads: WorkloadsStack, data: DataStack): void {
-  for (const team of Object.values(workloads.teams)) {
+  for (const [name, team] of Object.entries(workloads.teams)) {
     data.featureStore.grantRead(team.role);
-    data.modelRegistry.grantWriteArtifacts(team.role);
-    data.modelRegistry.grantRegister(team.role);
+    data.modelRegistry.grantReadArtifacts(team.role);
+    data.modelRegistry.grantWriteArtifacts(team.role, { keyPrefix: `teams/${name}` });
+    data.modelRegistry.grantRegister(team.role, { artifactPrefix: `${MODEL_ARTIFACTS_PREFIX}/${name}` });
   }
 }

@@ -67,10 +67,16 @@ function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
       }
       if (r.type === "aws_subnet") expect(r.attributes.map_public_ip_on_launch).toBe(false);
     }
-    // Every bucket comes with versioning, encryption and a full public access block.
+    // Every bucket has its own versioning, encryption, full public access block and policy.
     const count = (type: string) => resources.filter((r) => r.type === type).length;
-    for (const companion of ["aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy"]) {
-      expect([companion, count(companion)]).toEqual([companion, count("aws_s3_bucket")]);
+    for (const bucket of resources.filter((r) => r.type === "aws_s3_bucket")) {
+      const ofBucket = (type: string) => resources.filter((r) => r.type === type && r.attributes.bucket === `\${aws_s3_bucket.${bucket.name}.id}`);
+      for (const companion of ["aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_policy"]) {
+        expect([bucket.name, companion, ofBucket(companion).length]).toEqual([bucket.name, companion, 1]);
+      }
+      expect(ofBucket("aws_s3_bucket_public_access_block").map((r) => r.attributes)).toEqual([
+        expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+      ]);
     }
     if (stackId === `${env.name}-training`) {
       const gpuGroups = resources.filter((r) => r.type === "aws_eks_node_group" && r.attributes.ami_type === "AL2023_x86_64_NVIDIA");

@@ -51,7 +51,10 @@ export class ServiceRole extends Construct implements IGrantable {
     return this.policy;
   }
 
+  /** Adds a statement; one equal to a statement already there is left out (grants often overlap, e.g. on a key). */
   addToPrincipalPolicy(statement: PolicyStatement): void {
+    const text = JSON.stringify(statement);
+    if (this.statements.some((existing) => JSON.stringify(existing) === text)) return;
     this.statements.push(statement);
     // Created on the first grant: an inline policy with no statement is invalid.
     this.policy ??= new IamRolePolicy(this, "Policy", {

@@ -9,7 +9,7 @@ import { awsEnvironmentOf } from "../core/aws-environment";
 import { IGrantable, policyDocument } from "../core/iam";
 import { KmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
-import { SecureBucket } from "../core/secure-bucket";
+import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 
 export type TrackingServerSize = "Small" | "Medium" | "Large";
@@ -57,7 +57,8 @@ export interface ModelRegistryProps {
 }
 
 /** What pulling an image needs on the repository (and what consumer accounts get in its policy). */
-const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
+/** What pulling an image needs on a repository (also what consumer accounts get in repository policies). */
+export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
 const REGISTER_ACTIONS = [
   "sagemaker:CreateModelPackage",
   "sagemaker:DescribeModelPackageGroup",
@@ -215,14 +216,22 @@ export class ModelRegistry extends Construct {
     this.artifactBucket.grantRead(grantee);
   }
 
-  grantWriteArtifacts(grantee: IGrantable): void {
-    this.artifactBucket.grantReadWrite(grantee);
+  /**
+   * Read and write artifacts, under `keyPrefix` only when given. Give a prefix wherever the grantee is not the
+   * only writer: artifacts under `models/` are what approved packages point at and other accounts deploy.
+   * @param options.keyPrefix e.g. `models/<team>`; @default - the whole bucket
+   */
+  grantWriteArtifacts(grantee: IGrantable, options: BucketGrantOptions = {}): void {
+    this.artifactBucket.grantReadWrite(grantee, options);
   }
 
-  /** Register model versions in the registry's groups (and write their artifacts). Registering does not approve. */
-  grantRegister(grantee: IGrantable): void {
+  /**
+   * Register model versions in the registry's groups and write their artifacts (under `artifactPrefix`
+   * when given). Registering does not approve.
+   */
+  grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string } = {}): void {
     if (this.packageArns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_ACTIONS, Resource: [...this.packageArns] });
-    this.grantWriteArtifacts(grantee);
+    this.grantWriteArtifacts(grantee, { keyPrefix: options.artifactPrefix });
   }
 
   /** Approve or reject model versions of the registry's groups (a reviewer's role, not a training job's). */

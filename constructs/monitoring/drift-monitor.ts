@@ -6,7 +6,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
 import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { IGrantable, PolicyStatement } from "../core/iam";
+import { IGrantable } from "../core/iam";
 import { KmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
@@ -124,7 +124,7 @@ export class DriftMonitor extends Construct {
     });
     this.roleArn = role.roleArn;
     // The reports and capture buckets (and their keys) are often the same: each grant once.
-    this.grantJobPermissions(new OnceEach(role), props, { accountId, region, partition, reportsPrefix });
+    this.grantJobPermissions(role, props, { accountId, region, partition, reportsPrefix });
 
     const rolePolicy = role.inlinePolicy;
     const jobDefinition = new SagemakerDataQualityJobDefinition(this, "JobDefinition", {
@@ -380,19 +380,6 @@ export class DriftMonitor extends Construct {
       throw new Error(`${where}: retrainingPipelineArn "${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name>`);
     }
     return interval;
-  }
-}
-
-/** Passes each distinct statement on once. */
-class OnceEach implements IGrantable {
-  private readonly seen = new Set<string>();
-  constructor(private readonly grantee: IGrantable) {}
-
-  addToPrincipalPolicy(statement: PolicyStatement): void {
-    const key = JSON.stringify(statement);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.grantee.addToPrincipalPolicy(statement);
   }
 }
 

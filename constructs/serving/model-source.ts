@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { PolicyStatement } from "../core/iam";
 import type { ModelSource } from "./serving-endpoint";
+import { ECR_PULL_ACTIONS, MODEL_ARTIFACTS_PREFIX } from "../model-registry/model-registry";
 
 /** An account and region a model's image or artifacts are read from. */
 export interface ModelLocation {
@@ -32,10 +33,6 @@ const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S+)$/;
 /** ModelRegistry names its bucket `<prefix>-model-artifacts-<account>`, which tells whose it is. */
 const REGISTRY_BUCKET_ACCOUNT = /-model-artifacts-(\d{12})$/;
 
-/** What pulling an image needs on a repository (the same actions the registry's consumers get in its repository policies). */
-const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
-/** The part of a registry bucket shared with consumer accounts (ModelRegistry's MODEL_ARTIFACTS_PREFIX). */
-const SHARED_ARTIFACTS_PREFIX = "models";
 
 /** Whether the source is a model package (by value: a key present with an undefined value does not count). */
 export function isModelPackage(model: ModelSource): model is { readonly modelPackageArn: string } {
@@ -132,7 +129,7 @@ export function crossAccountStatements(
     statements.push({
       Effect: "Allow",
       Action: "s3:GetObject",
-      Resource: one(foreign.artifactAccountIds.map((account) => `arn:${env.partition}:s3:::*-model-artifacts-${account}/${SHARED_ARTIFACTS_PREFIX}/*`)),
+      Resource: one(foreign.artifactAccountIds.map((account) => `arn:${env.partition}:s3:::*-model-artifacts-${account}/${MODEL_ARTIFACTS_PREFIX}/*`)),
     });
     // Model data must be in the endpoint's region (CreateModel), so the source bucket's key is too.
     statements.push({

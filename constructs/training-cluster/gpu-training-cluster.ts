@@ -7,6 +7,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { parseCidr } from "../core/cidr";
 import { KmsKey } from "../core/kms-key";
+import { resourceName } from "../core/naming";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
@@ -110,7 +111,7 @@ export class GpuTrainingCluster extends Construct {
     });
 
     const clusterRole = new ServiceRole(this, "ClusterRole", {
-      roleName: `${props.clusterName}-cluster`,
+      roleName: resourceName([props.clusterName, "cluster"], { maxLength: 64 }),
       description: `EKS control plane of ${props.clusterName}`,
       trust: [serviceTrust("eks.amazonaws.com", accountId)],
     });
@@ -146,7 +147,7 @@ export class GpuTrainingCluster extends Construct {
     this.grantAccess("ReadOnly", props.readOnlyRoleArns ?? [], ACCESS_POLICY.readOnly);
 
     const nodeRole = new ServiceRole(this, "NodeRole", {
-      roleName: `${props.clusterName}-node`,
+      roleName: resourceName([props.clusterName, "node"], { maxLength: 64 }),
       description: `Nodes of ${props.clusterName}`,
       trust: [serviceTrust("ec2.amazonaws.com")],
     });
@@ -190,7 +191,7 @@ export class GpuTrainingCluster extends Construct {
     addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
 
     const ebsCsiRole = new IrsaRole(this, "EbsCsiRole", {
-      roleName: `${clusterName}-ebs-csi`,
+      roleName: resourceName([clusterName, "ebs-csi"], { maxLength: 64 }),
       description: "EBS CSI driver controller",
       oidcProviderArn: this.oidcProviderArn,
       oidcIssuerUrl: this.oidcIssuerUrl,

@@ -4,6 +4,7 @@
  */
 import { compliant, nonCompliant, notApplicable, type Rule } from "../rule";
 import { block, blocks, bool, defineRule, isReference, isSet, joinQuoted, str, strings } from "./blocks";
+import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../../constructs/training-cluster/versions";
 
 const secretsEncryption = defineRule({
   id: "MLB-EKS-001",
@@ -71,7 +72,6 @@ const fencedPublicEndpoint = defineRule({
   },
 });
 
-export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 const controlPlaneLogs = defineRule({
   id: "MLB-EKS-004",
@@ -91,8 +91,8 @@ const controlPlaneLogs = defineRule({
   },
 });
 
-/** Kubernetes minor versions EKS supports (standard or extended support) at this snapshot: 1.29 to 1.35. */
-export const SUPPORTED_EKS_VERSIONS: readonly string[] = Array.from({ length: 35 - 29 + 1 }, (_, i) => `1.${29 + i}`);
+/** The versions the blueprint supports (one list: the schema, the cluster construct and this rule read it). */
+export const SUPPORTED_EKS_VERSIONS: readonly string[] = SUPPORTED_KUBERNETES_VERSIONS;
 
 /** "1.33" from "1.33", "1.33.5" or the number 1.33 (and 1.3 read as "1.30", the way a number loses the 0). */
 function minorVersion(value: unknown): string | undefined {

@@ -33,3 +33,15 @@ describe("ServiceRole", () => {
     expect(() => new ServiceRole(testStack(), "Role", { roleName: "r", description: "d", trust: [] })).toThrow(/test\/Role: trust must name/);
   });
 });
+
+describe("ServiceRole statements", () => {
+  it("holds each statement once when grants overlap", () => {
+    const stack = testStack();
+    const role = new ServiceRole(stack, "Role", { roleName: "r", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+    const statement = { Effect: "Allow" as const, Action: ["kms:Decrypt"], Resource: "arn:aws:kms:eu-west-1:123456789012:key/k" };
+    role.addToPrincipalPolicy(statement);
+    role.addToPrincipalPolicy({ ...statement });
+    const [[, policy]] = resourcesOfType(synthJson(stack), "aws_iam_role_policy");
+    expect(policyOf(policy).Statement).toEqual([statement]);
+  });
+});

@@ -94,3 +94,17 @@ describe("what the FeatureGroup construct refuses is refused by the schema first
     expect(lines).toEqual(['dev: data.featureStore.featureGroups.2.version: "customer-profile-v2" is declared twice; a new schema needs a new version']);
   });
 });
+
+describe("what the model registry refuses is refused by the schema first", () => {
+  it("refuses a consumer account listed twice", () => {
+    expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.consumerAccountIds.push("271828182845")))).toEqual([
+      "dev: data.modelRegistry.consumerAccountIds.2: is listed twice",
+    ]);
+  });
+
+  it("refuses model package groups whose names differ only in case", () => {
+    expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.modelPackageGroups.push({ name: "Churn", description: "again" })))).toEqual([
+      "dev: data.modelRegistry.modelPackageGroups.2.name: is used by another model package group",
+    ]);
+  });
+});

@@ -95,3 +95,21 @@ describe("promotion between environments", () => {
     ]);
   });
 });
+
+describe("what the serving constructs refuse is refused by the schema first", () => {
+  it.each([
+    ["a fractional canary", (c: any) => (endpoint(c).rollout.canaryPercent = 12.5), [`prod: ${AT}.rollout.canaryPercent: is 12.5, a number; expected a whole number`]],
+    ["a fractional sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = 12.5), [`prod: ${AT}.dataCapture.samplingPercent: is 12.5, a number; expected a whole number`]],
+    ["a package version 0", (c: any) => (endpoint(c).model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/0"),
+      [`prod: ${AT}.model.modelPackageArn: is "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/0"; must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>`]],
+    ["a package in another region", (c: any) => (endpoint(c).model.modelPackageArn = "arn:aws:sagemaker:us-east-1:314159265358:model-package/churn/7"),
+      [expect.stringMatching(new RegExp(`^prod: ${AT.replace(/\./g, "\\.")}\\.model: model\\.modelPackageArn ".*" is in us-east-1; .* eu-west-1$`))]],
+    ["a GPU alarm on an instance without GPUs", (c: any) => (endpoint(c).alarms.gpuUtilizationPercent = 80),
+      [`prod: ${AT}.alarms.gpuUtilizationPercent: ml.c6i.xlarge has no GPU, so no GPU utilization to alarm on; remove it`]],
+    ["a no-invocations window longer than a day", (c: any) => (endpoint(c).alarms.noInvocationsMinutes = 2000),
+      [`prod: ${AT}.alarms.noInvocationsMinutes: is 2000; must be at most 1440 (a day): an alarm looks back no further`]],
+    ["a drift feature listed twice", (c: any) => endpoint(c).drift.features.push("tenure_months"), [`prod: ${AT}.drift.features.3: is listed twice`]],
+  ])("%s", (_, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});

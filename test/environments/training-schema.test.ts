@@ -186,7 +186,7 @@ describe("teams", () => {
 
   test("a quantity that is not a Kubernetes quantity", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.teams[0].cpuQuota = "lots")))).toEqual([
-      'prod: training.teams.0.cpuQuota: is "lots"; must be a Kubernetes quantity such as 64, 500m or 256Gi',
+      'prod: training.teams.0.cpuQuota: is "lots"; must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi',
     ]);
   });
 });
@@ -298,5 +298,11 @@ describe("inputs that would break a naive check", () => {
     const lines = problemLines(mutated(dev, (c) => (c.training.teams = [null, {}, {}])));
     expect(lines).toContain("dev: training.teams.0: is null; expected an object");
     expect(lines.some((line) => line.includes("is used by another team"))).toBe(false);
+  });
+});
+
+describe("quantities", () => {
+  test("decimal suffixes the TeamNamespace construct takes are accepted too", () => {
+    expect(parseEnvironment(mutated(prod, (c) => (c.training.teams[0].memoryQuota = "1000G"))).training.teams[0].memoryQuota).toBe("1000G");
   });
 });

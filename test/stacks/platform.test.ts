@@ -139,6 +139,9 @@ describe("team access to data", () => {
         expect.arrayContaining(["sagemaker:GetRecord", "sagemaker:DescribeFeatureGroup", "s3:GetObject", "s3:PutObject", "sagemaker:CreateModelPackage"]),
       );
       expect(actions).not.toContain("sagemaker:PutRecord");
+      // Writes only under the team's own prefixes: no team overwrites what another team's package points at.
+      const writes = policyOf(policy.attributes).Statement.filter((s) => ([] as string[]).concat(s.Action as string[]).includes("s3:PutObject"));
+      expect(writes.map((s) => String(s.Resource).replace(/^\$\{[^}]+\}/, "<bucket>")).sort()).toEqual([`<bucket>/models/${team.name}/*`, `<bucket>/teams/${team.name}/*`]);
     }
   });
 });

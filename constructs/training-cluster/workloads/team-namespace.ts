@@ -40,7 +40,8 @@ export interface TeamNamespaceProps {
 }
 
 const KUBERNETES_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+/** A Kubernetes quantity as the blueprint accepts it (plain, milli, decimal and binary suffixes). */
+export const KUBERNETES_QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 
 /**
  * A team's namespace for training: GPU, CPU and memory quotas, default container resources, Pod Security
@@ -167,7 +168,7 @@ export class TeamNamespace extends Construct {
       "defaultContainerLimits.memory": limits.memory,
     };
     for (const [name, value] of Object.entries(quantities)) {
-      if (!QUANTITY.test(value)) throw new Error(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
+      if (!KUBERNETES_QUANTITY.test(value)) throw new Error(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
     }
   }
 }
