@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { featureGroupSpecProblem } from "../constructs/feature-store/feature-group";
+import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
 
 const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
-/** SageMaker's longest feature group name, checked on the full `<name>-v<version>`. */
-const MAX_FEATURE_GROUP_NAME = 64;
 const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 const days = z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be a positive number of days" });
 const accountId = z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" });
@@ -89,13 +87,8 @@ export function checkData(data: unknown, ownAccountId: unknown, add: AddProblem)
   });
 }
 
-function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], report: AddProblem): void {
+function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], add: AddProblem): void {
   if (!group) return;
-  let reported = false;
-  const add: AddProblem = (path, message) => {
-    reported = true;
-    report(path, message);
-  };
   const at = (...path: (string | number)[]) => ["data", "featureStore", "featureGroups", i, ...path];
   // Lowercased: SageMaker's ARNs and the Glue table names ignore case.
   const key = (g: unknown) => {
@@ -106,27 +99,8 @@ function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroup
   if (fullName !== undefined && groups.findIndex((other) => key(other) === fullName) !== i) {
     add(at("version"), `"${fullName}" is declared twice; a new schema needs a new version`);
   }
-  if (fullName !== undefined && fullName.length > MAX_FEATURE_GROUP_NAME) {
-    add(at("name"), `"${fullName}" is longer than the 64 characters SageMaker allows for a feature group name`);
-  }
-  const features = objectsIn(group.features) as { name?: unknown; type?: unknown }[];
-  const names = features.map((f) => f?.name);
-  duplicatePositions(names).forEach((j) => add(at("features", j, "name"), `"${String(names[j])}" is declared twice`));
-  const declared = (field: "recordIdentifier" | "eventTime") => {
-    const value = group[field];
-    if (typeof value === "string" && features.length > 0 && !names.includes(value)) {
-      add(at(field), `"${value}" is not one of the group's features (${names.filter((n) => typeof n === "string").join(", ")})`);
-    }
-  };
-  declared("recordIdentifier");
-  declared("eventTime");
-  const eventTimeType = features.find((f) => f?.name === group.eventTime)?.type;
-  if (eventTimeType === "Integral") add(at("eventTime"), `"${String(group.eventTime)}" is Integral; SageMaker needs the event time as String (ISO-8601) or Fractional (seconds)`);
-  const online = group.onlineStore as { enabled?: unknown } | undefined;
-  if (online?.enabled === false && group.offlineStore === false) add(at("offlineStore"), "a group needs at least one store; enable the online or the offline store");
-
-  // Whatever else the FeatureGroup construct refuses (reserved names, names differing only in case, ...).
+  // Everything else about one group is the FeatureGroup construct's own check, reported at each field.
   const parsed = featureGroupSchema.safeParse(group);
-  const problem = !reported && parsed.success ? featureGroupSpecProblem(parsed.data) : undefined;
-  if (problem) add(at(), problem);
+  if (!parsed.success) return;
+  for (const problem of featureGroupSpecProblems(parsed.data)) add(at(...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
 }
