@@ -4,7 +4,8 @@ import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subne
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema } from "./data-schema";
-import { MODEL_PACKAGE_ARN, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
+import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
+import { checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
 
 /** VPC prefix lengths the network layout supports: public subnets are 6 bits smaller and must stay >= /28. */
@@ -167,7 +168,7 @@ export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig
 function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
   return configs.flatMap((env) =>
     env.serving.endpoints.flatMap((endpoint, i): Problem[] => {
-      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model.modelPackageArn ?? "")?.[2];
+      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model.modelPackageArn ?? "")?.[3];
       const source = configs.find((other) => other.account.id === sourceAccount && other.name !== env.name);
       if (!source || source.data.modelRegistry.consumerAccountIds.includes(env.account.id)) return [];
       return [

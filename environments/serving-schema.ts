@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_ALARM_FEATURES, scheduleIntervalSeconds } from "../constructs/monitoring/drift-monitor";
 import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
 import { hasGpus } from "../constructs/serving/instance-types";
-import { modelSourceProblem } from "../constructs/serving/model-source";
+import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
 
@@ -13,7 +13,6 @@ const wholePercent = (min: number, max: number) => percent(min, max).int();
 const positive = z.number().positive({ error: "must be more than 0" });
 const seconds = (max: number) => z.number().int({ error: "must be whole seconds" }).min(0, { error: `must be 0-${max} seconds` }).max(max, { error: `must be 0-${max} seconds` });
 const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/, { error: "must be an s3://bucket/key URI" });
-export const MODEL_PACKAGE_ARN = /^arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package\/([a-zA-Z0-9-]+)\/([1-9]\d*)$/;
 
 const endpointSchema = z.strictObject({
   /** Short name; the SageMaker endpoint is `mlops-<env>-<name>`. */

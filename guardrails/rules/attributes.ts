@@ -21,7 +21,7 @@ export function attributesOf(resource: ResourceView): Attributes {
   return typeof attributes === "object" && attributes !== null && !Array.isArray(attributes) ? (attributes as Attributes) : {};
 }
 
-const isObject = (value: unknown): value is Attributes => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Attributes => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A nested block: the object itself, or the first object of a list of blocks; undefined when there is none. */
 export function block(value: unknown): Attributes | undefined {
@@ -139,9 +139,9 @@ export function describeStatement(statement: PolicyStatementView, index: number)
 
 /** Principal `"*"`, or any principal map (`AWS`, `Service`, ...) that lists `"*"`. */
 export function principalIsEveryone(principal: unknown): boolean {
-  if (principal === "*") return true;
+  if (typeof principal === "string") return principal.trim() === "*";
   if (!isObject(principal)) return false;
-  return Object.values(principal).some((value) => asList(value).includes("*"));
+  return Object.values(principal).some((value) => asList(value).some((p) => p.trim() === "*"));
 }
 
 /** Condition keys whose positive match limits who the caller is (account, organization, network path, ARN). */

@@ -10,14 +10,11 @@
  * - an absent (or null) attribute is flagged only where Terraform's default for it is the insecure choice.
  */
 import { notApplicable, type Rule, type RuleContext, type RuleResult, type ResourceView } from "../rule";
-import { block, blocks, defineRule as defineTypedRule, isReference, nested, parseBoolean, parseNumber } from "./attributes";
+import { block, blocks, defineRule as defineTypedRule, isObject, isReference, nested, parseBoolean, parseNumber } from "./attributes";
 
-export { block, blocks, isReference };
+export { block, blocks, isObject, isReference };
 export type Block = Readonly<Record<string, unknown>>;
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Follows nested blocks from `value`, taking the first block at each step: `dig(attrs, "vpc_config", "subnet_ids")`. */
 export const dig = (value: unknown, ...path: readonly string[]): unknown => nested(value as Block | undefined, ...path);

@@ -4,6 +4,7 @@
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule } from "../rule";
 import { asList, statementsOf, type PolicyStatementView } from "../policy-document";
+import { principalIsEveryone } from "./attributes";
 import { blocks, bool, defineRule, isObject, joinQuoted, str, strings } from "./blocks";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,12 +259,6 @@ const noUnscopedResources = defineRule({
   },
 });
 
-function isEveryonePrincipal(principal: unknown): boolean {
-  if (typeof principal === "string") return principal.trim() === "*";
-  if (!isObject(principal)) return false;
-  return Object.values(principal).some((value) => asList(value).some((p) => p.trim() === "*"));
-}
-
 const noEveryoneInTrust = defineRule({
   id: "MLB-IAM-003",
   severity: "error",
@@ -277,7 +272,7 @@ const noEveryoneInTrust = defineRule({
     const problems: string[] = [];
     read.statements.forEach((statement, i) => {
       if (!isAllow(statement)) return;
-      if (isEveryonePrincipal(statement.Principal)) problems.push(`${where("assume_role_policy", statement, i)} trusts Principal "*"`);
+      if (principalIsEveryone(statement.Principal)) problems.push(`${where("assume_role_policy", statement, i)} trusts Principal "*"`);
       if ((statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) {
         problems.push(`${where("assume_role_policy", statement, i)} trusts every principal but those in NotPrincipal`);
       }
