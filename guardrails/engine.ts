@@ -31,6 +31,8 @@ export interface EvaluateOptions {
   readonly referencing?: RuleContext["referencing"];
   /** @default - nothing is suppressed */
   readonly suppressions?: SuppressionLookup;
+  /** @default true (see RuleContext.lifecycleVisible) */
+  readonly lifecycleVisible?: boolean;
 }
 
 /** Which addresses each resource's attributes refer to (`${aws_s3_bucket.x.id}`, `depends_on`). */
@@ -66,6 +68,7 @@ export function evaluate(resources: readonly EvaluatedResource[], options: Evalu
     resources,
     protected: options.protected,
     referencing: options.referencing ?? referencingByAttributes(resources),
+    lifecycleVisible: options.lifecycleVisible ?? true,
   };
   const byType = new Map<string, Rule[]>();
   for (const rule of options.rules) {

@@ -19,7 +19,18 @@ export interface RuleContext {
   readonly protected: boolean;
   /** Resources of `type` that refer to the resource at `address` (e.g. the public access block of a bucket). */
   referencing(address: string, type: string): readonly ResourceView[];
+  /**
+   * Whether the JSON shows meta-arguments such as `lifecycle`: synthesized JSON does, a plan does not.
+   * @default true
+   */
+  readonly lifecycleVisible?: boolean;
 }
+
+/**
+ * How a value that a plan knows only after apply reaches the rules: an expression, like a reference in
+ * synthesized JSON, so no rule reads "unknown" as "not set".
+ */
+export const UNKNOWN_VALUE = "${known after apply}";
 
 export type RuleResult =
   | { readonly status: "compliant" }

@@ -10,6 +10,7 @@ import { renderPlanMarkdown } from "./markdown-plan";
 import { loadPlan } from "./plan-json";
 import { destroyedStatefulInPlan, summarizePlan } from "./plan-summary";
 import { loadSynthOutput } from "./synth-output";
+import { runAsMain } from "./run-as-main";
 
 export interface Output {
   write(text: string): unknown;
@@ -83,14 +84,4 @@ export async function main(argv: readonly string[], io: Io = process, deps: Depe
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`review: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsMain("review", () => main(process.argv.slice(2)));

@@ -19,25 +19,42 @@ function referencesOf(value: unknown, out: Set<string>): void {
   }
 }
 
+/** Every resource of the plan's configuration, child modules included, with its module prefix (`module.a.`). */
+function configResources(plan: TerraformPlan): { prefix: string; resource: Readonly<Record<string, unknown>> }[] {
+  const out: { prefix: string; resource: Readonly<Record<string, unknown>> }[] = [];
+  const walk = (module: ConfigModuleJson | undefined, prefix: string) => {
+    for (const resource of module?.resources ?? []) if (typeof resource.address === "string") out.push({ prefix, resource });
+    for (const [name, call] of Object.entries(module?.module_calls ?? {})) walk(call?.module, `${prefix}module.${name}.`);
+  };
+  walk(plan.configuration?.root_module, "");
+  return out;
+}
+
 /** Config address -> the resource config addresses its expressions refer to (`references` in the plan's configuration). */
 function configReferences(plan: TerraformPlan): Map<string, Set<string>> {
   const index = new Map<string, Set<string>>();
-  const walk = (module: ConfigModuleJson | undefined, prefix: string) => {
-    for (const resource of module?.resources ?? []) {
-      if (typeof resource.address !== "string") continue;
-      const refs = new Set<string>();
-      referencesOf(resource.expressions, refs);
-      const targets = new Set<string>();
-      for (const ref of refs) {
-        const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/.exec(ref);
-        if (match && !NOT_RESOURCES.has(match[1])) targets.add(`${prefix}${match[1]}.${match[2]}`);
-      }
-      index.set(`${prefix}${resource.address}`, targets);
+  for (const { prefix, resource } of configResources(plan)) {
+    const refs = new Set<string>();
+    referencesOf(resource.expressions, refs);
+    const targets = new Set<string>();
+    for (const ref of refs) {
+      const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)/.exec(ref);
+      if (match && !NOT_RESOURCES.has(match[1])) targets.add(`${prefix}${match[1]}.${match[2]}`);
     }
-    for (const [name, call] of Object.entries(module?.module_calls ?? {})) walk(call.module, `${prefix}module.${name}.`);
-  };
-  walk(plan.configuration?.root_module, "");
+    index.set(`${prefix}${resource.address}`, targets);
+  }
   return index;
+}
+
+/**
+ * Config address -> the attributes its configuration sets (the keys of `expressions`); no entry when the
+ * plan has no configuration. An attribute known only after apply that the configuration does not set is the
+ * provider's to compute: for the guardrails it is absent, not "set to something unknown".
+ */
+export function configuredAttributes(plan: TerraformPlan): Map<string, ReadonlySet<string>> {
+  return new Map(
+    configResources(plan).map(({ prefix, resource }) => [`${prefix}${resource.address}`, new Set(isObject(resource.expressions) ? Object.keys(resource.expressions) : [])]),
+  );
 }
 
 const IDENTIFIERS = ["id", "arn", "bucket", "name"];

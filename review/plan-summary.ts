@@ -1,12 +1,12 @@
 import { STATEFUL_RESOURCE_TYPES } from "../constructs/core/stateful";
 import { EvaluatedResource, Finding, evaluate } from "../guardrails/engine";
-import type { Rule } from "../guardrails/rule";
+import { UNKNOWN_VALUE, type Rule } from "../guardrails/rule";
 import { ALL_RULES } from "../guardrails/rules";
 import { AttributeChange, Segment, diffAttributes, formatPath } from "./attribute-diff";
 import { KNOWN_AFTER_APPLY, type AttributeDiff } from "./diff";
 import { isObject } from "./json-file";
 import type { ConfigModuleJson, ModuleJson, PlanChangeJson, ResourceChangeJson, TerraformPlan } from "./plan-json";
-import { planReferencing } from "./plan-references";
+import { configAddress, configuredAttributes, planReferencing } from "./plan-references";
 import { forcesReplacement } from "./replacement";
 import { MASK, isSensitive } from "./sensitive";
 
@@ -137,20 +137,22 @@ function outputChange(name: string, change: PlanChangeJson): PlanChange {
   return { address: `output.${name}`, type: "output", action, stateful: false, ...(attributes.length > 0 ? { attributes } : {}) };
 }
 
-/**
- * Guardrail rules read a value known only after apply as set (like a reference in synthesized JSON):
- * planned values leave such values out, so they are filled from `after_unknown` with a `${...}` placeholder.
- */
-const UNKNOWN_FOR_RULES = "${known after apply}";
 
-/** Every managed resource of the planned values, child modules included, with unknown values marked. */
+/**
+ * Every managed resource of the planned values, child modules included. Planned values leave out what is known
+ * only after apply; it is filled in from `after_unknown` as UNKNOWN_VALUE, which rules read as set.
+ */
 export function plannedResources(plan: TerraformPlan): EvaluatedResource[] {
   const unknownByAddress = new Map(plan.resource_changes.map((rc) => [rc.address, rc.change?.after_unknown]));
+  const configured = configuredAttributes(plan);
   const out: EvaluatedResource[] = [];
   const walk = (module: ModuleJson | undefined) => {
     for (const r of module?.resources ?? []) {
       if (r.mode !== undefined && r.mode !== "managed") continue;
-      const attributes = withUnknowns(r.values ?? {}, unknownByAddress.get(r.address), UNKNOWN_FOR_RULES) as Record<string, unknown>;
+      const set = configured.get(configAddress(r.address));
+      const unknown = unknownByAddress.get(r.address);
+      const configuredUnknown = set && isObject(unknown) ? Object.fromEntries(Object.entries(unknown).filter(([key]) => set.has(key))) : unknown;
+      const attributes = withUnknowns(r.values ?? {}, configuredUnknown, UNKNOWN_VALUE) as Record<string, unknown>;
       out.push({ type: r.type, address: r.address, attributes });
     }
     (module?.child_modules ?? []).forEach(walk);
@@ -189,7 +191,7 @@ export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): P
   const resources = plannedResources(plan);
   const isProtected = options.protected ?? configuredProtection(plan);
   const rules = options.rules ?? ALL_RULES;
-  const findings = rules.length === 0 ? [] : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources) });
+  const findings = rules.length === 0 ? [] : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources), lifecycleVisible: false });
   return {
     formatVersion: plan.format_version,
     ...(plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}),

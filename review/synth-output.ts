@@ -18,6 +18,8 @@ export interface GuardrailReportStack {
   readonly protected?: boolean;
   /** `<ruleId> <address>` of the findings suppressed (with a reason) in the app. */
   readonly suppressed: ReadonlySet<string>;
+  /** `<ruleId> <address>` of every finding, suppressed or not. */
+  readonly findings: ReadonlySet<string>;
 }
 
 export interface SynthOutput {
@@ -114,6 +116,7 @@ function readGuardrailReport(file: string): Map<string, GuardrailReportStack> {
     report.set(entry.stack, {
       ...(typeof entry.protected === "boolean" ? { protected: entry.protected } : {}),
       suppressed: new Set(findings.filter((f) => f.suppressed === true).map((f) => findingKey(String(f.ruleId), String(f.address)))),
+      findings: new Set(findings.map((f) => findingKey(String(f.ruleId), String(f.address)))),
     });
   }
   return report;

@@ -11,7 +11,7 @@
  *   it is the insecure choice (no KMS key, no rotation, mutable tags...), never where the default is safe.
  */
 import { PolicyStatementView, asList, statementsOf } from "../policy-document";
-import { ResourceView, Rule, RuleContext, notApplicable } from "../rule";
+import { ResourceView, Rule, RuleContext, UNKNOWN_VALUE, notApplicable } from "../rule";
 
 export type Attributes = Readonly<Record<string, unknown>>;
 
@@ -107,7 +107,8 @@ export function attached(resource: ResourceView, context: RuleContext, type: str
   const literalNames = new Set(names.filter((name): name is string => typeof name === "string" && name !== "" && !isReference(name)));
   const pointsHere = (candidate: ResourceView, foundByReference: boolean): boolean => {
     const target = attributesOf(candidate)[via];
-    if (target === undefined) return foundByReference;
+    // Unknown at plan time (it refers to a resource being created): the configuration's reference decides.
+    if (target === undefined || target === UNKNOWN_VALUE) return foundByReference;
     if (typeof target !== "string") return false;
     return mentions.test(target) || literalNames.has(target);
   };

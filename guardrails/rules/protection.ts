@@ -4,7 +4,7 @@
  * Not applicable in unprotected environments.
  *
  * `lifecycle` is a meta-argument: Terraform keeps it out of a plan's planned values (and out of the plan's
- * configuration section), so MLB-PROTECT-001 can only be judged on synthesized JSON.
+ * configuration section), so MLB-PROTECT-001 can only be judged on synthesized JSON; over a plan it does not apply.
  */
 import { DELETION_PROTECTION, STATEFUL_RESOURCE_TYPES } from "../../constructs/core/stateful";
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
@@ -17,7 +17,7 @@ const preventDestroy = defineRule({
   rationale: "In a protected environment, a plan that would destroy (or replace) a resource holding data must fail instead of losing it.",
   publicChecks: [],
   check(resource, context) {
-    if (!context.protected) return notApplicable;
+    if (!context.protected || context.lifecycleVisible === false) return notApplicable;
     const value = block(attributesOf(resource).lifecycle)?.prevent_destroy;
     if (parseBoolean(value) === true) return compliant;
     return nonCompliant(
