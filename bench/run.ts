@@ -2,7 +2,9 @@
 // test suite. Prints one JSON object per line on stdout; progress goes to stderr. Missed targets are
 // reported, not failed on.
 import { join, resolve } from "path";
+import { writeFileSync } from "fs";
 import { environmentInputs } from "../environments/inputs";
+import { generatePlan } from "./generate-plan";
 import { MeasuredRun, measureNodeScript, tail, timeCommand } from "./measure";
 import { linearFit, median, round1 } from "./stats";
 import { evaluateTargets } from "./targets";
@@ -15,6 +17,8 @@ const SYNTH_WARMUP_RUNS = 1;
 const SYNTH_RUNS = 5;
 const SCALING_COUNTS = [3, 10, 30];
 const SCALING_RUNS = 5;
+const REVIEW_PLAN_SIZES = [10_000, 50_000];
+const REVIEW_PLAN_RUNS = 3;
 
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -72,6 +76,26 @@ function benchScaling(): number {
   return fit.slope;
 }
 
+/** `review plan` of generated plans (buckets with companions, first-apply unknowns), both formats; the slowest format counts. */
+function benchReviewPlan(): Record<number, number> {
+  const slowest: Record<number, number> = {};
+  for (const size of REVIEW_PLAN_SIZES) {
+    withTempDir((dir) => {
+      const file = join(dir, "plan.json");
+      writeFileSync(file, JSON.stringify(generatePlan(size)));
+      for (const format of ["markdown", "json"]) {
+        const runs = repeat(REVIEW_PLAN_RUNS, 0, `review plan ${size} ${format}`, () =>
+          measureNodeScript(join(DIST, "review", "cli.js"), ["plan", file, "--format", format], { cwd: ROOT }),
+        );
+        const { wallMs, peakRssMb } = summarize(runs);
+        emit({ metric: "review_plan", resources: size, format, wall_ms: round1(wallMs), peak_rss_mb: round1(peakRssMb) });
+        slowest[size] = Math.max(slowest[size] ?? 0, round1(wallMs));
+      }
+    });
+  }
+  return slowest;
+}
+
 function benchTestSuite(): number {
   progress("test suite");
   const run = timeCommand("npx", ["jest", "--ci"], { cwd: ROOT });
@@ -84,12 +108,15 @@ function main(): void {
   benchBuild();
   const synth = benchShippedSynth();
   const perEnvironmentMs = benchScaling();
+  const reviewPlan = benchReviewPlan();
   const testSuiteWallMs = benchTestSuite();
   const targets = evaluateTargets({
     synthWallMs: round1(synth.wallMs),
     synthPeakRssMb: round1(synth.peakRssMb),
     testSuiteWallMs: round1(testSuiteWallMs),
     perEnvironmentMs: round1(perEnvironmentMs),
+    reviewPlan10kMs: reviewPlan[10_000],
+    reviewPlan50kMs: reviewPlan[50_000],
   });
   emit({ metric: "targets", targets });
 }

@@ -10,6 +10,9 @@ export interface BenchResults {
   readonly synthPeakRssMb: number;
   readonly testSuiteWallMs: number;
   readonly perEnvironmentMs: number;
+  /** `review plan` of 10,000 and 50,000 resources, the slower of markdown and JSON. */
+  readonly reviewPlan10kMs: number;
+  readonly reviewPlan50kMs: number;
 }
 
 /** The performance budget of the project, checked against one bench run. */
@@ -21,5 +24,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
     atMost("synth_peak_rss_mb", results.synthPeakRssMb, 300),
     below("test_suite_wall_ms", results.testSuiteWallMs, 60_000),
     below("synth_per_environment_ms", results.perEnvironmentMs, 100),
+    atMost("review_plan_10000_ms", results.reviewPlan10kMs, 2_000),
+    atMost("review_plan_50000_ms", results.reviewPlan50kMs, 10_000),
   ];
 }

@@ -1,7 +1,7 @@
 import { ReviewInputError } from "./errors";
 
 export type Format = "markdown" | "json";
-export type FailOn = "destroy-stateful";
+export type FailOn = "destroy-stateful" | "errored";
 
 export interface DiffCommand {
   readonly command: "diff";
@@ -33,14 +33,15 @@ export const USAGE = `Usage: npm run review -- <subcommand> [options]
       Compares two synth outputs stack by stack, offline. --head defaults to cdktf.out.
       A git ref as --base is synthesized in a temporary worktree with the current node_modules.
 
-  plan <plan.json> [--format markdown|json] [--fail-on destroy-stateful] [--protected]
-      Summarizes \`terraform show -json <planfile>\` (format versions 0.x and 1.x).
+  plan <plan.json> [--format markdown|json] [--fail-on destroy-stateful,errored] [--protected]
+      Summarizes \`terraform show -json <planfile>\` (format versions 0.x and 1.x; UTF-8 or UTF-16).
+      --fail-on errored: exit 3 when planning failed (Terraform will not apply the plan).
       --protected runs the guardrails as for a protected environment.
 
 Exit codes: 0 success, 2 bad input, 3 a --fail-on gate tripped.`;
 
 const FORMATS: readonly Format[] = ["markdown", "json"];
-const FAIL_ON: readonly FailOn[] = ["destroy-stateful"];
+const FAIL_ON: readonly FailOn[] = ["destroy-stateful", "errored"];
 
 function usageError(message: string): ReviewInputError {
   return new ReviewInputError(`${message}\n\n${USAGE}`);
@@ -101,7 +102,9 @@ export function parseArgs(argv: readonly string[]): Command {
     if (positionals.length > 0) throw usageError(`diff takes no positional argument; got "${positionals[0]}"`);
     const base = single(options, "base");
     if (base === undefined) throw usageError("diff needs --base <cdktf.out dir | git ref>");
-    return { command: "diff", base, head: single(options, "head") ?? "cdktf.out", format: format(options), failOn: failOn(options) };
+    const gates = failOn(options);
+    if (gates.includes("errored")) throw usageError("--fail-on errored applies to review plan; two synth outputs have no plan to fail");
+    return { command: "diff", base, head: single(options, "head") ?? "cdktf.out", format: format(options), failOn: gates };
   }
   if (subcommand === "plan") {
     const { options, positionals } = split(rest, new Set(["format", "fail-on"]), new Set(["protected"]));

@@ -61,11 +61,16 @@ async function plan(command: PlanCommand, io: Io, deps: Dependencies): Promise<n
   const report = summarizePlan(loadPlan(file), { ...(deps.rules ? { rules: deps.rules } : {}), ...(command.protected ? { protected: true } : {}) });
   io.stdout.write(command.format === "json" ? renderPlanJson(report) : renderPlanMarkdown(report));
   const lost = destroyedStatefulInPlan(report);
+  let code: number = EXIT.ok;
+  if (command.failOn.includes("errored") && report.errored) {
+    io.stderr.write(`review: --fail-on errored: ${command.file} is an errored plan: terraform plan failed and Terraform will not apply it\n`);
+    code = EXIT.gate;
+  }
   if (command.failOn.includes("destroy-stateful") && lost.length > 0) {
     io.stderr.write(gateMessage(command.file, lost.map((c) => c.address)));
-    return EXIT.gate;
+    code = EXIT.gate;
   }
-  return EXIT.ok;
+  return code;
 }
 
 /** `npm run review -- <subcommand> [options]`: writes the review to stdout and returns the exit code. */

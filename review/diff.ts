@@ -20,6 +20,8 @@ export interface AttributeDiff {
   readonly after?: unknown;
   /** This change makes Terraform destroy the resource and create a new one. */
   readonly forcesReplacement?: boolean;
+  /** Plans only: the value stays, only whether Terraform hides it changes (the value is never shown). */
+  readonly sensitivity?: "became sensitive" | "no longer sensitive";
 }
 
 export interface Change {

@@ -20,8 +20,8 @@ export function renderDiffJson(report: DiffReport): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-/** `review plan --format json` (contract): `{ summary, changes, drift, findings }`. */
+/** `review plan --format json` (contract): `{ errored, failedChecks, summary, changes, drift, findings }`. */
 export function renderPlanJson(report: PlanReport): string {
-  const json = { summary: report.summary, changes: report.changes, drift: report.drift, findings: report.findings };
+  const json = { errored: report.errored, failedChecks: report.failedChecks, summary: report.summary, changes: report.changes, drift: report.drift, findings: report.findings };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

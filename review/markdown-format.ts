@@ -42,8 +42,13 @@ function shown(value: unknown): string {
 
 /** `- path: before → after (forces replacement)` */
 export function attributeLine(a: AttributeDiff, indent = "  "): string {
-  const change =
-    !("before" in a) ? `added: ${shown(a.after)}` : !("after" in a) ? `removed (was ${shown(a.before)})` : `${shown(a.before)} → ${shown(a.after)}`;
+  const change = a.sensitivity
+    ? `${a.sensitivity} (value unchanged)`
+    : !("before" in a)
+      ? `added: ${shown(a.after)}`
+      : !("after" in a)
+        ? `removed (was ${shown(a.before)})`
+        : `${shown(a.before)} → ${shown(a.after)}`;
   return `${indent}- ${code(a.path || "(value)")}: ${change}${a.forcesReplacement ? " **(forces replacement)**" : ""}`;
 }
 
@@ -51,14 +56,22 @@ export function details(summary: string, body: readonly string[]): string[] {
   return ["<details>", `<summary>${summary}</summary>`, "", ...body, "", "</details>", ""];
 }
 
-/** Counts as "4 to create, 1 to update", zero counts left out. */
-export function countsText(counts: { create: number; update: number; replace: number; delete: number; read?: number }): string {
+/** Counts as "4 to create, 1 to update, 2 to import", zero counts left out. */
+export function countsText(counts: { create: number; update: number; replace: number; delete: number; forget?: number; read?: number; import?: number; move?: number }): string {
   const parts = [
     counts.create && `${counts.create} to create`,
     counts.update && `${counts.update} to update`,
     counts.replace && `${counts.replace} to replace`,
     counts.delete && `${counts.delete} to destroy`,
+    counts.forget && `${counts.forget} to forget`,
     counts.read && `${counts.read} to read`,
+    counts.import && `${counts.import} to import`,
+    counts.move && `${counts.move} to move`,
   ].filter((p): p is string => typeof p === "string");
   return parts.join(", ");
+}
+
+/** Appends many lines without spreading them into one call (a spread of 100,000 arguments overflows the stack). */
+export function append(lines: string[], more: Iterable<string>): void {
+  for (const line of more) lines.push(line);
 }

@@ -1,6 +1,7 @@
 import { formatFinding } from "../guardrails/engine";
-import { MAX_COMMENT_LENGTH, PLAN_MARKER, attributeLine, code, countsText, details, escapeText, plural } from "./markdown-format";
+import { MAX_COMMENT_LENGTH, PLAN_MARKER, append, attributeLine, code, countsText, details, escapeText, plural } from "./markdown-format";
 import { PlanChange, PlanReport, destroyedStatefulInPlan } from "./plan-summary";
+import { own } from "./json-file";
 
 /** Terraform's `action_reason` values, in words. */
 const REASONS: Readonly<Record<string, string>> = {
@@ -24,15 +25,28 @@ export function planVerdict(report: PlanReport): string {
   const counts = countsText(s);
   const destroyed = destroyedStatefulInPlan(report).length;
   const errors = report.findings.filter((f) => f.severity === "error").length;
-  if (counts === "") return `✅ plan: no changes${s.noop > 0 ? ` (${s.noop} unchanged)` : ""}${errors > 0 ? `; ${plural(errors, "guardrail error")}` : ""}`;
+  const guardrails = errors > 0 ? `; ${plural(errors, "guardrail error")}` : "";
+  if (report.errored) {
+    return `❌ plan errored: Terraform stopped at an error and will not apply this plan (see its output)${counts ? `; planned before the error: ${counts}` : ""}${guardrails}`;
+  }
+  if (counts === "") return `✅ plan: no changes${s.noop > 0 ? ` (${s.noop} unchanged)` : ""}${guardrails}`;
   const tail = destroyed > 0 ? `destroys ${plural(destroyed, "stateful resource")}` : s.delete + s.replace > 0 ? "no stateful resource destroyed" : "nothing destroyed";
   const icon = destroyed > 0 || errors > 0 ? "⚠️" : "✅";
-  return `${icon} plan: ${counts}, ${tail}${errors > 0 ? `; ${plural(errors, "guardrail error")}` : ""}`;
+  return `${icon} plan: ${counts}, ${tail}${guardrails}`;
+}
+
+/** `replace (create before destroy)`, `import + update`, `no-op` for a pure move or import. */
+function actionLabel(c: PlanChange): string {
+  const action = c.replacement ? `${c.action} (${c.replacement.replace(/-/g, " ")})` : c.action;
+  const parts = [c.imported ? "import" : "", c.movedFrom ? "move" : "", c.action === "no-op" ? "" : action].filter((p) => p !== "");
+  return `**${parts.length > 0 ? parts.join(" + ") : action}**`;
 }
 
 function changeLine(c: PlanChange, withAttributes: boolean): string[] {
-  const reason = c.actionReason ? ` — ${REASONS[c.actionReason] ?? c.actionReason} (${code(c.actionReason)})` : "";
-  const head = `- **${c.action}** ${code(c.address)}${c.stateful ? " (stateful)" : ""}${reason}`;
+  const reason = c.actionReason ? ` — ${own(REASONS, c.actionReason) ?? c.actionReason} (${code(c.actionReason)})` : "";
+  const moved = c.movedFrom ? ` (${code(c.movedFrom)} moved to ${code(c.address)})` : "";
+  const imported = c.imported?.id !== undefined ? ` (import id ${code(c.imported.id)})` : "";
+  const head = `- ${actionLabel(c)} ${code(c.address)}${c.stateful ? " (stateful)" : ""}${moved}${imported}${reason}`;
   return withAttributes && c.attributes ? [head, ...c.attributes.map((a) => attributeLine(a))] : [head];
 }
 
@@ -40,23 +54,37 @@ function render(report: PlanReport, withAttributes: boolean): string {
   const s = report.summary;
   const lines = [planVerdict(report), ""];
   const destroyed = destroyedStatefulInPlan(report);
-  if (destroyed.length > 0 || report.findings.length > 0) {
+  if (report.errored || report.failedChecks.length > 0 || destroyed.length > 0 || report.findings.length > 0) {
     lines.push("#### Warnings", "");
+    if (report.errored) lines.push("- 🛑 **Errored plan**: `terraform plan` failed; nothing can be applied until the error is fixed and the plan is made again");
+    for (const check of report.failedChecks) lines.push(`- 🛑 **Check failed** ${code(check.address)}: ${escapeText(check.problems.join("; ") || "(no message)")}`);
     for (const c of destroyed) lines.push(`- 🛑 **${c.action === "delete" ? "Destroys" : "Replaces"} stateful resource** ${code(c.address)}: what it holds is lost`);
     for (const f of report.findings) lines.push(`- ${f.severity === "error" ? "🛑" : "⚠️"} **Guardrail** ${f.severity}: ${escapeText(formatFinding(f))}`);
     lines.push("");
   }
-  lines.push("| create | update | replace | destroy | read | no-op |", "|--:|--:|--:|--:|--:|--:|", `| ${s.create} | ${s.update} | ${s.replace} | ${s.delete} | ${s.read} | ${s.noop} |`, "");
+  lines.push(
+    "| create | update | replace | destroy | forget | read | no-op | import | move |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    `| ${s.create} | ${s.update} | ${s.replace} | ${s.delete} | ${s.forget} | ${s.read} | ${s.noop} | ${s.import} | ${s.move} |`,
+    "",
+  );
   const resources = report.changes.filter((c) => c.type !== "output");
   const destructive = resources.filter((c) => c.action === "delete" || c.action === "replace");
-  if (destructive.length > 0) lines.push("#### Destructive changes", "", ...destructive.flatMap((c) => changeLine(c, false)), "");
-  const other = resources.filter((c) => c.action !== "delete" && c.action !== "replace");
-  if (resources.length > 0) {
-    lines.push(...details(`${plural(resources.length, "change")}`, [...destructive, ...other].flatMap((c) => changeLine(c, withAttributes))));
+  if (destructive.length > 0) {
+    lines.push("#### Destructive changes", "");
+    for (const c of destructive) append(lines, changeLine(c, false));
+    lines.push("");
   }
-  if (report.drift.length > 0) lines.push(...details(`Drift: ${plural(report.drift.length, "resource")} changed outside Terraform`, report.drift.flatMap((c) => changeLine(c, withAttributes))));
+  const other = resources.filter((c) => c.action !== "delete" && c.action !== "replace");
+  const section = (summary: string, changes: readonly PlanChange[]) => {
+    const body: string[] = [];
+    for (const c of changes) append(body, changeLine(c, withAttributes));
+    append(lines, details(summary, body));
+  };
+  if (resources.length > 0) section(plural(resources.length, "change"), [...destructive, ...other]);
+  if (report.drift.length > 0) section(`Drift: ${plural(report.drift.length, "resource")} changed outside Terraform`, report.drift);
   const outputs = report.changes.filter((c) => c.type === "output");
-  if (outputs.length > 0) lines.push(...details(`${plural(outputs.length, "output change")}`, outputs.flatMap((c) => changeLine(c, withAttributes))));
+  if (outputs.length > 0) section(plural(outputs.length, "output change"), outputs);
   if (!withAttributes) lines.push("_Attribute detail left out to fit a comment; `--format json` has it._", "");
   lines.push(PLAN_MARKER);
   return `${lines.join("\n")}\n`;

@@ -64,14 +64,37 @@ const IDENTIFIERS = ["id", "arn", "bucket", "name"];
  * expression references, else (no configuration) from planned values that equal the resource's id or ARN.
  */
 export function planReferencing(plan: TerraformPlan, resources: readonly ResourceView[]): RuleContext["referencing"] {
-  const index = configReferences(plan);
+  // Both indexes are built once, so a plan of n resources is read in O(n), not O(n²).
+  const referrers = new Map<string, ResourceView[]>();
+  const references = configReferences(plan);
+  for (const r of resources) {
+    for (const target of references.get(configAddress(r.address)) ?? []) {
+      const list = referrers.get(target);
+      if (list) list.push(r);
+      else referrers.set(target, [r]);
+    }
+  }
+  let byValue: Map<string, ResourceView[]> | undefined;
+  const withValue = (value: string) => {
+    if (!byValue) {
+      byValue = new Map();
+      for (const r of resources) {
+        for (const v of new Set(Object.values(r.attributes))) {
+          if (typeof v !== "string") continue;
+          const list = byValue.get(v);
+          if (list) list.push(r);
+          else byValue.set(v, [r]);
+        }
+      }
+    }
+    return byValue.get(value) ?? [];
+  };
   const byAddress = new Map(resources.map((r) => [r.address, r]));
   return (address, type) => {
-    const target = configAddress(address);
-    const viaConfig = resources.filter((r) => r.type === type && index.get(configAddress(r.address))?.has(target));
+    const viaConfig = (referrers.get(configAddress(address)) ?? []).filter((r) => r.type === type);
     if (viaConfig.length > 0) return viaConfig;
-    const identifiers = IDENTIFIERS.map((k) => byAddress.get(address)?.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 2);
-    if (identifiers.length === 0) return [];
-    return resources.filter((r) => r.type === type && r.address !== address && Object.values(r.attributes).some((v) => typeof v === "string" && identifiers.includes(v)));
+    const identifiers = new Set(IDENTIFIERS.map((k) => byAddress.get(address)?.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 2));
+    const found = new Set([...identifiers].flatMap(withValue));
+    return [...found].filter((r) => r.type === type && r.address !== address);
   };
 }

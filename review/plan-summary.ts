@@ -4,7 +4,7 @@ import { UNKNOWN_VALUE, type Rule } from "../guardrails/rule";
 import { ALL_RULES } from "../guardrails/rules";
 import { AttributeChange, Segment, diffAttributes, formatPath } from "./attribute-diff";
 import { KNOWN_AFTER_APPLY, type AttributeDiff } from "./diff";
-import { isObject } from "./json-file";
+import { isObject, own } from "./json-file";
 import type { ConfigModuleJson, ModuleJson, PlanChangeJson, ResourceChangeJson, TerraformPlan } from "./plan-json";
 import { configAddress, configuredAttributes, planReferencing } from "./plan-references";
 import { forcesReplacement } from "./replacement";
@@ -15,18 +15,30 @@ export interface PlanSummary {
   update: number;
   delete: number;
   replace: number;
+  /** Terraform 1.7+ `removed` blocks: out of the state, left in the cloud. */
+  forget: number;
   read: number;
   noop: number;
+  /** Objects imported by the plan (`import` blocks), whatever else happens to them. */
+  import: number;
+  /** Objects moved to a new address (`moved` blocks), whatever else happens to them. */
+  move: number;
 }
 
-/** create, update, delete, replace, read; or what Terraform said (`forget`, ...) for anything else. */
-export type PlanAction = keyof Omit<PlanSummary, "noop"> | "no-op" | string;
+/** create, update, delete, replace, forget, read; or what Terraform said for anything else (`create+forget`...). */
+export type PlanAction = "create" | "update" | "delete" | "replace" | "forget" | "read" | "no-op" | string;
 
 export interface PlanChange {
   readonly address: string;
   readonly type: string;
   readonly action: PlanAction;
   readonly stateful: boolean;
+  /** For replacements: Terraform creates the new object before destroying the old one, or the other way round. */
+  readonly replacement?: "create-before-destroy" | "destroy-before-create";
+  /** Imported by this plan, with the import id where Terraform gives one. */
+  readonly imported?: { readonly id?: string };
+  /** The address a `moved` block moves it from. */
+  readonly movedFrom?: string;
   /** Why Terraform plans it this way (`replace_because_tainted`, `delete_because_no_resource_config`...). */
   readonly actionReason?: string;
   readonly attributes?: readonly AttributeDiff[];
@@ -35,13 +47,17 @@ export interface PlanChange {
 export interface PlanReport {
   readonly formatVersion: string;
   readonly terraformVersion?: string;
-  /** Resource changes counted by action (no-op apart). */
+  /** Planning failed: Terraform will not apply this plan; what it lists is what it had planned before the error. */
+  readonly errored: boolean;
+  /** Resource changes counted by action (no-op apart), plus imports and moves. */
   readonly summary: PlanSummary;
-  /** Destructive first; no-ops left out; output changes last (type "output", not counted). */
+  /** Destructive first; no-ops left out unless imported or moved; output changes last (type "output", not counted). */
   readonly changes: readonly PlanChange[];
   /** Changes made outside Terraform since the last apply (`resource_drift`). */
   readonly drift: readonly PlanChange[];
-  /** Guardrail findings over the planned values. */
+  /** Preconditions, postconditions and check blocks that failed, with their messages. */
+  readonly failedChecks: readonly { readonly address: string; readonly problems: readonly string[] }[];
+  /** Guardrail findings over the planned values (resources the plan deletes or forgets are not judged). */
   readonly findings: readonly Finding[];
   readonly protected: boolean;
 }
@@ -59,8 +75,8 @@ export function actionOf(actions: readonly string[]): PlanAction {
   return key === "" ? "no-op" : key.replace(/,/g, "+");
 }
 
-const ORDER: Record<string, number> = { delete: 0, replace: 1, create: 2, update: 3, read: 4 };
-const orderOf = (action: string) => ORDER[action] ?? 5;
+const ORDER: Readonly<Record<string, number>> = { delete: 0, replace: 1, forget: 2, create: 3, update: 4, read: 5, "no-op": 6 };
+const orderOf = (action: string) => own(ORDER, action) ?? 6;
 
 /** Replaces the parts of `after` that Terraform knows only after apply with a marker. */
 function withUnknowns(after: unknown, unknown: unknown, placeholder: string = KNOWN_AFTER_APPLY): unknown {
@@ -92,11 +108,29 @@ function markedSensitive(tree: unknown, segments: readonly Segment[]): boolean {
   return node === true;
 }
 
+/** The paths a `*_sensitive` tree marks sensitive. */
+function sensitivePaths(tree: unknown, segments: Segment[] = [], out: Segment[][] = []): Segment[][] {
+  if (tree === true) out.push(segments);
+  else if (Array.isArray(tree)) tree.forEach((t, i) => sensitivePaths(t, [...segments, i], out));
+  else if (isObject(tree)) for (const [k, t] of Object.entries(tree)) sensitivePaths(t, [...segments, k], out);
+  return out;
+}
+
+/** Attributes whose value stays but whose sensitivity changes: said, never shown. */
+function sensitivityChanges(change: PlanChangeJson, listed: ReadonlySet<string>): AttributeDiff[] {
+  const became = sensitivePaths(change.after_sensitive).filter((p) => !markedSensitive(change.before_sensitive, p));
+  const ceased = sensitivePaths(change.before_sensitive).filter((p) => !markedSensitive(change.after_sensitive, p));
+  return [
+    ...became.map((p) => ({ path: formatPath(p), sensitivity: "became sensitive" as const })),
+    ...ceased.map((p) => ({ path: formatPath(p), sensitivity: "no longer sensitive" as const })),
+  ].filter((a) => !listed.has(a.path));
+}
+
 const startsWith = (segments: readonly Segment[], prefix: readonly Segment[]) => prefix.length <= segments.length && prefix.every((p, i) => p === segments[i]);
 
 function attributesOf(type: string, change: PlanChangeJson, action: PlanAction): AttributeDiff[] {
   const after = withUnknowns(change.after, change.after_unknown);
-  return diffAttributes(change.before ?? {}, after ?? {}).map((c: AttributeChange) => {
+  const values = diffAttributes(change.before ?? {}, after ?? {}).map((c: AttributeChange) => {
     const hide = (value: unknown, tree: unknown) =>
       value === undefined ? undefined : value === KNOWN_AFTER_APPLY ? value : markedSensitive(tree, c.segments) || isSensitive(type, c.segments, value) ? MASK : value;
     const before = hide(c.before, change.before_sensitive);
@@ -111,15 +145,20 @@ function attributesOf(type: string, change: PlanChangeJson, action: PlanAction):
       ...(forces ? { forcesReplacement: true } : {}),
     };
   });
+  return [...values, ...sensitivityChanges(change, new Set(values.map((v) => v.path)))];
 }
 
 function planChange(rc: ResourceChangeJson): PlanChange {
   const action = actionOf(rc.change.actions);
+  const importId = rc.change.importing?.id;
   return {
     address: rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address,
     type: rc.type,
     action,
     stateful: rc.mode !== "data" && STATEFUL_RESOURCE_TYPES.has(rc.type),
+    ...(action === "replace" ? { replacement: rc.change.actions[0] === "create" ? "create-before-destroy" : "destroy-before-create" } : {}),
+    ...(rc.change.importing ? { imported: typeof importId === "string" ? { id: importId } : {} } : {}),
+    ...(rc.previous_address && rc.previous_address !== rc.address ? { movedFrom: rc.previous_address } : {}),
     ...(rc.action_reason ? { actionReason: rc.action_reason } : {}),
     ...(action === "update" || action === "replace" ? { attributes: attributesOf(rc.type, rc.change, action) } : {}),
   };
@@ -137,18 +176,25 @@ function outputChange(name: string, change: PlanChangeJson): PlanChange {
   return { address: `output.${name}`, type: "output", action, stateful: false, ...(attributes.length > 0 ? { attributes } : {}) };
 }
 
+/** Addresses whose current object the plan deletes or forgets: nothing of them remains to be judged. */
+function leaving(plan: TerraformPlan): Set<string> {
+  return new Set(plan.resource_changes.filter((rc) => !rc.deposed && ["delete", "forget"].includes(actionOf(rc.change.actions))).map((rc) => rc.address));
+}
 
 /**
- * Every managed resource of the planned values, child modules included. Planned values leave out what is known
- * only after apply; it is filled in from `after_unknown` as UNKNOWN_VALUE, which rules read as set.
+ * Every managed resource of the planned values, child modules included, but those the plan deletes or forgets.
+ * Planned values leave out what is known only after apply; where the configuration sets it, it is filled in
+ * from `after_unknown` as UNKNOWN_VALUE, which rules read as set. What the configuration does not set is the
+ * provider's to compute and stays absent.
  */
 export function plannedResources(plan: TerraformPlan): EvaluatedResource[] {
   const unknownByAddress = new Map(plan.resource_changes.map((rc) => [rc.address, rc.change?.after_unknown]));
   const configured = configuredAttributes(plan);
+  const gone = leaving(plan);
   const out: EvaluatedResource[] = [];
   const walk = (module: ModuleJson | undefined) => {
     for (const r of module?.resources ?? []) {
-      if (r.mode !== undefined && r.mode !== "managed") continue;
+      if ((r.mode !== undefined && r.mode !== "managed") || gone.has(r.address)) continue;
       const set = configured.get(configAddress(r.address));
       const unknown = unknownByAddress.get(r.address);
       const configuredUnknown = set && isObject(unknown) ? Object.fromEntries(Object.entries(unknown).filter(([key]) => set.has(key))) : unknown;
@@ -171,16 +217,32 @@ function configuredProtection(plan: TerraformPlan): boolean {
   return walk(plan.configuration?.root_module);
 }
 
+/** The checks whose status is "fail", per failing instance, with their problems' messages. */
+function failedChecks(plan: TerraformPlan): PlanReport["failedChecks"] {
+  return (plan.checks ?? [])
+    .filter((c) => c.status === "fail")
+    .flatMap((c) => {
+      const instances = (c.instances ?? []).filter((i) => i.status === "fail");
+      const problems = (i: NonNullable<typeof c.instances>[number]) => (i.problems ?? []).map((p) => p.message).filter((m): m is string => typeof m === "string");
+      return instances.length > 0
+        ? instances.map((i) => ({ address: String(i.address?.to_display ?? c.address?.to_display ?? "(unknown)"), problems: problems(i) }))
+        : [{ address: String(c.address?.to_display ?? "(unknown)"), problems: [] }];
+    });
+}
+
+/** Whether a change is worth listing: it does something, or it imports or moves an object. */
+const listed = (c: PlanChange) => c.action !== "no-op" || c.imported !== undefined || c.movedFrom !== undefined;
+
 export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): PlanReport {
-  const summary: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, read: 0, noop: 0 };
+  const summary: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, read: 0, noop: 0, import: 0, move: 0 };
   const changes: PlanChange[] = [];
   for (const rc of plan.resource_changes) {
     const change = planChange(rc);
     if (change.action === "no-op") summary.noop++;
-    else {
-      if (change.action in summary) summary[change.action as keyof PlanSummary]++;
-      changes.push(change);
-    }
+    else if (Object.hasOwn(summary, change.action)) summary[change.action as keyof PlanSummary]++;
+    if (change.imported) summary.import++;
+    if (change.movedFrom) summary.move++;
+    if (listed(change)) changes.push(change);
   }
   changes.sort((a, b) => orderOf(a.action) - orderOf(b.action) || Number(b.stateful) - Number(a.stateful));
   for (const [name, change] of Object.entries(plan.output_changes ?? {})) {
@@ -191,10 +253,13 @@ export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): P
   const resources = plannedResources(plan);
   const isProtected = options.protected ?? configuredProtection(plan);
   const rules = options.rules ?? ALL_RULES;
-  const findings = rules.length === 0 ? [] : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources), lifecycleVisible: false });
+  const findings =
+    rules.length === 0 ? [] : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources), lifecycleVisible: false });
   return {
     formatVersion: plan.format_version,
     ...(plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}),
+    errored: plan.errored === true,
+    failedChecks: failedChecks(plan),
     summary,
     changes,
     drift,
@@ -203,7 +268,7 @@ export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): P
   };
 }
 
-/** Stateful resources the plan destroys: deleted or replaced. */
+/** Stateful resources the plan destroys: deleted or replaced (a forgotten one stays in the cloud). */
 export function destroyedStatefulInPlan(report: PlanReport): PlanChange[] {
   return report.changes.filter((c) => c.stateful && (c.action === "delete" || c.action === "replace"));
 }

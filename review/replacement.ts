@@ -1,4 +1,5 @@
 import { AttributeChange, namePath } from "./attribute-diff";
+import { own } from "./json-file";
 
 /**
  * Which attribute changes force Terraform to destroy a resource and create a new one ("forces replacement"),
@@ -101,7 +102,7 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 
 /** Whether changing this attribute of a resource of `type` forces a new resource. */
 export function forcesReplacement(type: string, change: AttributeChange): boolean {
-  const rule = REPLACEMENT_RULES[type];
+  const rule = own(REPLACEMENT_RULES, type);
   if (!rule) return false;
   const path = namePath(change.segments);
   if (path === "" || NEVER_FORCE_NEW.has(path.split(".")[0])) return false;
@@ -116,10 +117,10 @@ export function forcesReplacement(type: string, change: AttributeChange): boolea
 
 /** What to do instead of replacing a resource of this type, if the table says. */
 export function replacementAdvice(type: string): string | undefined {
-  return REPLACEMENT_RULES[type]?.advice;
+  return own(REPLACEMENT_RULES, type)?.advice;
 }
 
 /** Why replacing a resource of this type is expected, if it is. */
 export function expectedReplacement(type: string): string | undefined {
-  return REPLACEMENT_RULES[type]?.expected;
+  return own(REPLACEMENT_RULES, type)?.expected;
 }

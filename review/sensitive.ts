@@ -1,4 +1,5 @@
 import type { Segment } from "./attribute-diff";
+import { own } from "./json-file";
 
 /** What a masked value shows instead of itself. */
 export const MASK = "(sensitive)";
@@ -32,7 +33,7 @@ export function isSensitiveName(segments: readonly Segment[]): boolean {
  */
 export function isSensitive(type: string, segments: readonly Segment[], value?: unknown): boolean {
   if (typeof value === "boolean") return false;
-  const visible = SECRET_TYPES[type];
+  const visible = own(SECRET_TYPES, type);
   if (visible && segments.length > 0 && !visible.includes(String(segments[0]))) return true;
   return isSensitiveName(segments);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ReviewInputError } from "./errors";
-import { isObject, readJsonFile } from "./json-file";
+import { JsonShape, isObject, jsonPath, readJsonFile } from "./json-file";
 import { environmentOf, orderStacks } from "./order";
 
 /** A synthesized stack: its Terraform JSON (`cdk.tf.json`) as written by `cdktf synth`. */
@@ -103,6 +103,18 @@ export function settingsOf(stack: SynthStack): Map<string, { type: string; value
 function readStack(id: string, file: string, dependencies: readonly string[]): SynthStack {
   const json = readJsonFile(file, "a synthesized stack (cdk.tf.json)");
   if (!isObject(json)) throw new ReviewInputError(`${file}: is not a synthesized stack: expected a JSON object with "resource", "terraform", ...`);
+  // Every block the review and the guardrails walk: resources and data sources by type and name, the rest by name.
+  const shape = new JsonShape(file);
+  for (const block of ["resource", "data"]) {
+    shape.optional(json, block, "", (types, path) => Object.entries(shape.object(types, path)).forEach(([type, byName]) => shape.objectOfObjects(byName, jsonPath(path, type))));
+  }
+  for (const block of ["output", "variable", "module"]) shape.optional(json, block, "", (v, p) => shape.objectOfObjects(v, p));
+  for (const block of ["terraform", "locals"]) shape.optional(json, block, "", (v, p) => shape.object(v, p));
+  shape.optional(json, "provider", "", (providers, path) =>
+    Object.entries(shape.object(providers, path)).forEach(([name, configs]) =>
+      Array.isArray(configs) ? configs.forEach((c, i) => shape.object(c, jsonPath(jsonPath(path, name), i))) : shape.object(configs, jsonPath(path, name)),
+    ),
+  );
   return { id, environment: environmentOf(id), json, dependencies };
 }
 

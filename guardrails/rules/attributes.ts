@@ -116,12 +116,52 @@ export function attached(resource: ResourceView, context: RuleContext, type: str
   for (const candidate of context.referencing(resource.address, type) ?? []) {
     if (candidate.type === type && pointsHere(candidate, true)) found.set(candidate.address, candidate);
   }
-  if (literalNames.size > 0) {
-    for (const candidate of context.resources) {
-      if (candidate.type === type && !found.has(candidate.address) && pointsHere(candidate, false)) found.set(candidate.address, candidate);
+  for (const name of literalNames) {
+    for (const candidate of withValue(context.resources, type, via).get(name) ?? []) {
+      if (!found.has(candidate.address)) found.set(candidate.address, candidate);
     }
   }
   return [...found.values()];
+}
+
+// Rules run once per resource; a rule that looked through every resource each time would make a stack or
+// plan of n resources cost O(n²). These indexes are built once per resource list and kept beside it.
+const typeIndexes = new WeakMap<readonly ResourceView[], Map<string, ResourceView[]>>();
+const valueIndexes = new WeakMap<readonly ResourceView[], Map<string, Map<string, ResourceView[]>>>();
+
+/** The resources of `type` in the list. */
+export function resourcesOfType(resources: readonly ResourceView[], type: string): readonly ResourceView[] {
+  let index = typeIndexes.get(resources);
+  if (!index) {
+    index = new Map();
+    for (const r of resources) {
+      const list = index.get(r.type);
+      if (list) list.push(r);
+      else index.set(r.type, [r]);
+    }
+    typeIndexes.set(resources, index);
+  }
+  return index.get(type) ?? [];
+}
+
+/** The resources of `type` whose attribute `via` holds each string value. */
+export function withValue(resources: readonly ResourceView[], type: string, via: string): ReadonlyMap<string, readonly ResourceView[]> {
+  let indexes = valueIndexes.get(resources);
+  if (!indexes) valueIndexes.set(resources, (indexes = new Map()));
+  const key = `${type} ${via}`;
+  let index = indexes.get(key);
+  if (!index) {
+    index = new Map();
+    for (const r of resourcesOfType(resources, type)) {
+      const value = attributesOf(r)[via];
+      if (typeof value !== "string") continue;
+      const list = index.get(value);
+      if (list) list.push(r);
+      else index.set(value, [r]);
+    }
+    indexes.set(key, index);
+  }
+  return index;
 }
 
 // ---- Resource policies ------------------------------------------------------------------------------------

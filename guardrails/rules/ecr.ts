@@ -1,6 +1,6 @@
 /** ECR repositories: immutable tags, scanned images, a customer-managed key, a policy that grants no one-and-all. */
 import { ResourceView, Rule, RuleContext, compliant, nonCompliant } from "../rule";
-import { PUBLIC_ALLOW_FIX, attributesOf, block, blocks, defineRule, describePublicAllows, isAwsManagedKey, isReference, isUnset, parseBoolean, publicAllowStatements, shown } from "./attributes";
+import { PUBLIC_ALLOW_FIX, attributesOf, block, blocks, defineRule, describePublicAllows, isAwsManagedKey, isReference, isUnset, parseBoolean, publicAllowStatements, resourcesOfType, shown } from "./attributes";
 
 const REPOSITORY = "aws_ecr_repository";
 const REPOSITORY_POLICY = "aws_ecr_repository_policy";
@@ -31,8 +31,7 @@ function wildcardMatches(pattern: string, name: string): boolean {
 /** Whether a registry scanning configuration of the stack scans this repository on push (or continuously). */
 function registryScansOnPush(repository: ResourceView, context: RuleContext): boolean {
   const name = attributesOf(repository).name;
-  return context.resources
-    .filter((r) => r.type === REGISTRY_SCANNING)
+  return resourcesOfType(context.resources, REGISTRY_SCANNING)
     .flatMap((r) => blocks(attributesOf(r).rule))
     .some(
       (rule) =>

@@ -4,6 +4,7 @@
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
 import { block, blocks, bool, defineRule, isReference, joinQuoted, num, str, strings, type Block } from "./blocks";
+import { withValue } from "./attributes";
 
 /** A CIDR that covers every address: a /0 (0.0.0.0/0, ::/0). */
 const isWholeInternet = (cidr: string): boolean => /\/0+$/.test(cidr.trim());
@@ -72,7 +73,7 @@ function inVpc(vpc: ResourceView, context: RuleContext, type: string): ResourceV
   const found = new Map(context.referencing(vpc.address, type).map((r) => [r.address, r]));
   const id = str(vpc.attributes.id);
   if (id !== undefined && id !== "" && !isReference(id)) {
-    for (const r of context.resources) if (r.type === type && str(r.attributes?.vpc_id) === id) found.set(r.address, r);
+    for (const r of withValue(context.resources, type, "vpc_id").get(id) ?? []) found.set(r.address, r);
   }
   return [...found.values()];
 }

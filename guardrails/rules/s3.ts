@@ -22,6 +22,7 @@ import {
   policyStatements,
   principalIsEveryone,
   publicAllowStatements,
+  resourcesOfType,
   shown,
 } from "./attributes";
 
@@ -110,7 +111,7 @@ const bucketPublicAccessBlocked = defineRule({
   rationale: "A public access block with all four settings on keeps a later ACL or bucket policy from making the bucket public.",
   publicChecks: ["CKV2_AWS_6", "AWS-0094", "S2"],
   check(bucket, context) {
-    const accountBlocks = context.resources.filter((r) => r.type === ACCOUNT_PUBLIC_ACCESS_BLOCK && openFlags(attributesOf(r)).length === 0);
+    const accountBlocks = resourcesOfType(context.resources, ACCOUNT_PUBLIC_ACCESS_BLOCK).filter((r) => openFlags(attributesOf(r)).length === 0);
     if (accountBlocks.length) return compliant;
     const accessBlocks = companions(bucket, context, PUBLIC_ACCESS_BLOCK);
     if (accessBlocks.length === 0) return nonCompliant(`has no ${PUBLIC_ACCESS_BLOCK}: nothing stops an ACL or a bucket policy from making it public`, `add an ${PUBLIC_ACCESS_BLOCK} for the bucket and ${ALL_FLAGS_FIX}`);

@@ -4,13 +4,12 @@
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
 import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
-import { PUBLIC_ALLOW_FIX, describePublicAllows, publicAllowStatements } from "./attributes";
+import { PUBLIC_ALLOW_FIX, describePublicAllows, publicAllowStatements, resourcesOfType } from "./attributes";
 
 /** The production variants (of any endpoint configuration in the stack) that serve `model`. */
 function variantsServing(model: ResourceView, context: RuleContext): Block[] {
   const name = str(model.attributes.name);
-  return context.resources
-    .filter((r) => r.type === "aws_sagemaker_endpoint_configuration")
+  return resourcesOfType(context.resources, "aws_sagemaker_endpoint_configuration")
     .flatMap((config) => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)])
     .filter((variant) => refersTo(variant.model_name, model.address) || (name !== undefined && variant.model_name === name));
 }

@@ -296,3 +296,20 @@ describe("what a change does through references and to stack settings", () => {
     expect(missing.stderr).toContain(`${path.join(dir, "nope")}: no such directory`);
   });
 });
+
+describe("review diff refuses damaged synth output with exit 2, naming the file and the JSON path", () => {
+  const good = { resource: { aws_s3_bucket: { b: { bucket: "x" } } }, terraform: {} };
+  it.each([
+    ["a null resource", { resource: { aws_s3_bucket: { b: null } } }, "resource.aws_s3_bucket.b: expected an object, found null"],
+    ["a null resource type", { resource: { aws_s3_bucket: null } }, "resource.aws_s3_bucket: expected an object, found null"],
+    ["resources as a list", { resource: [] }, "resource: expected an object, found a list"],
+    ["a null output", { output: { a: null } }, "output.a: expected an object, found null"],
+    ["a null data source", { data: { aws_iam_policy_document: { p: null } } }, "data.aws_iam_policy_document.p: expected an object, found null"],
+    ["a null provider configuration", { provider: { aws: [null] } }, "provider.aws[0]: expected an object, found null"],
+  ])("%s", async (_what, damaged, message) => {
+    const base = writeSynthOutput({ "dev-data": good });
+    const head = writeSynthOutput({ "dev-data": damaged as StackJson });
+    const run = await review(["diff", "--base", base, "--head", head]);
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `review: ${path.join(head, "stacks", "dev-data", "cdk.tf.json")}: ${message}\n` });
+  });
+});

@@ -1,53 +1,55 @@
 import * as fs from "fs";
 import * as path from "path";
 import { compliant, nonCompliant, type Rule } from "../../guardrails/rule";
-import { removeTempDirs, tempDir } from "./fixtures/synth-dirs";
-import { review } from "./fixtures/run";
+import { removeTempDirs, tempDir, writeTemp } from "./fixtures/synth-dirs";
+import { planJson, review } from "./fixtures/run";
 import { ALL_RULES } from "../../guardrails/rules";
 import type { TerraformPlan } from "../../review/plan-json";
 import { summarizePlan } from "../../review/plan-summary";
 
-/** Real plans from other projects, beside the repository (the shared fixtures). */
-// Public test data from other projects, copied unchanged with their sources (README.md beside them).
+// Real plans: public ones copied unchanged, and ours made with the real CLI (made/); README.md beside each set
+// has the expected counts.
 const PLANS = path.resolve(__dirname, "../fixtures/plans");
 const fixture = (name: string) => path.join(PLANS, name);
 
 afterAll(removeTempDirs);
 
-/** The expected counts, read from the fixtures' README table. */
-function expectedCounts(): { file: string; counts: Record<string, number> }[] {
-  const readme = fs.readFileSync(path.join(PLANS, "README.md"), "utf8");
-  const rows = readme.split("\n").filter((line) => /^\| \S+\.json \|/.test(line));
-  return rows.map((row) => {
-    const cells = row.split("|").map((c) => c.trim()).slice(1, -1);
-    const [create, update, del, replace, noop, read] = cells.slice(2).map(Number);
-    return { file: cells[0], counts: { create, update, delete: del, replace, read, noop } };
+const COLUMNS: Readonly<Record<string, string>> = { create: "create", update: "update", delete: "delete", replace: "replace", forget: "forget", read: "read", "no-op": "noop", import: "import", move: "move" };
+
+/** The expected counts and errored flag of every fixture, read from the README tables by column name. */
+function expectedCounts(): { file: string; counts: Record<string, number>; errored: boolean }[] {
+  return ["README.md", "made/README.md"].flatMap((readme) => {
+    const lines = fs.readFileSync(path.join(PLANS, readme), "utf8").split("\n");
+    const header = lines.find((line) => line.startsWith("| file |"))!.split("|").map((c) => c.trim()).slice(1, -1);
+    return lines
+      .filter((line) => /^\| \S+\.json \|/.test(line))
+      .map((row) => {
+        const cells = row.split("|").map((c) => c.trim()).slice(1, -1);
+        const counts: Record<string, number> = {};
+        header.forEach((name, i) => {
+          if (name in COLUMNS) counts[COLUMNS[name]] = Number(cells[i]);
+        });
+        return { file: path.join(path.dirname(readme), cells[0]), counts, errored: cells[header.indexOf("errored")] === "true" };
+      });
   });
 }
 
-async function planJson(file: string, extra: string[] = [], rules: readonly Rule[] = []) {
-  const run = await review(["plan", file, "--format", "json", ...extra], { rules });
-  return { ...run, json: run.code === 0 || run.code === 3 ? JSON.parse(run.stdout) : undefined };
-}
 
-function write(name: string, text: string): string {
-  const file = path.join(tempDir(), name);
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 describe("review plan over real Terraform plans", () => {
   const table = expectedCounts();
 
-  it("knows every shared fixture", () => {
-    expect(table.map((r) => r.file).sort()).toEqual(fs.readdirSync(PLANS).filter((f) => f.endsWith(".json")).sort());
+  it("knows every fixture", () => {
+    const files = (dir: string) => fs.readdirSync(path.join(PLANS, dir)).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f));
+    expect(table.map((r) => r.file).sort()).toEqual([...files("."), ...files("made")].sort());
   });
 
-  it.each(table.map((r) => [r.file, r.counts] as const))("%s gives exactly its expected counts", async (file, counts) => {
+  it.each(table.map((r) => [r.file, r.counts, r.errored] as const))("%s gives exactly its expected counts", async (file, counts, errored) => {
     const { code, json } = await planJson(fixture(file));
     expect(code).toBe(0);
     expect(json.summary).toEqual(counts);
-    expect(Object.keys(json)).toEqual(["summary", "changes", "drift", "findings"]);
+    expect(json.errored).toBe(errored);
+    expect(Object.keys(json)).toEqual(["errored", "failedChecks", "summary", "changes", "drift", "findings"]);
   });
 
   it("lists destructive changes first, with their action_reason", async () => {
@@ -58,13 +60,14 @@ describe("review plan over real Terraform plans", () => {
         type: "null_resource",
         action: "replace",
         stateful: false,
+        replacement: "destroy-before-create",
         actionReason: "replace_because_tainted",
         attributes: [{ path: "id", before: "8868159889619753631", after: "(known after apply)" }],
       },
     ]);
     const markdown = (await review(["plan", fixture("tfjson_replace_tainted.json")], { rules: [] })).stdout;
     expect(markdown.split("\n")[0]).toBe("✅ plan: 1 to replace, no stateful resource destroyed");
-    expect(markdown).toContain("#### Destructive changes\n\n- **replace** `null_resource.example` — the object is tainted (`replace_because_tainted`)");
+    expect(markdown).toContain("#### Destructive changes\n\n- **replace (destroy before create)** `null_resource.example` — the object is tainted (`replace_because_tainted`)");
     expect(markdown).toContain("<!-- mlops-blueprint-review-plan -->");
   });
 
@@ -123,7 +126,7 @@ describe("review plan over real Terraform plans", () => {
       },
       configuration: {},
     };
-    const compliantPlan = await planJson(write("nested.json", JSON.stringify(nested)), [], [versioning]);
+    const compliantPlan = await planJson(writeTemp("nested.json", JSON.stringify(nested)), [], [versioning]);
     expect(compliantPlan.json.findings).toEqual([]);
   });
 
@@ -147,9 +150,9 @@ describe("review plan over real Terraform plans", () => {
       },
       planned_values: { root_module: {} },
     };
-    const { code, json, stdout } = await planJson(write("drift.json", JSON.stringify(plan)));
+    const { code, json, stdout } = await planJson(writeTemp("drift.json", JSON.stringify(plan)));
     expect(code).toBe(0);
-    expect(json.summary).toEqual({ create: 0, update: 0, delete: 0, replace: 0, read: 0, noop: 0 });
+    expect(json.summary).toEqual({ create: 0, update: 0, delete: 0, replace: 0, forget: 0, read: 0, noop: 0, import: 0, move: 0 });
     expect(json.drift).toEqual([{ address: "aws_s3_bucket.b", type: "aws_s3_bucket", action: "update", stateful: true, attributes: [{ path: "tags.team", before: "a", after: "b" }] }]);
     expect(json.changes).toEqual([
       { address: "output.endpoint", type: "output", action: "update", stateful: false, attributes: [{ path: "", before: "a", after: "b" }] },
@@ -164,12 +167,12 @@ describe("review plan refuses bad input with exit 2 and a message naming the fil
 
   it.each([
     ["a missing file", () => path.join(tempDir(), "missing-plan.json"), "no such file"],
-    ["a truncated file", () => write("truncated.json", text.slice(0, Math.floor(text.length / 2))), "not valid JSON"],
-    ["an empty file", () => write("empty.json", ""), "is empty"],
-    ["JSON that is not a plan", () => write("package.json", JSON.stringify({ name: "x", version: "1.0.0" })), "is not a Terraform plan"],
-    ["a state instead of a plan", () => write("state.json", JSON.stringify({ format_version: "1.0", values: { root_module: {} } })), "it is a state"],
-    ["an unsupported format_version", () => write("future.json", JSON.stringify({ format_version: "2.0", resource_changes: [] })), 'format_version "2.0" is not supported'],
-    ["a change without actions", () => write("bad-change.json", JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "a.b", type: "a", change: {} }] })), "has no change.actions"],
+    ["a truncated file", () => writeTemp("truncated.json", text.slice(0, Math.floor(text.length / 2))), "is not valid JSON (it ends before the document does: truncated?)"],
+    ["an empty file", () => writeTemp("empty.json", ""), "is empty"],
+    ["JSON that is not a plan", () => writeTemp("package.json", JSON.stringify({ name: "x", version: "1.0.0" })), "is not a Terraform plan"],
+    ["a state instead of a plan", () => writeTemp("state.json", JSON.stringify({ format_version: "1.0", values: { root_module: {} } })), "it is a state"],
+    ["an unsupported format_version", () => writeTemp("future.json", JSON.stringify({ format_version: "2.0", resource_changes: [] })), 'format_version "2.0" is not supported'],
+    ["a change without actions", () => writeTemp("bad-change.json", JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "a.b", type: "a", change: {} }] })), "resource_changes[0].change.actions: expected a list, found nothing"],
   ])("%s", async (_what, make, problem) => {
     const file = make();
     const run = await review(["plan", file]);

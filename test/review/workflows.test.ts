@@ -101,6 +101,17 @@ describe("pr-review.yml", () => {
     expect(script).toContain('npm run -s review -- diff --base "origin/${{ github.base_ref }}" --head cdktf.out --format markdown > review.md');
   });
 
+  it("validates and plans every stack with the real providers, offline, before the review", () => {
+    const job = workflow.jobs.review;
+    const terraform = job.steps.findIndex((s) => s.uses?.startsWith("hashicorp/setup-terraform"));
+    const verify = job.steps.findIndex((s) => /^npm run verify -- --require-all$/.test(s.run ?? ""));
+    expect(terraform).toBeGreaterThan(0);
+    // The wrapper rewrites terraform's stdout, which the check parses.
+    expect(job.steps[terraform].with?.terraform_wrapper).toBe(false);
+    expect(verify).toBeGreaterThan(terraform);
+    expect(verify).toBeLessThan(job.steps.findIndex((s) => (s.run ?? "").includes("review -- diff")));
+  });
+
   it("plans per environment only where its plan role variable is set, and summarizes each plan with review plan", () => {
     const job = workflow.jobs.plan;
     expect(JSON.stringify(job)).toContain("vars[matrix.role]");
@@ -138,11 +149,12 @@ describe("deploy.yml", () => {
     for (const [name, job] of Object.entries(workflow.jobs)) expect([name, APPLIES.test(runs(job))]).toEqual([name, deployJobs.includes(name)]);
   });
 
-  it("gates every deploy with review plan --fail-on destroy-stateful, unless the merged pull request allows it", () => {
+  it("gates every deploy with review plan --fail-on destroy-stateful (unless the merged pull request allows it) and errored", () => {
     // One gate script for every environment, so the three deploys cannot drift apart.
     const script = fs.readFileSync(path.join(WORKFLOWS, "..", "scripts", "plan-and-gate.sh"), "utf8");
     expect(script).toContain("npm run -s review -- plan");
-    expect(script).toContain("gate=(--fail-on destroy-stateful)");
+    expect(script).toContain("gate=(--fail-on destroy-stateful,errored)");
+    expect(script).toContain("gate=(--fail-on errored)");
     expect(script).toContain('if [ "$ALLOW_DESTROY" = "true" ]');
     for (const name of deployJobs) {
       const steps = workflow.jobs[name].steps;
