@@ -28,6 +28,23 @@ function literal(context: StubContext, attribute: string): string {
   return value;
 }
 
+/**
+ * A self-signed certificate made once for these stubs (its key was never kept): a Kubernetes provider that
+ * parses the cluster's CA gets a real certificate.
+ */
+const STUB_CLUSTER_CA = `-----BEGIN CERTIFICATE-----
+MIIBkjCCATegAwIBAgIUaQNQX8TZJGr+R+FR0+t3qCJya+gwCgYIKoZIzj0EAwIw
+HTEbMBkGA1UEAwwSc3R1Yi1rdWJlcm5ldGVzLWNhMCAXDTI2MTEyOTIyMTk0NVoY
+DzIxMjYxMTA1MjIxOTQ1WjAdMRswGQYDVQQDDBJzdHViLWt1YmVybmV0ZXMtY2Ew
+WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAR0QP+OTmQKiLYy9vkC37vFyYdMpcL9
+AyNu/ekmX2WooIfKVqrx7qbtWwHrkVtVZprLHP08PjTGLGUFTNnkV6lEo1MwUTAd
+BgNVHQ4EFgQUSMmXBqkxuw6spOoWgpTl/cURGAMwHwYDVR0jBBgwFoAUSMmXBqkx
+uw6spOoWgpTl/cURGAMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBG
+AiEAqJFIDdqy93wwG1UFvmjJTxVlr0eiu7DbmiflT91nRkwCIQDkxrBEAQXwMPGx
+FmlvEMsaR3hlPU9HPAFmWDORf00bpA==
+-----END CERTIFICATE-----
+`;
+
 type Shape = (c: StubContext) => string;
 
 const id = (prefix: string): Shape => (c) => `${prefix}-${hex(c.address, 17)}`;
@@ -53,8 +70,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   "aws_eks_cluster.name": (c) => literal(c, "name"),
   "aws_eks_cluster.arn": regional("eks", (c) => `cluster/${literal(c, "name")}`),
   "aws_eks_cluster.endpoint": (c) => `https://${hex(c.address, 32).toUpperCase()}.gr7.${c.region}.eks.amazonaws.com`,
-  "aws_eks_cluster.certificate_authority.0.data": (c) =>
-    Buffer.from(`-----BEGIN CERTIFICATE-----\nstub-${hex(c.address, 40)}\n-----END CERTIFICATE-----\n`).toString("base64"),
+  "aws_eks_cluster.certificate_authority.0.data": () => Buffer.from(STUB_CLUSTER_CA).toString("base64"),
   "aws_eks_cluster.identity.0.oidc.0.issuer": (c) => `https://${oidcIssuerHost(c)}`,
   "aws_iam_openid_connect_provider.arn": (c) => `arn:aws:iam::${c.accountId}:oidc-provider/${oidcIssuerHost(c)}`,
 };

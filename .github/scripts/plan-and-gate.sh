@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Plans every stack of $ENVIRONMENT and runs `review plan --fail-on destroy-stateful` on each, so a deploy stops
-# before it destroys or replaces a stateful resource (unless $ALLOW_DESTROY is true: the merged pull request has
-# the label allow-destroy). Used by every job of deploy.yml; writes each plan's review to $GITHUB_STEP_SUMMARY.
+# Plans every stack of $ENVIRONMENT and runs `review plan --fail-on destroy-stateful,errored` on each, so a deploy
+# stops before it destroys or replaces a stateful resource (unless $ALLOW_DESTROY is true: the merged pull request
+# has the label allow-destroy) and never goes on from an errored plan. Used by every job of deploy.yml; writes each
+# plan's review to $GITHUB_STEP_SUMMARY.
 set -uo pipefail
-gate=(--fail-on destroy-stateful)
+gate=(--fail-on destroy-stateful,errored)
 if [ "$ALLOW_DESTROY" = "true" ]; then
-  gate=()
+  gate=(--fail-on errored)
   echo "::warning::The merged pull request has the label allow-destroy: stateful resources of $ENVIRONMENT may be destroyed."
 fi
 status=0
