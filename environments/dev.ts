@@ -11,6 +11,8 @@ export const dev = {
     vpcCidr: "10.10.0.0/16",
     availabilityZones: ["eu-west-1a", "eu-west-1b"],
     natGateways: "single",
+    // S3 goes through the free gateway endpoint; interface endpoints would cost more than dev's NAT gateway.
+    interfaceEndpoints: [],
   },
   logs: { retentionDays: 30 },
   data: {
@@ -34,6 +36,13 @@ export const dev = {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",
     publicApiCidrs: ["203.0.113.0/24"],
+    // The public endpoint is fenced to the office range: deploys reach it from the runner in the VPC.
+    apiAccess: { cidrs: [], securityGroupIds: [] },
+    deployRunner: {
+      repositoryUrl: "https://github.com/example-org/mlops-platform",
+      connectionArn: "arn:aws:codeconnections:eu-west-1:314159265358:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b",
+    },
+    upgradePolicy: "STANDARD",
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: false, scheduler: false },
     access: {
       // The platform team, and the role .github/workflows/deploy.yml deploys with.

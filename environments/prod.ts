@@ -11,6 +11,7 @@ export const prod = {
     vpcCidr: "10.30.0.0/16",
     availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
     natGateways: "perAz",
+    interfaceEndpoints: ["sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "sts", "logs"],
   },
   logs: { retentionDays: 365 },
   data: {
@@ -34,6 +35,13 @@ export const prod = {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",
     publicApiCidrs: [],
+    // The private API endpoint admits the deploy runner (below) and the platform team's VPN.
+    apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: [] },
+    deployRunner: {
+      repositoryUrl: "https://github.com/example-org/mlops-platform",
+      connectionArn: "arn:aws:codeconnections:eu-west-1:161803398874:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b",
+    },
+    upgradePolicy: "STANDARD",
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
     access: {
       // The platform team, and the role .github/workflows/deploy.yml deploys with.
@@ -76,7 +84,8 @@ export const prod = {
           scaleInCooldownSeconds: 600,
           scaleOutCooldownSeconds: 60,
         },
-        rollout: { type: "canary", canaryPercent: 10, waitSeconds: 600 },
+        // One instance of three: SageMaker shifts traffic by whole instances.
+        rollout: { type: "canary", canaryPercent: 34, waitSeconds: 600 },
         terminationWaitSeconds: 900,
         dataCapture: { samplingPercent: 20 },
         alarms: {

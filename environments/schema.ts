@@ -40,6 +40,13 @@ const networkSchema = z.strictObject({
   }),
   /** `single`: one NAT gateway (cheap, one AZ failure cuts egress); `perAz`: one per AZ (highly available). */
   natGateways: z.enum(["single", "perAz"]),
+  /**
+   * AWS services reached through interface endpoints (`com.amazonaws.<region>.<suffix>`), e.g. "sts", "ecr.api".
+   * Each costs per hour and AZ; S3's gateway endpoint is always there and free.
+   */
+  interfaceEndpoints: z
+    .array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, { error: 'must be a service name suffix such as "sts" or "ecr.api"' }))
+    .refine((list) => new Set(list).size === list.length, { error: "lists a service twice" }),
 });
 
 const protectionSchema = z.strictObject({

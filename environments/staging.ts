@@ -11,6 +11,7 @@ export const staging = {
     vpcCidr: "10.20.0.0/16",
     availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
     natGateways: "single",
+    interfaceEndpoints: ["sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "sts", "logs"],
   },
   logs: { retentionDays: 90 },
   data: {
@@ -34,6 +35,13 @@ export const staging = {
     kubernetesVersion: "1.33",
     nodeAmiReleaseVersion: "1.33.5-20251103",
     publicApiCidrs: [],
+    // The private API endpoint admits the deploy runner (below) and the platform team's VPN.
+    apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: [] },
+    deployRunner: {
+      repositoryUrl: "https://github.com/example-org/mlops-platform",
+      connectionArn: "arn:aws:codeconnections:eu-west-1:271828182845:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b",
+    },
+    upgradePolicy: "STANDARD",
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },
     access: {
       // The platform team, and the role .github/workflows/deploy.yml deploys with.
@@ -65,14 +73,15 @@ export const staging = {
         networkIsolation: true,
         instances: {
           instanceType: "ml.m5.large",
-          initialInstanceCount: 1,
-          minInstances: 1,
-          maxInstances: 2,
+          // Two instances, so the canary (one of them) rehearses prod's rollout for real.
+          initialInstanceCount: 2,
+          minInstances: 2,
+          maxInstances: 3,
           targetInvocationsPerInstance: 500,
           scaleInCooldownSeconds: 300,
           scaleOutCooldownSeconds: 60,
         },
-        rollout: { type: "canary", canaryPercent: 20, waitSeconds: 300 },
+        rollout: { type: "canary", canaryPercent: 50, waitSeconds: 300 },
         terminationWaitSeconds: 300,
         dataCapture: { samplingPercent: 50 },
         alarms: { latencyP99Ms: 300, error5xxPercent: 2, error4xxPercent: 10, cpuUtilizationPercent: 80, memoryUtilizationPercent: 85 },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCidr } from "../constructs/core/cidr";
+import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
 import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
 import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/training-cluster/versions";
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
@@ -54,6 +55,22 @@ export const trainingSchema = z.strictObject({
   nodeAmiReleaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, { error: "must be an EKS AMI release such as 1.33.0-20251104" }),
   /** CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (required when protected). */
   publicApiCidrs: z.array(z.string()),
+  /**
+   * Who reaches the private API endpoint on HTTPS from the network: ranges (a VPN, a runner subnet) and
+   * security groups. The cluster security group admits only itself, so a private endpoint needs one of
+   * these or the deploy runner.
+   */
+  apiAccess: z.strictObject({
+    cidrs: z.array(z.string()),
+    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id such as sg-0123456789abcdef0" })),
+  }),
+  /**
+   * A GitHub Actions runner in the private subnets (CodeBuild-hosted), let in to the API endpoint: how the
+   * deploy workflow reaches a private cluster. Omit it where the API is reached another way.
+   */
+  deployRunner: z.strictObject({ repositoryUrl: z.string(), connectionArn: z.string() }).optional(),
+  /** STANDARD: EKS upgrades the control plane when its version leaves standard support; EXTENDED: it stays, at a price. */
+  upgradePolicy: z.enum(["STANDARD", "EXTENDED"]),
   /** Control plane log types sent to CloudWatch Logs; each can be switched off. */
   controlPlaneLogs: z.strictObject(Object.fromEntries(CONTROL_PLANE_LOG_TYPES.map((t) => [t, z.boolean()])) as Record<(typeof CONTROL_PLANE_LOG_TYPES)[number], z.ZodBoolean>),
   /** IAM roles given cluster access entries. */
@@ -93,6 +110,27 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
     if (isProtected && t.publicApiCidrs.length > 0) {
       add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
     }
+  }
+
+  const access = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
+  const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
+  accessCidrs.forEach((cidr, i) => {
+    if (typeof cidr !== "string") return; // the schema reports the type
+    const parsed = parseCidr(cidr);
+    if (!parsed) add(at("apiAccess", "cidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
+    else if (parsed.prefixLength < 8) add(at("apiAccess", "cidrs", i), `${cidr} is wider than a /8; list the networks that deploy and operate the cluster`);
+  });
+  const runner = objectOrUndefined(t.deployRunner) as Loose<NonNullable<TrainingConfig["deployRunner"]>> | undefined;
+  if (runner && typeof runner.repositoryUrl === "string" && typeof runner.connectionArn === "string") {
+    for (const problem of deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn })) add(at("deployRunner", problem.field), problem.message);
+  }
+  const privateOnly = Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length === 0;
+  const securityGroups = Array.isArray(access?.securityGroupIds) ? access.securityGroupIds.length : 0;
+  if (privateOnly && access && accessCidrs.length === 0 && securityGroups === 0 && !runner) {
+    add(
+      at("apiAccess"),
+      "the API endpoint is private and nothing may reach it (the cluster security group admits only itself): add training.deployRunner, or the networks (apiAccess.cidrs) or security groups (apiAccess.securityGroupIds) that deploy and operate the cluster",
+    );
   }
 
   const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;

@@ -23,6 +23,7 @@ export class NetworkStack extends PlatformStack {
       natGateways: environment.network.natGateways,
       encryptionKey: this.logKey,
       flowLogRetentionDays: environment.logs.retentionDays,
+      interfaceEndpoints: environment.network.interfaceEndpoints,
     });
   }
 }

@@ -65,6 +65,8 @@ export class WorkloadsStack extends PlatformStack {
           cpuQuota: team.cpuQuota,
           memoryQuota: team.memoryQuota,
           roleName: this.resourceName([team.name, "training"], 64),
+          // Only the platform preempts every team.
+          reservedPriorityClasses: [this.priorityClasses.criticalClassName],
         }),
       ]),
     );

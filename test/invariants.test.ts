@@ -117,7 +117,8 @@ function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
     if (stackId === `${env.name}-workloads`) {
       expect(count("aws_eks_cluster")).toBe(0);
       expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length);
-      expect(count("kubernetes_resource_quota_v1")).toBe(env.training.teams.length);
+      // Per team: its quota, and the zero-pod quota that keeps the platform's priority class from it.
+      expect(count("kubernetes_resource_quota_v1")).toBe(2 * env.training.teams.length);
     }
     if (stackId === `${env.name}-network`) {
       expect(count("aws_subnet")).toBe(2 * zones);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Plans every stack of $ENVIRONMENT and runs `review plan --fail-on destroy-stateful,errored` on each, so a deploy
-# stops before it destroys or replaces a stateful resource (unless $ALLOW_DESTROY is true: the merged pull request
-# has the label allow-destroy) and never goes on from an errored plan. Used by every job of deploy.yml; writes each
-# plan's review to $GITHUB_STEP_SUMMARY.
+# Plans every stack of $ENVIRONMENT whose layer is in $LAYERS and runs `review plan --fail-on destroy-stateful,errored`
+# on each, so a deploy stops before it destroys or replaces a stateful resource (unless $ALLOW_DESTROY is true: the
+# merged pull request has the label allow-destroy) and never goes on from an errored plan. Used by every job of
+# deploy-stacks.yml; writes each plan's review to $GITHUB_STEP_SUMMARY.
 set -uo pipefail
 gate=(--fail-on destroy-stateful,errored)
 if [ "$ALLOW_DESTROY" = "true" ]; then
@@ -10,18 +10,9 @@ if [ "$ALLOW_DESTROY" = "true" ]; then
   echo "::warning::The merged pull request has the label allow-destroy: stateful resources of $ENVIRONMENT may be destroyed."
 fi
 status=0
-# One line per stack of the environment: <id> <number of stacks it depends on> [--protected],
+# One line per stack of $LAYERS of the environment: <id> <number of stacks it depends on> [--protected],
 # from the manifest and the guardrails report that synthesis writes beside it.
-node - "$ENVIRONMENT" > stacks.txt <<'JS'
-const fs = require("fs");
-const manifest = JSON.parse(fs.readFileSync("cdktf.out/manifest.json", "utf8"));
-const report = fs.existsSync("cdktf.out/guardrails.json") ? JSON.parse(fs.readFileSync("cdktf.out/guardrails.json", "utf8")) : { stacks: [] };
-for (const [id, stack] of Object.entries(manifest.stacks)) {
-  if (!id.startsWith(`${process.argv[2]}-`)) continue;
-  const isProtected = report.stacks.some((s) => s.stack === id && s.protected === true);
-  console.log(id, (stack.dependencies || []).length, isProtected ? "--protected" : "");
-}
-JS
+WITH_PROTECTION=1 bash "$(dirname "$0")/stacks.sh" > stacks.txt || exit 1
 while read -r stack dependencies protected <&3; do
   dir="cdktf.out/stacks/$stack"
   if ! terraform -chdir="$dir" init -input=false -no-color; then status=1; continue; fi

@@ -37,10 +37,10 @@ export class ServiceRole extends Construct implements IGrantable {
     this.roleName = this.role.name;
   }
 
-  /** Attaches an AWS-managed policy by name, e.g. `AmazonEKSWorkerNodePolicy`. */
-  attachManagedPolicy(policyName: string): void {
+  /** Attaches an AWS-managed policy by name, e.g. `AmazonEKSWorkerNodePolicy`; returns the attachment to depend on. */
+  attachManagedPolicy(policyName: string): IamRolePolicyAttachment {
     const { partition } = awsEnvironmentOf(this);
-    new IamRolePolicyAttachment(this, `Managed-${policyName}`, {
+    return new IamRolePolicyAttachment(this, `Managed-${policyName}`, {
       role: this.role.name,
       policyArn: `arn:${partition}:iam::aws:policy/${policyName}`,
     });

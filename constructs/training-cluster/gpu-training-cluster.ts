@@ -4,6 +4,7 @@ import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-p
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { parseCidr } from "../core/cidr";
 import { KmsKey } from "../core/kms-key";
@@ -31,6 +32,23 @@ export interface AddonVersions {
   readonly coreDns: string;
   readonly kubeProxy: string;
   readonly ebsCsiDriver: string;
+}
+
+/** EKS's support policy once a Kubernetes version leaves standard support. */
+export type UpgradePolicy = "STANDARD" | "EXTENDED";
+
+/** Who may reach the cluster's API endpoint from inside the network, on HTTPS (443). */
+export interface ApiAccessSources {
+  /**
+   * IPv4 ranges: a VPN, a runner subnet, the VPC itself.
+   * @default []
+   */
+  readonly cidrs?: readonly string[];
+  /**
+   * Security groups whose members may connect (a runner's, a bastion's).
+   * @default []
+   */
+  readonly securityGroupIds?: readonly string[];
 }
 
 export interface GpuTrainingClusterProps {
@@ -69,6 +87,23 @@ export interface GpuTrainingClusterProps {
    * @default - the latest release at node group creation
    */
   readonly nodeAmiReleaseVersion?: string;
+  /**
+   * Who may reach the API endpoint from the network. The cluster security group admits only itself: without
+   * a source here (or allowApiAccessFrom), nothing outside the cluster reaches a private endpoint.
+   * @default - none
+   */
+  readonly apiAccess?: ApiAccessSources;
+  /**
+   * STANDARD: EKS upgrades the control plane when its version leaves standard support. EXTENDED: it stays,
+   * at extended-support prices.
+   * @default "STANDARD"
+   */
+  readonly upgradePolicy?: UpgradePolicy;
+  /**
+   * Tags of the nodes' instances, volumes and network interfaces (cost allocation).
+   * @default {}
+   */
+  readonly nodeTags?: Readonly<Record<string, string>>;
 }
 
 const ACCESS_POLICY = {
@@ -96,6 +131,7 @@ export class GpuTrainingCluster extends Construct {
   readonly clusterSecurityGroupId: string;
   readonly systemPool: NodePool;
   readonly gpuPools: readonly NodePool[];
+  private apiAccessRules = 0;
 
   constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
     super(scope, id);
@@ -115,7 +151,7 @@ export class GpuTrainingCluster extends Construct {
       description: `EKS control plane of ${props.clusterName}`,
       trust: [serviceTrust("eks.amazonaws.com", accountId)],
     });
-    clusterRole.attachManagedPolicy("AmazonEKSClusterPolicy");
+    const clusterPolicy = clusterRole.attachManagedPolicy("AmazonEKSClusterPolicy");
 
     this.cluster = new EksCluster(this, "Cluster", {
       name: props.clusterName,
@@ -132,7 +168,9 @@ export class GpuTrainingCluster extends Construct {
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       // Add-ons are managed below at pinned versions; EKS must not install its own defaults.
       bootstrapSelfManagedAddons: false,
-      dependsOn: [logGroup.logGroup],
+      upgradePolicy: { supportType: props.upgradePolicy ?? "STANDARD" },
+      // Without its policy, EKS cannot manage the cluster's network interfaces and creating it fails.
+      dependsOn: [logGroup.logGroup, clusterPolicy],
     });
     this.clusterName = this.cluster.name;
     this.endpoint = this.cluster.endpoint;
@@ -143,6 +181,9 @@ export class GpuTrainingCluster extends Construct {
     const oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });
     this.oidcProviderArn = oidcProvider.arn;
 
+    for (const cidr of props.apiAccess?.cidrs ?? []) this.allowApiAccessFrom({ cidr });
+    for (const securityGroupId of props.apiAccess?.securityGroupIds ?? []) this.allowApiAccessFrom({ securityGroupId });
+
     this.grantAccess("Admin", props.adminRoleArns ?? [], ACCESS_POLICY.admin);
     this.grantAccess("ReadOnly", props.readOnlyRoleArns ?? [], ACCESS_POLICY.readOnly);
 
@@ -151,16 +192,36 @@ export class GpuTrainingCluster extends Construct {
       description: `Nodes of ${props.clusterName}`,
       trust: [serviceTrust("ec2.amazonaws.com")],
     });
-    for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"]) {
-      nodeRole.attachManagedPolicy(policy);
-    }
+    // The VPC CNI has its own IRSA role (below): the node role does not carry its network permissions.
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map((policy) => nodeRole.attachManagedPolicy(policy));
     this.nodeRoleArn = nodeRole.roleArn;
 
-    const poolBase = { clusterName: props.clusterName, clusterNameReference: this.clusterName, nodeRoleArn: nodeRole.roleArn, subnetIds: props.subnetIds, amiReleaseVersion: props.nodeAmiReleaseVersion };
+    const poolBase = {
+      clusterName: props.clusterName,
+      clusterNameReference: this.clusterName,
+      nodeRoleArn: nodeRole.roleArn,
+      subnetIds: props.subnetIds,
+      amiReleaseVersion: props.nodeAmiReleaseVersion,
+      tags: props.nodeTags,
+      dependsOn: nodePolicies,
+    };
     this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system" });
     this.gpuPools = props.gpuPools.map((pool) => new NodePool(this, `GpuPool-${pool.name}`, { ...poolBase, ...pool, gpu: true }));
 
     this.addAddons(props.clusterName, props.addonVersions);
+  }
+
+  /** Lets a network range or a security group's members reach the API endpoint on HTTPS. */
+  allowApiAccessFrom(source: { readonly cidr: string } | { readonly securityGroupId: string }): VpcSecurityGroupIngressRule {
+    const from = "cidr" in source ? source.cidr : source.securityGroupId;
+    return new VpcSecurityGroupIngressRule(this, `ApiAccess${this.apiAccessRules++}`, {
+      securityGroupId: this.clusterSecurityGroupId,
+      description: `Kubernetes API from ${from}`,
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      ...("cidr" in source ? { cidrIpv4: source.cidr } : { referencedSecurityGroupId: source.securityGroupId }),
+    });
   }
 
   private grantAccess(kind: string, principalArns: readonly string[], policyArn: string): void {
@@ -185,8 +246,20 @@ export class GpuTrainingCluster extends Construct {
         resolveConflictsOnUpdate: "OVERWRITE",
         ...extra,
       });
+    const cniRole = new IrsaRole(this, "VpcCniRole", {
+      roleName: resourceName([clusterName, "vpc-cni"], { maxLength: 64 }),
+      description: "VPC CNI (aws-node): pod network interfaces and addresses",
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      namespace: "kube-system",
+      serviceAccountName: "aws-node",
+    });
+    cniRole.attachManagedPolicy("AmazonEKS_CNI_Policy");
     // Network policies (each team namespace's default-deny) are enforced by the VPC CNI's agent.
-    addon("VpcCni", "vpc-cni", versions.vpcCni, { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    addon("VpcCni", "vpc-cni", versions.vpcCni, {
+      configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+      serviceAccountRoleArn: cniRole.roleArn,
+    });
     addon("KubeProxy", "kube-proxy", versions.kubeProxy);
     addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
 
@@ -216,6 +289,13 @@ export class GpuTrainingCluster extends Construct {
     for (const cidr of props.publicApiCidrs ?? []) {
       const parsed = parseCidr(cidr);
       if (!parsed || parsed.prefixLength === 0) throw new Error(`${where}: publicApiCidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
+    }
+    for (const cidr of props.apiAccess?.cidrs ?? []) {
+      const parsed = parseCidr(cidr);
+      if (!parsed || parsed.prefixLength === 0) throw new Error(`${where}: apiAccess.cidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
+    }
+    for (const id of props.apiAccess?.securityGroupIds ?? []) {
+      if (!/^sg-[0-9a-f]{8,17}$/.test(id) && !id.includes("${")) throw new Error(`${where}: apiAccess.securityGroupIds "${id}" must be a security group id (sg-...)`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { IGrantable, PolicyStatement } from "../core/iam";
 import { ServiceRole } from "../core/service-role";
@@ -56,8 +57,8 @@ export class IrsaRole extends Construct implements IGrantable {
   }
 
   /** Attaches an AWS-managed policy by name, for add-ons whose permissions AWS defines (e.g. `AmazonEBSCSIDriverPolicy`). */
-  attachManagedPolicy(policyName: string): void {
-    this.role.attachManagedPolicy(policyName);
+  attachManagedPolicy(policyName: string): IamRolePolicyAttachment {
+    return this.role.attachManagedPolicy(policyName);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance } from "./gpu-instances";
+import { ACCELERATOR_LABEL_KEY, GPU_NODE_LABEL, GPU_TAINT, acceleratorOf, gpusPerInstance } from "./gpu-instances";
 
 export type CapacityType = "ON_DEMAND" | "SPOT";
 
@@ -36,6 +37,18 @@ export interface NodePoolProps {
    * @default - the latest release when the node group is created, then pinned by EKS
    */
   readonly amiReleaseVersion?: string;
+  /**
+   * Tags of the pool's instances and volumes (the provider's default tags do not reach what a launch
+   * template starts): cost allocation per environment and layer.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Resources whose creation must finish first, e.g. the node role's policy attachments: a node that
+   * starts without them cannot join the cluster.
+   * @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 const AUTOSCALER_TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
@@ -64,13 +77,13 @@ export class NodePool extends Construct {
       blockDeviceMappings: [
         { deviceName: "/dev/xvda", ebs: { volumeSize: props.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
       ],
-      tagSpecifications: [
-        { resourceType: "instance", tags: { Name: this.nodeGroupName } },
-        { resourceType: "volume", tags: { Name: this.nodeGroupName } },
-      ],
+      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...props.tags, Name: this.nodeGroupName } })),
     });
 
-    const labels: Record<string, string> = { "mlops/pool": props.name, ...(gpu ? { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value } : {}) };
+    const labels: Record<string, string> = {
+      "mlops/pool": props.name,
+      ...(gpu ? { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, [ACCELERATOR_LABEL_KEY]: acceleratorOf(props.instanceTypes) } : {}),
+    };
     const templateTags = this.autoscalerTemplateTags(labels, gpu);
     this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
       clusterName: props.clusterNameReference ?? props.clusterName,
@@ -93,6 +106,7 @@ export class NodePool extends Construct {
       },
       // The cluster autoscaler owns the node count between min and max.
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      dependsOn: [...(props.dependsOn ?? [])],
     });
 
     // Node group tags do not reach its Auto Scaling group; the autoscaler reads node templates from there

@@ -2,8 +2,8 @@
  * EKS: encrypted secrets, a private (or fenced) API endpoint, control plane logs, a supported version, and node
  * groups that do not open SSH to everyone.
  */
-import { compliant, nonCompliant, notApplicable, type Rule } from "../rule";
-import { block, blocks, bool, defineRule, isReference, isSet, joinQuoted, str, strings } from "./blocks";
+import { UNKNOWN_VALUE, compliant, nonCompliant, notApplicable, type ResourceView, type Rule } from "../rule";
+import { block, blocks, bool, defineRule, isReference, isSet, joinQuoted, num, refersTo, str, strings } from "./blocks";
 import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../../constructs/training-cluster/versions";
 
 const secretsEncryption = defineRule({
@@ -139,6 +139,39 @@ const sshOnlyFromSecurityGroups = defineRule({
   },
 });
 
+/** Whether a security group rule admits HTTPS (443) in to the cluster security group of `cluster`. */
+function admitsApi(rule: ResourceView, cluster: string): boolean {
+  const a = rule.attributes;
+  if (rule.type === "aws_security_group_rule" && str(a.type) !== "ingress") return false;
+  const target = str(a.security_group_id) ?? "";
+  // In a plan the group is known only after apply; the rule was found through the configuration's reference.
+  if (target !== UNKNOWN_VALUE && !(refersTo(target, cluster) && target.includes("cluster_security_group_id"))) return false;
+  const protocol = str(a.ip_protocol) ?? str(a.protocol);
+  if (protocol === "-1" || protocol === "all") return true;
+  const [from, to] = [num(a.from_port), num(a.to_port)];
+  return from !== undefined && to !== undefined && from <= 443 && 443 <= to;
+}
+
+const privateApiReachable = defineRule({
+  id: "MLB-EKS-007",
+  severity: "error",
+  resourceTypes: ["aws_eks_cluster"],
+  rationale:
+    "A private-only API endpoint sits behind the cluster security group, which admits only the cluster itself: without an ingress rule on 443, no runner, VPN or bastion reaches it and every Kubernetes deploy times out.",
+  publicChecks: [],
+  evaluate(resource, context) {
+    if (isEndpointPublic(resource.attributes)) return notApplicable;
+    // Additional security groups of the control plane may carry the access; they are not judged here.
+    if (strings(block(resource.attributes.vpc_config)?.security_group_ids).length > 0) return compliant;
+    const rules = ["aws_vpc_security_group_ingress_rule", "aws_security_group_rule"].flatMap((type) => context.referencing(resource.address, type));
+    if (rules.some((rule) => admitsApi(rule, resource.address))) return compliant;
+    return nonCompliant(
+      "the API endpoint is private and no ingress rule admits anything to the cluster security group on 443: nothing outside the cluster can reach the Kubernetes API",
+      "Add an aws_vpc_security_group_ingress_rule on vpc_config[0].cluster_security_group_id for TCP 443 from your runner's security group or VPN range (GpuTrainingCluster: apiAccess or allowApiAccessFrom; environments: training.apiAccess or training.deployRunner).",
+    );
+  },
+});
+
 export const eksRules: readonly Rule[] = [
   secretsEncryption,
   privateEndpointWhenProtected,
@@ -146,4 +179,5 @@ export const eksRules: readonly Rule[] = [
   controlPlaneLogs,
   supportedVersion,
   sshOnlyFromSecurityGroups,
+  privateApiReachable,
 ];

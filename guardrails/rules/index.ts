@@ -1,4 +1,5 @@
 import type { Rule } from "../rule";
+import { codebuildRules } from "./codebuild";
 import { dynamodbRules } from "./dynamodb";
 import { ecrRules } from "./ecr";
 import { eksRules } from "./eks";
@@ -26,6 +27,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...iamRules,
   ...networkRules,
   ...eksRules,
+  ...codebuildRules,
   ...sagemakerRules,
   ...kubernetesRules,
 ];

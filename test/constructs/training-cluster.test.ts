@@ -58,7 +58,7 @@ describe("GpuTrainingCluster", () => {
       retention_in_days: 365,
       kms_key_id: expect.stringContaining("aws_kms_key.Key"),
     });
-    expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./)]);
+    expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./), expect.stringMatching(/^aws_iam_role_policy_attachment\..*AmazonEKSClusterPolicy/)]);
     const fewer = synthCluster({ controlPlaneLogTypes: ["api", "audit"] });
     expect(only(fewer, "aws_eks_cluster").enabled_cluster_log_types).toEqual(["api", "audit"]);
   });
@@ -162,8 +162,61 @@ describe("node pools", () => {
     expect(attachments.some((arn) => arn.endsWith("/AdministratorAccess"))).toBe(false);
   });
 
+  it("labels GPU nodes with their accelerator, and tells the autoscaler so while a pool is at zero", () => {
+    // Until the device plugin advertises nvidia.com/gpu, only this label tells the autoscaler a new node has GPUs.
+    expect(groups["mlops-test-training-a10g"].labels).toMatchObject({ "k8s.amazonaws.com/accelerator": "nvidia-a10g" });
+    expect(groups["mlops-test-training-l4-spot"].labels).toMatchObject({ "k8s.amazonaws.com/accelerator": "nvidia-l4" });
+    expect(groups["mlops-test-training-system"].labels).not.toHaveProperty(["k8s.amazonaws.com/accelerator"]);
+    const asgTags = attributesOf(json, "aws_autoscaling_group_tag").map((t) => t.tag as Record<string, unknown>);
+    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator", value: "nvidia-a10g", propagate_at_launch: false });
+  });
+
+  it("tags instances, volumes and network interfaces for cost allocation", () => {
+    const tagged = synthCluster({ nodeTags: { "mlops:environment": "test", "mlops:layer": "training" } });
+    for (const template of attributesOf(tagged, "aws_launch_template")) {
+      const specs = template.tag_specifications as { resource_type: string; tags: Record<string, string> }[];
+      expect(specs.map((s) => s.resource_type)).toEqual(["instance", "volume", "network-interface"]);
+      for (const spec of specs) expect(spec.tags).toMatchObject({ "mlops:environment": "test", "mlops:layer": "training", Name: expect.any(String) });
+    }
+  });
+
+  it("creates node groups after the node role's policies, which a node needs to join", () => {
+    for (const group of Object.values(groups)) {
+      expect((group as Record<string, unknown>).depends_on).toEqual([expect.stringContaining("AmazonEKSWorkerNodePolicy"), expect.stringContaining("AmazonEC2ContainerRegistryPullOnly")]);
+    }
+  });
+
+  it("runs the VPC CNI with its own IRSA role; the node role has no CNI permissions", () => {
+    const attachments = attributesOf(json, "aws_iam_role_policy_attachment");
+    const cni = attachments.filter((a) => String(a.policy_arn).endsWith("/AmazonEKS_CNI_Policy"));
+    expect(cni).toHaveLength(1);
+    expect(cni[0].role).toContain("VpcCniRole");
+    const addon = attributesOf(json, "aws_eks_addon").find((a) => a.addon_name === "vpc-cni")!;
+    expect(addon.service_account_role_arn).toContain("VpcCniRole");
+    const role = attributesOf(json, "aws_iam_role").find((r) => String(r.name).endsWith("-vpc-cni"))!;
+    expect(JSON.stringify(policyOf(role, "assume_role_policy"))).toContain("system:serviceaccount:kube-system:aws-node");
+  });
+
   it("puts every resource in the stack under the cluster's name, with nothing of Kubernetes in it", () => {
     expect(allResources(json).some((r) => r.type.startsWith("kubernetes_"))).toBe(false);
+  });
+});
+
+describe("API access and upgrades", () => {
+  it("admits nothing to the private API unless sources are given, then each on 443 to the cluster security group", () => {
+    expect(attributesOf(synthCluster(), "aws_vpc_security_group_ingress_rule")).toEqual([]);
+    const open = synthCluster({ apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: ["sg-0123456789abcdef0"] } });
+    const rules = attributesOf(open, "aws_vpc_security_group_ingress_rule");
+    expect(rules).toEqual([
+      expect.objectContaining({ cidr_ipv4: "10.200.0.0/16", from_port: 443, to_port: 443, ip_protocol: "tcp" }),
+      expect.objectContaining({ referenced_security_group_id: "sg-0123456789abcdef0", from_port: 443, to_port: 443, ip_protocol: "tcp" }),
+    ]);
+    for (const rule of rules) expect(rule.security_group_id).toMatch(/^\$\{aws_eks_cluster\.Cluster_.*\.vpc_config\[0\]\.cluster_security_group_id\}$/);
+  });
+
+  it("has an explicit upgrade policy, STANDARD by default", () => {
+    expect(only(synthCluster(), "aws_eks_cluster").upgrade_policy).toEqual({ support_type: "STANDARD" });
+    expect(only(synthCluster({ upgradePolicy: "EXTENDED" }), "aws_eks_cluster").upgrade_policy).toEqual({ support_type: "EXTENDED" });
   });
 });
 
@@ -172,6 +225,8 @@ describe("refusals", () => {
     [{ kubernetesVersion: "1.27" }, /kubernetesVersion "1.27" is not supported/],
     [{ subnetIds: ["subnet-a"] }, /at least 2 availability zones/],
     [{ publicApiCidrs: ["0.0.0.0/0"] }, /publicApiCidrs "0.0.0.0\/0" must be an IPv4 CIDR narrower than 0.0.0.0\/0/],
+    [{ apiAccess: { cidrs: ["0.0.0.0/0"] } }, /apiAccess.cidrs "0.0.0.0\/0" must be an IPv4 CIDR narrower than 0.0.0.0\/0/],
+    [{ apiAccess: { securityGroupIds: ["default"] } }, /apiAccess.securityGroupIds "default" must be a security group id/],
     [{ systemPool: { instanceTypes: ["m6i.large"], minSize: 0, maxSize: 2, diskSizeGiB: 50 } }, /systemPool.minSize must be at least 1/],
   ])("refuses %p", (props, message) => {
     expect(() => synthCluster(props)).toThrow(message);

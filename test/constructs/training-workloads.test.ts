@@ -224,19 +224,30 @@ describe("TeamNamespace", () => {
     ]);
   });
 
-  it("caps GPU, CPU and memory at the team's quota and gives containers default requests and limits", () => {
+  it("caps GPU, CPU and memory requests at the team's quota and gives containers default requests, never a default limit", () => {
     expect(attributesOf(json, "kubernetes_resource_quota_v1")).toEqual([
       expect.objectContaining({
         metadata: expect.objectContaining({ namespace: inNamespace }),
-        spec: { hard: { "requests.nvidia.com/gpu": "12", "requests.cpu": "192", "requests.memory": "768Gi", "limits.memory": "768Gi" } },
+        spec: { hard: { "requests.nvidia.com/gpu": "12", "requests.cpu": "192", "requests.memory": "768Gi" } },
       }),
     ]);
+    // A GPU job without limits must not get a small default memory limit that OOM-kills it mid-training.
     expect(attributesOf(json, "kubernetes_limit_range_v1")).toEqual([
       expect.objectContaining({
         metadata: expect.objectContaining({ namespace: inNamespace }),
-        spec: { limit: [{ type: "Container", default_request: { cpu: "500m", memory: "1Gi" }, default: { cpu: "2", memory: "4Gi" } }] },
+        spec: { limit: [{ type: "Container", default_request: { cpu: "500m", memory: "1Gi" } }] },
       }),
     ]);
+  });
+
+  it("keeps reserved priority classes from the team's pods with a zero-pod quota in their scope", () => {
+    const stack = kubernetesStack();
+    new TeamNamespace(stack, "Team", { ...TEAM, reservedPriorityClasses: ["training-critical"] });
+    const reserved = attributesOf(synthJson(stack), "kubernetes_resource_quota_v1").find((q) => q.metadata.name === "reserved-priority-classes");
+    expect(reserved?.spec).toEqual({
+      hard: { pods: "0" },
+      scope_selector: { match_expression: [{ scope_name: "PriorityClass", operator: "In", values: ["training-critical"] }] },
+    });
   });
 
   it("denies all traffic by default and allows the namespace, DNS to kube-dns and HTTPS out", () => {
@@ -296,7 +307,7 @@ describe("TeamNamespace", () => {
     [{ team: "Vision" }, /test\/Team: team "Vision" must be 1-63 lowercase/],
     [{ gpuQuota: -1 }, /gpuQuota is -1; it must be a whole number of GPUs >= 0/],
     [{ memoryQuota: "lots" }, /memoryQuota "lots" must be a Kubernetes quantity/],
-    [{ defaultContainerLimits: { cpu: "2", memory: "4 GiB" } }, /defaultContainerLimits.memory "4 GiB" must be a Kubernetes quantity/],
+    [{ defaultContainerRequests: { cpu: "2", memory: "4 GiB" } }, /defaultContainerRequests.memory "4 GiB" must be a Kubernetes quantity/],
   ])("refuses %p", (props, message) => {
     expect(() => synthTeam(props)).toThrow(message);
   });

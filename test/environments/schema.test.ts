@@ -145,7 +145,7 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
       expect(typo[0]).toContain('unknown field "natGatewayz"');
       expect(typo[0]).toContain('Did you mean "natGateways"?');
       expect(typo[0]).toBe(
-        'prod: network.natGatewayz: unknown field "natGatewayz"; allowed: vpcCidr, availabilityZones, natGateways. Did you mean "natGateways"?',
+        'prod: network.natGatewayz: unknown field "natGatewayz"; allowed: vpcCidr, availabilityZones, natGateways, interfaceEndpoints. Did you mean "natGateways"?',
       );
     });
 
@@ -269,7 +269,7 @@ describe("every problem is reported at once", () => {
     const expected = [
       'prod: account.id: is "1618033988"; must be a 12-digit AWS account id',
       `prod: network.vpcCidr: is "10.30.0.1/16"; ${CIDR_MESSAGE}`,
-      'prod: network.natGatewayz: unknown field "natGatewayz"; allowed: vpcCidr, availabilityZones, natGateways. Did you mean "natGateways"?',
+      'prod: network.natGatewayz: unknown field "natGatewayz"; allowed: vpcCidr, availabilityZones, natGateways, interfaceEndpoints. Did you mean "natGateways"?',
       "prod: protection.enabled: a production environment must be protected; set it to true",
     ];
     const lines = error.problems.map(formatProblem);

@@ -306,3 +306,34 @@ describe("quantities", () => {
     expect(parseEnvironment(mutated(prod, (c) => (c.training.teams[0].memoryQuota = "1000G"))).training.teams[0].memoryQuota).toBe("1000G");
   });
 });
+
+describe("reaching the cluster's API", () => {
+  const noAccess = (c: Draft) => {
+    c.training.apiAccess = { cidrs: [], securityGroupIds: [] };
+    delete c.training.deployRunner;
+  };
+
+  it("refuses a private endpoint that nothing may reach, naming what to add", () => {
+    expect(problemLines(mutated(prod, noAccess))).toEqual([
+      "prod: training.apiAccess: the API endpoint is private and nothing may reach it (the cluster security group admits only itself): add training.deployRunner, or the networks (apiAccess.cidrs) or security groups (apiAccess.securityGroupIds) that deploy and operate the cluster",
+    ]);
+  });
+
+  it.each([
+    ["a deploy runner", (c: Draft) => (c.training.deployRunner = { repositoryUrl: "https://github.com/o/r", connectionArn: "arn:aws:codeconnections:eu-west-1:161803398874:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab" })],
+    ["a VPN range", (c: Draft) => (c.training.apiAccess.cidrs = ["10.200.0.0/16"])],
+    ["a security group", (c: Draft) => (c.training.apiAccess.securityGroupIds = ["sg-0123456789abcdef0"])],
+  ])("accepts a private endpoint reached through %s", (_what, grant) => {
+    expect(() => parseEnvironment(mutated(prod, (c) => (noAccess(c), grant(c))))).not.toThrow();
+  });
+
+  it.each([
+    [(c: Draft) => (c.training.apiAccess.cidrs = ["10.200.0.0/33"]), 'prod: training.apiAccess.cidrs.0: is "10.200.0.0/33"; must be an IPv4 CIDR'],
+    [(c: Draft) => (c.training.apiAccess.cidrs = ["0.0.0.0/1"]), "prod: training.apiAccess.cidrs.0: 0.0.0.0/1 is wider than a /8; list the networks that deploy and operate the cluster"],
+    [(c: Draft) => (c.training.apiAccess.securityGroupIds = ["web"]), 'prod: training.apiAccess.securityGroupIds.0: is "web"; must be a security group id such as sg-0123456789abcdef0'],
+    [(c: Draft) => (c.training.deployRunner.repositoryUrl = "github.com/o/r"), 'prod: training.deployRunner.repositoryUrl: "github.com/o/r" must be https://github.com/<owner>/<repo>'],
+    [(c: Draft) => (c.training.upgradePolicy = "FOREVER"), 'prod: training.upgradePolicy: is "FOREVER"; allowed: "STANDARD", "EXTENDED"'],
+  ])("refuses %#", (edit, line) => {
+    expect(problemLines(mutated(prod, edit))).toEqual([line]);
+  });
+});

@@ -11,6 +11,7 @@ import { shippedSynthDir } from "../support/shipped-synth";
  * plain plumbing. A new resource type must be covered by a rule or added here with its reason.
  */
 const TYPES_WITHOUT_RULES: Record<string, string> = {
+  aws_codebuild_webhook: "a trigger: it holds nothing and grants nothing; its project is judged (MLB-CODEBUILD-*)",
   aws_s3_bucket_versioning: "judged through its bucket (MLB-S3-002)",
   aws_s3_bucket_server_side_encryption_configuration: "judged through its bucket (MLB-S3-001)",
   aws_s3_bucket_ownership_controls: "judged through its bucket (MLB-S3-005)",

@@ -62,13 +62,16 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s workloads
         "requests.nvidia.com/gpu": String(team.gpuQuota),
         "requests.cpu": team.cpuQuota,
         "requests.memory": team.memoryQuota,
-        "limits.memory": team.memoryQuota,
       });
       const role = attributesOf("aws_iam_role").find((r) => r.name === `mlops-${name}-${team.name}-training`)!;
       const [trust] = policyOf(role, "assume_role_policy").Statement;
       expect(Object.values((trust.Condition as Attributes).StringEquals)).toContain(`system:serviceaccount:${team.name}:${team.name}-training`);
     }
     expect(attributesOf("kubernetes_network_policy_v1")).toHaveLength(4 * env.training.teams.length);
+    // Only the platform may use the critical class: every team namespace has a zero-pod quota in its scope.
+    const reserved = attributesOf("kubernetes_resource_quota_v1").filter((q) => q.metadata.name === "reserved-priority-classes");
+    expect(reserved).toHaveLength(env.training.teams.length);
+    for (const quota of reserved) expect(quota.spec.scope_selector.match_expression[0].values).toEqual([stack.priorityClasses.criticalClassName]);
   });
 
   it("runs every container with a pinned image, CPU and memory requests and limits, and no privilege escalation", () => {

@@ -34,6 +34,7 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
       kmsKeyDeletionWindowDays: fc.integer({ min: 7, max: 30 }),
       retentionDays: fc.constantFrom(...LOG_RETENTION_DAYS),
       gpuPoolMax: fc.integer({ min: 1, max: 8 }),
+      interfaceEndpoints: fc.subarray(["sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "sts", "logs"]),
     })
     .map((v) => ({
       name: v.name,
@@ -44,6 +45,7 @@ export const validEnvironmentInput: fc.Arbitrary<EnvironmentInput> = fc.boolean(
         vpcCidr: v.vpcCidr,
         availabilityZones: v.zoneLetters.map((letter) => `${v.region}${letter}`),
         natGateways: v.natGateways,
+        interfaceEndpoints: v.interfaceEndpoints,
       },
       logs: { retentionDays: v.retentionDays },
       data: generateData(isProtected),

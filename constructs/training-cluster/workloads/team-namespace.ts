@@ -19,7 +19,7 @@ export interface TeamNamespaceProps {
   readonly gpuQuota: number;
   /** CPU the team's pods may request at once, e.g. `128`. */
   readonly cpuQuota: string;
-  /** Memory the team's pods may request, and be limited to, at once, e.g. `512Gi`. */
+  /** Memory the team's pods may request at once, e.g. `512Gi`. */
   readonly memoryQuota: string;
   /** Name of the IAM role the team's training pods run as. */
   readonly roleName: string;
@@ -33,10 +33,11 @@ export interface TeamNamespaceProps {
    */
   readonly defaultContainerRequests?: ContainerResources;
   /**
-   * Limits of a container that sets none.
-   * @default { cpu: "2", memory: "4Gi" }
+   * Priority classes the team's pods may not use (a quota of zero pods in their scope): classes kept for the
+   * platform, which would otherwise let a team preempt everyone else.
+   * @default []
    */
-  readonly defaultContainerLimits?: ContainerResources;
+  readonly reservedPriorityClasses?: readonly string[];
 }
 
 const KUBERNETES_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -60,8 +61,7 @@ export class TeamNamespace extends Construct {
   constructor(scope: Construct, id: string, props: TeamNamespaceProps) {
     super(scope, id);
     const requests = props.defaultContainerRequests ?? { cpu: "500m", memory: "1Gi" };
-    const limits = props.defaultContainerLimits ?? { cpu: "2", memory: "4Gi" };
-    this.validate(props, requests, limits);
+    this.validate(props, requests);
 
     const labels = { team: props.team };
     this.namespace = new NamespaceV1(this, "Namespace", {
@@ -85,15 +85,24 @@ export class TeamNamespace extends Construct {
           "requests.nvidia.com/gpu": String(props.gpuQuota),
           "requests.cpu": props.cpuQuota,
           "requests.memory": props.memoryQuota,
-          "limits.memory": props.memoryQuota,
         },
       },
     });
-    // The quota makes every pod state its CPU and memory; these defaults fill in for containers that do not.
+    // The quota makes every pod state its CPU and memory requests; these fill in for containers that do not.
+    // No default limits: a GPU job that sets none would get a small memory limit and be OOM-killed mid-training.
     new LimitRangeV1(this, "LimitRange", {
       metadata: metadata("container-defaults"),
-      spec: { limit: [{ type: "Container", defaultRequest: { ...requests }, default: { ...limits } }] },
+      spec: { limit: [{ type: "Container", defaultRequest: { ...requests } }] },
     });
+    if ((props.reservedPriorityClasses ?? []).length > 0) {
+      new ResourceQuotaV1(this, "ReservedPriorities", {
+        metadata: metadata("reserved-priority-classes"),
+        spec: {
+          hard: { pods: "0" },
+          scopeSelector: { matchExpression: [{ scopeName: "PriorityClass", operator: "In", values: [...props.reservedPriorityClasses!] }] },
+        },
+      });
+    }
     this.networkPolicies(metadata);
 
     this.serviceAccountName = `${props.team}-training`;
@@ -151,7 +160,7 @@ export class TeamNamespace extends Construct {
     }
   }
 
-  private validate(props: TeamNamespaceProps, requests: ContainerResources, limits: ContainerResources): void {
+  private validate(props: TeamNamespaceProps, requests: ContainerResources): void {
     const where = this.node.path;
     if (!KUBERNETES_NAME.test(props.team)) {
       throw new Error(`${where}: team "${props.team}" must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter`);
@@ -164,8 +173,6 @@ export class TeamNamespace extends Construct {
       memoryQuota: props.memoryQuota,
       "defaultContainerRequests.cpu": requests.cpu,
       "defaultContainerRequests.memory": requests.memory,
-      "defaultContainerLimits.cpu": limits.cpu,
-      "defaultContainerLimits.memory": limits.memory,
     };
     for (const [name, value] of Object.entries(quantities)) {
       if (!KUBERNETES_QUANTITY.test(value)) throw new Error(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);

@@ -1,0 +1,153 @@
+import { Construct } from "constructs";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { KmsKey } from "../core/kms-key";
+import { EncryptedLogGroup } from "../core/log-group";
+import { ServiceRole, serviceTrust } from "../core/service-role";
+
+export interface DeployRunnerProps {
+  /** The CodeBuild project's name; GitHub Actions jobs ask for it with `runs-on: codebuild-<name>-<run id>-<attempt>`. */
+  readonly projectName: string;
+  /** `https://github.com/<owner>/<repo>`: the repository whose workflow jobs this runner takes. */
+  readonly repositoryUrl: string;
+  /** An AWS CodeConnections (or CodeStar Connections) connection to GitHub, made once in the console. */
+  readonly connectionArn: string;
+  readonly vpcId: string;
+  /** Private subnets the runner's network interfaces go in (they reach the internet through NAT). */
+  readonly subnetIds: readonly string[];
+  /** Encrypts the runner's logs and build output. */
+  readonly encryptionKey: KmsKey;
+  readonly logRetentionDays: number;
+  /**
+   * CodeBuild compute type of a runner.
+   * @default "BUILD_GENERAL1_MEDIUM"
+   */
+  readonly computeType?: string;
+  /**
+   * Minutes a job may run.
+   * @default 120
+   */
+  readonly timeoutMinutes?: number;
+}
+
+const GITHUB_REPOSITORY = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const CONNECTION_ARN = /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
+
+/** The problems of a runner's settings (empty when valid): shared by the construct and the environment schema. */
+export function deployRunnerProblems(props: { readonly repositoryUrl: string; readonly connectionArn: string }): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (!GITHUB_REPOSITORY.test(props.repositoryUrl)) problems.push({ field: "repositoryUrl", message: `"${props.repositoryUrl}" must be https://github.com/<owner>/<repo>` });
+  if (!CONNECTION_ARN.test(props.connectionArn)) {
+    problems.push({ field: "connectionArn", message: `"${props.connectionArn}" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)` });
+  }
+  return problems;
+}
+
+/**
+ * A GitHub Actions runner inside the VPC, hosted by CodeBuild: jobs that must reach what is private (the
+ * cluster's API endpoint) run on it with `runs-on: codebuild-<projectName>-${{ github.run_id }}-${{ github.run_attempt }}`.
+ * Its own role may only write its logs and place network interfaces in its subnets; the job takes its deploy
+ * credentials from GitHub's OIDC as on any runner. Its security group (`securityGroupId`) is what to let in.
+ */
+export class DeployRunner extends Construct {
+  readonly project: CodebuildProject;
+  readonly projectName: string;
+  /** The runner's security group: allow it where the runner must connect (e.g. the cluster's API). */
+  readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: DeployRunnerProps) {
+    super(scope, id);
+    const problems = deployRunnerProblems(props);
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
+    const { accountId, region, partition } = awsEnvironmentOf(this);
+
+    const securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: props.projectName,
+      description: "GitHub Actions runner: HTTPS out only",
+      vpcId: props.vpcId,
+    });
+    // GitHub, package registries and AWS APIs are all HTTPS; DNS goes to the VPC resolver, which no security group filters.
+    new VpcSecurityGroupEgressRule(this, "HttpsOut", {
+      securityGroupId: securityGroup.id,
+      description: "HTTPS to GitHub, registries and AWS APIs",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    this.securityGroupId = securityGroup.id;
+
+    const logs = new EncryptedLogGroup(this, "Logs", {
+      logGroupName: `/aws/codebuild/${props.projectName}`,
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+    });
+    const role = new ServiceRole(this, "Role", {
+      roleName: props.projectName.slice(0, 64),
+      description: `CodeBuild-hosted GitHub Actions runner ${props.projectName}`,
+      trust: [serviceTrust("codebuild.amazonaws.com", accountId)],
+    });
+    logs.grantWrite(role);
+    props.encryptionKey.grantEncryptDecrypt(role);
+    // What CodeBuild needs to run a build in a VPC (AWS CodeBuild user guide, "Use CodeBuild with Amazon VPC").
+    const ec2Arn = (resource: string) => `arn:${partition}:ec2:${region}:${accountId}:${resource}`;
+    role.addToPrincipalPolicy({
+      Sid: "DescribeNetwork",
+      Effect: "Allow",
+      Action: ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+      Resource: "*",
+    });
+    role.addToPrincipalPolicy({
+      Sid: "NetworkInterfacesOfTheRunner",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"],
+      Resource: [ec2Arn("network-interface/*"), ...props.subnetIds.map((id) => ec2Arn(`subnet/${id}`)), ec2Arn(`security-group/${securityGroup.id}`)],
+    });
+    role.addToPrincipalPolicy({
+      Sid: "NetworkInterfacesInTheRunnerSubnets",
+      Effect: "Allow",
+      Action: "ec2:CreateNetworkInterfacePermission",
+      Resource: ec2Arn("network-interface/*"),
+      Condition: {
+        StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+        ArnEquals: { "ec2:Subnet": props.subnetIds.map((id) => ec2Arn(`subnet/${id}`)) },
+      },
+    });
+    role.addToPrincipalPolicy({
+      Sid: "UseTheGitHubConnection",
+      Effect: "Allow",
+      Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection", "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection"],
+      Resource: props.connectionArn,
+    });
+
+    this.project = new CodebuildProject(this, "Project", {
+      name: props.projectName,
+      description: `GitHub Actions runner in the VPC for ${props.repositoryUrl}`,
+      serviceRole: role.roleArn,
+      encryptionKey: props.encryptionKey.keyArn,
+      buildTimeout: props.timeoutMinutes ?? 120,
+      source: { type: "GITHUB", location: props.repositoryUrl, auth: { type: "CODECONNECTIONS", resource: props.connectionArn } },
+      artifacts: { type: "NO_ARTIFACTS" },
+      environment: {
+        type: "LINUX_CONTAINER",
+        image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        computeType: props.computeType ?? "BUILD_GENERAL1_MEDIUM",
+        privilegedMode: false,
+        imagePullCredentialsType: "CODEBUILD",
+      },
+      vpcConfig: { vpcId: props.vpcId, subnets: [...props.subnetIds], securityGroupIds: [securityGroup.id] },
+      logsConfig: { cloudwatchLogs: { groupName: logs.logGroupName, status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
+      // The role's permissions must exist before CodeBuild validates the project against them.
+      dependsOn: [...(role.inlinePolicy ? [role.inlinePolicy] : [])],
+    });
+    this.projectName = this.project.name;
+    new CodebuildWebhook(this, "Webhook", {
+      projectName: this.project.name,
+      buildType: "BUILD",
+      filterGroup: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Testing } from "cdktf";
+import { prod } from "../../environments/prod";
+import { parseEnvironment } from "../../environments/schema";
+import { createPlatform } from "../../stacks/platform";
+import { deployRunnerName } from "../../stacks/training-stack";
+import { mutated } from "../support/config-errors";
+import { resourcesOfType, synthJson } from "../support/terraform-json";
+
+const RUNNER = { repositoryUrl: "https://github.com/o/r", connectionArn: "arn:aws:codeconnections:eu-west-1:161803398874:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab" };
+
+function platformOf(edit: Parameters<typeof mutated>[1]) {
+  return createPlatform(Testing.app(), parseEnvironment(mutated(prod, edit)));
+}
+const attributesOf = (json: ReturnType<typeof synthJson>, type: string) => resourcesOfType(json, type).map(([, a]) => a as Record<string, any>);
+
+describe("the deploy path of an environment whose cluster API is private", () => {
+  it("puts a runner in the private subnets and lets it, and the configured networks, in to the API on 443", () => {
+    const platform = platformOf((c) => {
+      c.training.deployRunner = RUNNER;
+      c.training.apiAccess = { cidrs: ["10.200.0.0/16"], securityGroupIds: [] };
+    });
+    const json = synthJson(platform.training);
+    const [project] = attributesOf(json, "aws_codebuild_project");
+    expect(project.name).toBe(deployRunnerName("prod"));
+    expect(project.vpc_config.subnets).toEqual(expect.arrayContaining([expect.stringContaining("aws_subnet.Network_PrivateSubnet")]));
+    const ingress = attributesOf(json, "aws_vpc_security_group_ingress_rule");
+    expect(ingress).toEqual([
+      expect.objectContaining({ cidr_ipv4: "10.200.0.0/16", from_port: 443 }),
+      expect.objectContaining({ referenced_security_group_id: expect.stringContaining("aws_security_group.DeployRunner_SecurityGroup"), from_port: 443 }),
+    ]);
+  });
+
+  it("has no runner where none is configured, and exports what a user needs to attach an access path", () => {
+    const json = synthJson(platformOf((c) => delete c.training.deployRunner).training) as { output?: Record<string, unknown> };
+    expect(attributesOf(json as ReturnType<typeof synthJson>, "aws_codebuild_project")).toEqual([]);
+    expect(json.output?.cluster_security_group_id).toEqual({ value: expect.stringContaining("cluster_security_group_id"), description: expect.stringContaining("443") });
+    expect(Object.keys(json.output ?? {})).not.toContain("deploy_runner_project");
+  });
+
+  it("creates the interface endpoints the environment lists, and no other", () => {
+    const endpoints = (list: string[]) =>
+      attributesOf(synthJson(platformOf((c) => (c.network.interfaceEndpoints = list)).network), "aws_vpc_endpoint")
+        .filter((e) => e.vpc_endpoint_type === "Interface")
+        .map((e) => String(e.service_name).split(".").slice(3).join("."));
+    expect(endpoints([])).toEqual([]);
+    expect(endpoints(["sts", "ecr.api"]).sort()).toEqual(["ecr.api", "sts"]);
+  });
+});
