@@ -52,8 +52,11 @@ export {
   type GpuPoolSpec,
   type NodePoolSpec,
   type AddonVersions,
+  type ApiAccessSources,
+  type UpgradePolicy,
 } from "./constructs/training-cluster/gpu-training-cluster";
 export { NodePool, type NodePoolProps, type CapacityType } from "./constructs/training-cluster/node-pool";
+export { DeployRunner, type DeployRunnerProps } from "./constructs/training-cluster/deploy-runner";
 export { IrsaRole, type IrsaRoleProps } from "./constructs/training-cluster/irsa-role";
 export { NvidiaDevicePlugin, type NvidiaDevicePluginProps } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
 export { ClusterAutoscaler, type ClusterAutoscalerProps } from "./constructs/training-cluster/workloads/cluster-autoscaler";

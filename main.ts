@@ -3,6 +3,8 @@ import { EnvironmentConfigError } from "./environments/errors";
 import { GuardrailViolationError } from "./guardrails/apply";
 import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/feature-schema-lock";
 import { environmentInputs } from "./environments/inputs";
+import { parseEnvironments } from "./environments/schema";
+import { awaitingModel } from "./environments/serving-schema";
 import type { StateLocation } from "./stacks/remote-state";
 import { synthesizePlatform } from "./stacks/synthesize";
 import { skipTokenCreationTraces } from "./stacks/token-traces";
@@ -25,6 +27,8 @@ try {
     featureSchemaLock: readFeatureSchemaLock(resolve(FEATURE_SCHEMA_LOCK_FILE)),
   });
   console.log(`Synthesized ${stacks.length} stacks: ${stacks.join(", ")}`);
+  const waiting = parseEnvironments(environmentInputs).flatMap(awaitingModel);
+  if (waiting.length > 0) console.log(`Declared without a model version, so not created yet: ${waiting.join("; ")}`);
 } catch (error) {
   if (!(error instanceof EnvironmentConfigError) && !(error instanceof GuardrailViolationError)) throw error;
   const after = error instanceof GuardrailViolationError ? "No stack was written; every finding is in guardrails.md beside the stacks." : "Nothing was synthesized.";

@@ -54,7 +54,7 @@ export const dataSchema = z.strictObject({
         description: z.string().min(1, { error: "must say which models the group holds" }),
       }),
     ),
-    /** Accounts of the environments models are promoted to (e.g. staging and prod): they may read approved packages. */
+    /** Accounts of the environments models are promoted to (e.g. staging and prod): they may describe the packages and create models from them. */
     consumerAccountIds: z.array(accountId),
     artifacts: z.strictObject({ noncurrentVersionExpirationDays: days }),
     /** A managed MLflow tracking server; off where nobody runs experiments. */

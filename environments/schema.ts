@@ -175,7 +175,7 @@ export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig
 function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
   return configs.flatMap((env) =>
     env.serving.endpoints.flatMap((endpoint, i): Problem[] => {
-      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model.modelPackageArn ?? "")?.[3];
+      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model?.modelPackageArn ?? "")?.[3];
       const source = configs.find((other) => other.account.id === sourceAccount && other.name !== env.name);
       if (!source || source.data.modelRegistry.consumerAccountIds.includes(env.account.id)) return [];
       return [

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { MAX_ALARM_FEATURES, scheduleIntervalSeconds } from "../constructs/monitoring/drift-monitor";
 import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
-import { hasGpus } from "../constructs/serving/instance-types";
+import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
 import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
+import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
 
@@ -19,13 +20,17 @@ const endpointSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: "must be 1-32 lowercase letters, digits and inner hyphens" }),
   /**
    * The model version served: an approved model package (the usual case; promoting is changing its
-   * version number), or an image plus a model artifact.
+   * version number), or an image plus a model artifact. Leave it out while no version exists yet (the
+   * first deploy of an environment): the endpoint is declared, and nothing of it (nor its drift
+   * monitoring) is created until a version is set.
    */
-  model: z.strictObject({
-    modelPackageArn: z.string().regex(MODEL_PACKAGE_ARN, { error: "must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>" }).optional(),
-    image: z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9._/-]+[:@].+$/, { error: "must be an ECR image URI with a tag or digest" }).optional(),
-    modelDataUrl: s3Uri.optional(),
-  }),
+  model: z
+    .strictObject({
+      modelPackageArn: z.string().regex(MODEL_PACKAGE_ARN, { error: "must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>" }).optional(),
+      image: z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9._/-]+[:@].+$/, { error: "must be an ECR image URI with a tag or digest" }).optional(),
+      modelDataUrl: s3Uri.optional(),
+    })
+    .optional(),
   /** Keep the model container off the network (no calls out of the container). */
   networkIsolation: z.boolean(),
   /** Dedicated instances, autoscaled between min and max. */
@@ -54,20 +59,27 @@ const endpointSchema = z.strictObject({
     "type",
     [
       z.strictObject({ type: z.literal("allAtOnce"), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("canary"), canaryPercent: wholePercent(1, 50), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("linear"), stepPercent: wholePercent(10, 50), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("canary"), canaryPercent: wholePercent(CANARY_PERCENT.min, CANARY_PERCENT.max), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("linear"), stepPercent: wholePercent(LINEAR_STEP_PERCENT.min, LINEAR_STEP_PERCENT.max), waitSeconds: seconds(3600) }),
     ],
     { error: 'must have type "allAtOnce", "canary" or "linear"' },
   ),
   /** How long the old fleet is kept after traffic moved, for a fast rollback. */
   terminationWaitSeconds: seconds(3600),
-  /** Share of requests and responses captured for monitoring; 0 turns capture off. */
-  dataCapture: z.strictObject({ samplingPercent: wholePercent(0, 100) }),
+  /**
+   * Share of requests and responses captured for monitoring (0 turns capture off), and the days a capture is kept
+   * before it expires (the ServingEndpoint default, 30, when left out).
+   */
+  dataCapture: z.strictObject({
+    samplingPercent: wholePercent(0, 100),
+    retentionDays: z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be at least 1 day" }).optional(),
+  }),
   alarms: z.strictObject({
     latencyP99Ms: positive,
     error5xxPercent: percent(0.01, 100),
     error4xxPercent: percent(0.01, 100),
-    cpuUtilizationPercent: positive.optional(),
+    /** Of the whole instance (all its vCPUs); SageMaker's metric sums 100 % per vCPU, and the construct converts. */
+    cpuUtilizationPercent: percent(1, 100).optional(),
     memoryUtilizationPercent: percent(1, 100).optional(),
     gpuUtilizationPercent: positive.optional(),
     /** At most a day: an alarm looks back no further. */
@@ -108,6 +120,11 @@ export const monitoringSchema = z.strictObject({
 export type ServingConfig = z.output<typeof servingSchema>;
 export type EndpointConfig = ServingConfig["endpoints"][number];
 
+/** The endpoints of an environment declared without a model version: `<env>: serving.endpoints.<i> (<name>)`, for a note at synthesis. */
+export function awaitingModel(environment: { readonly name: string; readonly serving: ServingConfig }): string[] {
+  return environment.serving.endpoints.flatMap((endpoint, i) => (endpoint.model ? [] : [`${environment.name}: serving.endpoints.${i} (${endpoint.name})`]));
+}
+
 /** Rules of the serving section that relate several fields, or the environment's region. */
 export function checkServing(serving: unknown, region: unknown, add: AddProblem): void {
   const endpoints = objectsIn((serving as Loose<ServingConfig> | null)?.endpoints) as (Loose<EndpointConfig> | undefined)[];
@@ -115,10 +132,12 @@ export function checkServing(serving: unknown, region: unknown, add: AddProblem)
   endpoints.forEach((endpoint, i) => {
     if (!endpoint) return;
     const at = (...path: (string | number)[]) => ["serving", "endpoints", i, ...path];
-    const model = (endpoint.model ?? {}) as Loose<EndpointConfig["model"]>;
+    const model = (endpoint.model ?? {}) as Loose<NonNullable<EndpointConfig["model"]>>;
     const fromPackage = model.modelPackageArn !== undefined;
     const fromImage = model.image !== undefined || model.modelDataUrl !== undefined;
-    if (fromPackage === fromImage || (fromImage && (model.image === undefined || model.modelDataUrl === undefined))) {
+    if (endpoint.model === undefined) {
+      // Declared before its first version exists: nothing of it is created yet (see awaitingModel).
+    } else if (fromPackage === fromImage || (fromImage && (model.image === undefined || model.modelDataUrl === undefined))) {
       add(at("model"), "must be either { modelPackageArn } or { image, modelDataUrl }");
     } else if (typeof region === "string" && endpointSchema.shape.model.safeParse(model).success) {
       // The ServingEndpoint construct's own check (region of the package or image, formats), so config it accepts builds.
@@ -146,6 +165,17 @@ export function checkServing(serving: unknown, region: unknown, add: AddProblem)
     const gpuAlarm = (endpoint.alarms as { gpuUtilizationPercent?: unknown } | undefined)?.gpuUtilizationPercent;
     if (gpuAlarm !== undefined && typeof instanceType === "string" && !hasGpus(instanceType)) {
       add(at("alarms", "gpuUtilizationPercent"), `${instanceType} has no GPU, so no GPU utilization to alarm on; remove it`);
+    }
+    // The ServingEndpoint construct's own checks: the CPU alarm's conversion, and a canary or step of whole instances.
+    const cpuAlarm = (endpoint.alarms as { cpuUtilizationPercent?: unknown } | undefined)?.cpuUtilizationPercent;
+    if (cpuAlarm !== undefined && typeof instanceType === "string") {
+      const problem = cpuAlarmProblem(instanceType);
+      if (problem) add(at("alarms", "cpuUtilizationPercent"), problem);
+    }
+    const rollout = endpoint.rollout as Partial<Record<"type" | "canaryPercent" | "stepPercent", unknown>> | undefined;
+    if ((rollout?.type === "canary" || rollout?.type === "linear") && typeof min === "number" && endpoint.serverless === undefined) {
+      const problem = rolloutSizeProblem(rollout as SizedRollout, min);
+      if (problem) add(at("rollout", problem.field), problem.message);
     }
     const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
     if (drift && sampling === 0 && endpoint.serverless === undefined) add(at("drift"), "drift monitoring reads captured data; set dataCapture.samplingPercent above 0");

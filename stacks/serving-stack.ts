@@ -54,17 +54,18 @@ export class ServingStack extends PlatformStack {
     });
 
     this.endpoints = Object.fromEntries(
-      environment.serving.endpoints.map((config) => {
+      // An endpoint without a model version yet is declared only: nothing of it exists until a version is set.
+      environment.serving.endpoints.flatMap((config) => {
+        const model = config.model;
+        if (!model) return [];
         const endpointName = this.resourceName([config.name], 63);
         const endpoint = new ServingEndpoint(this, `Endpoint-${config.name}`, {
           endpointName,
-          model: config.model.modelPackageArn
-            ? { modelPackageArn: config.model.modelPackageArn }
-            : { image: config.model.image!, modelDataUrl: config.model.modelDataUrl! },
+          model: model.modelPackageArn ? { modelPackageArn: model.modelPackageArn } : { image: model.image!, modelDataUrl: model.modelDataUrl! },
           capacity: config.instances ? { instances: config.instances } : { serverless: config.serverless! },
           rollout: config.rollout,
           terminationWaitSeconds: config.terminationWaitSeconds,
-          dataCapture: { samplingPercent: config.dataCapture.samplingPercent, bucket: this.captureBucket },
+          dataCapture: { samplingPercent: config.dataCapture.samplingPercent, retentionDays: config.dataCapture.retentionDays, bucket: this.captureBucket },
           encryptionKey: this.key,
           vpcId: network.vpcId,
           vpcCidr: network.cidr,
@@ -77,7 +78,7 @@ export class ServingStack extends PlatformStack {
         });
         this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
         this.addDrift(config, endpointName, endpoint, network.privateSubnetIds);
-        return [config.name, endpoint];
+        return [[config.name, endpoint] as const];
       }),
     );
   }

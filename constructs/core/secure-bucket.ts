@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -61,6 +61,8 @@ export class SecureBucket extends Construct {
   readonly bucketArn: string;
   readonly encryptionKey: KmsKey;
   private readonly policyStatements: PolicyStatement[];
+  private readonly lifecycleRules: S3BucketLifecycleConfigurationRule[] = [];
+  private readonly lifecycle: S3BucketLifecycleConfiguration;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -92,19 +94,16 @@ export class SecureBucket extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, "OwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
-      bucket,
-      rule: [
-        {
-          id: "expire-noncurrent-versions-and-abandoned-uploads",
-          status: "Enabled",
-          filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays: noncurrentDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortDays }],
-          transition: (props.transitions ?? []).map((t) => ({ days: t.days, storageClass: t.storageClass })),
-        },
-      ],
+    this.lifecycleRules.push({
+      id: "expire-noncurrent-versions-and-abandoned-uploads",
+      status: "Enabled",
+      filter: [{}],
+      noncurrentVersionExpiration: [{ noncurrentDays: noncurrentDays }],
+      abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortDays }],
+      transition: (props.transitions ?? []).map((t) => ({ days: t.days, storageClass: t.storageClass })),
     });
+    // S3 keeps one lifecycle configuration per bucket: every rule goes in this one (addExpiration adds more).
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", { bucket, rule: this.lifecycleRules });
 
     this.policyStatements = [
       {
@@ -122,6 +121,17 @@ export class SecureBucket extends Construct {
       // The public access block must exist first, or S3 may evaluate the policy before it.
       dependsOn: [publicAccessBlock],
     });
+  }
+
+  /**
+   * Expires the current versions of the objects under `keyPrefix` `days` days after they are written (captured
+   * personal data, scratch output); the bucket's own rule then removes the noncurrent versions they leave.
+   */
+  addExpiration(keyPrefix: string, days: number): void {
+    if (!Number.isInteger(days) || days < 1) throw new Error(`${this.node.path}: expiration of ${keyPrefix} is ${days} days; it must be a whole number >= 1`);
+    const prefix = keyPrefix.endsWith("/") ? keyPrefix : `${keyPrefix}/`;
+    this.lifecycleRules.push({ id: `expire-${prefix.slice(0, -1)}`.slice(0, 255), status: "Enabled", filter: [{ prefix }], expiration: [{ days }] });
+    this.lifecycle.putRule(this.lifecycleRules);
   }
 
   /** Adds a statement to the bucket policy (for principals outside this account, e.g. a service). */

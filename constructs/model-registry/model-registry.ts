@@ -34,7 +34,8 @@ export interface ModelRegistryProps {
   /** One group per model family. */
   readonly modelPackageGroups: readonly ModelPackageGroupSpec[];
   /**
-   * Accounts of the environments models are promoted to: they may read approved packages, their artifacts and pull images.
+   * Accounts of the environments models are promoted to: they may describe the groups' packages and create models
+   * from them, read their artifacts and pull images.
    * @default []
    */
   readonly consumerAccountIds?: readonly string[];
@@ -56,18 +57,21 @@ export interface ModelRegistryProps {
   readonly experimentTracking?: { readonly size: TrackingServerSize; readonly mlflowVersion: string };
 }
 
-/** What pulling an image needs on the repository (and what consumer accounts get in its policy). */
 /** What pulling an image needs on a repository (also what consumer accounts get in repository policies). */
 export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
-const REGISTER_ACTIONS = [
-  "sagemaker:CreateModelPackage",
-  "sagemaker:DescribeModelPackageGroup",
-  "sagemaker:DescribeModelPackage",
-  "sagemaker:ListModelPackages",
-];
+/** What registering reads besides CreateModelPackage (which is granted apart, with its approval-status condition). */
+const REGISTER_READ_ACTIONS = ["sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"];
+/** The only approval status a registering principal may set. */
+export const REGISTERED_APPROVAL_STATUS = "PendingManualApproval";
 /** Setting a package's approval status; apart from registering, so a training job cannot approve its own model. */
 const APPROVE_ACTIONS = ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage"];
-const CONSUMER_PACKAGE_ACTIONS = ["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"];
+/**
+ * What a consumer account needs to deploy a version of a shared group, as in SageMaker's "Deploy a model version
+ * from a different account": DescribeModelPackageGroup on the group, and these on the group's packages.
+ * AWS's example also grants UpdateModelPackage; it is left out on purpose: it sets the approval status.
+ */
+export const CONSUMER_GROUP_ACTIONS = ["sagemaker:DescribeModelPackageGroup"];
+export const CONSUMER_PACKAGE_ACTIONS = ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel"];
 /** Where the tracking server keeps its artifacts, inside the artifact bucket. */
 const MLFLOW_PREFIX = "mlflow";
 /** Where registered models' artifacts go: the only part of the bucket consumer accounts may read. */
@@ -88,7 +92,8 @@ const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
  * model package group per model family and, optionally, a managed MLflow tracking server.
  *
  * Consumer accounts (the environments models are promoted to) may pull the images, describe the
- * groups and their packages and read the artifacts (through S3 only for the key); nobody else.
+ * groups, describe and create models from their packages and read the artifacts (through S3 only for the
+ * key); nobody else.
  */
 export class ModelRegistry extends Construct {
   readonly artifactBucket: SecureBucket;
@@ -163,18 +168,22 @@ export class ModelRegistry extends Construct {
       });
       modelPackageGroupArns[spec.name] = group.arn;
       // A versioned package's ARN is model-package/<group name>/<version>.
-      const arns = [sagemakerArn(`model-package-group/${spec.name}`), sagemakerArn(`model-package/${spec.name}/*`)];
-      packageArns.push(...arns);
+      const groupArn = sagemakerArn(`model-package-group/${spec.name}`);
+      const versionsArn = sagemakerArn(`model-package/${spec.name}/*`);
+      packageArns.push(groupArn, versionsArn);
       if (consumerRoots.length > 0) {
+        // Construct id kept from when consumers could only read, so existing policies are updated in place.
         new SagemakerModelPackageGroupPolicy(this, `PackageGroup-${spec.name}-ConsumerRead`, {
           modelPackageGroupName: group.modelPackageGroupName,
-          // SageMaker documents no condition key that filters DescribeModelPackage or ListModelPackages by
-          // approval status: sagemaker:ModelApprovalStatus is a request key of CreateModelPackage and
-          // UpdateModelPackage only, and model packages take only tag keys as resource conditions. So
-          // consumers can see every version of the group; what they deploy is the approved package ARN
-          // pinned in their environment's config, which the promotion pull request reviews.
+          // CreateModel from a package of another account is authorized by this policy too: without it the
+          // consumer's CreateModel fails. SageMaker documents no condition key that filters these actions by
+          // approval status (sagemaker:ModelApprovalStatus is a request key of CreateModelPackage and
+          // UpdateModelPackage only; model packages take only tag keys as resource conditions), so consumers
+          // can use every version of the group; what they deploy is the approved package ARN pinned in their
+          // environment's config, which the promotion pull request reviews.
           resourcePolicy: policyDocument([
-            { Sid: "ConsumerAccountsReadPackages", Effect: "Allow", Principal: { AWS: consumerRoots }, Action: CONSUMER_PACKAGE_ACTIONS, Resource: arns },
+            { Sid: "ConsumerAccountsDescribeGroup", Effect: "Allow", Principal: { AWS: consumerRoots }, Action: CONSUMER_GROUP_ACTIONS, Resource: groupArn },
+            { Sid: "ConsumerAccountsDeployPackages", Effect: "Allow", Principal: { AWS: consumerRoots }, Action: CONSUMER_PACKAGE_ACTIONS, Resource: versionsArn },
           ]),
         });
       }
@@ -230,7 +239,19 @@ export class ModelRegistry extends Construct {
    * when given). Registering does not approve.
    */
   grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string } = {}): void {
-    if (this.packageArns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_ACTIONS, Resource: [...this.packageArns] });
+    if (this.packageArns.length > 0) {
+      grantee.addToPrincipalPolicy({
+        Effect: "Allow",
+        Action: "sagemaker:CreateModelPackage",
+        Resource: [...this.packageArns],
+        // Register, not approve: a version may only be created pending a reviewer's approval. IfExists because
+        // a request that leaves ModelApprovalStatus out creates a versioned package as PendingManualApproval
+        // (SageMaker's default), and the request then carries no value for the key to compare; a request that
+        // names Approved or Rejected carries it and is refused.
+        Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": REGISTERED_APPROVAL_STATUS } },
+      });
+      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_READ_ACTIONS, Resource: [...this.packageArns] });
+    }
     this.grantWriteArtifacts(grantee, { keyPrefix: options.artifactPrefix });
   }
 

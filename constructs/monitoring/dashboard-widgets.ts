@@ -14,8 +14,14 @@ export interface DashboardWidget {
 
 /** Invocation metrics of real-time and serverless endpoints, per EndpointName and VariantName. */
 export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
-/** Container Insights (EKS); GPU metrics need the CloudWatch Observability add-on with enhanced observability. */
-export const CONTAINER_INSIGHTS_NAMESPACE = "ContainerInsights";
+/**
+ * Control plane metrics EKS publishes itself, free, for clusters on Kubernetes 1.28 and later, per ClusterName
+ * (EKS user guide, "Monitor cluster data with Amazon CloudWatch"). Node and GPU metrics would need an agent in
+ * the cluster (Container Insights, or Prometheus and the NVIDIA exporter); none is installed, so none is shown.
+ */
+export const EKS_NAMESPACE = "AWS/EKS";
+/** The only namespaces the dashboard reads: metrics AWS publishes without anything installed. */
+export const PUBLISHED_NAMESPACES: readonly string[] = [SAGEMAKER_NAMESPACE, EKS_NAMESPACE];
 
 const WIDTH = 6;
 const HEIGHT = 6;
@@ -49,17 +55,21 @@ export function endpointWidgets(region: string, endpointName: string, variantNam
   ];
 }
 
-/** The training cluster's node count and GPU utilization (Container Insights, per ClusterName). */
+/**
+ * The training cluster's scheduling pressure, from EKS's own control plane metrics: pods waiting for a node (on a
+ * GPU cluster that scales to zero, mostly jobs waiting for a GPU node) and the scheduler's failed attempts.
+ */
 export function clusterWidgets(region: string, clusterName: string): WidgetContent[] {
-  const metric = (name: string, options: Record<string, unknown>) => [CONTAINER_INSIGHTS_NAMESPACE, name, "ClusterName", clusterName, options];
+  const metric = (name: string, options: Record<string, unknown>) => [EKS_NAMESPACE, name, "ClusterName", clusterName, options];
   return [
-    metricWidget(region, `${clusterName}: nodes`, [
-      metric("cluster_node_count", { stat: "Maximum", label: "Nodes" }),
-      metric("cluster_failed_node_count", { stat: "Maximum", label: "Failed nodes" }),
+    metricWidget(region, `${clusterName}: pending pods`, [
+      // EKS documents Sum as the valid statistic; over one-minute periods it is the count at that minute.
+      metric("scheduler_pending_pods_UNSCHEDULABLE", { stat: "Sum", label: "Unschedulable (waiting for a node)" }),
+      metric("scheduler_pending_pods", { stat: "Sum", label: "All pending" }),
     ]),
-    metricWidget(region, `${clusterName}: GPU utilization (%)`, [
-      metric("node_gpu_utilization", { stat: "Average", label: "Average" }),
-      metric("node_gpu_utilization", { stat: "Maximum", label: "Maximum" }),
+    metricWidget(region, `${clusterName}: scheduling attempts`, [
+      metric("scheduler_schedule_attempts_UNSCHEDULABLE", { stat: "Sum", label: "Unschedulable" }),
+      metric("scheduler_schedule_attempts_ERROR", { stat: "Sum", label: "Error" }),
     ]),
   ];
 }

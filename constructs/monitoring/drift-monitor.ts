@@ -38,8 +38,8 @@ export interface DriftMonitorProps {
   readonly encryptionKey: KmsKey;
   readonly alertTopicArn: string;
   /**
-   * The SageMaker pipeline that retrains the model when drift is detected. The alert topic must let
-   * events.amazonaws.com publish (Monitoring.addDriftMonitor sees to it for the Monitoring topic).
+   * The SageMaker pipeline that retrains the model when drift is detected (the drift alarm's own notification says
+   * so, and an alarm tells the topic when EventBridge fails to start it).
    * @default - no retraining trigger
    */
   readonly retrainingPipelineArn?: string;
@@ -76,6 +76,10 @@ const PIPELINE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-z
 /** The recurring expressions Model Monitor accepts (ScheduleConfig): hourly, daily at an hour, every N hours from an hour. */
 const HOURLY = "cron(0 * ? * * *)";
 const DAILY_OR_EVERY_N_HOURS = /^cron\(0 ([01]?\d|2[0-3])(?:\/([1-9]|1\d|2[0-4]))? \? \* \* \*\)$/;
+/** Runs in a row that may publish nothing before the reporting alarm fires: one late or lost run is not an outage. */
+export const SILENT_RUNS_TO_ALARM = 2;
+/** EventBridge's per-rule metrics (FailedInvocations: the rule matched, the target could not be invoked). */
+const EVENTS_NAMESPACE = "AWS/Events";
 /** SageMaker allows 16 subnets and 5 security groups in a VpcConfig. */
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -92,12 +96,16 @@ export function scheduleIntervalSeconds(expression: string): number | undefined 
  * Data-quality drift detection for one real-time endpoint: SageMaker Model Monitor's built-in analyzer
  * compares the captured traffic with a baseline on a schedule, inside the VPC, network-isolated, with
  * encrypted volumes, outputs and inter-container traffic, and publishes per-feature metrics. One alarm
- * watches the largest baseline drift of the chosen features and notifies the alert topic; with a
- * retraining pipeline, an EventBridge rule starts it when that alarm goes to ALARM.
+ * watches the largest baseline drift of the chosen features and notifies the alert topic; another tells it when
+ * the runs stop publishing those metrics (a failed, stopped or deleted schedule, or an endpoint that captured
+ * nothing). With a retraining pipeline, an EventBridge rule starts it when the drift alarm goes to ALARM, and an
+ * alarm tells the topic when that start fails.
  */
 export class DriftMonitor extends Construct {
   readonly driftAlarmName: string;
   readonly driftAlarmArn: string;
+  /** The alarm that goes off when runs stop publishing drift metrics. */
+  readonly reportingAlarmName: string;
   readonly scheduleName: string;
   readonly jobDefinitionName: string;
   /** The role the monitoring job runs as. */
@@ -116,6 +124,7 @@ export class DriftMonitor extends Construct {
     this.jobDefinitionName = resourceName([endpoint, "data-quality"], { maxLength: 63 });
     this.scheduleName = resourceName([endpoint, "drift"], { maxLength: 63 });
     this.driftAlarmName = `${this.scheduleName}-feature-drift`;
+    this.reportingAlarmName = `${this.scheduleName}-not-reporting`;
 
     const role = new ServiceRole(this, "JobRole", {
       roleName: resourceName([endpoint, "drift-monitor", region], { maxLength: 64 }),
@@ -192,28 +201,27 @@ export class DriftMonitor extends Construct {
       treatMissingData: "ignore",
       actionsEnabled: true,
       alarmActions: [props.alertTopicArn],
-      metricQuery: [
-        ...props.features.map((feature, i) => ({
-          id: `f${i}`,
-          returnData: false,
-          metric: {
-            namespace: DATA_METRICS_NAMESPACE,
-            metricName: `${BASELINE_DRIFT_METRIC_PREFIX}${feature}`,
-            dimensions: { Endpoint: endpoint, MonitoringSchedule: this.scheduleName },
-            period: intervalSeconds,
-            // One datapoint per run; Maximum (not Sum) stays right when a late run lands in the next period.
-            stat: "Maximum",
-          },
-        })),
-        {
-          id: "drift",
-          expression: `MAX([${props.features.map((_, i) => `f${i}`).join(", ")}])`,
-          label: "Largest feature baseline drift",
-          returnData: true,
-        },
-      ],
+      metricQuery: driftQueries(props.features, endpoint, this.scheduleName, intervalSeconds),
     });
     this.driftAlarmArn = alarm.arn;
+
+    // A run that fails (or a schedule that stopped) publishes nothing, and the drift alarm ignores missing data:
+    // this one treats it as breaching. No drift distance is below 0, so only missing runs can set it off.
+    new CloudwatchMetricAlarm(this, "ReportingAlarm", {
+      alarmName: this.reportingAlarmName,
+      alarmDescription:
+        `Model Monitor schedule ${this.scheduleName} of endpoint ${endpoint} published no drift metrics for ${SILENT_RUNS_TO_ALARM} runs in a row: ` +
+        `its runs fail or stopped (see the schedule's executions), or the endpoint captured no traffic to analyze.`,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 0,
+      evaluationPeriods: SILENT_RUNS_TO_ALARM,
+      datapointsToAlarm: SILENT_RUNS_TO_ALARM,
+      treatMissingData: "breaching",
+      actionsEnabled: true,
+      alarmActions: [props.alertTopicArn],
+      okActions: [props.alertTopicArn],
+      metricQuery: driftQueries(props.features, endpoint, this.scheduleName, intervalSeconds),
+    });
 
     if (props.retrainingPipelineArn !== undefined) {
       this.addRetraining(props, props.retrainingPipelineArn, { accountId, region, partition });
@@ -313,16 +321,25 @@ export class DriftMonitor extends Construct {
       retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
       dependsOn: eventsRolePolicy ? [eventsRolePolicy] : [],
     });
-    // No role on an SNS target: EventBridge publishes to a topic through the topic's policy, and a role
-    // there can make deliveries to KMS-encrypted topics fail (EventBridge user guide).
-    new CloudwatchEventTarget(this, "NotifyRetraining", {
-      rule: rule.name,
-      targetId: "notify-alert-topic",
-      arn: props.alertTopicArn,
-      inputTransformer: {
-        inputPaths: { alarm: "$.detail.alarmName", time: "$.time" },
-        inputTemplate: JSON.stringify(`Drift alarm <alarm> went to ALARM at <time>; started retraining pipeline ${pipelineArn}.`),
-      },
+    // The topic hears about the drift from the drift alarm itself, not from this rule (an EventBridge target on
+    // the topic would need a topic policy statement without conditions). What it must hear is a start that
+    // failed: EventBridge counts those per rule, and recommends an alarm on them.
+    new CloudwatchMetricAlarm(this, "RetrainingFailedAlarm", {
+      alarmName: `${ruleName}-failed-invocations`,
+      alarmDescription: `EventBridge rule ${ruleName} could not start retraining pipeline ${pipelineArn} after endpoint ${props.endpointName} drifted`,
+      namespace: EVENTS_NAMESPACE,
+      metricName: "FailedInvocations",
+      dimensions: { RuleName: ruleName },
+      period: 300,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // The rule fires only on drift: no data is the normal state.
+      treatMissingData: "notBreaching",
+      actionsEnabled: true,
+      alarmActions: [props.alertTopicArn],
     });
   }
 
@@ -389,12 +406,32 @@ function s3ObjectArn(uri: string, partition: string): string {
   return `arn:${partition}:s3:::${path}`;
 }
 
+/** One metric per feature (per run of the schedule) and their maximum, the value both drift alarms read. */
+function driftQueries(features: readonly string[], endpoint: string, scheduleName: string, intervalSeconds: number) {
+  return [
+    ...features.map((feature, i) => ({
+      id: `f${i}`,
+      returnData: false,
+      metric: {
+        namespace: DATA_METRICS_NAMESPACE,
+        metricName: `${BASELINE_DRIFT_METRIC_PREFIX}${feature}`,
+        dimensions: { Endpoint: endpoint, MonitoringSchedule: scheduleName },
+        period: intervalSeconds,
+        // One datapoint per run; Maximum (not Sum) stays right when a late run lands in the next period.
+        stat: "Maximum",
+      },
+    })),
+    { id: "drift", expression: `MAX([${features.map((_, i) => `f${i}`).join(", ")}])`, label: "Largest feature baseline drift", returnData: true },
+  ];
+}
+
 /** At most 1024 characters (PutMetricAlarm), so a long feature list is counted rather than listed. */
 function alarmDescription(props: DriftMonitorProps, scheduleName: string, reportsPrefix: string): string {
   const listed = props.features.join(", ");
-  const features = listed.length <= 400 ? listed : `${props.features.length} features`;
+  const features = listed.length <= 300 ? listed : `${props.features.length} features`;
+  const retraining = props.retrainingPipelineArn === undefined ? "" : ` Going to ALARM starts retraining pipeline ${props.retrainingPipelineArn}.`;
   return (
     `Largest baseline drift of ${features} on endpoint ${props.endpointName} is above ${props.threshold}. ` +
-    `Model Monitor schedule ${scheduleName}; its reports are under ${reportsPrefix}/ in the reports bucket.`
+    `Model Monitor schedule ${scheduleName}; its reports are under ${reportsPrefix}/ in the reports bucket.${retraining}`
   );
 }

@@ -25,7 +25,7 @@ export interface MonitoringProps {
   readonly subscriptions: readonly AlertSubscription[];
   /** Monthly cost budget in USD; notifications at 80 % and 100 % of actual and forecast spend. */
   readonly monthlyBudgetUsd: number;
-  /** The training cluster shown on the dashboard (node count, GPU utilization). @default - no cluster widgets */
+  /** The training cluster shown on the dashboard (pending pods and scheduling attempts, from EKS's own metrics). @default - no cluster widgets */
   readonly trainingClusterName?: string;
 }
 
@@ -45,20 +45,22 @@ const MAX_NAME_PREFIX_LENGTH = 249;
 
 /**
  * An environment's monitoring: the alert topic (KMS-encrypted with the given customer key, publishable only by
- * CloudWatch alarms, the drift rules' EventBridge and AWS Budgets of this account, TLS only) and its
- * subscriptions, a dashboard of the endpoints added and the training cluster, a monthly cost budget, and
- * drift monitors that alarm on the topic and can start retraining.
+ * CloudWatch alarms and AWS Budgets of this account, TLS only) and its subscriptions, a dashboard of the
+ * endpoints added and the training cluster, a monthly cost budget, and drift monitors that alarm on the topic
+ * and can start retraining.
+ *
+ * No EventBridge rule publishes to the topic: the EventBridge user guide says a topic policy statement for
+ * EventBridge cannot carry conditions, so it would let any account's rules publish. Everything the topic hears
+ * comes through CloudWatch alarms, whose statement is limited to this account's alarms.
  */
 export class Monitoring extends Construct {
   readonly alertTopicArn: string;
   readonly dashboardName: string;
   private readonly region: string;
   private readonly encryptionKey: KmsKey;
-  private readonly topicPolicyStatements: PolicyStatement[];
   private readonly topicArnLiteral: string;
   private readonly sidPrefix: string;
   private readonly endpoints: MonitoredEndpoint[] = [];
-  private eventBridgeAllowed = false;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -78,7 +80,7 @@ export class Monitoring extends Construct {
     });
     this.alertTopicArn = topic.arn;
 
-    this.topicPolicyStatements = [
+    const topicPolicyStatements: PolicyStatement[] = [
       {
         Sid: "CloudWatchAlarmsPublish",
         Effect: "Allow",
@@ -112,7 +114,7 @@ export class Monitoring extends Construct {
     ];
     const topicPolicy = new SnsTopicPolicy(this, "AlertTopicPolicy", {
       arn: topic.arn,
-      policy: Lazy.stringValue({ produce: () => policyDocument(this.topicPolicyStatements) }),
+      policy: policyDocument(topicPolicyStatements),
     });
     this.allowServiceToUseKey("CloudWatchAlarms", "cloudwatch.amazonaws.com", accountId);
     this.allowServiceToUseKey("Budgets", "budgets.amazonaws.com", accountId);
@@ -168,41 +170,13 @@ export class Monitoring extends Construct {
     this.endpoints.push({ endpointName: endpoint.endpointName, variantName: endpoint.variantName });
   }
 
-  /**
-   * A drift monitor for an endpoint. With a retraining pipeline, the drift rule also notifies this topic, so
-   * EventBridge is allowed to publish to it (and to use the key for it).
-   */
+  /** A drift monitor for an endpoint; its alarms notify the topic through CloudWatch. */
   addDriftMonitor(id: string, props: DriftMonitorProps): DriftMonitor {
-    const monitor = new DriftMonitor(this, id, props);
-    if (props.retrainingPipelineArn !== undefined && props.alertTopicArn === this.alertTopicArn) this.allowEventBridge();
-    return monitor;
+    return new DriftMonitor(this, id, props);
   }
 
-  /**
-   * EventBridge publishes through the topic policy without condition keys: the EventBridge user guide says
-   * Condition blocks cannot be used in SNS topic policies for EventBridge, and the SNS developer guide that
-   * aws:SourceAccount and aws:SourceArn in a KMS key policy are not supported for EventBridge-to-encrypted-topic
-   * delivery (either would silently drop the notifications). Added only once a drift rule targets the topic.
-   */
-  private allowEventBridge(): void {
-    if (this.eventBridgeAllowed) return;
-    this.eventBridgeAllowed = true;
-    // Before the Deny, for readability; order does not matter to IAM.
-    this.topicPolicyStatements.splice(this.topicPolicyStatements.length - 1, 0, {
-      Sid: "EventBridgeDriftRulesPublish",
-      Effect: "Allow",
-      Principal: { Service: "events.amazonaws.com" },
-      Action: "sns:Publish",
-      Resource: this.topicArnLiteral,
-    });
-    this.allowServiceToUseKey("EventBridge", "events.amazonaws.com");
-  }
-
-  /**
-   * Lets a service encrypt messages it publishes to this topic: only for this topic (the encryption context SNS
-   * sets) and, when the service sends it, only on behalf of this account.
-   */
-  private allowServiceToUseKey(name: string, service: string, sourceAccount?: string): void {
+  /** Lets a service encrypt messages it publishes to this topic: only for this topic (the encryption context SNS sets), on behalf of this account. */
+  private allowServiceToUseKey(name: string, service: string, sourceAccount: string): void {
     this.encryptionKey.addToResourcePolicy({
       Sid: `${name}PublishTo${this.sidPrefix}AlertTopic`,
       Effect: "Allow",
@@ -210,16 +184,14 @@ export class Monitoring extends Construct {
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: "*",
       Condition: {
-        StringEquals: {
-          "kms:EncryptionContext:aws:sns:topicArn": this.topicArnLiteral,
-          ...(sourceAccount ? { "aws:SourceAccount": sourceAccount } : {}),
-        },
+        StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": this.topicArnLiteral, "aws:SourceAccount": sourceAccount },
       },
     });
   }
 
   private dashboardBody(namePrefix: string, trainingClusterName: string | undefined): string {
-    const rows = [[textWidget(`# ${namePrefix}\nEndpoints (invocations, latency, errors, instances)${trainingClusterName ? " and the training cluster" : ""}. Alerts go to the ${namePrefix}-alerts topic.`)]];
+    const cluster = trainingClusterName ? " and the training cluster (pending pods, scheduling attempts)" : "";
+    const rows = [[textWidget(`# ${namePrefix}\nEndpoints (invocations, latency, errors, instances)${cluster}. Alerts go to the ${namePrefix}-alerts topic.`)]];
     for (const endpoint of this.endpoints) rows.push(endpointWidgets(this.region, endpoint.endpointName, endpoint.variantName));
     if (trainingClusterName !== undefined) rows.push(clusterWidgets(this.region, trainingClusterName));
     return JSON.stringify({ widgets: layOut(rows) });

@@ -9,6 +9,17 @@ export interface EndpointAlarmsProps {
   /** Told when an alarm goes to ALARM and when it is OK again. */
   readonly topicArn: string;
   readonly thresholds: EndpointAlarmThresholds;
+  /**
+   * vCPUs of one instance of the variant, to turn `cpuUtilizationPercent` (of the whole instance) into SageMaker's
+   * CPUUtilization, which adds up 100 % per vCPU. Required when `cpuUtilizationPercent` is set.
+   * @default - no CPU alarm can be made
+   */
+  readonly vcpus?: number;
+}
+
+/** CPUUtilization for a share of the whole instance: SageMaker sums 0-100 % per vCPU (75 % of 4 vCPUs is 300). */
+export function summedCpuThreshold(percentOfInstance: number, vcpus: number): number {
+  return percentOfInstance * vcpus;
 }
 
 /** Invocation metrics (latency, errors, counts). */
@@ -86,7 +97,7 @@ export class EndpointAlarms extends Construct {
     const utilization = (id: string, what: string, metricName: string, threshold: number | undefined, unit: string) => {
       if (threshold === undefined) return;
       this.alarm(id, what, {
-        alarmDescription: `${metricName} of ${props.endpointName} above ${threshold} % ${unit}for 5 minutes`,
+        alarmDescription: `${metricName} of ${props.endpointName} above ${threshold} %${unit} for 5 minutes`,
         namespace: INSTANCE_NAMESPACE,
         metricName,
         dimensions: this.dimensions,
@@ -99,10 +110,14 @@ export class EndpointAlarms extends Construct {
         ...UTILIZATION_EVALUATION,
       });
     };
-    // CPUUtilization and GPUUtilization add up the cores / GPUs: 0-400 % on 4 vCPUs or 4 GPUs.
-    utilization("CpuUtilization", ALARM_SUFFIXES.cpu, "CPUUtilization", t.cpuUtilizationPercent, "(summed over vCPUs) ");
+    // CPUUtilization and GPUUtilization add up the cores / GPUs: 0-400 % on 4 vCPUs or 4 GPUs. The CPU threshold
+    // is configured as a share of the whole instance and converted here.
+    const cpu = t.cpuUtilizationPercent;
+    if (cpu !== undefined && props.vcpus === undefined) throw new Error(`${this.node.path}: cpuUtilizationPercent needs the instance's vcpus to convert it`);
+    const cpuSummed = cpu === undefined ? undefined : summedCpuThreshold(cpu, props.vcpus!);
+    utilization("CpuUtilization", ALARM_SUFFIXES.cpu, "CPUUtilization", cpuSummed, ` (${cpu} % of the instance, summed over its ${props.vcpus} vCPUs)`);
     utilization("MemoryUtilization", ALARM_SUFFIXES.memory, "MemoryUtilization", t.memoryUtilizationPercent, "");
-    utilization("GpuUtilization", ALARM_SUFFIXES.gpu, "GPUUtilization", t.gpuUtilizationPercent, "(summed over GPUs) ");
+    utilization("GpuUtilization", ALARM_SUFFIXES.gpu, "GPUUtilization", t.gpuUtilizationPercent, " (summed over GPUs)");
     if (t.noInvocationsMinutes !== undefined) {
       this.alarm("NoInvocations", ALARM_SUFFIXES.noInvocations, {
         alarmDescription: `${props.endpointName} got no invocation for ${t.noInvocationsMinutes} minutes`,

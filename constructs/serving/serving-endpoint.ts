@@ -22,10 +22,14 @@ import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces, isListToken } from "../core/vpc-access";
 import { suppressGuardrail } from "../../guardrails/suppressions";
 import { EndpointAlarms } from "./endpoint-alarms";
-import { hasGpus, hasInstanceStorage, INSTANCE_TYPE } from "./instance-types";
+import { cpuAlarmProblem, hasGpus, hasInstanceStorage, INSTANCE_TYPE, vcpusOf } from "./instance-types";
+import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem } from "./rollout";
 import { crossAccountStatements, foreignSources, isModelPackage, modelSourceProblem, modelVersionHash, parseModelSource, type ParsedModelSource } from "./model-source";
 
 /** The model version an endpoint serves: a (usually approved, possibly other-account) model package, or an image and its artifact. */
+/** Captured requests and responses are personal data more often than not: a month unless the config says otherwise. */
+export const DEFAULT_CAPTURE_RETENTION_DAYS = 30;
+
 export type ModelSource = { readonly modelPackageArn: string } | { readonly image: string; readonly modelDataUrl: string };
 
 /** How traffic moves to a new model version (a blue/green deployment); the rollback alarms stop it. */
@@ -56,7 +60,11 @@ export interface EndpointAlarmThresholds {
   readonly latencyP99Ms: number;
   readonly error5xxPercent: number;
   readonly error4xxPercent: number;
-  /** Summed over the vCPUs of an instance: 0-400 % on 4 vCPUs. Instances only. */
+  /**
+   * Of the whole instance, 0-100 %; converted to SageMaker's CPUUtilization, which sums 100 % per vCPU (so 75 on a
+   * 4-vCPU type alarms at 300). Instances of a type in SERVING_INSTANCE_VCPUS only.
+   * @default - no CPU alarm
+   */
   readonly cpuUtilizationPercent?: number;
   readonly memoryUtilizationPercent?: number;
   /** Summed over the GPUs of an instance: 0-400 % on 4 GPUs. GPU instances only. */
@@ -82,8 +90,12 @@ export interface ServingEndpointProps {
    * @default 300
    */
   readonly terminationWaitSeconds?: number;
-  /** Where requests and responses are captured (instance capacity only: serverless endpoints support no data capture). */
-  readonly dataCapture: { readonly samplingPercent: number; readonly bucket: SecureBucket };
+  /**
+   * Where requests and responses are captured (instance capacity only: serverless endpoints support no data capture),
+   * under `<endpointName>/` in the bucket. `retentionDays`: days a capture is kept before it expires (its noncurrent
+   * version then lasts as long as the bucket keeps noncurrent versions); @default 30.
+   */
+  readonly dataCapture: { readonly samplingPercent: number; readonly bucket: SecureBucket; readonly retentionDays?: number };
   /** Encrypts the endpoint's storage volumes (or, serverless, SageMaker's copy of the image) and its log group. */
   readonly encryptionKey: KmsKey;
   readonly vpcId: string;
@@ -112,9 +124,6 @@ const MODEL_NAME_MAX_LENGTH = 63;
 const CONFIG_NAME_PREFIX_MAX_LENGTH = 63 - 26;
 /** TrafficRoutingConfig.WaitIntervalInSeconds and BlueGreenUpdatePolicy.TerminationWaitInSeconds are 0-3600. */
 const MAX_WAIT_SECONDS = 3600;
-/** CanarySize is at most 50 % of the fleet; LinearStepSize 10-50 % (TrafficRoutingConfig). */
-const CANARY_PERCENT = { min: 1, max: 50 };
-const LINEAR_STEP_PERCENT = { min: 10, max: 50 };
 /** ProductionVariantServerlessConfig: memory in 1 GB steps from 1024 to 6144 MB, concurrency 1-200. */
 const SERVERLESS_MEMORY_SIZES_MB = [1024, 2048, 3072, 4096, 5120, 6144];
 const SERVERLESS_MAX_CONCURRENCY = 200;
@@ -162,7 +171,8 @@ export class ServingEndpoint extends Construct {
     const serverless = "serverless" in props.capacity ? props.capacity.serverless : undefined;
     const networkIsolation = props.networkIsolation ?? true;
     const terminationWaitSeconds = props.terminationWaitSeconds ?? 300;
-    const source = this.validate(props, { instances, serverless, networkIsolation, terminationWaitSeconds }, env);
+    const captureRetentionDays = props.dataCapture.retentionDays ?? DEFAULT_CAPTURE_RETENTION_DAYS;
+    const source = this.validate(props, { instances, serverless, networkIsolation, terminationWaitSeconds, captureRetentionDays }, env);
 
     this.endpointName = props.endpointName;
     this.variantName = VARIANT_NAME;
@@ -178,6 +188,7 @@ export class ServingEndpoint extends Construct {
       variantName: VARIANT_NAME,
       topicArn: props.alarmTopicArn,
       thresholds: props.alarms,
+      vcpus: instances ? vcpusOf(instances.instanceType) : undefined,
     });
     this.rollbackAlarmNames = alarms.rollbackAlarmNames;
     this.alarmNames = alarms.alarmNames;
@@ -260,6 +271,7 @@ export class ServingEndpoint extends Construct {
         : undefined,
       lifecycle: { createBeforeDestroy: true },
     });
+    if (instances) props.dataCapture.bucket.addExpiration(props.endpointName, captureRetentionDays);
     if (instances && hasInstanceStorage(instances.instanceType)) {
       suppressGuardrail(config, "MLB-SM-003", `${instances.instanceType} has local NVMe storage, encrypted by the instance; CreateEndpointConfig refuses a KMS key there`);
     }
@@ -366,7 +378,13 @@ export class ServingEndpoint extends Construct {
 
   private validate(
     props: ServingEndpointProps,
-    resolved: { instances: InstanceCapacity | undefined; serverless: ServerlessCapacity | undefined; networkIsolation: boolean; terminationWaitSeconds: number },
+    resolved: {
+      instances: InstanceCapacity | undefined;
+      serverless: ServerlessCapacity | undefined;
+      networkIsolation: boolean;
+      terminationWaitSeconds: number;
+      captureRetentionDays: number;
+    },
     env: { accountId: string; region: string; partition: string },
   ): ParsedModelSource {
     const where = this.node.path;
@@ -435,6 +453,8 @@ export class ServingEndpoint extends Construct {
       fail(`rollout.stepPercent is ${rollout.stepPercent}; a linear step is a whole ${LINEAR_STEP_PERCENT.min}-${LINEAR_STEP_PERCENT.max} % of the new fleet`);
     }
     if (!["allAtOnce", "canary", "linear"].includes(rollout.type)) fail(`rollout.type "${(rollout as { type: string }).type}" must be allAtOnce, canary or linear`);
+    const sizeProblem = instances && rollout.type !== "allAtOnce" ? rolloutSizeProblem(rollout, instances.minInstances) : undefined;
+    if (sizeProblem) fail(`rollout.${sizeProblem.field}: ${sizeProblem.message}`);
     const termination = resolved.terminationWaitSeconds;
     if (!Number.isInteger(termination) || termination < 0 || termination > MAX_WAIT_SECONDS) {
       fail(`terminationWaitSeconds is ${termination}; SageMaker allows whole seconds 0-${MAX_WAIT_SECONDS}`);
@@ -442,6 +462,8 @@ export class ServingEndpoint extends Construct {
 
     const sampling = props.dataCapture.samplingPercent;
     if (!isWholeBetween(sampling, { min: 0, max: 100 })) fail(`dataCapture.samplingPercent is ${sampling}; it must be a whole 0-100 %`);
+    const retention = resolved.captureRetentionDays;
+    if (!Number.isInteger(retention) || retention < 1) fail(`dataCapture.retentionDays is ${retention}; it must be a whole number of days >= 1`);
 
     const a = props.alarms;
     const positive = (name: string, value: number | undefined, max?: number) => {
@@ -453,7 +475,7 @@ export class ServingEndpoint extends Construct {
     positive("latencyP99Ms", a.latencyP99Ms);
     positive("error5xxPercent", a.error5xxPercent, 100);
     positive("error4xxPercent", a.error4xxPercent, 100);
-    positive("cpuUtilizationPercent", a.cpuUtilizationPercent);
+    positive("cpuUtilizationPercent", a.cpuUtilizationPercent, 100);
     positive("memoryUtilizationPercent", a.memoryUtilizationPercent, 100);
     positive("gpuUtilizationPercent", a.gpuUtilizationPercent);
     if (a.noInvocationsMinutes !== undefined && !isWholeBetween(a.noInvocationsMinutes, { min: 1, max: MAX_NO_INVOCATION_MINUTES })) {
@@ -462,6 +484,10 @@ export class ServingEndpoint extends Construct {
     // An alarm on a metric nobody publishes would never fire.
     if (serverless && a.cpuUtilizationPercent !== undefined) fail("alarms.cpuUtilizationPercent: serverless endpoints publish no CPUUtilization; remove it");
     if (serverless && a.gpuUtilizationPercent !== undefined) fail("alarms.gpuUtilizationPercent: serverless endpoints have no GPUs; remove it");
+    if (instances && a.cpuUtilizationPercent !== undefined) {
+      const cpuProblem = cpuAlarmProblem(instances.instanceType);
+      if (cpuProblem) fail(`alarms.cpuUtilizationPercent: ${cpuProblem}`);
+    }
     if (instances && a.gpuUtilizationPercent !== undefined && !hasGpus(instances.instanceType)) {
       fail(`alarms.gpuUtilizationPercent: ${instances.instanceType} has no GPUs; remove it or use a G or P instance type`);
     }

@@ -375,4 +375,54 @@ const noAdministratorAccess = defineRule({
   },
 });
 
-export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess];
+const CREATE_MODEL_PACKAGE = "sagemaker:CreateModelPackage";
+const APPROVAL_STATUS_KEY = "sagemaker:modelapprovalstatus";
+const PENDING_APPROVAL = "PendingManualApproval";
+
+/** Whether a statement's actions include sagemaker:CreateModelPackage (by name or wildcard, or not excluded by NotAction). */
+function coversCreateModelPackage(statement: PolicyStatementView): boolean {
+  if (statement.NotAction !== undefined) return !asList(statement.NotAction).some((a) => actionCovered(a, CREATE_MODEL_PACKAGE));
+  return asList(statement.Action).some((a) => actionCovered(a, CREATE_MODEL_PACKAGE));
+}
+
+/** A condition on sagemaker:ModelApprovalStatus, with an operator of `operators`, whose only value is PendingManualApproval. */
+function approvalStatusIsPending(statement: PolicyStatementView, operators: RegExp): boolean {
+  return conditionEntries(statement.Condition).some(
+    (e) => operators.test(e.operator) && e.key.toLowerCase() === APPROVAL_STATUS_KEY && e.values.length > 0 && e.values.every((v) => v === PENDING_APPROVAL),
+  );
+}
+
+const registerNotApprove = defineRule({
+  id: "MLB-IAM-006",
+  severity: "error",
+  resourceTypes: PERMISSION_POLICY_TYPES,
+  rationale:
+    "CreateModelPackage can set ModelApprovalStatus to Approved: without a condition limiting it to PendingManualApproval, whoever registers a model version can also approve it and skip the reviewer.",
+  publicChecks: [],
+  evaluate(resource) {
+    const readable = permissionPolicies(resource).filter(isReadable);
+    let granted = false;
+    const problems: string[] = [];
+    for (const { label, read } of readable) {
+      // A Deny of CreateModelPackage for any other status (StringNotEquals[IfExists]) limits every Allow of the document.
+      const denied = read.statements.some(
+        (s) => String(s.Effect ?? "").trim().toLowerCase() === "deny" && coversCreateModelPackage(s) && approvalStatusIsPending(s, /^StringNotEquals(IfExists)?$/i),
+      );
+      read.statements.forEach((statement, i) => {
+        if (!isAllow(statement) || !coversCreateModelPackage(statement)) return;
+        granted = true;
+        if (denied || approvalStatusIsPending(statement, /^StringEquals(IfExists)?$/i)) return;
+        problems.push(`${where(label, statement, i)} allows ${CREATE_MODEL_PACKAGE} with any sagemaker:ModelApprovalStatus`);
+      });
+    }
+    if (!granted) return notApplicable;
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          `${problems.join("; ")}: the principal can register a model version as Approved`,
+          `Add Condition StringEqualsIfExists { "sagemaker:ModelApprovalStatus": "${PENDING_APPROVAL}" } to the statement (IfExists: a request without the status registers the version as ${PENDING_APPROVAL}), and leave approval (sagemaker:UpdateModelPackage) to a reviewer's role.`,
+        );
+  },
+});
+
+export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess, registerNotApprove];

@@ -4,7 +4,9 @@
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
 import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
-import { PUBLIC_ALLOW_FIX, describePublicAllows, publicAllowStatements, resourcesOfType } from "./attributes";
+import { PUBLIC_ALLOW_FIX, describePublicAllows, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
+import { asList, type PolicyStatementView } from "../policy-document";
+import { actionCovered } from "./iam";
 
 /** The production variants (of any endpoint configuration in the stack) that serve `model`. */
 function variantsServing(model: ResourceView, context: RuleContext): Block[] {
@@ -217,7 +219,56 @@ const packageGroupPolicyNotPublic = defineRule({
   },
 });
 
+/** What a principal that may deploy from a shared group is granted: it reads the group's packages. */
+const CONSUMER_READ_ACTIONS = ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackageGroup"];
+const CREATE_MODEL = "sagemaker:CreateModel";
+
+/** The account of an AWS principal (`111122223333`, `arn:aws:iam::111122223333:root|role/...`); the text itself when it does not say (a reference). */
+function principalAccount(principal: string): string {
+  return /^\d{12}$/.exec(principal)?.[0] ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] ?? principal;
+}
+
+/** The AWS principals an Allow statement names ("*" is MLB-SM-012's), by account. */
+function allowedAccounts(statement: PolicyStatementView): string[] {
+  if (String(statement.Effect ?? "").toLowerCase() !== "allow") return [];
+  const principal = statement.Principal;
+  if (typeof principal !== "object" || principal === null || Array.isArray(principal)) return [];
+  const aws = Object.entries(principal).flatMap(([kind, value]) => (kind.toLowerCase() === "aws" ? asList(value) : []));
+  return aws.filter((p) => p.trim() !== "*").map(principalAccount);
+}
+
+const grants = (statement: PolicyStatementView, action: string) => asList(statement.Action).some((pattern) => actionCovered(pattern, action));
+
+const packageGroupConsumersCanDeploy = defineRule({
+  id: "MLB-SM-013",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_model_package_group_policy"],
+  rationale:
+    "Another account creates a model from a shared package only if the group's policy grants it sagemaker:CreateModel: a policy that lets accounts read the packages but not create models from them shares models nobody can deploy.",
+  publicChecks: [],
+  evaluate(policy) {
+    const statements = policyStatements(policy.attributes.resource_policy);
+    if (statements === undefined) return notApplicable;
+    // The group's own account, from the ARNs the policy is about: its principals need no resource policy.
+    const owners = new Set(
+      statements.flatMap((s) => asList(s.Resource)).flatMap((arn) => /^arn:[^:]+:sagemaker:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? []),
+    );
+    const consumers = new Set(
+      statements.filter((s) => CONSUMER_READ_ACTIONS.some((a) => grants(s, a))).flatMap(allowedAccounts).filter((account) => !owners.has(account)),
+    );
+    if (consumers.size === 0) return notApplicable;
+    const deploying = new Set(statements.filter((s) => grants(s, CREATE_MODEL)).flatMap(allowedAccounts));
+    const missing = [...consumers].filter((account) => !deploying.has(account));
+    if (missing.length === 0) return compliant;
+    return nonCompliant(
+      `the model package group policy lets ${missing.join(", ")} read the group's packages but does not grant ${CREATE_MODEL}, so they cannot deploy a version from it`,
+      `Grant ${CREATE_MODEL} (with sagemaker:DescribeModelPackage and sagemaker:ListModelPackages) to those principals on arn:aws:sagemaker:<region>:<account>:model-package/<group>/*, as SageMaker's "Deploy a model version from a different account" shows; leave sagemaker:UpdateModelPackage out, it sets the approval status.`,
+    );
+  },
+});
+
 export const sagemakerRules: readonly Rule[] = [
+  packageGroupConsumersCanDeploy,
   packageGroupPolicyNotPublic,
   modelNetworkIsolation,
   modelInVpc,

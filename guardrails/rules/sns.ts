@@ -1,6 +1,20 @@
-/** SNS topics: encrypted with a customer-managed key; topic policies that grant no one-and-all. */
-import { Rule, compliant, nonCompliant } from "../rule";
-import { PUBLIC_ALLOW_FIX, attached, attributesOf, defineRule, describePublicAllows, isAwsManagedKey, isUnset, publicAllowStatements } from "./attributes";
+/** SNS topics: encrypted with a customer-managed key; topic policies that grant no one-and-all, and services only for our account. */
+import { asList } from "../policy-document";
+import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
+import {
+  PUBLIC_ALLOW_FIX,
+  attached,
+  attributesOf,
+  conditionLimitsCaller,
+  defineRule,
+  describePublicAllows,
+  describeStatement,
+  isAwsManagedKey,
+  isObject,
+  isUnset,
+  policyStatements,
+  publicAllowStatements,
+} from "./attributes";
 
 const TOPIC = "aws_sns_topic";
 const TOPIC_POLICY = "aws_sns_topic_policy";
@@ -55,4 +69,42 @@ const subscriptionsOverTls = defineRule({
   },
 });
 
-export const snsRules: readonly Rule[] = [encryptedWithCustomerKey, policyNotPublic, subscriptionsOverTls];
+/** The service principals (`{ Service: ... }`) a statement names. */
+function servicePrincipals(principal: unknown): string[] {
+  if (!isObject(principal)) return [];
+  return Object.entries(principal).flatMap(([kind, value]) => (kind.toLowerCase() === "service" ? asList(value) : []));
+}
+
+const EVENTBRIDGE = "events.amazonaws.com";
+
+const servicesLimitedToSource = defineRule({
+  id: "MLB-SNS-004",
+  severity: "error",
+  resourceTypes: [TOPIC_POLICY, TOPIC],
+  rationale:
+    "A service principal allowed without aws:SourceAccount, aws:SourceArn or aws:SourceOwner acts for any account (the confused deputy): anyone's alarms, rules or budgets could publish to the topic.",
+  publicChecks: [],
+  check(resource, context) {
+    // As MLB-SNS-002: a topic whose policy is an aws_sns_topic_policy is judged on that resource.
+    const { arn, id, policy } = attributesOf(resource);
+    if (resource.type === TOPIC && attached(resource, context, TOPIC_POLICY, "arn", [arn, id]).length) return compliant;
+    const statements = policyStatements(policy);
+    if (statements === undefined) return notApplicable;
+    const granting = statements
+      .map((statement, index) => ({ statement, index, services: servicePrincipals(statement.Principal) }))
+      .filter(({ statement, services }) => String(statement.Effect ?? "").toLowerCase() === "allow" && services.length > 0);
+    if (granting.length === 0) return notApplicable;
+    const unscoped = granting.filter(({ statement }) => !conditionLimitsCaller(statement.Condition));
+    if (unscoped.length === 0) return compliant;
+    const listed = unscoped.map(({ statement, index, services }) => `${describeStatement(statement, index)} (${services.join(", ")})`).join(", ");
+    const eventBridge = unscoped.some(({ services }) => services.includes(EVENTBRIDGE))
+      ? ` EventBridge documents that its topic policy statement cannot carry conditions: send what the rule reports through a CloudWatch alarm on this account's topic instead, or suppress this finding for the policy with that reason.`
+      : "";
+    return nonCompliant(
+      `${resource.type === TOPIC ? "its inline policy" : "the topic policy"} allows service principals without a condition on the source account or ARN in ${listed}`,
+      `add Condition StringEquals "aws:SourceAccount": "<this account>" and ArnLike "aws:SourceArn": the ARNs of the resources that publish (e.g. arn:aws:cloudwatch:<region>:<account>:alarm:*).${eventBridge}`,
+    );
+  },
+});
+
+export const snsRules: readonly Rule[] = [encryptedWithCustomerKey, policyNotPublic, subscriptionsOverTls, servicesLimitedToSource];

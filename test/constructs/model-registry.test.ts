@@ -145,26 +145,39 @@ describe("ModelRegistry", () => {
       expect(resourcesOfType(json, "aws_sagemaker_model_package_group_policy")).toEqual([]);
     });
 
-    it("let consumer accounts describe and list each group and describe its packages", () => {
+    it("let consumer accounts describe each group, and describe, list and create models from its packages (AWS's cross-account deployment policy)", () => {
       const { stack, registry } = registryStack({ consumerAccountIds: CONSUMERS });
       expect(Object.keys(registry.modelPackageGroupArns).sort()).toEqual(["Fraud-Detection", "churn"]);
       const json = synthJson(stack);
       const groupPolicies = resourcesOfType(json, "aws_sagemaker_model_package_group_policy").map(([, attributes]) => attributes);
       expect(groupPolicies).toHaveLength(2);
       for (const name of ["churn", "Fraud-Detection"]) {
-        const policy = only(groupPolicies.filter((p) => String(policyOf(p, "resource_policy").Statement[0].Resource).includes(`/${name}`)));
+        const policy = only(groupPolicies.filter((p) => String(policyOf(p, "resource_policy").Statement[0].Resource).endsWith(`/${name}`)));
         expect(policy.model_package_group_name).toMatch(/^\$\{aws_sagemaker_model_package_group\..*\.model_package_group_name\}$/);
-        expect(only(policyOf(policy, "resource_policy").Statement)).toEqual({
-          Sid: "ConsumerAccountsReadPackages",
-          Effect: "Allow",
-          Principal: { AWS: CONSUMER_ROOTS },
-          Action: ["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"],
-          Resource: [
-            `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/${name}`,
-            `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/${name}/*`,
-          ],
-        });
+        expect(policyOf(policy, "resource_policy").Statement).toEqual([
+          {
+            Sid: "ConsumerAccountsDescribeGroup",
+            Effect: "Allow",
+            Principal: { AWS: CONSUMER_ROOTS },
+            Action: ["sagemaker:DescribeModelPackageGroup"],
+            Resource: `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/${name}`,
+          },
+          {
+            Sid: "ConsumerAccountsDeployPackages",
+            Effect: "Allow",
+            Principal: { AWS: CONSUMER_ROOTS },
+            Action: ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel"],
+            Resource: `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/${name}/*`,
+          },
+        ]);
       }
+    });
+
+    it("never let consumer accounts change a package (UpdateModelPackage sets its approval status)", () => {
+      const json = synthJson(registryStack({ consumerAccountIds: CONSUMERS }).stack);
+      const actions = policies(json, "aws_sagemaker_model_package_group_policy", "resource_policy").flat().flatMap((s) => asArray(s.Action));
+      expect(actions).toContain("sagemaker:CreateModel");
+      expect(actions.filter((a) => /^sagemaker:(Update|Delete|Put|CreateModelPackage)/.test(String(a)))).toEqual([]);
     });
   });
 
@@ -327,22 +340,27 @@ describe("ModelRegistry", () => {
       ]);
     });
 
-    it("grantRegister: register packages of the registry's groups only, never approve them, plus artifact write", () => {
+    it("grantRegister: register packages of the registry's groups only, pending approval only, never approve them, plus artifact write", () => {
       const statements = grantedStatements((registry, role) => registry.grantRegister(role));
       expect(statements.flatMap((s) => asArray(s.Action))).not.toContain("sagemaker:UpdateModelPackage");
-      expect(statements[0]).toEqual({
-        Effect: "Allow",
-        Action: [
-          "sagemaker:CreateModelPackage",
-          "sagemaker:DescribeModelPackageGroup",
-          "sagemaker:DescribeModelPackage",
-          "sagemaker:ListModelPackages",
-        ],
-        Resource: ["churn", "Fraud-Detection"].flatMap((name) => [
-          `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/${name}`,
-          `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/${name}/*`,
-        ]),
-      });
+      const packages = ["churn", "Fraud-Detection"].flatMap((name) => [
+        `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/${name}`,
+        `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/${name}/*`,
+      ]);
+      expect(statements.slice(0, 2)).toEqual([
+        {
+          Effect: "Allow",
+          Action: "sagemaker:CreateModelPackage",
+          Resource: packages,
+          // Register, not approve: Approved or Rejected in the request is refused; no status registers as pending.
+          Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } },
+        },
+        { Effect: "Allow", Action: ["sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"], Resource: packages },
+      ]);
+      // CreateModelPackage appears in no statement without the condition.
+      expect(statements.filter((s) => asArray(s.Action).includes("sagemaker:CreateModelPackage")).map((s) => s.Condition)).toEqual([
+        { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } },
+      ]);
       expect(statements.flatMap((s) => asArray(s.Action))).toContain("s3:PutObject");
     });
 

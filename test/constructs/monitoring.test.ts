@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { setAwsEnvironment } from "../../constructs/core/aws-environment";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { SecureBucket } from "../../constructs/core/secure-bucket";
+import { PUBLISHED_NAMESPACES } from "../../constructs/monitoring/dashboard-widgets";
 import { DriftMonitor, type DriftMonitorProps, scheduleIntervalSeconds } from "../../constructs/monitoring/drift-monitor";
 import { MODEL_MONITOR_IMAGE_ACCOUNTS } from "../../constructs/monitoring/model-monitor-images";
 import { Monitoring, type MonitoringProps } from "../../constructs/monitoring/monitoring";
@@ -83,6 +84,7 @@ interface Widget {
   height: number;
   properties: { title?: string; region?: string; markdown?: string; metrics?: unknown[][] };
 }
+const alarmNamed = (json: TerraformJson, name: string) => only(attributesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => a.alarm_name === name));
 const dashboardWidgets = (json: TerraformJson): Widget[] =>
   (JSON.parse(only(attributesOf(json, "aws_cloudwatch_dashboard")).dashboard_body as string) as { widgets: Widget[] }).widgets;
 
@@ -152,21 +154,16 @@ describe("Monitoring", () => {
       ]);
     });
 
-    it("adds EventBridge (without condition keys, which EventBridge-to-SNS does not support) once a drift rule notifies the topic", () => {
+    it("limits every service it allows to this account's sources, and never allows EventBridge (which takes no condition there), retraining or not", () => {
       const { stack, monitoring, driftProps } = setup();
       monitoring.addDriftMonitor("DriftChurn", driftProps({ retrainingPipelineArn: PIPELINE_ARN }));
       monitoring.addDriftMonitor("DriftFraud", driftProps({ endpointName: "fraud", retrainingPipelineArn: PIPELINE_ARN }));
       const statements = topicPolicy(synthJson(stack));
-      expect(servicePrincipals(statements).sort()).toEqual(["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]);
-      expect(statements).toContainEqual({
-        Sid: "EventBridgeDriftRulesPublish",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: TOPIC_ARN,
-      });
-      for (const statement of statements.filter((s) => (s.Principal as { Service?: string }).Service !== "events.amazonaws.com" && s.Effect === "Allow")) {
-        expect((statement.Condition as { StringEquals: Record<string, string> }).StringEquals["aws:SourceAccount"]).toBe(TEST_ACCOUNT);
+      expect(servicePrincipals(statements).sort()).toEqual(["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]);
+      for (const statement of statements.filter((s) => s.Effect === "Allow")) {
+        const condition = statement.Condition as { StringEquals: Record<string, string>; ArnLike: Record<string, string> };
+        expect(condition.StringEquals["aws:SourceAccount"]).toBe(TEST_ACCOUNT);
+        expect(condition.ArnLike["aws:SourceArn"]).toMatch(new RegExp(`^arn:aws:(cloudwatch|budgets):(${TEST_REGION})?:${TEST_ACCOUNT}:`));
       }
     });
 
@@ -204,19 +201,12 @@ describe("Monitoring", () => {
       expect(servicePrincipals(statements)).not.toContain("events.amazonaws.com");
     });
 
-    it("lets EventBridge use the key for this topic (by encryption context; SNS documents aws:SourceAccount as unsupported there) only with a retraining rule", () => {
+    it("gives EventBridge no use of the key, even with a retraining rule, and every service's use is on behalf of this account", () => {
       const { stack, monitoring, driftProps } = setup();
       monitoring.addDriftMonitor("Drift", driftProps({ retrainingPipelineArn: PIPELINE_ARN }));
-      const statements = keyPolicy(synthJson(stack));
-      const events = only(statements.filter((s) => (s.Principal as { Service?: string }).Service === "events.amazonaws.com"));
-      expect(events).toEqual({
-        Sid: "EventBridgePublishTomlopstestAlertTopic",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-        Resource: "*",
-        Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": TOPIC_ARN } },
-      });
+      const statements = keyPolicy(synthJson(stack)).filter((s) => (s.Principal as { Service?: string }).Service !== undefined);
+      expect(servicePrincipals(statements)).not.toContain("events.amazonaws.com");
+      for (const statement of statements) expect((statement.Condition as { StringEquals: Record<string, string> }).StringEquals["aws:SourceAccount"]).toBe(TEST_ACCOUNT);
     });
 
     it("never gives the key to *", () => {
@@ -271,21 +261,34 @@ describe("Monitoring", () => {
       expect(dashboardWidgets(synthJson(stack)).some((w) => w.properties.title?.startsWith("late/v1:"))).toBe(true);
     });
 
-    it("shows the training cluster's node count and GPU utilization from Container Insights", () => {
+    it("shows the training cluster's pending pods and scheduling attempts from the metrics EKS publishes itself", () => {
       const widgets = dashboardWidgets(synthJson(setup({ trainingClusterName: "mlops-test-training" }).stack));
       const metrics = widgets.flatMap((w) => w.properties.metrics ?? []);
       expect(metrics).toEqual(
         expect.arrayContaining([
-          ["ContainerInsights", "cluster_node_count", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Maximum" })],
-          ["ContainerInsights", "node_gpu_utilization", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Average" })],
-          ["ContainerInsights", "node_gpu_utilization", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Maximum" })],
+          ["AWS/EKS", "scheduler_pending_pods_UNSCHEDULABLE", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Sum" })],
+          ["AWS/EKS", "scheduler_pending_pods", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Sum" })],
+          ["AWS/EKS", "scheduler_schedule_attempts_UNSCHEDULABLE", "ClusterName", "mlops-test-training", expect.objectContaining({ stat: "Sum" })],
         ]),
       );
     });
 
+    it("reads no metric nobody publishes: only AWS/SageMaker and AWS/EKS, no Container Insights or GPU metric (issue #11)", () => {
+      const { stack, monitoring } = setup({ trainingClusterName: "mlops-test-training" });
+      monitoring.addEndpoint({ endpointName: "churn", variantName: "primary" });
+      const widgets = dashboardWidgets(synthJson(stack));
+      const metrics = widgets.flatMap((w) => w.properties.metrics ?? []);
+      expect(metrics.length).toBeGreaterThan(0);
+      // A metric line starts with its namespace; an expression line is an object and reads what the others read.
+      const namespaces = new Set(metrics.map((line) => line[0]).filter((first): first is string => typeof first === "string"));
+      expect([...namespaces].filter((namespace) => !PUBLISHED_NAMESPACES.includes(namespace))).toEqual([]);
+      expect(PUBLISHED_NAMESPACES).toEqual(["AWS/SageMaker", "AWS/EKS"]);
+      expect(JSON.stringify(widgets)).not.toMatch(/ContainerInsights|gpu|DCGM/i);
+    });
+
     it("has no cluster widgets without a training cluster", () => {
       const widgets = dashboardWidgets(synthJson(setup().stack));
-      expect(JSON.stringify(widgets)).not.toContain("ContainerInsights");
+      expect(JSON.stringify(widgets)).not.toContain("AWS/EKS");
     });
 
     it("lays widgets out without overlaps on the 24-column grid", () => {
@@ -488,7 +491,7 @@ describe("DriftMonitor", () => {
     it("watches the largest baseline drift of the features (metric math MAX) and notifies the topic", () => {
       const { stack, monitoring, driftProps } = setup();
       const monitor = monitoring.addDriftMonitor("Drift", driftProps());
-      const alarm = only(attributesOf(synthJson(stack), "aws_cloudwatch_metric_alarm"));
+      const alarm = alarmNamed(synthJson(stack), "churn-drift-feature-drift");
       expect(monitor.driftAlarmName).toBe("churn-drift-feature-drift");
       expect(monitor.driftAlarmArn).toMatch(/TfToken/);
       expect(alarm).toMatchObject({
@@ -522,8 +525,44 @@ describe("DriftMonitor", () => {
     it("evaluates once per run of the schedule", () => {
       const { stack, monitoring, driftProps } = setup();
       monitoring.addDriftMonitor("Drift", driftProps({ scheduleExpression: "cron(0 0/6 ? * * *)", features: ["x"] }));
-      const alarm = only(attributesOf(synthJson(stack), "aws_cloudwatch_metric_alarm"));
+      const alarm = alarmNamed(synthJson(stack), "churn-drift-feature-drift");
       expect((alarm.metric_query as { metric?: { period: number } }[])[0].metric?.period).toBe(21600);
+    });
+  });
+
+  describe("reporting alarm (issue #11: runs that fail or stop reporting)", () => {
+    it("goes off when two runs in a row publish no drift metric, treating missing data as breaching, and tells the topic on ALARM and OK", () => {
+      const { stack, monitoring, driftProps } = setup();
+      const monitor = monitoring.addDriftMonitor("Drift", driftProps({ scheduleExpression: "cron(0 0/6 ? * * *)" }));
+      const json = synthJson(stack);
+      expect(monitor.reportingAlarmName).toBe("churn-drift-not-reporting");
+      const alarm = alarmNamed(json, "churn-drift-not-reporting");
+      expect(alarm).toMatchObject({
+        alarm_description: expect.stringContaining("published no drift metrics for 2 runs in a row"),
+        // Drift distances are never below 0: only missing data (breaching) can set it off.
+        comparison_operator: "LessThanThreshold",
+        threshold: 0,
+        evaluation_periods: 2,
+        datapoints_to_alarm: 2,
+        treat_missing_data: "breaching",
+        actions_enabled: true,
+        alarm_actions: [expect.stringMatching(TOPIC_REF)],
+        ok_actions: [expect.stringMatching(TOPIC_REF)],
+      });
+      // The same metrics as the drift alarm, one period per run of the schedule.
+      expect(alarm.metric_query).toEqual(alarmNamed(json, "churn-drift-feature-drift").metric_query);
+      expect((alarm.metric_query as { metric?: { period: number; dimensions: unknown } }[])[0].metric).toMatchObject({
+        period: 21600,
+        dimensions: { Endpoint: "churn", MonitoringSchedule: "churn-drift" },
+      });
+    });
+
+    it("looks back at most a week, CloudWatch's limit, for the longest schedule (daily)", () => {
+      const { stack, monitoring, driftProps } = setup();
+      monitoring.addDriftMonitor("Drift", driftProps({ scheduleExpression: "cron(0 3 ? * * *)" }));
+      const alarm = alarmNamed(synthJson(stack), "churn-drift-not-reporting");
+      const period = (alarm.metric_query as { metric?: { period: number } }[])[0].metric!.period;
+      expect(period * (alarm.evaluation_periods as number)).toBeLessThanOrEqual(7 * 86400);
     });
   });
 
@@ -614,13 +653,12 @@ describe("DriftMonitor", () => {
       });
     });
 
-    it("starts the pipeline with its own role and notifies the topic without one", () => {
+    it("starts the pipeline with its own role, and publishes nothing to the topic itself", () => {
       const { stack, monitoring, driftProps } = setup();
       monitoring.addDriftMonitor("Drift", driftProps({ retrainingPipelineArn: PIPELINE_ARN }));
       const targets = attributesOf(synthJson(stack), "aws_cloudwatch_event_target");
-      expect(targets).toHaveLength(2);
       const rule = expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\..*\.name\}$/);
-      expect(targets).toContainEqual({
+      expect(targets).toEqual([{
         rule,
         target_id: "start-retraining-pipeline",
         arn: PIPELINE_ARN,
@@ -628,13 +666,32 @@ describe("DriftMonitor", () => {
         sagemaker_pipeline_target: {},
         retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 },
         depends_on: [expect.stringMatching(/^aws_iam_role_policy\..*RetrainingRole/)],
+      }]);
+    });
+
+    it("tells the topic through CloudWatch: the drift alarm names the pipeline, and an alarm goes off when EventBridge fails to start it", () => {
+      const { stack, monitoring, driftProps } = setup();
+      monitoring.addDriftMonitor("Drift", driftProps({ retrainingPipelineArn: PIPELINE_ARN }));
+      const json = synthJson(stack);
+      expect(alarmNamed(json, "churn-drift-feature-drift").alarm_description).toContain(`starts retraining pipeline ${PIPELINE_ARN}`);
+      expect(alarmNamed(json, "churn-drift-retraining-failed-invocations")).toMatchObject({
+        namespace: "AWS/Events",
+        metric_name: "FailedInvocations",
+        dimensions: { RuleName: "churn-drift-retraining" },
+        statistic: "Sum",
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treat_missing_data: "notBreaching",
+        alarm_actions: [expect.stringMatching(TOPIC_REF)],
       });
-      const notify = only(targets.filter((t) => t.target_id === "notify-alert-topic"));
-      expect(notify).toMatchObject({ rule, arn: expect.stringMatching(TOPIC_REF) });
-      expect(notify.role_arn).toBeUndefined();
-      const transformer = notify.input_transformer as { input_paths: Record<string, string>; input_template: string };
-      expect(transformer.input_paths).toEqual({ alarm: "$.detail.alarmName", time: "$.time" });
-      expect(JSON.parse(transformer.input_template)).toBe(`Drift alarm <alarm> went to ALARM at <time>; started retraining pipeline ${PIPELINE_ARN}.`);
+    });
+
+    it("keeps the drift alarm's description within PutMetricAlarm's 1024 characters with the longest names", () => {
+      const { stack, driftProps } = setup();
+      const features = Array.from({ length: 10 }, (_, i) => `${"f".repeat(40)}${i}`);
+      const pipeline = `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:pipeline/${"p".repeat(256)}`;
+      new DriftMonitor(stack, "Drift", driftProps({ endpointName: "e".repeat(63), features, retrainingPipelineArn: pipeline }));
+      for (const alarm of attributesOf(synthJson(stack), "aws_cloudwatch_metric_alarm")) expect((alarm.alarm_description as string).length).toBeLessThanOrEqual(1024);
     });
 
     it("gives the EventBridge role, trusted for this rule of this account only, nothing but StartPipelineExecution on that pipeline", () => {

@@ -60,6 +60,19 @@ describe("SecureBucket", () => {
     ]);
   });
 
+  it("adds expirations of key prefixes to its one lifecycle configuration", () => {
+    const { stack, bucket } = bucketStack();
+    bucket.addExpiration("captures/churn", 30);
+    bucket.addExpiration("scratch/", 1);
+    const lifecycles = resourcesOfType(synthJson(stack), "aws_s3_bucket_lifecycle_configuration");
+    expect(lifecycles).toHaveLength(1);
+    expect((lifecycles[0][1].rule as unknown[]).slice(1)).toEqual([
+      { id: "expire-captures/churn", status: "Enabled", filter: [{ prefix: "captures/churn/" }], expiration: [{ days: 30 }] },
+      { id: "expire-scratch", status: "Enabled", filter: [{ prefix: "scratch/" }], expiration: [{ days: 1 }] },
+    ]);
+    expect(() => bucket.addExpiration("x", 0)).toThrow(/expiration of x is 0 days; it must be a whole number >= 1/);
+  });
+
   it("grants read on the bucket and its objects and decrypt on its key only", () => {
     const { stack, bucket } = bucketStack();
     const role = new ServiceRole(stack, "Reader", { roleName: "reader", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });

@@ -2,7 +2,9 @@ import { TerraformOutput, type TerraformStack } from "cdktf";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { SecureBucket } from "../../constructs/core/secure-bucket";
 import { ModelRegistry } from "../../constructs/model-registry/model-registry";
-import { hasInstanceStorage } from "../../constructs/serving/instance-types";
+import { summedCpuThreshold } from "../../constructs/serving/endpoint-alarms";
+import { hasInstanceStorage, SERVING_INSTANCE_VCPUS, vcpusOf } from "../../constructs/serving/instance-types";
+import { rolloutSizeProblem } from "../../constructs/serving/rollout";
 import { ServingEndpoint, type ServingEndpointProps } from "../../constructs/serving/serving-endpoint";
 import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
 import { policyOf, resourcesOfType, synthJson, type TerraformJson } from "../support/terraform-json";
@@ -52,7 +54,8 @@ function endpointStack(overrides: Partial<ServingEndpointProps> | ((fixture: Fix
     endpointName: ENDPOINT,
     model: { modelPackageArn: PACKAGE_ARN },
     capacity: { instances: INSTANCES },
-    rollout: { type: "canary", canaryPercent: 10, waitSeconds: 600 },
+    // Half of the 2 instances: one whole instance, the smallest canary this fleet can hold.
+    rollout: { type: "canary", canaryPercent: 50, waitSeconds: 600 },
     dataCapture: { samplingPercent: 20, bucket: captureBucket },
     encryptionKey: key,
     vpcId: "vpc-0123456789abcdef0",
@@ -226,8 +229,8 @@ describe("ServingEndpoint", () => {
 
     it.each<[string, ServingEndpointProps["rollout"], Attributes]>([
       ["all at once", { type: "allAtOnce", waitSeconds: 900 }, { type: "ALL_AT_ONCE", wait_interval_in_seconds: 900 }],
-      ["canary", { type: "canary", canaryPercent: 10, waitSeconds: 600 }, { type: "CANARY", wait_interval_in_seconds: 600, canary_size: { type: "CAPACITY_PERCENT", value: 10 } }],
-      ["linear", { type: "linear", stepPercent: 25, waitSeconds: 300 }, { type: "LINEAR", wait_interval_in_seconds: 300, linear_step_size: { type: "CAPACITY_PERCENT", value: 25 } }],
+      ["canary", { type: "canary", canaryPercent: 50, waitSeconds: 600 }, { type: "CANARY", wait_interval_in_seconds: 600, canary_size: { type: "CAPACITY_PERCENT", value: 50 } }],
+      ["linear", { type: "linear", stepPercent: 50, waitSeconds: 300 }, { type: "LINEAR", wait_interval_in_seconds: 300, linear_step_size: { type: "CAPACITY_PERCENT", value: 50 } }],
     ])("moves traffic %s", (_, rollout, routing) => {
       const json = synthJson(endpointStack({ rollout, terminationWaitSeconds: 1200 }).stack);
       expect(one(json, "aws_sagemaker_endpoint").deployment_config).toEqual({
@@ -487,7 +490,7 @@ describe("ServingEndpoint", () => {
     it("adds utilization alarms on the endpoints' instance metrics, and a no-invocations alarm that treats missing data as breaching", () => {
       const { stack, endpoint } = endpointStack({
         capacity: { instances: { ...INSTANCES, instanceType: "ml.g5.2xlarge" } },
-        alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, cpuUtilizationPercent: 300, memoryUtilizationPercent: 85, gpuUtilizationPercent: 90, noInvocationsMinutes: 30 },
+        alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, cpuUtilizationPercent: 75, memoryUtilizationPercent: 85, gpuUtilizationPercent: 90, noInvocationsMinutes: 30 },
       });
       const alarms = alarmsByName(synthJson(stack));
       expect(endpoint.alarmNames).toEqual([
@@ -498,7 +501,8 @@ describe("ServingEndpoint", () => {
         `${ENDPOINT}-no-invocations`,
       ]);
       expect(endpoint.rollbackAlarmNames).toEqual(ROLLBACK_ALARMS);
-      for (const [what, metricName, threshold] of [["cpu", "CPUUtilization", 300], ["memory", "MemoryUtilization", 85], ["gpu", "GPUUtilization", 90]] as const) {
+      // 75 % of an ml.g5.2xlarge's 8 vCPUs is 600 in SageMaker's per-vCPU sum.
+      for (const [what, metricName, threshold] of [["cpu", "CPUUtilization", 600], ["memory", "MemoryUtilization", 85], ["gpu", "GPUUtilization", 90]] as const) {
         expect(alarms[`${ENDPOINT}-${what}-utilization`]).toMatchObject({
           ...actions,
           namespace: "/aws/sagemaker/Endpoints",
@@ -529,6 +533,142 @@ describe("ServingEndpoint", () => {
       const alarms = Object.values(alarmsByName(synthJson(endpointStack({ alarms: { latencyP99Ms: 1, error5xxPercent: 1, error4xxPercent: 1, memoryUtilizationPercent: 90, noInvocationsMinutes: 5 } }).stack)));
       expect(alarms).toHaveLength(5);
       for (const alarm of alarms) expect(alarm).toMatchObject(actions);
+    });
+  });
+
+  describe("rollout size (issue #11: a canary is whole instances)", () => {
+    const fleet = (minInstances: number, maxInstances = Math.max(minInstances, 6)) => ({
+      capacity: { instances: { ...INSTANCES, initialInstanceCount: minInstances, minInstances, maxInstances } },
+    });
+
+    it.each<[string, Partial<ServingEndpointProps>, RegExp]>([
+      [
+        "a canary of 20 % of one instance, which no fleet of one can hold",
+        { ...fleet(1), rollout: { type: "canary", canaryPercent: 20, waitSeconds: 60 } },
+        /^test\/Churn: rollout\.canaryPercent: 20 % of 1 instance \(minInstances\) is 0\.2 of an instance; SageMaker shifts traffic to whole instances, so a canary must be at least one instance and leave one on the old fleet; raise minInstances \(and initialInstanceCount\) to 2 with canaryPercent 50, or raise minInstances \(and initialInstanceCount\) to 5, or use rollout type "allAtOnce"$/,
+      ],
+      [
+        "a canary of 10 % of 3 instances",
+        { ...fleet(3), rollout: { type: "canary", canaryPercent: 10, waitSeconds: 60 } },
+        /rollout\.canaryPercent: 10 % of 3 instances \(minInstances\) is 0\.3 of an instance; .*; raise canaryPercent to 34, or raise minInstances \(and initialInstanceCount\) to 10/,
+      ],
+      [
+        "a linear step of 25 % of 2 instances",
+        { rollout: { type: "linear", stepPercent: 25, waitSeconds: 60 } },
+        /rollout\.stepPercent: 25 % of 2 instances \(minInstances\) is 0\.5 of an instance; .*a linear step must be at least one instance.*; raise stepPercent to 50/,
+      ],
+    ])("refuses %s, naming the field and the fix", (_, overrides, message) => {
+      expect(() => endpointStack(overrides)).toThrow(message);
+    });
+
+    it("checks the smallest fleet autoscaling may leave, not the initial one", () => {
+      expect(() =>
+        endpointStack({ capacity: { instances: { ...INSTANCES, initialInstanceCount: 4, minInstances: 1, maxInstances: 6 } }, rollout: { type: "canary", canaryPercent: 25, waitSeconds: 60 } }),
+      ).toThrow(/25 % of 1 instance \(minInstances\)/);
+    });
+
+    it.each<[string, Partial<ServingEndpointProps>]>([
+      ["half of 2 instances", { rollout: { type: "canary", canaryPercent: 50, waitSeconds: 60 } }],
+      ["34 % of 3 instances", { ...fleet(3), rollout: { type: "canary", canaryPercent: 34, waitSeconds: 60 } }],
+      ["a 10 % step of 10 instances", { ...fleet(10, 12), rollout: { type: "linear", stepPercent: 10, waitSeconds: 60 } }],
+      ["all at once on one instance", { ...fleet(1), rollout: { type: "allAtOnce", waitSeconds: 60 } }],
+    ])("accepts %s", (_, overrides) => {
+      expect(() => endpointStack(overrides)).not.toThrow();
+    });
+
+    it("accepts a size exactly when it is at least one whole instance of the smallest fleet", () => {
+      for (let minInstances = 1; minInstances <= 12; minInstances++) {
+        for (let canaryPercent = 1; canaryPercent <= 50; canaryPercent++) {
+          const problem = rolloutSizeProblem({ type: "canary", canaryPercent }, minInstances);
+          expect([minInstances, canaryPercent, problem === undefined]).toEqual([minInstances, canaryPercent, (canaryPercent * minInstances) / 100 >= 1]);
+        }
+        for (let stepPercent = 10; stepPercent <= 50; stepPercent++) {
+          expect(rolloutSizeProblem({ type: "linear", stepPercent }, minInstances) === undefined).toBe((stepPercent * minInstances) / 100 >= 1);
+        }
+      }
+    });
+  });
+
+  describe("CPU alarm (issue #11: a percentage of the whole instance)", () => {
+    it("converts the percentage with the type's vCPUs into SageMaker's per-vCPU sum", () => {
+      expect(summedCpuThreshold(75, 4)).toBe(300);
+      expect(summedCpuThreshold(80, 2)).toBe(160);
+      const { stack } = endpointStack({ alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, cpuUtilizationPercent: 75 } });
+      const cpu = alarmsByName(synthJson(stack))[`${ENDPOINT}-cpu-utilization`];
+      // ml.m5.xlarge has 4 vCPUs: 75 % of the instance is 300 in CPUUtilization.
+      expect(cpu).toMatchObject({ metric_name: "CPUUtilization", threshold: 300, alarm_description: expect.stringContaining("75 % of the instance, summed over its 4 vCPUs") });
+    });
+
+    it.each([
+      ["ml.t2.medium", 2],
+      ["ml.m5.large", 2],
+      ["ml.m5.xlarge", 4],
+      ["ml.c6i.xlarge", 4],
+      ["ml.c5.9xlarge", 36],
+      ["ml.c4.8xlarge", 36],
+      ["ml.m4.10xlarge", 40],
+      ["ml.inf1.6xlarge", 24],
+      ["ml.g5.48xlarge", 192],
+      ["ml.p4d.24xlarge", 96],
+    ])("knows %s has %p vCPUs", (instanceType, vcpus) => {
+      expect(vcpusOf(instanceType)).toBe(vcpus);
+    });
+
+    it("knows nothing it was not told (no guess from the size)", () => {
+      for (const unknown of ["ml.m5.3xlarge", "ml.x9.large", "m5.large", "ml.constructor.large", "ml.m5.toString"]) expect(vcpusOf(unknown)).toBeUndefined();
+    });
+
+    it("holds EC2's naming in its data: <N>xlarge has 4N vCPUs, large 2, but for c4.8xlarge (36) and the burstable t2.medium (2)", () => {
+      const exceptions: Record<string, number> = { "c4.8xlarge": 36, "t2.medium": 2 };
+      for (const [family, sizes] of Object.entries(SERVING_INSTANCE_VCPUS)) {
+        for (const [size, vcpus] of Object.entries(sizes)) {
+          const multiple = /^(\d*)xlarge$/.exec(size);
+          const expected = exceptions[`${family}.${size}`] ?? (size === "large" ? 2 : multiple ? 4 * Number(multiple[1] || 1) : undefined);
+          expect([`${family}.${size}`, vcpus]).toEqual([`${family}.${size}`, expected]);
+        }
+      }
+    });
+  });
+
+  describe("captured data retention (issue #11)", () => {
+    const captureRules = (json: TerraformJson) => {
+      const configurations = resourcesOfType(json, "aws_s3_bucket_lifecycle_configuration").filter(([name]) => name.startsWith("Capture_"));
+      return (only(configurations)[1].rule as Attributes[]).filter((rule) => rule.expiration !== undefined);
+    };
+
+    it("expires captured objects under <endpointName>/ after 30 days by default, in the bucket's one lifecycle configuration", () => {
+      const json = synthJson(endpointStack().stack);
+      expect(captureRules(json)).toEqual([{ id: `expire-${ENDPOINT}`, status: "Enabled", filter: [{ prefix: `${ENDPOINT}/` }], expiration: [{ days: 30 }] }]);
+      // The bucket's own rule (old versions, abandoned uploads) stays.
+      const [, configuration] = only(resourcesOfType(json, "aws_s3_bucket_lifecycle_configuration").filter(([name]) => name.startsWith("Capture_")));
+      expect((configuration.rule as Attributes[]).map((rule) => rule.id)).toEqual(["expire-noncurrent-versions-and-abandoned-uploads", `expire-${ENDPOINT}`]);
+    });
+
+    it("takes dataCapture.retentionDays, and adds one rule per endpoint of a shared bucket", () => {
+      const { stack, captureBucket, key, registry } = endpointStack(({ captureBucket }) => ({ dataCapture: { samplingPercent: 20, bucket: captureBucket, retentionDays: 7 } }));
+      new ServingEndpoint(stack, "Fraud", {
+        endpointName: "mlops-test-fraud",
+        model: { modelPackageArn: PACKAGE_ARN },
+        capacity: { instances: INSTANCES },
+        rollout: { type: "allAtOnce", waitSeconds: 0 },
+        dataCapture: { samplingPercent: 5, bucket: captureBucket },
+        encryptionKey: key,
+        vpcId: "vpc-0123456789abcdef0",
+        vpcCidr: "10.20.0.0/16",
+        subnetIds: ["subnet-0aaa", "subnet-0bbb"],
+        alarmTopicArn: TOPIC_ARN,
+        alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
+        logRetentionDays: 30,
+        registry,
+      });
+      expect(captureRules(synthJson(stack)).map((rule) => [(rule.filter as Attributes[])[0].prefix, (rule.expiration as Attributes[])[0].days])).toEqual([
+        [`${ENDPOINT}/`, 7],
+        ["mlops-test-fraud/", 30],
+      ]);
+    });
+
+    it("adds no rule for a serverless endpoint (it captures nothing)", () => {
+      expect(captureRules(synthJson(endpointStack(SERVERLESS).stack))).toEqual([]);
     });
   });
 
@@ -585,6 +725,13 @@ describe("ServingEndpoint", () => {
       ["a 4XX threshold over 100 %", alarms({ error4xxPercent: 101 }), /alarms\.error4xxPercent is 101; it must be more than 0 and at most 100/],
       ["a memory threshold over 100 %", alarms({ memoryUtilizationPercent: 120 }), /alarms\.memoryUtilizationPercent is 120/],
       ["a CPU threshold of 0", alarms({ cpuUtilizationPercent: 0 }), /alarms\.cpuUtilizationPercent is 0/],
+      ["a CPU threshold over 100 % (a share of the whole instance)", alarms({ cpuUtilizationPercent: 300 }), /alarms\.cpuUtilizationPercent is 300; it must be more than 0 and at most 100/],
+      [
+        "a CPU alarm on a type whose vCPUs the table does not know",
+        { ...instances({ instanceType: "ml.x9.large" }), ...alarms({ cpuUtilizationPercent: 80 }) },
+        /alarms\.cpuUtilizationPercent: the vCPU count of ml\.x9\.large is not in SERVING_INSTANCE_VCPUS/,
+      ],
+      ["a capture retention of 0 days", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 20, bucket: captureBucket, retentionDays: 0 } }), /dataCapture\.retentionDays is 0; it must be a whole number of days >= 1/],
       ["no invocations for 0 minutes", alarms({ noInvocationsMinutes: 0 }), /alarms\.noInvocationsMinutes is 0; it must be whole minutes 1-1440/],
       ["no invocations for over a day", alarms({ noInvocationsMinutes: 1441 }), /noInvocationsMinutes is 1441/],
       ["a GPU alarm on a CPU instance", alarms({ gpuUtilizationPercent: 80 }), /alarms\.gpuUtilizationPercent: ml\.m5\.xlarge has no GPUs/],

@@ -2,6 +2,7 @@ import { dev } from "../../environments/dev";
 import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
+import { parseEnvironment } from "../../environments/schema";
 import { mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
 
 const AT = "serving.endpoints.0";
@@ -111,5 +112,60 @@ describe("what the serving constructs refuse is refused by the schema first", ()
     ["a drift feature listed twice", (c: any) => endpoint(c).drift.features.push("tenure_months"), [`prod: ${AT}.drift.features.3: is listed twice`]],
   ])("%s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});
+
+describe("issue #11: what SageMaker would take but cannot do", () => {
+  // Any shipped environment with an endpoint on instances, its endpoint set up in full by each case, so the cases
+  // do not depend on what the shipped environments hold today.
+  type Input = { name: string; serving: { endpoints: { instances?: unknown }[] } };
+  const base = (environmentInputs as readonly Input[]).find((e) => e.serving.endpoints.some((endpoint) => endpoint.instances !== undefined))!;
+  const at = (...path: (string | number)[]) => [`${base.name}: serving.endpoints.${base.serving.endpoints.findIndex((e) => e.instances !== undefined)}`, ...path].join(".");
+  const withEndpoint = (change: (endpoint: any) => void) =>
+    mutated(base as never, (c) => {
+      const endpoint = c.serving.endpoints.find((e: any) => e.instances !== undefined);
+      endpoint.instances = { ...endpoint.instances, instanceType: "ml.c6i.xlarge", initialInstanceCount: 3, minInstances: 3, maxInstances: 12 };
+      endpoint.rollout = { type: "canary", canaryPercent: 34, waitSeconds: 600 };
+      endpoint.alarms = { latencyP99Ms: 300, error5xxPercent: 1, error4xxPercent: 5 };
+      change(endpoint);
+    });
+
+  it("accepts the base these cases change", () => {
+    expect(() => parseEnvironment(withEndpoint(() => {}))).not.toThrow();
+  });
+
+  it.each([
+    ["a canary of 20 % of one instance", (e: any) => ((e.instances = { ...e.instances, initialInstanceCount: 1, minInstances: 1 }), (e.rollout.canaryPercent = 20)),
+      [`${at("rollout", "canaryPercent")}: 20 % of 1 instance (minInstances) is 0.2 of an instance; SageMaker shifts traffic to whole instances, so a canary must be at least one instance and leave one on the old fleet; raise minInstances (and initialInstanceCount) to 2 with canaryPercent 50, or raise minInstances (and initialInstanceCount) to 5, or use rollout type "allAtOnce"`]],
+    ["a canary of 10 % of 3 instances", (e: any) => (e.rollout.canaryPercent = 10),
+      [`${at("rollout", "canaryPercent")}: 10 % of 3 instances (minInstances) is 0.3 of an instance; SageMaker shifts traffic to whole instances, so a canary must be at least one instance and leave one on the old fleet; raise canaryPercent to 34, or raise minInstances (and initialInstanceCount) to 10, or use rollout type "allAtOnce"`]],
+    ["a linear step of 20 % of 3 instances", (e: any) => (e.rollout = { type: "linear", stepPercent: 20, waitSeconds: 60 }),
+      [`${at("rollout", "stepPercent")}: 20 % of 3 instances (minInstances) is 0.6 of an instance; SageMaker shifts traffic to whole instances, so a linear step must be at least one instance and leave one on the old fleet; raise stepPercent to 34, or raise minInstances (and initialInstanceCount) to 5, or use rollout type "allAtOnce"`]],
+    ["a CPU threshold above 100 % (it is a share of the whole instance now)", (e: any) => (e.alarms.cpuUtilizationPercent = 300),
+      [`${at("alarms", "cpuUtilizationPercent")}: is 300; must be 1-100 %`]],
+    ["a CPU alarm on a type whose vCPUs the blueprint does not know", (e: any) => ((e.instances.instanceType = "ml.x9.large"), (e.alarms.cpuUtilizationPercent = 80)),
+      [`${at("alarms", "cpuUtilizationPercent")}: the vCPU count of ml.x9.large is not in SERVING_INSTANCE_VCPUS (constructs/serving/instance-types.ts), so the percentage of the instance cannot be converted to SageMaker's per-vCPU sum; add the type there or remove the alarm`]],
+    ["a capture retention of 0 days", (e: any) => (e.dataCapture.retentionDays = 0), [`${at("dataCapture", "retentionDays")}: is 0; must be at least 1 day`]],
+    ["a fractional capture retention", (e: any) => (e.dataCapture.retentionDays = 1.5), [`${at("dataCapture", "retentionDays")}: is 1.5, a number; expected a whole number`]],
+  ])("refuses %s, naming the field and the fix", (_, edit, expected) => {
+    expect(problemLines(withEndpoint(edit))).toEqual(expected);
+  });
+
+  it("accepts a canary of one whole instance, a CPU alarm on a known type, and a capture retention", () => {
+    const config = parseEnvironment(
+      withEndpoint((e) => {
+        e.instances = { ...e.instances, initialInstanceCount: 2, minInstances: 2 };
+        e.rollout.canaryPercent = 50;
+        e.alarms.cpuUtilizationPercent = 75;
+        e.dataCapture.retentionDays = 14;
+      }),
+    );
+    const endpoint = config.serving.endpoints.find((e) => e.instances !== undefined)!;
+    expect(endpoint.dataCapture.retentionDays).toBe(14);
+  });
+
+  it("leaves the capture retention to the construct's default (30 days) when the config says nothing", () => {
+    const config = parseEnvironment(withEndpoint((e) => delete e.dataCapture.retentionDays));
+    expect(config.serving.endpoints.find((e) => e.instances !== undefined)!.dataCapture.retentionDays).toBeUndefined();
   });
 });

@@ -289,6 +289,68 @@ const CASES: Record<string, RuleCases> = {
       { name: "managed_policy_arns of a role", resource: resource("aws_iam_role", "Role", { managed_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AdministratorAccess"] }) },
     ],
   },
+  // MLB-EKS-007 (the other engineer's rule for the deploy path) is tested in rules-deploy-path.test.ts; here only
+  // the fixtures every rule of these files has.
+  "MLB-EKS-007": {
+    compliant: [
+      {
+        name: "a private endpoint with HTTPS admitted to the cluster security group",
+        resource: cluster(),
+        others: [
+          resource("aws_vpc_security_group_ingress_rule", "Api", {
+            security_group_id: "${aws_eks_cluster.Cluster.vpc_config[0].cluster_security_group_id}",
+            ip_protocol: "tcp",
+            from_port: 443,
+            to_port: 443,
+            cidr_ipv4: "10.200.0.0/16",
+          }),
+        ],
+      },
+    ],
+    violating: [{ name: "a private endpoint nothing can reach", resource: cluster() }],
+    notApplicable: [{ name: "a public endpoint", resource: cluster({ vpc_config: { endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ["203.0.113.0/24"] } }) }],
+  },
+  "MLB-IAM-006": {
+    compliant: [
+      {
+        name: "register pending approval only (StringEqualsIfExists), as ModelRegistry.grantRegister does",
+        resource: rolePolicy({
+          Effect: "Allow",
+          Action: "sagemaker:CreateModelPackage",
+          Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*",
+          Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } },
+        }),
+      },
+      {
+        name: "an Allow limited by a Deny of any other status in the same document",
+        resource: rolePolicy(
+          { Effect: "Allow", Action: ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage"], Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" },
+          { Effect: "Deny", Action: "sagemaker:CreateModelPackage", Resource: "*", Condition: { StringNotEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } } },
+        ),
+      },
+    ],
+    violating: [
+      { name: "CreateModelPackage without a condition", resource: rolePolicy({ Effect: "Allow", Action: ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage"], Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" }) },
+      { name: "sagemaker:Create* (a wildcard covers it)", resource: rolePolicy({ Effect: "Allow", Action: "sagemaker:Create*", Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" }) },
+      {
+        name: "a condition that also allows Approved",
+        resource: rolePolicy({
+          Effect: "Allow",
+          Action: "sagemaker:CreateModelPackage",
+          Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*",
+          Condition: { StringEquals: { "sagemaker:ModelApprovalStatus": ["PendingManualApproval", "Approved"] } },
+        }),
+      },
+      {
+        name: "a role's inline_policy block (plan shape)",
+        resource: resource("aws_iam_role", "Trainer", { inline_policy: [{ name: "register", policy: policy({ Effect: "Allow", Action: "sagemaker:CreateModelPackage", Resource: "*" }) }] }),
+      },
+    ],
+    notApplicable: [
+      { name: "approving is not registering (MLB-IAM-006 is about CreateModelPackage)", resource: rolePolicy({ Effect: "Allow", Action: "sagemaker:UpdateModelPackage", Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" }) },
+      { name: "a Deny of CreateModelPackage", resource: rolePolicy({ Effect: "Deny", Action: "sagemaker:CreateModelPackage", Resource: "*" }) },
+    ],
+  },
   "MLB-NET-001": {
     compliant: [
       {
@@ -505,6 +567,86 @@ const CASES: Record<string, RuleCases> = {
           resource_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sagemaker:DescribeModelPackage", Resource: "*" }] }),
         }),
       },
+    ],
+  },
+  "MLB-SM-013": {
+    compliant: [
+      {
+        name: "consumers may describe the packages and create models from them (AWS's cross-account deployment policy)",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          model_package_group_name: "${aws_sagemaker_model_package_group.Churn.model_package_group_name}",
+          resource_policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111122223333:root"] }, Action: ["sagemaker:DescribeModelPackageGroup"], Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn" },
+              {
+                Effect: "Allow",
+                Principal: { AWS: ["arn:aws:iam::111122223333:root"] },
+                Action: ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel"],
+                Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*",
+              },
+            ],
+          }),
+        }),
+      },
+      {
+        name: "an account id and a role of it, CreateModel through sagemaker:*",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          resource_policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "sagemaker:DescribeModelPackage", Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" },
+              { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/deployer" }, Action: "sagemaker:*", Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" },
+            ],
+          }),
+        }),
+      },
+    ],
+    violating: [
+      {
+        name: "read-only sharing, as the registry shipped before issue #11",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          resource_policy: JSON.stringify({
+            Statement: [
+              {
+                Sid: "ConsumerAccountsReadPackages",
+                Effect: "Allow",
+                Principal: { AWS: ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"] },
+                Action: ["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"],
+                Resource: ["arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn", "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*"],
+              },
+            ],
+          }),
+        }),
+      },
+      {
+        name: "CreateModel for one consumer but not the other",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          resource_policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"] }, Action: "sagemaker:DescribeModelPackage", Resource: "*" },
+              { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sagemaker:CreateModel", Resource: "*" },
+            ],
+          }),
+        }),
+      },
+    ],
+    notApplicable: [
+      {
+        name: "a training account that registers into the group (AWS's cross-account registration policy)",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          resource_policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: ["sagemaker:CreateModelPackage"], Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" }],
+          }),
+        }),
+      },
+      {
+        name: "the group's own account",
+        resource: resource("aws_sagemaker_model_package_group_policy", "Churn", {
+          resource_policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/reader" }, Action: "sagemaker:DescribeModelPackage", Resource: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*" }],
+          }),
+        }),
+      },
+      { name: "a policy known only at apply", resource: resource("aws_sagemaker_model_package_group_policy", "Churn", { resource_policy: "${data.aws_iam_policy_document.group.json}" }) },
     ],
   },
   "MLB-K8S-011": {

@@ -334,6 +334,63 @@ const CASES: readonly Case[] = [
   c("MLB-SNS-003", "violation", "plain http", resource("aws_sns_topic_subscription.Hook", { protocol: "http", endpoint: "http://hooks.example.com" }), [], { message: /travel unencrypted/ }),
   c("MLB-SNS-003", "violation", "https to a non-https URL", resource("aws_sns_topic_subscription.Odd", { protocol: "https", endpoint: "hooks.example.com" }), [], { message: /not an https:\/\/ URL/ }),
 
+  // Service principals on topic policies (issue #11): the confused deputy
+  c(
+    "MLB-SNS-004",
+    "compliant",
+    "CloudWatch alarms and Budgets of this account, by aws:SourceAccount and aws:SourceArn",
+    resource("aws_sns_topic_policy.Alerts", {
+      arn: ref("aws_sns_topic.Alerts", "arn"),
+      policy: policyWith(
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: "arn:aws:sns:eu-west-1:123456789012:alerts",
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" } },
+        },
+        { Sid: "BudgetsPublish", Effect: "Allow", Principal: { Service: ["budgets.amazonaws.com"] }, Action: "sns:Publish", Resource: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:budgets::123456789012:*" } } },
+        { Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      ),
+    }),
+  ),
+  c("MLB-SNS-004", "compliant", "S3 limited by AWS:SourceOwner", resource("aws_sns_topic.Events", { name: "events", kms_master_key_id: KEY_ARN, policy: policyWith({ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "SNS:Publish", Resource: "*", Condition: { StringEquals: { "AWS:SourceOwner": "123456789012" } } }) })),
+  c(
+    "MLB-SNS-004",
+    "not-applicable",
+    "the default topic policy (AWS principals only)",
+    resource("aws_sns_topic_policy.Default", {
+      arn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+      policy: policyWith({ Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" }, Action: ["SNS:Publish"], Resource: "*", Condition: { StringEquals: { "AWS:SourceOwner": "123456789012" } } }),
+    }),
+  ),
+  c(
+    "MLB-SNS-004",
+    "violation",
+    "EventBridge without conditions (as the drift rules' topic shipped before issue #11)",
+    resource("aws_sns_topic_policy.Alerts", {
+      arn: ref("aws_sns_topic.Alerts", "arn"),
+      policy: policyWith({ Sid: "EventBridgeDriftRulesPublish", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: "arn:aws:sns:eu-west-1:123456789012:alerts" }),
+    }),
+    [],
+    { message: /statement "EventBridgeDriftRulesPublish" \(events\.amazonaws\.com\)/ },
+  ),
+  c(
+    "MLB-SNS-004",
+    "violation",
+    "CloudWatch limited only by a condition that matches any account",
+    resource("aws_sns_topic_policy.Alerts", {
+      arn: ref("aws_sns_topic.Alerts", "arn"),
+      policy: policyWith({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:*:alarm:*" } } }),
+    }),
+    [],
+    { message: /cloudwatch\.amazonaws\.com/ },
+  ),
+  c("MLB-SNS-004", "violation", "an inline topic policy letting Budgets publish", resource("aws_sns_topic.Alerts", { name: "alerts", kms_master_key_id: KEY_ARN, policy: policyWith({ Effect: "Allow", Principal: { Service: "budgets.amazonaws.com" }, Action: "SNS:Publish", Resource: "*" }) }), [], {
+    message: /its inline policy/,
+  }),
+
   // CloudWatch
   c("MLB-CLOUDWATCH-001", "compliant", "a customer-managed key", logGroup()),
   c("MLB-CLOUDWATCH-001", "violation", "no key", logGroup({ kms_key_id: undefined }), [], { message: /kms_key_id is not set/ }),

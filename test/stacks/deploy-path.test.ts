@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { prod } from "../../environments/prod";
+import { awaitingModel } from "../../environments/serving-schema";
 import { parseEnvironment } from "../../environments/schema";
 import { createPlatform } from "../../stacks/platform";
 import { deployRunnerName } from "../../stacks/training-stack";
@@ -44,5 +45,21 @@ describe("the deploy path of an environment whose cluster API is private", () =>
         .map((e) => String(e.service_name).split(".").slice(3).join("."));
     expect(endpoints([])).toEqual([]);
     expect(endpoints(["sts", "ecr.api"]).sort()).toEqual(["ecr.api", "sts"]);
+  });
+});
+
+describe("the first deploy of an environment, before any model version exists", () => {
+  it("declares an endpoint without a model, and creates nothing of it (nor its drift monitoring) until one is set", () => {
+    const platform = platformOf((c) => c.serving.endpoints.forEach((e: { model?: unknown }) => delete e.model));
+    expect(platform.serving.endpoints).toEqual({});
+    const types = Object.keys(synthJson(platform.serving).resource ?? {});
+    expect(types.filter((t) => t.startsWith("aws_sagemaker_"))).toEqual([]);
+    expect(types).toEqual(expect.arrayContaining(["aws_sns_topic", "aws_s3_bucket"]));
+  });
+
+  it("says which endpoints wait for a version", () => {
+    const env = parseEnvironment(mutated(prod, (c) => delete c.serving.endpoints[0].model));
+    expect(awaitingModel(env)).toEqual(["prod: serving.endpoints.0 (churn)"]);
+    expect(awaitingModel(parseEnvironment(prod))).toEqual([]);
   });
 });
