@@ -19,8 +19,13 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
+/** Control characters of echoed input shown as escapes: a newline in a name must not forge another problem line. */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\\u00/, "\\x"));
+}
+
 export function formatProblem(problem: Problem): string {
-  return `${problem.environment}: ${problem.path || "(root)"}: ${problem.message}`;
+  return escapeControls(`${problem.environment}: ${problem.path || "(root)"}: ${problem.message}`);
 }
 
 /** Lists the fields a config object may have at `path`, for suggestions on unknown keys. */
@@ -52,6 +57,7 @@ const EXPECTED_TYPE: Record<string, string> = { int: "a whole number", number: "
 function describe(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   const given = input === undefined ? "is missing" : `is ${show(input)}`;
+  if (issue.code === "invalid_type" && typeof input === "number" && !Number.isFinite(input)) return `${given}; expected a finite number`;
   if (issue.code === "invalid_type") {
     const found = input === undefined || input === null ? given : `${given}, ${Array.isArray(input) ? "an array" : `a ${typeof input}`}`;
     return `${found}; expected ${EXPECTED_TYPE[issue.expected] ?? issue.expected}`;
@@ -65,6 +71,9 @@ function describe(issue: z.core.$ZodIssue): string {
 
 function show(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  // JSON has no BigInt (JSON.stringify throws), symbols and functions read as nothing.
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol" || typeof value === "function") return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object" && value !== null) return "an object";
   return JSON.stringify(value);

@@ -5,8 +5,9 @@ import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema } from "./data-schema";
 import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
-import { checkServing, monitoringSchema, servingSchema } from "./serving-schema";
+import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
+import { type AddProblem, type Loose, objectOrUndefined } from "./rule-helpers";
 
 /** VPC prefix lengths the network layout supports: public subnets are 6 bits smaller and must stay >= /28. */
 const VPC_PREFIX = { min: 16, max: 20 } as const;
@@ -80,47 +81,60 @@ const environmentObject = z.strictObject({
   monitoring: monitoringSchema,
 });
 
-/** Rules that relate several fields. They run even when other fields are invalid, so every problem is reported at once. */
-const environmentSchema = environmentObject.superRefine(
-  (env, ctx) => {
-    if (typeof env !== "object" || env === null) return;
-    const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
-    const network = (env.network ?? {}) as Partial<z.infer<typeof networkSchema>>;
-    const zones = Array.isArray(network.availabilityZones) ? network.availabilityZones : [];
-    const isProtected = env.protection?.enabled === true;
-    const region = (AWS_REGIONS as readonly unknown[]).includes(env.account?.region) ? env.account.region : undefined;
+/**
+ * Rules that relate several fields. They read the raw input, apart from the schema's own checks, so they run
+ * whatever else is wrong (zod skips refinements after some issues, e.g. a fractional number in a whole-number
+ * field) and every problem is reported at once. Each rule checks the types of what it reads.
+ */
+function crossFieldRules(input: unknown, add: AddProblem): void {
+  if (typeof input !== "object" || input === null) return;
+  const env = input as Loose<EnvironmentInput>;
+  const account = (objectOrUndefined(env.account) ?? {}) as Loose<EnvironmentInput["account"]>;
+  const protection = (objectOrUndefined(env.protection) ?? {}) as Loose<EnvironmentInput["protection"]>;
+  const network = (objectOrUndefined(env.network) ?? {}) as Loose<EnvironmentInput["network"]>;
+  const zones: unknown[] = Array.isArray(network.availabilityZones) ? network.availabilityZones : [];
+  const isProtected = protection.enabled === true;
+  const region = typeof account.region === "string" && (AWS_REGIONS as readonly string[]).includes(account.region) ? account.region : undefined;
+  const accountId = typeof account.id === "string" && /^\d{12}$/.test(account.id) ? account.id : undefined;
 
-    if (env.tier === "production" && env.protection?.enabled === false) {
-      add(["protection", "enabled"], "a production environment must be protected; set it to true");
+  if (env.tier === "production" && protection.enabled === false) {
+    add(["protection", "enabled"], "a production environment must be protected; set it to true");
+  }
+  const minZones = isProtected ? MIN_AZS.protected : MIN_AZS.unprotected;
+  if (Array.isArray(network.availabilityZones) && zones.length < minZones) {
+    add(["network", "availabilityZones"], `has ${zones.length}; ${isProtected ? "a protected" : "an"} environment needs at least ${minZones}`);
+  }
+  zones.forEach((zone, i) => {
+    if (typeof zone !== "string" || region === undefined) return;
+    if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
+      add(["network", "availabilityZones", i], `${JSON.stringify(zone)} is not an availability zone of ${region} (e.g. ${region}a)`);
+    } else if (zones.indexOf(zone) !== i) {
+      add(["network", "availabilityZones", i], `"${zone}" is listed twice`);
     }
-    const minZones = isProtected ? MIN_AZS.protected : MIN_AZS.unprotected;
-    if (Array.isArray(network.availabilityZones) && zones.length < minZones) {
-      add(
-        ["network", "availabilityZones"],
-        `has ${zones.length}; ${isProtected ? "a protected" : "an"} environment needs at least ${minZones}`,
-      );
-    }
-    zones.forEach((zone, i) => {
-      if (typeof zone !== "string" || typeof region !== "string") return;
-      if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
-        add(["network", "availabilityZones", i], `"${zone}" is not an availability zone of ${region} (e.g. ${region}a)`);
-      } else if (zones.indexOf(zone) !== i) {
-        add(["network", "availabilityZones", i], `"${zone}" is listed twice`);
-      }
-    });
-    if (isProtected && network.natGateways === "single") {
-      add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');
-    }
-    checkData(env.data, env.account?.id, add);
-    checkTraining(env.training, isProtected, add);
-    checkServing(env.serving, region, add);
-    const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
-    if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {
-      add(["network", "vpcCidr"], `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
-    }
-  },
-  { when: () => true },
-);
+  });
+  if (isProtected && network.natGateways === "single") {
+    add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');
+  }
+  checkData(env.data, accountId, add);
+  checkTraining(env.training, { isProtected, accountId }, add);
+  checkServing(env.serving, region, add);
+  checkMonitoring(env.monitoring, add);
+  const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
+  if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {
+    add(["network", "vpcCidr"], `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
+  }
+  const reserved = vpc && RANGES_NO_VPC.find((range) => cidrsOverlap(vpc, parseCidr(range.cidr)!));
+  if (reserved) add(["network", "vpcCidr"], `${network.vpcCidr as string} overlaps ${reserved.cidr} (${reserved.what}), which AWS does not allow in a VPC; use a private range such as 10.0.0.0/8`);
+}
+
+/** Address ranges a VPC cannot use (Amazon VPC User Guide, "VPC CIDR blocks"). */
+const RANGES_NO_VPC: readonly { cidr: string; what: string }[] = [
+  { cidr: "0.0.0.0/8", what: "\"this network\"" },
+  { cidr: "127.0.0.0/8", what: "loopback" },
+  { cidr: "169.254.0.0/16", what: "link-local" },
+  { cidr: "224.0.0.0/4", what: "multicast" },
+  { cidr: "240.0.0.0/4", what: "reserved" },
+];
 
 /** What an environment file declares (before defaults). */
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -145,9 +159,11 @@ function nameOf(input: unknown): string {
 }
 
 function check(input: unknown): { config?: EnvironmentConfig; problems: Problem[] } {
-  const result = environmentSchema.safeParse(input, { reportInput: true });
-  if (result.success) return { config: result.data, problems: [] };
-  return { problems: problemsFromZod(nameOf(input), result.error.issues, knownKeys) };
+  const result = environmentObject.safeParse(input, { reportInput: true });
+  const environment = nameOf(input);
+  const problems = result.success ? [] : problemsFromZod(environment, result.error.issues, knownKeys);
+  crossFieldRules(input, (path, message) => problems.push({ environment, path: path.map(String).join("."), message }));
+  return problems.length === 0 && result.success ? { config: result.data, problems } : { problems };
 }
 
 /** Validates one environment. Throws an EnvironmentConfigError listing every problem. */
@@ -171,30 +187,76 @@ export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig
   return checked.map((c) => c.config!);
 }
 
-/** An endpoint serving another environment's model package needs that environment to share its registry with it. */
-function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
-  return configs.flatMap((env) =>
-    env.serving.endpoints.flatMap((endpoint, i): Problem[] => {
-      const sourceAccount = MODEL_PACKAGE_ARN.exec(endpoint.model?.modelPackageArn ?? "")?.[3];
-      const source = configs.find((other) => other.account.id === sourceAccount && other.name !== env.name);
-      if (!source || source.data.modelRegistry.consumerAccountIds.includes(env.account.id)) return [];
-      return [
-        {
-          environment: env.name,
-          path: `serving.endpoints.${i}.model.modelPackageArn`,
-          message: `is a package of ${source.name}'s registry, which does not share with ${env.name}; add ${env.account.id} to ${source.name}'s data.modelRegistry.consumerAccountIds`,
-        },
-      ];
-    }),
-  );
+/** The account and package group of a model package ARN (`.../model-package/<group>/<version>`). */
+function packageSource(arn: string | undefined): { account: string; group: string } | undefined {
+  const match = arn === undefined ? null : MODEL_PACKAGE_ARN.exec(arn);
+  return match ? { account: match[3], group: arn!.split("/")[1] } : undefined;
 }
 
+/**
+ * What must hold between registries and the endpoints that serve their packages: the source registry declares
+ * the package group and shares it with the serving environment; a registry shares only with environments it
+ * promotes to (that serve its packages, or whose endpoints wait for their first version).
+ */
+function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
+  const byAccount = (account: string) => configs.find((other) => other.account.id === account);
+  const served = configs.flatMap((env) =>
+    env.serving.endpoints.flatMap((endpoint, i) => {
+      const source = packageSource(endpoint.model?.modelPackageArn);
+      const registry = source && byAccount(source.account);
+      return source && registry ? [{ env, i, group: source.group, registry }] : [];
+    }),
+  );
+  const problems: Problem[] = served.flatMap(({ env, i, group, registry }): Problem[] => {
+    const path = `serving.endpoints.${i}.model.modelPackageArn`;
+    if (!registry.data.modelRegistry.modelPackageGroups.some((g) => g.name === group)) {
+      const declared = registry.data.modelRegistry.modelPackageGroups.map((g) => g.name).join(", ") || "none";
+      return [{ environment: env.name, path, message: `serves package group "${group}", which ${registry.name}'s registry does not declare (it declares: ${declared}); add it to ${registry.name}'s data.modelRegistry.modelPackageGroups` }];
+    }
+    if (registry !== env && !registry.data.modelRegistry.consumerAccountIds.includes(env.account.id)) {
+      return [{ environment: env.name, path, message: `is a package of ${registry.name}'s registry, which does not share with ${env.name}; add ${env.account.id} to ${registry.name}'s data.modelRegistry.consumerAccountIds` }];
+    }
+    return [];
+  });
+  for (const source of configs) {
+    source.data.modelRegistry.consumerAccountIds.forEach((account, j) => {
+      const consumer = byAccount(account);
+      const promotesTo =
+        consumer !== undefined &&
+        consumer !== source &&
+        (served.some((s) => s.env === consumer && s.registry === source) || consumer.serving.endpoints.some((e) => e.model === undefined));
+      if (!promotesTo) {
+        problems.push({
+          environment: source.name,
+          path: `data.modelRegistry.consumerAccountIds.${j}`,
+          message: `${account} is ${consumer ? `${consumer.name}'s account, and ${consumer.name} serves no package of ${source.name}` : "the account of no environment here"}: ${source.name} shares its registry only with environments it promotes to; remove it`,
+        });
+      }
+    });
+  }
+  return problems;
+}
+
+/**
+ * Rules between environments over each one's raw input, so they hold even when other fields are invalid. A
+ * clash is reported on the environment listed later in the inputs: the one added to a working set.
+ */
 function crossEnvironmentProblems(inputs: readonly unknown[]): Problem[] {
   const problems: Problem[] = [];
-  const seen: { name: string; cidr?: string }[] = [];
+  const seen: { name: string; cidr?: string; account?: string }[] = [];
   for (const input of inputs) {
     const name = environmentName.safeParse((input as { name?: unknown } | null)?.name);
     if (!name.success) continue;
+    const accountId = (input as { account?: { id?: unknown } }).account?.id;
+    const account = typeof accountId === "string" && /^\d{12}$/.test(accountId) ? accountId : undefined;
+    const sharing = seen.find((other) => account !== undefined && other.account === account);
+    if (sharing) {
+      problems.push({
+        environment: name.data,
+        path: "account.id",
+        message: `${account} is also ${sharing.name}'s account; environments collide in one account (feature groups, package groups, the account-wide Glue encryption setting): give each its own`,
+      });
+    }
     const cidrText = (input as { network?: { vpcCidr?: unknown } }).network?.vpcCidr;
     const vpc = typeof cidrText === "string" ? parseCidr(cidrText) : undefined;
     if (seen.some((other) => other.name === name.data)) {
@@ -209,7 +271,7 @@ function crossEnvironmentProblems(inputs: readonly unknown[]): Problem[] {
         });
       }
     }
-    seen.push({ name: name.data, cidr: vpc ? (cidrText as string) : undefined });
+    seen.push({ name: name.data, cidr: vpc ? (cidrText as string) : undefined, account });
   }
   return problems;
 }

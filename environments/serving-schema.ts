@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { MAX_ALARM_FEATURES, scheduleIntervalSeconds } from "../constructs/monitoring/drift-monitor";
+import { driftSpecProblems } from "../constructs/monitoring/drift-monitor";
+import { type AlertSubscription, monthlyBudgetProblem, subscriptionProblems } from "../constructs/monitoring/monitoring";
+import { resourceName } from "../constructs/core/naming";
 import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
 import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
 import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
-import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
+import { AddProblem, Loose, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const percent = (min: number, max: number) =>
   z.number().min(min, { error: `must be ${min}-${max} %` }).max(max, { error: `must be ${min}-${max} %` });
@@ -88,17 +90,19 @@ const endpointSchema = z.strictObject({
   /** Data-quality monitoring against a baseline, and the retraining it triggers. */
   drift: z
     .strictObject({
-      baselineStatisticsUri: s3Uri,
-      baselineConstraintsUri: s3Uri,
-      scheduleExpression: z.string().refine((expression) => scheduleIntervalSeconds(expression) !== undefined, {
-        error: 'must be hourly "cron(0 * ? * * *)", daily "cron(0 H ? * * *)" or every N hours "cron(0 H/N ? * * *)" (Model Monitor\'s forms)',
-      }),
-      features: z
-        .array(z.string().regex(/^[a-zA-Z0-9_.-]+$/, { error: "must be a feature name" }))
-        .min(1, { error: "must name at least one feature" })
-        .max(MAX_ALARM_FEATURES, { error: `at most ${MAX_ALARM_FEATURES}: one alarm can combine no more metrics` }),
-      threshold: positive,
-      retrainingPipelineArn: z.string().regex(/^arn:aws:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-zA-Z0-9-]+$/, { error: "must be a SageMaker pipeline ARN" }).optional(),
+      // Types here; what each value may be is the DriftMonitor construct's check (driftSpecProblems, in checkServing).
+      /** s3:// URI of the baseline statistics file. */
+      baselineStatisticsUri: z.string(),
+      /** s3:// URI of the baseline constraints file. */
+      baselineConstraintsUri: z.string(),
+      /** Hourly "cron(0 * ? * * *)", daily "cron(0 H ? * * *)" or every N hours "cron(0 H/N ? * * *)". */
+      scheduleExpression: z.string(),
+      /** Features whose drift distance alarms (at most MAX_ALARM_FEATURES). */
+      features: z.array(z.string()),
+      /** Drift distance above which the alarm fires. */
+      threshold: z.number(),
+      /** The pipeline the drift alarm starts. */
+      retrainingPipelineArn: z.string().optional(),
     })
     .optional(),
 });
@@ -108,14 +112,26 @@ export const servingSchema = z.strictObject({ endpoints: z.array(endpointSchema)
 export const monitoringSchema = z.strictObject({
   /** Who hears about alarms, drift and the budget. */
   alertSubscriptions: z.array(
-    z.discriminatedUnion("protocol", [
-      z.strictObject({ protocol: z.literal("email"), endpoint: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: "must be an email address" }) }),
-      z.strictObject({ protocol: z.literal("https"), endpoint: z.string().regex(/^https:\/\/\S+$/, { error: "must be an https:// URL" }) }),
-    ]),
+    // An email address, or an https:// URL without credentials; checked by the Monitoring construct's own rules (checkMonitoring).
+    z.strictObject({ protocol: z.enum(["email", "https"]), endpoint: z.string() }),
   ),
-  /** Monthly cost budget, USD; the topic hears at 80 % and 100 % of actual and forecast spend. */
-  monthlyBudgetUsd: positive,
+  /** Monthly cost budget, USD (whole cents, at most MAX_MONTHLY_BUDGET_USD); the topic hears at 80 % and 100 % of actual and forecast spend. */
+  monthlyBudgetUsd: z.number(),
 });
+
+/** The Monitoring construct's own checks on the monitoring section, at the fields they concern. */
+export function checkMonitoring(monitoring: unknown, add: AddProblem): void {
+  const m = (objectOrUndefined(monitoring) ?? {}) as Loose<z.input<typeof monitoringSchema>>;
+  if (typeof m.monthlyBudgetUsd === "number") {
+    const problem = monthlyBudgetProblem(m.monthlyBudgetUsd);
+    if (problem && Number.isFinite(m.monthlyBudgetUsd)) add(["monitoring", "monthlyBudgetUsd"], problem);
+  }
+  const subscriptions = Array.isArray(m.alertSubscriptions) ? (m.alertSubscriptions as unknown[]) : [];
+  const typed = subscriptions.every((s) => typeof (s as { endpoint?: unknown } | null)?.endpoint === "string" && ["email", "https"].includes((s as { protocol?: unknown }).protocol as string));
+  if (typed) {
+    for (const problem of subscriptionProblems(subscriptions as AlertSubscription[])) add(["monitoring", "alertSubscriptions", problem.index, problem.field], problem.message);
+  }
+}
 
 export type ServingConfig = z.output<typeof servingSchema>;
 export type EndpointConfig = ServingConfig["endpoints"][number];
@@ -129,6 +145,14 @@ export function awaitingModel(environment: { readonly name: string; readonly ser
 export function checkServing(serving: unknown, region: unknown, add: AddProblem): void {
   const endpoints = objectsIn((serving as Loose<ServingConfig> | null)?.endpoints) as (Loose<EndpointConfig> | undefined)[];
   duplicatePositions(endpoints.map((e) => e?.name)).forEach((i) => add(["serving", "endpoints", i, "name"], "is used by another endpoint"));
+  // Endpoints are named `mlops-<env>-<name>` with runs of other characters folded: "a-b" and "a--b" name one endpoint.
+  const names = endpoints.map((e) => (typeof e?.name === "string" && /[a-z0-9]/.test(e.name) ? resourceName([e.name], { maxLength: 63 }) : undefined));
+  names.forEach((name, i) => {
+    const first = names.indexOf(name);
+    if (name !== undefined && first < i && endpoints[first]?.name !== endpoints[i]?.name) {
+      add(["serving", "endpoints", i, "name"], `"${endpoints[i]!.name}" names the same SageMaker endpoint as "${endpoints[first]!.name}"; rename one`);
+    }
+  });
   endpoints.forEach((endpoint, i) => {
     if (!endpoint) return;
     const at = (...path: (string | number)[]) => ["serving", "endpoints", i, ...path];
@@ -157,7 +181,23 @@ export function checkServing(serving: unknown, region: unknown, add: AddProblem)
       add(at("instances", "initialInstanceCount"), `is ${initial}; it must be between minInstances ${min} and maxInstances ${max}`);
     }
     const drift = endpoint.drift as Loose<NonNullable<EndpointConfig["drift"]>> | undefined;
-    duplicatePositions(drift?.features).forEach((j) => add(at("drift", "features", j), "is listed twice"));
+    // The DriftMonitor construct's own checks, on the fields that have the right types (the schema reports the others).
+    const text = (value: unknown) => (typeof value === "string" ? value : "");
+    if (drift && Array.isArray(drift.features) && drift.features.every((f) => typeof f === "string")) {
+      const spec = {
+        baselineStatisticsUri: text(drift.baselineStatisticsUri),
+        baselineConstraintsUri: text(drift.baselineConstraintsUri),
+        scheduleExpression: text(drift.scheduleExpression),
+        features: drift.features as string[],
+        threshold: typeof drift.threshold === "number" && Number.isFinite(drift.threshold) ? drift.threshold : 1,
+        ...(typeof drift.retrainingPipelineArn === "string" ? { retrainingPipelineArn: drift.retrainingPipelineArn } : {}),
+      };
+      // A field of the wrong type is the schema's to report; the construct's message would only repeat it.
+      const typed = (field: string) => field.startsWith("features") || field === "threshold" || typeof drift[field as keyof typeof drift] === "string";
+      for (const problem of driftSpecProblems(spec).filter((p) => typed(p.field))) {
+        add(at("drift", ...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
+      }
+    }
     if (drift && typeof region === "string" && modelMonitorImageUri(region) === undefined) {
       add(at("drift"), `Model Monitor has no analyzer image in ${region}; remove drift or use a region it supports`);
     }

@@ -26,7 +26,8 @@ export const staging = {
         { name: "churn", description: "Customer churn classifiers" },
         { name: "fraud", description: "Card fraud detectors" },
       ],
-      consumerAccountIds: ["161803398874"],
+      // Prod serves dev's packages (promotion goes dev -> staging -> prod by version number), not staging's.
+      consumerAccountIds: [],
       artifacts: { noncurrentVersionExpirationDays: 60 },
       experimentTracking: { enabled: false, size: "Small", mlflowVersion: "2.16" },
     },

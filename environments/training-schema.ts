@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { parseCidr } from "../constructs/core/cidr";
+import { addressesCovered, parseCidr } from "../constructs/core/cidr";
+import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
 import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
-import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/training-cluster/versions";
+import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "../constructs/training-cluster/versions";
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
 import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
@@ -94,8 +95,18 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.output<typeof trainingSchema>;
 
 
-/** Rules of the training section that relate several fields, or the environment's protection. */
-export function checkTraining(training: unknown, isProtected: boolean, add: AddProblem): void {
+/** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+/** The system pool's node group is `<cluster>-system`: a GPU pool of that name would collide with it. */
+const SYSTEM_POOL_NAME = "system";
+/** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+/** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
+const MAX_PUBLIC_ADDRESSES = 2 ** 24;
+
+/** Rules of the training section that relate several fields, or the environment's protection and account. */
+export function checkTraining(training: unknown, environment: { readonly isProtected: boolean; readonly accountId?: string }, add: AddProblem): void {
+  const { isProtected, accountId } = environment;
   if (typeof training !== "object" || training === null) return;
   const t = training as Loose<TrainingConfig>;
   const at = (...path: (string | number)[]) => ["training", ...path];
@@ -107,9 +118,45 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
       if (!parsed) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
       else if (parsed.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
     });
+    const ranges = t.publicApiCidrs.map((cidr) => (typeof cidr === "string" ? parseCidr(cidr) : undefined)).filter((r) => r !== undefined);
+    // 0.0.0.0/0 itself is reported above; the sum is for the internet opened in pieces.
+    const open = addressesCovered(ranges.filter((r) => r.prefixLength > 0));
+    if (t.publicApiCidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
+      add(at("publicApiCidrs"), `lists ${t.publicApiCidrs.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} per cluster`);
+    } else if (open > MAX_PUBLIC_ADDRESSES) {
+      add(at("publicApiCidrs"), `together open the API to ${open.toLocaleString("en-US")} addresses (${((open / 2 ** 32) * 100).toFixed(1)} % of the internet); list your networks, a /8 at most in all`);
+    }
     if (isProtected && t.publicApiCidrs.length > 0) {
       add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
     }
+  }
+
+  const roles = objectOrUndefined(t.access) as Loose<TrainingConfig["access"]> | undefined;
+  // EKS keeps one access entry per principal; a role in another account is a copied file's leftover.
+  const seenRoles = new Map<string, string>();
+  for (const list of ["adminRoleArns", "readOnlyRoleArns"] as const) {
+    const arns: unknown[] = Array.isArray(roles?.[list]) ? (roles[list] as unknown[]) : [];
+    arns.forEach((arn, i) => {
+      if (typeof arn !== "string") return;
+      const earlier = seenRoles.get(arn);
+      if (earlier) add(at("access", list, i), `${arn} is already in ${earlier}; EKS allows one access entry per principal, so give each role one level`);
+      else seenRoles.set(arn, `access.${list}`);
+      const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1];
+      if (accountId && roleAccount && roleAccount !== accountId) add(at("access", list, i), `is a role of account ${roleAccount}, not this environment's ${accountId}`);
+    });
+  }
+
+  // An unsupported version is the schema's to report; what goes with it cannot be judged.
+  if (typeof t.kubernetesVersion === "string" && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(t.kubernetesVersion)) {
+    const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
+    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+    const problems = versionMismatchProblems({
+      kubernetesVersion: t.kubernetesVersion,
+      nodeAmiReleaseVersion: text(t.nodeAmiReleaseVersion),
+      kubeProxy: text(addons.kubeProxy),
+      coreDns: text(addons.coreDns),
+    });
+    for (const problem of problems) add(problem.field === "nodeAmiReleaseVersion" ? at(problem.field) : at("addons", problem.field), problem.message);
   }
 
   const access = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
@@ -152,6 +199,7 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
       add(at("gpuPools", i, "maxSize"), `is ${pool.maxSize}; above maxNodesPerGpuPool (${ceiling}). Raise the ceiling on purpose if you mean it`);
     }
     if (duplicatePools.includes(i)) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
+    if (pool.name === SYSTEM_POOL_NAME) add(at("gpuPools", i, "name"), `"${SYSTEM_POOL_NAME}" is the system pool's name (its node group would collide); name the GPU pool otherwise`);
     const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
     const counts = new Set<number>();
     types.forEach((type, j) => {
@@ -170,6 +218,19 @@ export function checkTraining(training: unknown, isProtected: boolean, add: AddP
 
   const teams = objectsIn(t.teams) as Loose<TrainingConfig["teams"][number]>[];
   duplicatePositions(teams.map((team) => team?.name)).forEach((i) => add(at("teams", i, "name"), `"${teams[i]!.name}" is used by another team`));
+  // Team roles are named from the team name with runs of non-alphanumerics folded: "a-b" and "a--b" give one role.
+  const roleParts = teams.map((team) => (typeof team?.name === "string" && team.name !== "" ? resourceName([team.name], { maxLength: 64 }) : undefined));
+  roleParts.forEach((part, i) => {
+    const first = roleParts.indexOf(part);
+    if (part !== undefined && first < i && teams[first]?.name !== teams[i]?.name) {
+      add(at("teams", i, "name"), `"${teams[i]!.name}" gives the same IAM role name as team "${teams[first]!.name}"; rename one`);
+    }
+  });
+  teams.forEach((team, i) => {
+    if (typeof team?.name === "string" && RESERVED_NAMESPACES.includes(team.name)) {
+      add(at("teams", i, "name"), `"${team.name}" is a namespace Kubernetes keeps for itself; name the team otherwise`);
+    }
+  });
   const quotaSum = teams.reduce((sum, team) => sum + (isCount(team?.gpuQuota) ? team.gpuQuota : 0), 0);
   if (reachableGpus !== undefined && quotaSum > reachableGpus) {
     add(at("teams"), `GPU quotas add up to ${quotaSum} but the GPU pools can reach only ${reachableGpus} GPUs; lower the quotas or raise a pool's maxSize`);

@@ -44,3 +44,16 @@ export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
 function blockSize(prefixLength: number): number {
   return 2 ** (32 - prefixLength);
 }
+
+/** How many addresses the ranges cover together, overlaps counted once. */
+export function addressesCovered(ranges: readonly Ipv4Cidr[]): number {
+  const spans = ranges.map((r) => [r.network, r.network + blockSize(r.prefixLength)] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -1;
+  for (const [start, stop] of spans) {
+    if (stop <= end) continue;
+    total += stop - Math.max(start, end);
+    end = stop;
+  }
+  return total;
+}

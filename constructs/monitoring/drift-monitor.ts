@@ -101,6 +101,46 @@ export function scheduleIntervalSeconds(expression: string): number | undefined 
  * nothing). With a retraining pipeline, an EventBridge rule starts it when the drift alarm goes to ALARM, and an
  * alarm tells the topic when that start fails.
  */
+/** What a drift monitor is given from config: the parts its checks read. */
+export type DriftSpec = Pick<DriftMonitorProps, "baselineStatisticsUri" | "baselineConstraintsUri" | "scheduleExpression" | "features" | "threshold" | "retrainingPipelineArn">;
+
+/**
+ * What SageMaker, CloudWatch or EventBridge would refuse (or accept and then never alarm) in a drift monitor's
+ * settings, by field; values that are Terraform references are not judged. Shared by DriftMonitor and the
+ * environment schema, so a config the schema accepts always builds.
+ */
+export function driftSpecProblems(spec: DriftSpec): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  for (const [field, uri] of [["baselineStatisticsUri", spec.baselineStatisticsUri], ["baselineConstraintsUri", spec.baselineConstraintsUri]] as const) {
+    if (!Token.isUnresolved(uri) && !S3_OBJECT_URI.test(uri)) {
+      problems.push({ field, message: `"${uri}" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/${field === "baselineStatisticsUri" ? "statistics" : "constraints"}.json"` });
+    }
+  }
+  if (!Token.isUnresolved(spec.scheduleExpression) && scheduleIntervalSeconds(spec.scheduleExpression) === undefined) {
+    problems.push({
+      field: "scheduleExpression",
+      message:
+        `"${spec.scheduleExpression}" is not a recurring Model Monitor schedule; use "cron(0 * ? * * *)" (hourly), ` +
+        `"cron(0 H ? * * *)" (daily at hour H UTC) or "cron(0 H/N ? * * *)" (every N hours from hour H)`,
+    });
+  }
+  if (spec.features.length === 0) problems.push({ field: "features", message: "is empty; name at least one feature whose drift to alarm on" });
+  if (spec.features.length > MAX_ALARM_FEATURES) {
+    problems.push({ field: "features", message: `lists ${spec.features.length} features; a CloudWatch metric math alarm references at most ${MAX_ALARM_FEATURES} metrics` });
+  }
+  spec.features.forEach((feature, i) => {
+    if (!FEATURE_NAME.test(feature)) {
+      problems.push({ field: `features.${i}`, message: `"${feature}" must be 1-232 letters, digits, "_", "-" or "." to name the metric ${BASELINE_DRIFT_METRIC_PREFIX}<feature>` });
+    } else if (spec.features.indexOf(feature) !== i) problems.push({ field: `features.${i}`, message: `"${feature}" is listed twice` });
+  });
+  if (!Number.isFinite(spec.threshold) || spec.threshold <= 0) problems.push({ field: "threshold", message: `is ${spec.threshold}; it must be a drift distance greater than 0` });
+  const pipeline = spec.retrainingPipelineArn;
+  if (pipeline !== undefined && !Token.isUnresolved(pipeline) && !PIPELINE_ARN.test(pipeline)) {
+    problems.push({ field: "retrainingPipelineArn", message: `"${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name> (a name of letters, digits and inner hyphens, at most 256)` });
+  }
+  return problems;
+}
+
 export class DriftMonitor extends Construct {
   readonly driftAlarmName: string;
   readonly driftAlarmArn: string;
@@ -357,33 +397,10 @@ export class DriftMonitor extends Construct {
         `${where}: region "${region}" has no Model Monitor analyzer image in the table; supported regions: ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}`,
       );
     }
-    for (const [name, uri] of [["baselineStatisticsUri", props.baselineStatisticsUri], ["baselineConstraintsUri", props.baselineConstraintsUri]] as const) {
-      if (!Token.isUnresolved(uri) && !S3_OBJECT_URI.test(uri)) {
-        throw new Error(`${where}: ${name} "${uri}" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/${name === "baselineStatisticsUri" ? "statistics" : "constraints"}.json"`);
-      }
-    }
+    const [problem] = driftSpecProblems(props);
+    if (problem) throw new Error(`${where}: ${problem.field} ${problem.message}`);
     const interval = Token.isUnresolved(props.scheduleExpression) ? undefined : scheduleIntervalSeconds(props.scheduleExpression);
-    if (interval === undefined) {
-      throw new Error(
-        `${where}: scheduleExpression "${props.scheduleExpression}" is not a recurring Model Monitor schedule; use "cron(0 * ? * * *)" (hourly), ` +
-          `"cron(0 H ? * * *)" (daily at hour H UTC) or "cron(0 H/N ? * * *)" (every N hours from hour H)`,
-      );
-    }
-    if (props.features.length === 0) throw new Error(`${where}: features is empty; name at least one feature whose drift to alarm on`);
-    if (props.features.length > MAX_ALARM_FEATURES) {
-      throw new Error(`${where}: features lists ${props.features.length} features; a CloudWatch metric math alarm references at most ${MAX_ALARM_FEATURES} metrics`);
-    }
-    const seen = new Set<string>();
-    for (const feature of props.features) {
-      if (!FEATURE_NAME.test(feature)) {
-        throw new Error(`${where}: feature "${feature}" must be 1-232 letters, digits, "_", "-" or "." to name the metric ${BASELINE_DRIFT_METRIC_PREFIX}<feature>`);
-      }
-      if (seen.has(feature)) throw new Error(`${where}: features lists "${feature}" twice`);
-      seen.add(feature);
-    }
-    if (!Number.isFinite(props.threshold) || props.threshold <= 0) {
-      throw new Error(`${where}: threshold is ${props.threshold}; it must be a drift distance greater than 0`);
-    }
+    if (interval === undefined) throw new Error(`${where}: scheduleExpression must be a literal schedule`);
     const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
     if (!INSTANCE_TYPE.test(instanceType)) throw new Error(`${where}: instanceType "${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
     if (props.subnetIds.length === 0 || props.subnetIds.length > MAX_SUBNETS) {
@@ -391,10 +408,6 @@ export class DriftMonitor extends Construct {
     }
     if (props.securityGroupIds.length === 0 || props.securityGroupIds.length > MAX_SECURITY_GROUPS) {
       throw new Error(`${where}: securityGroupIds lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
-    }
-    const pipeline = props.retrainingPipelineArn;
-    if (pipeline !== undefined && !Token.isUnresolved(pipeline) && !PIPELINE_ARN.test(pipeline)) {
-      throw new Error(`${where}: retrainingPipelineArn "${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name>`);
     }
     return interval;
   }

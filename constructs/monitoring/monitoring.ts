@@ -140,7 +140,7 @@ export class Monitoring extends Construct {
       accountId,
       budgetType: "COST",
       timeUnit: "MONTHLY",
-      limitAmount: String(props.monthlyBudgetUsd),
+      limitAmount: budgetAmount(props.monthlyBudgetUsd),
       limitUnit: "USD",
       notification: (["ACTUAL", "FORECASTED"] as const).flatMap((notificationType) =>
         BUDGET_THRESHOLDS_PERCENT.map((threshold) => ({
@@ -202,39 +202,61 @@ export class Monitoring extends Construct {
     if (!NAME_PREFIX.test(props.namePrefix) || props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
       throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
     }
-    if (!Number.isFinite(props.monthlyBudgetUsd) || props.monthlyBudgetUsd <= 0) {
-      throw new Error(`${where}: monthlyBudgetUsd is ${props.monthlyBudgetUsd}; it must be an amount of USD greater than 0`);
-    }
-    const seen = new Set<string>();
-    props.subscriptions.forEach((subscription, i) => {
-      const at = `subscriptions[${i}]`;
-      const { protocol, endpoint } = subscription;
-      if (protocol === "email") {
-        if (!EMAIL.test(endpoint)) throw new Error(`${where}: ${at} endpoint "${endpoint}" must be an email address`);
-      } else if (protocol === "https") {
-        checkHttpsEndpoint(endpoint, `${where}: ${at}`);
-      } else {
-        throw new Error(`${where}: ${at} protocol "${String(protocol)}" is not supported; use "email" or "https"`);
-      }
-      const key = `${protocol}:${endpoint}`;
-      if (seen.has(key)) throw new Error(`${where}: ${at} subscribes ${protocol} "${endpoint}" twice`);
-      seen.add(key);
-    });
+    const budget = monthlyBudgetProblem(props.monthlyBudgetUsd);
+    if (budget) throw new Error(`${where}: monthlyBudgetUsd ${budget}`);
+    const [problem] = subscriptionProblems(props.subscriptions);
+    if (problem) throw new Error(`${where}: subscriptions[${problem.index}] ${problem.field} ${problem.message}`);
   }
 }
 
-function checkHttpsEndpoint(endpoint: string, where: string): void {
+/** The most a monthly budget may be: a typo guard, and below where numbers stop printing as plain decimals. */
+export const MAX_MONTHLY_BUDGET_USD = 1_000_000_000;
+
+/** Why a monthly budget cannot be, or undefined (shared by Monitoring and the environment schema). */
+export function monthlyBudgetProblem(usd: number): string | undefined {
+  if (!Number.isFinite(usd) || usd <= 0) return `is ${usd}; it must be an amount of USD greater than 0`;
+  if (usd > MAX_MONTHLY_BUDGET_USD) return `is ${usd}; at most ${MAX_MONTHLY_BUDGET_USD.toLocaleString("en-US")} USD (a typo guard)`;
+  if (Math.round(usd * 100) !== usd * 100) return `is ${usd}; AWS Budgets takes whole cents`;
+  return undefined;
+}
+
+/** An amount as AWS Budgets reads it: plain decimal, never exponent notation (1e21 would be "1e+21"). */
+export function budgetAmount(usd: number): string {
+  return usd.toFixed(2).replace(/\.?0+$/, "");
+}
+
+/**
+ * What SNS would refuse, or what must not be, in alert subscriptions, by position and field: email addresses,
+ * https URLs without credentials (they would sit in the state and every plan), no subscription twice.
+ * Shared by Monitoring and the environment schema.
+ */
+export function subscriptionProblems(subscriptions: readonly AlertSubscription[]): { index: number; field: "protocol" | "endpoint"; message: string }[] {
+  const problems: { index: number; field: "protocol" | "endpoint"; message: string }[] = [];
+  const seen = new Set<string>();
+  subscriptions.forEach(({ protocol, endpoint }, index) => {
+    if (protocol === "email") {
+      if (!EMAIL.test(endpoint)) problems.push({ index, field: "endpoint", message: `"${endpoint}" must be an email address` });
+    } else if (protocol === "https") {
+      const problem = httpsEndpointProblem(endpoint);
+      if (problem) problems.push({ index, field: "endpoint", message: problem });
+    } else {
+      problems.push({ index, field: "protocol", message: `"${String(protocol)}" is not supported; use "email" or "https"` });
+    }
+    const key = `${protocol}:${endpoint}`;
+    if (seen.has(key)) problems.push({ index, field: "endpoint", message: `subscribes ${protocol} "${endpoint}" a second time` });
+    seen.add(key);
+  });
+  return problems;
+}
+
+function httpsEndpointProblem(endpoint: string): string | undefined {
   let url: URL | undefined;
   try {
     url = new URL(endpoint);
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== "https:" || url.hostname === "" || /\s/.test(endpoint)) {
-    throw new Error(`${where} endpoint "${endpoint}" must be an https:// URL`);
-  }
-  if (url.username !== "" || url.password !== "") {
-    // They would be in the Terraform state and every plan.
-    throw new Error(`${where} endpoint must not carry credentials in the URL; use a secret path or token the receiver checks`);
-  }
+  if (!url || url.protocol !== "https:" || url.hostname === "" || /\s/.test(endpoint)) return `"${endpoint}" must be an https:// URL`;
+  if (url.username !== "" || url.password !== "") return "must not carry credentials in the URL; use a secret path or token the receiver checks";
+  return undefined;
 }

@@ -13,7 +13,7 @@ import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
 import { CapacityType, NodePool } from "./node-pool";
-import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS } from "./versions";
+import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
 
 export interface NodePoolSpec {
   readonly instanceTypes: readonly string[];
@@ -282,6 +282,9 @@ export class GpuTrainingCluster extends Construct {
     const where = this.node.path;
     if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(props.kubernetesVersion)) {
       throw new Error(`${where}: kubernetesVersion "${props.kubernetesVersion}" is not supported; use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
+    }
+    for (const problem of versionMismatchProblems({ kubernetesVersion: props.kubernetesVersion, nodeAmiReleaseVersion: props.nodeAmiReleaseVersion, ...props.addonVersions })) {
+      throw new Error(`${where}: ${problem.field} ${problem.message}`);
     }
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) throw new Error(`${where}: clusterName "${props.clusterName}" must be 1-100 letters, digits, - and _`);
     if (props.subnetIds.length < 2) throw new Error(`${where}: subnetIds must list subnets in at least 2 availability zones (EKS requires it)`);

@@ -355,7 +355,7 @@ describe("Monitoring", () => {
       [
         "a subscription listed twice",
         { subscriptions: [SUBSCRIPTIONS[0], SUBSCRIPTIONS[1], SUBSCRIPTIONS[0]] },
-        /subscriptions\[2\] subscribes email "ml-oncall@example.com" twice/,
+        /subscriptions\[2\] endpoint subscribes email "ml-oncall@example.com" a second time/,
       ],
     ])("%s", (_, props, message) => {
       expect(() => setup(props)).toThrow(message);
@@ -731,8 +731,8 @@ describe("DriftMonitor", () => {
       ["a schedule at minute 30", { scheduleExpression: "cron(30 * ? * * *)" }, /scheduleExpression "cron\(30 \* \? \* \* \*\)" is not a recurring/],
       ["no features", { features: [] }, /test\/Monitoring\/Drift: features is empty; name at least one feature whose drift to alarm on/],
       ["more features than an alarm's metric math can reference", { features: tooMany }, /features lists 11 features; a CloudWatch metric math alarm references at most 10 metrics/],
-      ["a feature name that cannot name a metric", { features: ["monthly spend"] }, /feature "monthly spend" must be 1-232 letters, digits, "_", "-" or "\." to name the metric feature_baseline_drift_<feature>/],
-      ["a feature listed twice", { features: ["a", "a"] }, /features lists "a" twice/],
+      ["a feature name that cannot name a metric", { features: ["monthly spend"] }, /features.0 "monthly spend" must be 1-232 letters, digits, "_", "-" or "\." to name the metric feature_baseline_drift_<feature>/],
+      ["a feature listed twice", { features: ["a", "a"] }, /features.1 "a" is listed twice/],
       ["a zero threshold", { threshold: 0 }, /test\/Monitoring\/Drift: threshold is 0; it must be a drift distance greater than 0/],
       ["a negative threshold", { threshold: -0.1 }, /threshold is -0.1/],
       ["a threshold that is not a number", { threshold: Number.NaN }, /threshold is NaN/],

@@ -12,11 +12,15 @@ describe("shipped data sections", () => {
     expect(prodGroups).toEqual(["customer-profile-v1", "customer-profile-v2", "transactions-v1"]);
   });
 
-  it("promote models dev -> staging -> prod: dev shares its registry with staging and prod, staging with prod", () => {
-    const [devEnv, stagingEnv, prodEnv] = environments;
-    expect(devEnv.data.modelRegistry.consumerAccountIds).toEqual([stagingEnv.account.id, prodEnv.account.id]);
-    expect(stagingEnv.data.modelRegistry.consumerAccountIds).toEqual([prodEnv.account.id]);
-    expect(prodEnv.data.modelRegistry.consumerAccountIds).toEqual([]);
+  it("share each registry exactly with the environments that serve its packages (or wait for a first version)", () => {
+    for (const source of environments) {
+      const consumers = environments.filter(
+        (env) =>
+          env !== source &&
+          env.serving.endpoints.some((e) => e.model === undefined || e.model.modelPackageArn?.split(":")[4] === source.account.id),
+      );
+      expect([source.name, [...source.data.modelRegistry.consumerAccountIds].sort()]).toEqual([source.name, consumers.map((env) => env.account.id).sort()]);
+    }
   });
 });
 

@@ -67,7 +67,9 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
 
     test("adjacent VPCs do not overlap", () => {
       const adjacent = mutated(prod, (c) => (c.network.vpcCidr = "10.11.0.0/16"));
-      expect(parseEnvironments([dev, adjacent])).toHaveLength(2);
+      // Alone, dev shares its registry with nobody here.
+      const devAlone = mutated(dev, (c) => (c.data.modelRegistry.consumerAccountIds = [prod.account.id]));
+      expect(parseEnvironments([devAlone, adjacent])).toHaveLength(2);
     });
   });
 
@@ -294,6 +296,7 @@ describe("every problem is reported at once", () => {
     expect(problemLinesOfAll([dev, badStaging, overlappingProd, secondProd])).toEqual([
       'staging: account.id: is "27182818284"; must be a 12-digit AWS account id',
       "prod: network.vpcCidr: 10.10.0.0/17 overlaps dev's 10.10.0.0/16; give each environment its own range",
+      "prod: account.id: 161803398874 is also prod's account; environments collide in one account (feature groups, package groups, the account-wide Glue encryption setting): give each its own",
       'prod: name: "prod" is used by another environment; names must be unique',
     ]);
   });

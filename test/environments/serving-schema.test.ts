@@ -61,9 +61,9 @@ describe("serverless refusals (SageMaker's feature exclusions)", () => {
 describe("drift refusals", () => {
   it.each([
     ["a schedule Model Monitor does not run", (c: any) => (endpoint(c).drift.scheduleExpression = "cron(15 * * * ? *)"),
-      [`prod: ${AT}.drift.scheduleExpression: is "cron(15 * * * ? *)"; must be hourly "cron(0 * ? * * *)", daily "cron(0 H ? * * *)" or every N hours "cron(0 H/N ? * * *)" (Model Monitor's forms)`]],
+      [`prod: ${AT}.drift.scheduleExpression: "cron(15 * * * ? *)" is not a recurring Model Monitor schedule; use "cron(0 * ? * * *)" (hourly), "cron(0 H ? * * *)" (daily at hour H UTC) or "cron(0 H/N ? * * *)" (every N hours from hour H)`]],
     ["more features than one alarm can combine", (c: any) => (endpoint(c).drift.features = Array.from({ length: 11 }, (_, i) => `f${i}`)),
-      [`prod: ${AT}.drift.features: at most 10: one alarm can combine no more metrics`]],
+      [`prod: ${AT}.drift.features: lists 11 features; a CloudWatch metric math alarm references at most 10 metrics`]],
     ["a linear step below 10 %", (c: any) => (endpoint(c).rollout = { type: "linear", stepPercent: 5, waitSeconds: 60 }),
       [`prod: ${AT}.rollout.stepPercent: is 5; must be 10-50 %`]],
   ])("refuses %s", (_, edit, expected) => {
@@ -73,11 +73,11 @@ describe("drift refusals", () => {
 
 describe("monitoring refusals", () => {
   it.each([
-    ["a zero budget", (c: any) => (c.monitoring.monthlyBudgetUsd = 0), ["dev: monitoring.monthlyBudgetUsd: is 0; must be more than 0"]],
+    ["a zero budget", (c: any) => (c.monitoring.monthlyBudgetUsd = 0), ["dev: monitoring.monthlyBudgetUsd: is 0; it must be an amount of USD greater than 0"]],
     ["an email subscription that is not an address", (c: any) => (c.monitoring.alertSubscriptions[0].endpoint = "ml-platform"),
-      ['dev: monitoring.alertSubscriptions.0.endpoint: is "ml-platform"; must be an email address']],
+      ['dev: monitoring.alertSubscriptions.0.endpoint: "ml-platform" must be an email address']],
     ["an https subscription over http", (c: any) => c.monitoring.alertSubscriptions.push({ protocol: "https", endpoint: "http://hooks.example.com" }),
-      ['dev: monitoring.alertSubscriptions.1.endpoint: is "http://hooks.example.com"; must be an https:// URL']],
+      ['dev: monitoring.alertSubscriptions.1.endpoint: "http://hooks.example.com" must be an https:// URL']],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(dev, edit))).toEqual(expected);
   });
@@ -109,7 +109,7 @@ describe("what the serving constructs refuse is refused by the schema first", ()
       [`prod: ${AT}.alarms.gpuUtilizationPercent: ml.c6i.xlarge has no GPU, so no GPU utilization to alarm on; remove it`]],
     ["a no-invocations window longer than a day", (c: any) => (endpoint(c).alarms.noInvocationsMinutes = 2000),
       [`prod: ${AT}.alarms.noInvocationsMinutes: is 2000; must be at most 1440 (a day): an alarm looks back no further`]],
-    ["a drift feature listed twice", (c: any) => endpoint(c).drift.features.push("tenure_months"), [`prod: ${AT}.drift.features.3: is listed twice`]],
+    ["a drift feature listed twice", (c: any) => endpoint(c).drift.features.push("tenure_months"), [`prod: ${AT}.drift.features.3: "tenure_months" is listed twice`]],
   ])("%s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
   });
