@@ -39,7 +39,7 @@ export const prod = {
     apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: [] },
     deployRunner: {
       repositoryUrl: "https://github.com/example-org/mlops-platform",
-      connectionArn: "arn:aws:codeconnections:eu-west-1:161803398874:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b",
+      connectionArn: "arn:aws:codeconnections:eu-west-1:161803398874:connection/9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b",
     },
     upgradePolicy: "STANDARD",
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },

@@ -40,7 +40,7 @@ export const staging = {
     apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: [] },
     deployRunner: {
       repositoryUrl: "https://github.com/example-org/mlops-platform",
-      connectionArn: "arn:aws:codeconnections:eu-west-1:271828182845:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b",
+      connectionArn: "arn:aws:codeconnections:eu-west-1:271828182845:connection/7c1e9a2b-3d4f-4a5b-8c6d-2e3f4a5b6c7d",
     },
     upgradePolicy: "STANDARD",
     controlPlaneLogs: { api: true, audit: true, authenticator: true, controllerManager: true, scheduler: true },

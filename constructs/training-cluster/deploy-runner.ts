@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { CodebuildSourceCredential } from "@cdktf/provider-aws/lib/codebuild-source-credential";
 import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
@@ -31,6 +32,14 @@ export interface DeployRunnerProps {
    * @default 120
    */
   readonly timeoutMinutes?: number;
+  /**
+   * Register the connection as the account's CodeBuild source credential for GitHub. CodeBuild creates the
+   * repository webhook with the account's credential, and refuses ("Access denied to connection") without
+   * one even when the project names the connection. CodeBuild keeps one GitHub credential per account and
+   * region: set false where the account has one already.
+   * @default true
+   */
+  readonly registerSourceCredential?: boolean;
 }
 
 const GITHUB_REPOSITORY = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -144,10 +153,15 @@ export class DeployRunner extends Construct {
       dependsOn: [...(role.inlinePolicy ? [role.inlinePolicy] : [])],
     });
     this.projectName = this.project.name;
+    const credential =
+      props.registerSourceCredential === false
+        ? undefined
+        : new CodebuildSourceCredential(this, "SourceCredential", { authType: "CODECONNECTIONS", serverType: "GITHUB", token: props.connectionArn });
     new CodebuildWebhook(this, "Webhook", {
       projectName: this.project.name,
       buildType: "BUILD",
       filterGroup: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+      ...(credential ? { dependsOn: [credential] } : {}),
     });
   }
 }

@@ -196,6 +196,7 @@ export class GpuTrainingCluster extends Construct {
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map((policy) => nodeRole.attachManagedPolicy(policy));
     this.nodeRoleArn = nodeRole.roleArn;
 
+    const networkAddons = this.addNetworkAddons(props.clusterName, props.addonVersions);
     const poolBase = {
       clusterName: props.clusterName,
       clusterNameReference: this.clusterName,
@@ -203,12 +204,12 @@ export class GpuTrainingCluster extends Construct {
       subnetIds: props.subnetIds,
       amiReleaseVersion: props.nodeAmiReleaseVersion,
       tags: props.nodeTags,
-      dependsOn: nodePolicies,
+      dependsOn: [...nodePolicies, ...networkAddons],
     };
     this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system" });
     this.gpuPools = props.gpuPools.map((pool) => new NodePool(this, `GpuPool-${pool.name}`, { ...poolBase, ...pool, gpu: true }));
 
-    this.addAddons(props.clusterName, props.addonVersions);
+    this.addNodeAddons(props.clusterName, props.addonVersions);
   }
 
   /** Lets a network range or a security group's members reach the API endpoint on HTTPS. */
@@ -236,16 +237,22 @@ export class GpuTrainingCluster extends Construct {
     });
   }
 
-  private addAddons(clusterName: string, versions: AddonVersions): void {
-    const addon = (id: string, addonName: string, addonVersion: string, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
-      new EksAddon(this, id, {
-        clusterName: this.clusterName,
-        addonName,
-        addonVersion,
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        ...extra,
-      });
+  private addon(id: string, addonName: string, addonVersion: string, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}): EksAddon {
+    return new EksAddon(this, id, {
+      clusterName: this.clusterName,
+      addonName,
+      addonVersion,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      ...extra,
+    });
+  }
+
+  /**
+   * The VPC CNI and kube-proxy, before any node: the cluster bootstraps no add-on of its own
+   * (bootstrap_self_managed_addons = false), and a node without them never becomes Ready.
+   */
+  private addNetworkAddons(clusterName: string, versions: AddonVersions): EksAddon[] {
     const cniRole = new IrsaRole(this, "VpcCniRole", {
       roleName: resourceName([clusterName, "vpc-cni"], { maxLength: 64 }),
       description: "VPC CNI (aws-node): pod network interfaces and addresses",
@@ -254,15 +261,21 @@ export class GpuTrainingCluster extends Construct {
       namespace: "kube-system",
       serviceAccountName: "aws-node",
     });
-    cniRole.attachManagedPolicy("AmazonEKS_CNI_Policy");
-    // Network policies (each team namespace's default-deny) are enforced by the VPC CNI's agent.
-    addon("VpcCni", "vpc-cni", versions.vpcCni, {
-      configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
-      serviceAccountRoleArn: cniRole.roleArn,
-    });
-    addon("KubeProxy", "kube-proxy", versions.kubeProxy);
-    addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
+    const cniPolicy = cniRole.attachManagedPolicy("AmazonEKS_CNI_Policy");
+    return [
+      // Network policies (each team namespace's default-deny) are enforced by the VPC CNI's agent.
+      this.addon("VpcCni", "vpc-cni", versions.vpcCni, {
+        configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        serviceAccountRoleArn: cniRole.roleArn,
+        dependsOn: [cniPolicy],
+      }),
+      this.addon("KubeProxy", "kube-proxy", versions.kubeProxy),
+    ];
+  }
 
+  /** CoreDNS and the EBS CSI driver run as pods: after the system pool has nodes. */
+  private addNodeAddons(clusterName: string, versions: AddonVersions): void {
+    this.addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
     const ebsCsiRole = new IrsaRole(this, "EbsCsiRole", {
       roleName: resourceName([clusterName, "ebs-csi"], { maxLength: 64 }),
       description: "EBS CSI driver controller",
@@ -272,7 +285,7 @@ export class GpuTrainingCluster extends Construct {
       serviceAccountName: "ebs-csi-controller-sa",
     });
     ebsCsiRole.attachManagedPolicy("AmazonEBSCSIDriverPolicy");
-    addon("EbsCsiDriver", "aws-ebs-csi-driver", versions.ebsCsiDriver, {
+    this.addon("EbsCsiDriver", "aws-ebs-csi-driver", versions.ebsCsiDriver, {
       serviceAccountRoleArn: ebsCsiRole.roleArn,
       dependsOn: [this.systemPool.nodeGroup],
     });

@@ -42,6 +42,14 @@ describe("DeployRunner", () => {
     expect(one(json, "aws_codebuild_webhook")).toMatchObject({ build_type: "BUILD", filter_group: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }] });
   });
 
+  it("registers the connection as the account's GitHub source credential before the webhook, unless told the account has one", () => {
+    expect(one(json, "aws_codebuild_source_credential")).toEqual({ auth_type: "CODECONNECTIONS", server_type: "GITHUB", token: CONNECTION });
+    expect(one(json, "aws_codebuild_webhook").depends_on).toEqual([expect.stringMatching(/^aws_codebuild_source_credential\./)]);
+    const without = synthRunner({ registerSourceCredential: false });
+    expect(resourcesOfType(without, "aws_codebuild_source_credential")).toEqual([]);
+    expect(one(without, "aws_codebuild_webhook").depends_on).toBeUndefined();
+  });
+
   it("runs in the private subnets behind a security group that only goes out on HTTPS", () => {
     const project = one(json, "aws_codebuild_project");
     expect(project.vpc_config).toMatchObject({ vpc_id: "vpc-0123456789abcdef0", subnets: ["subnet-a", "subnet-b"], security_group_ids: [expect.stringContaining("aws_security_group.Runner_SecurityGroup")] });

@@ -180,10 +180,17 @@ describe("node pools", () => {
     }
   });
 
-  it("creates node groups after the node role's policies, which a node needs to join", () => {
+  it("creates node groups after the node role's policies and the network add-ons, which a node needs to become Ready", () => {
     for (const group of Object.values(groups)) {
-      expect((group as Record<string, unknown>).depends_on).toEqual([expect.stringContaining("AmazonEKSWorkerNodePolicy"), expect.stringContaining("AmazonEC2ContainerRegistryPullOnly")]);
+      expect((group as Record<string, unknown>).depends_on).toEqual([
+        expect.stringContaining("AmazonEKSWorkerNodePolicy"),
+        expect.stringContaining("AmazonEC2ContainerRegistryPullOnly"),
+        expect.stringMatching(/^aws_eks_addon\.Cluster_VpcCni_/),
+        expect.stringMatching(/^aws_eks_addon\.Cluster_KubeProxy_/),
+      ]);
     }
+    const cni = attributesOf(json, "aws_eks_addon").find((a) => a.addon_name === "vpc-cni")!;
+    expect(cni.depends_on).toEqual([expect.stringContaining("AmazonEKS_CNI_Policy")]);
   });
 
   it("runs the VPC CNI with its own IRSA role; the node role has no CNI permissions", () => {

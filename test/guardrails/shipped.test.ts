@@ -12,6 +12,7 @@ import { shippedSynthDir } from "../support/shipped-synth";
  */
 const TYPES_WITHOUT_RULES: Record<string, string> = {
   aws_codebuild_webhook: "a trigger: it holds nothing and grants nothing; its project is judged (MLB-CODEBUILD-*)",
+  aws_codebuild_source_credential: "names a CodeConnections connection (no secret): the connection itself is made and approved in the console",
   aws_s3_bucket_versioning: "judged through its bucket (MLB-S3-002)",
   aws_s3_bucket_server_side_encryption_configuration: "judged through its bucket (MLB-S3-001)",
   aws_s3_bucket_ownership_controls: "judged through its bucket (MLB-S3-005)",
