@@ -39,7 +39,9 @@ export interface EvaluateOptions {
 function referenceIndex(resources: readonly ResourceView[]): Map<string, Set<string>> {
   const index = new Map<string, Set<string>>();
   const known = new Set(resources.map((r) => r.address));
-  const pattern = /([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)/g;
+  // Addresses inside `${...}` (references) and in depends_on, found in linear time: bounded names, and a
+  // match cannot start inside a word.
+  const pattern = /(?<![a-z0-9_])([a-z][a-z0-9_]{0,127}\.[A-Za-z0-9_-]{1,255})/g;
   for (const resource of resources) {
     const text = JSON.stringify(resource.attributes);
     for (const match of text.matchAll(pattern)) {

@@ -1,3 +1,5 @@
+import { parseJsonText } from "./json-depth";
+
 /**
  * Reads IAM policy documents as rules see them: JSON strings whose values may hold Terraform references
  * (`${aws_s3_bucket.x.arn}`), or already-decoded objects in a plan.
@@ -34,15 +36,21 @@ function withoutInterpolations(text: string): string {
 export function statementsOf(policy: unknown): PolicyStatementView[] | undefined {
   let document: unknown = policy;
   if (typeof policy === "string") {
-    try {
-      document = JSON.parse(withoutInterpolations(policy));
-    } catch {
-      return undefined;
-    }
+    document = parseJsonText(withoutInterpolations(policy));
+    if (document === undefined) return undefined;
   }
   const statement = (document as { Statement?: unknown } | null)?.Statement;
   if (statement === undefined) return undefined;
   return (Array.isArray(statement) ? statement : [statement]) as PolicyStatementView[];
 }
 
-export const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+/**
+ * A policy value as text: strings as they are, numbers and booleans printed; anything else (an object, a list
+ * where one value belongs) is no text a rule can match. Never String(): a document's object may define toString.
+ */
+export const textOf = (value: unknown): string => (typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : "");
+
+export const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(textOf) : [textOf(value)]);
+
+/** A statement's Effect, lower case ("allow", "deny"), or "" when it is not a string. */
+export const effectOf = (statement: PolicyStatementView): string => textOf(statement.Effect).toLowerCase();

@@ -1,3 +1,4 @@
+import { parseJsonText } from "../guardrails/json-depth";
 import { isObject } from "./json-file";
 
 /** A step into a value: an attribute or block name, or a list index. */
@@ -36,18 +37,20 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A JSON document held in a string attribute (IAM policies, dashboards): parsed, so it diffs statement by statement. */
+/**
+ * A JSON document held in a string attribute (IAM policies, dashboards): parsed, so it diffs statement by
+ * statement; a document nested too deep to walk safely stays a string.
+ */
 function embeddedJson(value: unknown): unknown {
   if (typeof value !== "string") return undefined;
   const text = value.trim();
   if (!(text.startsWith("{") && text.endsWith("}")) && !(text.startsWith("[") && text.endsWith("]"))) return undefined;
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonText(text);
+  return typeof parsed === "object" && parsed !== null ? parsed : undefined;
 }
+
+/** `object[key]` when the object itself has it: an attribute named `constructor` is not Object's. */
+const ownValue = (object: Record<string, unknown>, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
 const isScalar = (value: unknown) => typeof value !== "object" || value === null;
 
@@ -58,8 +61,8 @@ function diffInto(before: unknown, after: unknown, segments: Segment[], out: Att
     return;
   }
   if (isObject(before) && isObject(after)) {
-    const keys = [...Object.keys(before), ...Object.keys(after).filter((k) => !(k in before))];
-    for (const key of keys) diffInto(before[key], after[key], [...segments, key], out);
+    const keys = [...Object.keys(before), ...Object.keys(after).filter((k) => !Object.hasOwn(before, k))];
+    for (const key of keys) diffInto(ownValue(before, key), ownValue(after, key), [...segments, key], out);
     return;
   }
   // Lists of plain values (subnet ids, actions, instance types) read best whole; lists of blocks go element by element.

@@ -73,6 +73,15 @@ async function plan(command: PlanCommand, io: Io, deps: Dependencies): Promise<n
   return code;
 }
 
+/** A message as a terminal should get it: control characters (but line breaks) escaped, each line at most 1,000 characters. */
+function printable(message: string): string {
+  return message
+    .split("\n")
+    .map((line) => line.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)))
+    .map((line) => (line.length > 1000 ? `${line.slice(0, 1000)}… (${line.length} characters)` : line))
+    .join("\n");
+}
+
 /** `npm run review -- <subcommand> [options]`: writes the review to stdout and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = process, deps: Dependencies = {}): Promise<number> {
   try {
@@ -84,7 +93,7 @@ export async function main(argv: readonly string[], io: Io = process, deps: Depe
     return command.command === "diff" ? await diff(command, io, deps) : await plan(command, io, deps);
   } catch (error) {
     if (!(error instanceof ReviewInputError)) throw error;
-    io.stderr.write(`review: ${error.message}\n`);
+    io.stderr.write(`review: ${printable(error.message)}\n`);
     return EXIT.badInput;
   }
 }

@@ -1,11 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
+import { MAX_JSON_DEPTH, jsonPath, tooDeep } from "../guardrails/json-depth";
 import { ReviewInputError } from "./errors";
 
-/**
- * How deep a document may nest. Terraform's values nest a few dozen levels at most; a deeper document is
- * refused before anything walks it (recursion over 10,000 levels would overflow the stack).
- */
-export const MAX_JSON_DEPTH = 256;
+export { jsonPath };
 
 /** The text of a file as Terraform or an editor may have written it: UTF-8 with or without a BOM, or UTF-16 (PowerShell's `>`). */
 export function decodeText(bytes: Buffer): string {
@@ -16,26 +13,6 @@ export function decodeText(bytes: Buffer): string {
   if (bytes.length >= 2 && bytes.length % 2 === 0 && bytes[1] === 0 && bytes[0] !== 0) return bytes.toString("utf16le");
   if (bytes.length >= 2 && bytes.length % 2 === 0 && bytes[0] === 0 && bytes[1] !== 0) return Buffer.from(bytes).swap16().toString("utf16le");
   return bytes.toString("utf8");
-}
-
-/** `a.b[3]["x y"]`: where in a document a value is. */
-export function jsonPath(parent: string, key: string | number): string {
-  if (typeof key === "number") return `${parent}[${key}]`;
-  const name = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
-  return name.startsWith('"') ? `${parent}[${name}]` : parent === "" ? name : `${parent}.${name}`;
-}
-
-/** The path of the first value nested deeper than `max`, or undefined. Iterative: depth cannot overflow it. */
-export function tooDeep(value: unknown, max = MAX_JSON_DEPTH): string | undefined {
-  const stack: [unknown, number, string][] = [[value, 0, ""]];
-  while (stack.length > 0) {
-    const [node, depth, path] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth >= max) return path || "(top level)";
-    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
-    for (const [key, child] of entries) if (typeof child === "object" && child !== null) stack.push([child, depth + 1, jsonPath(path, key)]);
-  }
-  return undefined;
 }
 
 /** Reads and parses a JSON file; every failure is a ReviewInputError that names the file and the true cause. */
@@ -56,10 +33,12 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     json = JSON.parse(text) as unknown;
   } catch (error) {
+    // V8's message quotes a piece of the file (which may hold a secret): only where, never what.
     const message = (error as Error).message;
-    const position = Number(/position (\d+)/.exec(message)?.[1] ?? Number.NaN);
-    const truncated = /Unexpected end of JSON input/.test(message) || position >= text.trimEnd().length - 1;
-    throw new ReviewInputError(`${file}: is not valid JSON${truncated ? " (it ends before the document does: truncated?)" : ""}: ${message}`);
+    const position = /position (\d+)/.exec(message)?.[1];
+    const truncated = /Unexpected end of JSON input|Unterminated string/.test(message) || (position !== undefined && Number(position) >= text.trimEnd().length);
+    const where = position !== undefined ? ` at character ${position}` : truncated ? " at its end" : "";
+    throw new ReviewInputError(`${file}: is not valid JSON${where}${truncated ? " (it ends before the document does: truncated?)" : ""}`);
   }
   const deep = tooDeep(json);
   if (deep !== undefined) {

@@ -9,9 +9,19 @@ export const MAX_COMMENT_LENGTH = 60_000;
 
 const MAX_VALUE_LENGTH = 400;
 
-/** Plain text for Markdown: no HTML tags (GitHub would swallow `<group>`), no accidental emphasis. */
+/**
+ * Plain text for Markdown: no HTML tags (GitHub would swallow `<group>`), no accidental emphasis, no links or
+ * images a plan's values could smuggle into a comment (their brackets are escaped), no @mentions that notify
+ * people, no line breaks.
+ */
 export function escapeText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([*\\])/g, "\\$1");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([*\\`[\]|~])/g, "\\$1")
+    .replace(/@/g, "@\u200b")
+    .replace(/\r?\n/g, "⏎");
 }
 
 export const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -57,7 +67,7 @@ export function details(summary: string, body: readonly string[]): string[] {
 }
 
 /** Counts as "4 to create, 1 to update, 2 to import", zero counts left out. */
-export function countsText(counts: { create: number; update: number; replace: number; delete: number; forget?: number; read?: number; import?: number; move?: number }): string {
+export function countsText(counts: { create: number; update: number; replace: number; delete: number; forget?: number; read?: number; import?: number; move?: number; other?: number }): string {
   const parts = [
     counts.create && `${counts.create} to create`,
     counts.update && `${counts.update} to update`,
@@ -67,6 +77,7 @@ export function countsText(counts: { create: number; update: number; replace: nu
     counts.read && `${counts.read} to read`,
     counts.import && `${counts.import} to import`,
     counts.move && `${counts.move} to move`,
+    counts.other && `${counts.other} other (see the list)`,
   ].filter((p): p is string => typeof p === "string");
   return parts.join(", ");
 }

@@ -36,6 +36,8 @@ export interface PlannedResourceJson {
   readonly type: string;
   readonly name?: string;
   readonly values?: Readonly<Record<string, unknown>>;
+  /** Which values Terraform marks sensitive: `true` at their paths. */
+  readonly sensitive_values?: unknown;
 }
 
 export interface ModuleJson {
@@ -142,7 +144,7 @@ export function loadPlan(file: string): TerraformPlan {
     throw new ReviewInputError(`${file}: is not a Terraform plan: no "format_version" (expected the output of terraform show -json <planfile>)`);
   }
   if (!isSupportedFormatVersion(json.format_version)) {
-    throw new ReviewInputError(`${file}: plan format_version "${json.format_version}" is not supported (supported: 0.x and 1.x, e.g. 0.1 to 1.2)`);
+    throw new ReviewInputError(`${file}: plan format_version ${describe(json.format_version).replace(/^string /, "")} is not supported (supported: 0.x and 1.x, e.g. 0.1 to 1.2)`);
   }
   const errored = json.errored === true;
   if (json.resource_changes === undefined && json.planned_values === undefined && !errored) {

@@ -93,7 +93,8 @@ export function planReferencing(plan: TerraformPlan, resources: readonly Resourc
   return (address, type) => {
     const viaConfig = (referrers.get(configAddress(address)) ?? []).filter((r) => r.type === type);
     if (viaConfig.length > 0) return viaConfig;
-    const identifiers = new Set(IDENTIFIERS.map((k) => byAddress.get(address)?.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 2));
+    // Known identifiers only: a value known after apply is the same placeholder everywhere and identifies nothing.
+    const identifiers = new Set(IDENTIFIERS.map((k) => byAddress.get(address)?.attributes[k]).filter((v): v is string => typeof v === "string" && v.length > 2 && !v.includes("${")));
     const found = new Set([...identifiers].flatMap(withValue));
     return [...found].filter((r) => r.type === type && r.address !== address);
   };

@@ -2,13 +2,13 @@ import { STATEFUL_RESOURCE_TYPES } from "../constructs/core/stateful";
 import { EvaluatedResource, Finding, evaluate } from "../guardrails/engine";
 import { UNKNOWN_VALUE, type Rule } from "../guardrails/rule";
 import { ALL_RULES } from "../guardrails/rules";
-import { AttributeChange, Segment, diffAttributes, formatPath } from "./attribute-diff";
+import { AttributeChange, Segment, deepEqual, diffAttributes, formatPath } from "./attribute-diff";
 import { KNOWN_AFTER_APPLY, type AttributeDiff } from "./diff";
 import { isObject, own } from "./json-file";
 import type { ConfigModuleJson, ModuleJson, PlanChangeJson, ResourceChangeJson, TerraformPlan } from "./plan-json";
 import { configAddress, configuredAttributes, planReferencing } from "./plan-references";
 import { forcesReplacement } from "./replacement";
-import { MASK, isSensitive } from "./sensitive";
+import { MASK, masked } from "./sensitive";
 
 export interface PlanSummary {
   create: number;
@@ -23,6 +23,8 @@ export interface PlanSummary {
   import: number;
   /** Objects moved to a new address (`moved` blocks), whatever else happens to them. */
   move: number;
+  /** Action combinations this review does not know (e.g. `create+forget` of a newer Terraform): listed, never silent. */
+  other: number;
 }
 
 /** create, update, delete, replace, forget, read; or what Terraform said for anything else (`create+forget`...). */
@@ -76,7 +78,9 @@ export function actionOf(actions: readonly string[]): PlanAction {
 }
 
 const ORDER: Readonly<Record<string, number>> = { delete: 0, replace: 1, forget: 2, create: 3, update: 4, read: 5, "no-op": 6 };
-const orderOf = (action: string) => own(ORDER, action) ?? 6;
+// An unknown combination that deletes sorts with the deletes.
+const orderOf = (action: string) => own(ORDER, action) ?? (action.split("+").includes("delete") ? 0 : 6);
+const COUNTED = new Set(["create", "update", "delete", "replace", "forget", "read"]);
 
 /** Replaces the parts of `after` that Terraform knows only after apply with a marker. */
 function withUnknowns(after: unknown, unknown: unknown, placeholder: string = KNOWN_AFTER_APPLY): unknown {
@@ -90,22 +94,51 @@ function withUnknowns(after: unknown, unknown: unknown, placeholder: string = KN
   }
   if (isObject(unknown)) {
     const object: Record<string, unknown> = isObject(after) ? { ...after } : {};
-    for (const [key, u] of Object.entries(unknown)) if (u === true || isObject(u) || Array.isArray(u)) object[key] = withUnknowns(object[key], u, placeholder);
+    for (const [key, u] of Object.entries(unknown)) {
+      // defineProperty, not assignment: a key named __proto__ must stay a key.
+      if (u === true || isObject(u) || Array.isArray(u)) Object.defineProperty(object, key, { value: withUnknowns(Object.hasOwn(object, key) ? object[key] : undefined, u, placeholder), enumerable: true, writable: true, configurable: true });
+    }
     return object;
   }
   return after;
 }
 
-/** True when Terraform marks the path (or a block around it) sensitive in a `*_sensitive` tree. */
-function markedSensitive(tree: unknown, segments: readonly Segment[]): boolean {
+/** The part of a `*_sensitive` tree at a path: `true` when the path or a block around it is marked. */
+function sensitiveAt(tree: unknown, segments: readonly Segment[]): unknown {
   let node = tree;
   for (const segment of segments) {
     if (node === true) return true;
     if (Array.isArray(node) && typeof segment === "number") node = node[segment];
-    else if (isObject(node) && typeof segment === "string") node = node[segment];
-    else return false;
+    else if (isObject(node) && typeof segment === "string" && Object.hasOwn(node, segment)) node = node[segment];
+    else return undefined;
   }
-  return node === true;
+  return node;
+}
+
+/** True when Terraform marks the path (or a block around it) sensitive. */
+const markedSensitive = (tree: unknown, segments: readonly Segment[]): boolean => sensitiveAt(tree, segments) === true;
+
+/** True when the value at the path holds anything Terraform marks sensitive: a value shown whole must then be masked whole. */
+function holdsSensitive(tree: unknown, segments: readonly Segment[]): boolean {
+  const stack = [sensitiveAt(tree, segments)];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === true) return true;
+    if (Array.isArray(node)) stack.push(...node);
+    else if (isObject(node)) stack.push(...Object.values(node));
+  }
+  return false;
+}
+
+/** The value at a path of a plan's before/after, own properties only. */
+function valueAt(value: unknown, segments: readonly Segment[]): unknown {
+  let node = value;
+  for (const segment of segments) {
+    if (Array.isArray(node) && typeof segment === "number") node = node[segment];
+    else if (isObject(node) && typeof segment === "string" && Object.hasOwn(node, segment)) node = node[segment];
+    else return undefined;
+  }
+  return node;
 }
 
 /** The paths a `*_sensitive` tree marks sensitive. */
@@ -117,13 +150,14 @@ function sensitivePaths(tree: unknown, segments: Segment[] = [], out: Segment[][
 }
 
 /** Attributes whose value stays but whose sensitivity changes: said, never shown. */
-function sensitivityChanges(change: PlanChangeJson, listed: ReadonlySet<string>): AttributeDiff[] {
-  const became = sensitivePaths(change.after_sensitive).filter((p) => !markedSensitive(change.before_sensitive, p));
-  const ceased = sensitivePaths(change.before_sensitive).filter((p) => !markedSensitive(change.after_sensitive, p));
+function sensitivityChanges(change: PlanChangeJson): AttributeDiff[] {
+  const unchanged = (p: Segment[]) => deepEqual(valueAt(change.before, p), valueAt(change.after, p));
+  const became = sensitivePaths(change.after_sensitive).filter((p) => !markedSensitive(change.before_sensitive, p) && unchanged(p));
+  const ceased = sensitivePaths(change.before_sensitive).filter((p) => !markedSensitive(change.after_sensitive, p) && unchanged(p));
   return [
     ...became.map((p) => ({ path: formatPath(p), sensitivity: "became sensitive" as const })),
     ...ceased.map((p) => ({ path: formatPath(p), sensitivity: "no longer sensitive" as const })),
-  ].filter((a) => !listed.has(a.path));
+  ];
 }
 
 const startsWith = (segments: readonly Segment[], prefix: readonly Segment[]) => prefix.length <= segments.length && prefix.every((p, i) => p === segments[i]);
@@ -132,7 +166,7 @@ function attributesOf(type: string, change: PlanChangeJson, action: PlanAction):
   const after = withUnknowns(change.after, change.after_unknown);
   const values = diffAttributes(change.before ?? {}, after ?? {}).map((c: AttributeChange) => {
     const hide = (value: unknown, tree: unknown) =>
-      value === undefined ? undefined : value === KNOWN_AFTER_APPLY ? value : markedSensitive(tree, c.segments) || isSensitive(type, c.segments, value) ? MASK : value;
+      value === undefined ? undefined : value === KNOWN_AFTER_APPLY ? value : holdsSensitive(tree, c.segments) ? MASK : masked(type, c.segments, value);
     const before = hide(c.before, change.before_sensitive);
     const afterValue = hide(c.after, change.after_sensitive);
     const forces =
@@ -145,19 +179,19 @@ function attributesOf(type: string, change: PlanChangeJson, action: PlanAction):
       ...(forces ? { forcesReplacement: true } : {}),
     };
   });
-  return [...values, ...sensitivityChanges(change, new Set(values.map((v) => v.path)))];
+  return [...values, ...sensitivityChanges(change)];
 }
 
 function planChange(rc: ResourceChangeJson): PlanChange {
   const action = actionOf(rc.change.actions);
   const importId = rc.change.importing?.id;
   return {
-    address: rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address,
+    address: rc.deposed !== undefined ? `${rc.address} (deposed ${rc.deposed})` : rc.address,
     type: rc.type,
     action,
     stateful: rc.mode !== "data" && STATEFUL_RESOURCE_TYPES.has(rc.type),
     ...(action === "replace" ? { replacement: rc.change.actions[0] === "create" ? "create-before-destroy" : "destroy-before-create" } : {}),
-    ...(rc.change.importing ? { imported: typeof importId === "string" ? { id: importId } : {} } : {}),
+    ...(rc.change.importing ? { imported: typeof importId === "string" || typeof importId === "number" ? { id: String(importId) } : {} } : {}),
     ...(rc.previous_address && rc.previous_address !== rc.address ? { movedFrom: rc.previous_address } : {}),
     ...(rc.action_reason ? { actionReason: rc.action_reason } : {}),
     ...(action === "update" || action === "replace" ? { attributes: attributesOf(rc.type, rc.change, action) } : {}),
@@ -166,19 +200,22 @@ function planChange(rc: ResourceChangeJson): PlanChange {
 
 function outputChange(name: string, change: PlanChangeJson): PlanChange {
   const action = actionOf(change.actions);
-  const hide = (value: unknown, sensitive: unknown) => (value === null || value === KNOWN_AFTER_APPLY || sensitive !== true ? value : MASK);
   const after = withUnknowns(change.after, change.after_unknown);
-  const attributes = diffAttributes({ value: change.before }, { value: after }).map((c) => ({
-    path: formatPath(c.segments.slice(1)),
-    ...(c.before !== undefined ? { before: hide(c.before, change.before_sensitive) } : {}),
-    ...(c.after !== undefined ? { after: hide(c.after, change.after_sensitive) } : {}),
-  }));
+  const attributes = diffAttributes({ value: change.before }, { value: after }).map((c) => {
+    const path = c.segments.slice(1);
+    const hide = (value: unknown, sensitive: unknown) => (value === null || value === KNOWN_AFTER_APPLY || !holdsSensitive(sensitive, path) ? value : MASK);
+    return {
+      path: formatPath(path),
+      ...(c.before !== undefined ? { before: hide(c.before, change.before_sensitive) } : {}),
+      ...(c.after !== undefined ? { after: hide(c.after, change.after_sensitive) } : {}),
+    };
+  });
   return { address: `output.${name}`, type: "output", action, stateful: false, ...(attributes.length > 0 ? { attributes } : {}) };
 }
 
 /** Addresses whose current object the plan deletes or forgets: nothing of them remains to be judged. */
 function leaving(plan: TerraformPlan): Set<string> {
-  return new Set(plan.resource_changes.filter((rc) => !rc.deposed && ["delete", "forget"].includes(actionOf(rc.change.actions))).map((rc) => rc.address));
+  return new Set(plan.resource_changes.filter((rc) => rc.deposed === undefined && ["delete", "forget"].includes(actionOf(rc.change.actions))).map((rc) => rc.address));
 }
 
 /**
@@ -212,7 +249,7 @@ function configuredProtection(plan: TerraformPlan): boolean {
   const protects = (value: unknown): boolean =>
     Array.isArray(value) ? value.some(protects) : isObject(value) ? value.prevent_destroy === true || Object.values(value).some(protects) : false;
   const walk = (module: ConfigModuleJson | undefined): boolean =>
-    (module?.resources ?? []).some((r) => STATEFUL_RESOURCE_TYPES.has(String(r.type)) && protects(r)) ||
+    (module?.resources ?? []).some((r) => typeof r.type === "string" && STATEFUL_RESOURCE_TYPES.has(r.type) && protects(r)) ||
     Object.values(module?.module_calls ?? {}).some((call) => walk(call.module));
   return walk(plan.configuration?.root_module);
 }
@@ -224,22 +261,64 @@ function failedChecks(plan: TerraformPlan): PlanReport["failedChecks"] {
     .flatMap((c) => {
       const instances = (c.instances ?? []).filter((i) => i.status === "fail");
       const problems = (i: NonNullable<typeof c.instances>[number]) => (i.problems ?? []).map((p) => p.message).filter((m): m is string => typeof m === "string");
+      const display = (...candidates: unknown[]) => candidates.find((d): d is string => typeof d === "string") ?? "(unnamed check)";
       return instances.length > 0
-        ? instances.map((i) => ({ address: String(i.address?.to_display ?? c.address?.to_display ?? "(unknown)"), problems: problems(i) }))
-        : [{ address: String(c.address?.to_display ?? "(unknown)"), problems: [] }];
+        ? instances.map((i) => ({ address: display(i.address?.to_display, c.address?.to_display), problems: problems(i) }))
+        : [{ address: display(c.address?.to_display), problems: [] }];
     });
+}
+
+/** The string values a plan marks sensitive (in planned values and in changes), to keep them out of what is printed. */
+function sensitiveStrings(plan: TerraformPlan): Set<string> {
+  const found = new Set<string>();
+  const collect = (value: unknown, tree: unknown) => {
+    const stack: [unknown, unknown][] = [[value, tree]];
+    while (stack.length > 0) {
+      const [v, t] = stack.pop()!;
+      if (t === true) {
+        const strings: unknown[] = [v];
+        while (strings.length > 0) {
+          const s = strings.pop();
+          if (typeof s === "string" && s.length >= 4) found.add(s);
+          else if (Array.isArray(s)) strings.push(...s);
+          else if (isObject(s)) strings.push(...Object.values(s));
+        }
+      } else if (Array.isArray(t) && Array.isArray(v)) t.forEach((sub, i) => stack.push([v[i], sub]));
+      else if (isObject(t) && isObject(v)) for (const [k, sub] of Object.entries(t)) if (Object.hasOwn(v, k)) stack.push([v[k], sub]);
+    }
+  };
+  const walk = (module: ModuleJson | undefined) => {
+    for (const r of module?.resources ?? []) collect(r.values, r.sensitive_values);
+    (module?.child_modules ?? []).forEach(walk);
+  };
+  walk(plan.planned_values?.root_module);
+  for (const rc of plan.resource_changes) {
+    collect(rc.change.before, rc.change.before_sensitive);
+    collect(rc.change.after, rc.change.after_sensitive);
+  }
+  return found;
+}
+
+/** A finding whose message or fix quotes a value the plan marks sensitive, with that value masked. */
+function redacted(finding: Finding, secrets: ReadonlySet<string>): Finding {
+  if (secrets.size === 0) return finding;
+  const hide = (text: string) => [...secrets].reduce((out, secret) => (out.includes(secret) ? out.split(secret).join(MASK) : out), text);
+  const message = hide(finding.message);
+  const fix = hide(finding.fix);
+  return message === finding.message && fix === finding.fix ? finding : { ...finding, message, fix };
 }
 
 /** Whether a change is worth listing: it does something, or it imports or moves an object. */
 const listed = (c: PlanChange) => c.action !== "no-op" || c.imported !== undefined || c.movedFrom !== undefined;
 
 export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): PlanReport {
-  const summary: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, read: 0, noop: 0, import: 0, move: 0 };
+  const summary: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, read: 0, noop: 0, import: 0, move: 0, other: 0 };
   const changes: PlanChange[] = [];
   for (const rc of plan.resource_changes) {
     const change = planChange(rc);
     if (change.action === "no-op") summary.noop++;
-    else if (Object.hasOwn(summary, change.action)) summary[change.action as keyof PlanSummary]++;
+    else if (COUNTED.has(change.action)) summary[change.action as keyof PlanSummary]++;
+    else summary.other++;
     if (change.imported) summary.import++;
     if (change.movedFrom) summary.move++;
     if (listed(change)) changes.push(change);
@@ -253,8 +332,11 @@ export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): P
   const resources = plannedResources(plan);
   const isProtected = options.protected ?? configuredProtection(plan);
   const rules = options.rules ?? ALL_RULES;
+  const secrets = sensitiveStrings(plan);
   const findings =
-    rules.length === 0 ? [] : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources), lifecycleVisible: false });
+    rules.length === 0
+      ? []
+      : evaluate(resources, { rules, protected: isProtected, referencing: planReferencing(plan, resources), lifecycleVisible: false }).map((f) => redacted(f, secrets));
   return {
     formatVersion: plan.format_version,
     ...(plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}),
@@ -268,7 +350,7 @@ export function summarizePlan(plan: TerraformPlan, options: PlanOptions = {}): P
   };
 }
 
-/** Stateful resources the plan destroys: deleted or replaced (a forgotten one stays in the cloud). */
+/** Stateful resources the plan destroys: deleted, replaced, or any other combination that deletes (a forgotten one stays in the cloud). */
 export function destroyedStatefulInPlan(report: PlanReport): PlanChange[] {
-  return report.changes.filter((c) => c.stateful && (c.action === "delete" || c.action === "replace"));
+  return report.changes.filter((c) => c.stateful && (c.action === "replace" || c.action.split("+").includes("delete")));
 }

@@ -17,7 +17,8 @@ export interface ReferringValue {
 }
 
 const INTERPOLATION = /\$\{([^{}]*)\}/g;
-const RESOURCE_ATTRIBUTE = /(?<![\w.-])([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.([a-z_][a-z0-9_]*)/g;
+// Bounded repetitions: names and index keys are short, and unbounded ones backtrack quadratically on hostile text.
+const RESOURCE_ATTRIBUTE = /(?<![\w.-])([a-z][a-z0-9_]{0,127})\.([A-Za-z0-9_-]{1,255})(?:\[[^\][]{0,255}\])?\.([a-z_][a-z0-9_]{0,127})/g;
 
 /** The resources (not data sources or remote state) a string refers to, with the attribute read. */
 export function referencesIn(text: string): Reference[] {

@@ -38,8 +38,16 @@ export function isSensitive(type: string, segments: readonly Segment[], value?: 
   return isSensitiveName(segments);
 }
 
-/** The value, or MASK when it is sensitive (absent stays absent). */
+/**
+ * The value, or MASK when it is sensitive (absent stays absent). A block or list shown whole (added, removed)
+ * keeps its shape, with every value inside it that is sensitive by its own path masked.
+ */
 export function masked(type: string, segments: readonly Segment[], value: unknown): unknown {
   if (value === undefined) return undefined;
-  return isSensitive(type, segments, value) ? MASK : value;
+  if (isSensitive(type, segments, value)) return MASK;
+  if (Array.isArray(value)) return value.map((v, i) => masked(type, [...segments, i], v));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(type, [...segments, k], v)]));
+  }
+  return value;
 }

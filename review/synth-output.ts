@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { ReviewInputError } from "./errors";
-import { JsonShape, isObject, jsonPath, readJsonFile } from "./json-file";
+import { JsonShape, describe, isObject, jsonPath, readJsonFile } from "./json-file";
 import { environmentOf, orderStacks } from "./order";
 
 /** A synthesized stack: its Terraform JSON (`cdk.tf.json`) as written by `cdktf synth`. */
@@ -121,16 +121,24 @@ function readStack(id: string, file: string, dependencies: readonly string[]): S
 function readGuardrailReport(file: string): Map<string, GuardrailReportStack> {
   const json = readJsonFile(file, "a guardrails report");
   if (!isObject(json) || !Array.isArray(json.stacks)) throw new ReviewInputError(`${file}: is not a guardrails report: no "stacks" list`);
+  const shape = new JsonShape(file);
   const report = new Map<string, GuardrailReportStack>();
-  for (const entry of json.stacks as unknown[]) {
-    if (!isObject(entry) || typeof entry.stack !== "string") throw new ReviewInputError(`${file}: a "stacks" entry has no "stack" id`);
-    const findings = Array.isArray(entry.findings) ? (entry.findings as unknown[]).filter(isObject) : [];
-    report.set(entry.stack, {
-      ...(typeof entry.protected === "boolean" ? { protected: entry.protected } : {}),
-      suppressed: new Set(findings.filter((f) => f.suppressed === true).map((f) => findingKey(String(f.ruleId), String(f.address)))),
-      findings: new Set(findings.map((f) => findingKey(String(f.ruleId), String(f.address)))),
+  (json.stacks as unknown[]).forEach((value, i) => {
+    const path = jsonPath("stacks", i);
+    const entry = shape.object(value, path);
+    const stack = shape.string(entry.stack, jsonPath(path, "stack"));
+    if (entry.protected !== undefined && typeof entry.protected !== "boolean") shape.fail(jsonPath(path, "protected"), `expected true or false, found ${describe(entry.protected)}`);
+    const findings = (shape.optional(entry, "findings", path, (list, p) => shape.list(list, p)) ?? []).map((f, j) => {
+      const where = jsonPath(jsonPath(path, "findings"), j);
+      const finding = shape.object(f, where);
+      return { key: findingKey(shape.string(finding.ruleId, jsonPath(where, "ruleId")), shape.string(finding.address, jsonPath(where, "address"))), suppressed: finding.suppressed === true };
     });
-  }
+    report.set(stack, {
+      ...(typeof entry.protected === "boolean" ? { protected: entry.protected } : {}),
+      suppressed: new Set(findings.filter((f) => f.suppressed).map((f) => f.key)),
+      findings: new Set(findings.map((f) => f.key)),
+    });
+  });
   return report;
 }
 
@@ -149,6 +157,8 @@ export function loadSynthOutput(dir: string): SynthOutput {
     for (const [id, entry] of Object.entries(manifest.stacks)) {
       if (!isObject(entry)) throw new ReviewInputError(`${manifestFile}: stack "${id}" is not an object`);
       const relative = typeof entry.synthesizedStackPath === "string" ? entry.synthesizedStackPath : join("stacks", id, "cdk.tf.json");
+      // A stack lives inside the synth output; a manifest pointing elsewhere is damaged (or hostile).
+      if (!resolve(dir, relative).startsWith(`${resolve(dir)}${sep}`)) throw new ReviewInputError(`${manifestFile}: stacks.${id}: its path ${JSON.stringify(relative)} leaves the synth output`);
       const dependencies = Array.isArray(entry.dependencies) ? entry.dependencies.filter((d): d is string => typeof d === "string") : [];
       stacks.push(readStack(id, join(dir, relative), dependencies));
     }

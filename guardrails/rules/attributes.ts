@@ -10,7 +10,7 @@
  *   "known after apply". Rules treat an absent attribute as non-compliant only where Terraform's default for
  *   it is the insecure choice (no KMS key, no rotation, mutable tags...), never where the default is safe.
  */
-import { PolicyStatementView, asList, statementsOf } from "../policy-document";
+import { PolicyStatementView, asList, effectOf, statementsOf } from "../policy-document";
 import { ResourceView, Rule, RuleContext, UNKNOWN_VALUE, notApplicable } from "../rule";
 
 export type Attributes = Readonly<Record<string, unknown>>;
@@ -240,7 +240,7 @@ export function publicAllowStatements(policy: unknown): { statement: PolicyState
   return statements
     .map((statement, index) => ({ statement, index }))
     .filter(({ statement }) => {
-      if (String(statement.Effect ?? "").toLowerCase() !== "allow") return false;
+      if (effectOf(statement) !== "allow") return false;
       const notPrincipal = (statement as { NotPrincipal?: unknown }).NotPrincipal;
       const everyone = principalIsEveryone(statement.Principal) || (notPrincipal !== undefined && notPrincipal !== null);
       return everyone && !conditionLimitsCaller(statement.Condition);

@@ -4,7 +4,7 @@
  * `context.referencing`. The deprecated inline blocks of aws_s3_bucket (a plan may show them, computed) are read
  * only when no companion resource exists. `force_destroy` in protected environments: see protection.ts (MLB-PROTECT-002).
  */
-import { PolicyStatementView, asList } from "../policy-document";
+import { PolicyStatementView, asList, effectOf } from "../policy-document";
 import { ResourceView, Rule, RuleContext, compliant, nonCompliant } from "../rule";
 import {
   Attributes,
@@ -168,7 +168,7 @@ function mentionsSecureTransportFalse(condition: unknown): boolean {
 
 /** Deny, to everyone, of every S3 action on the bucket and its objects, when the request is not over TLS. */
 function deniesInsecureTransport(statement: PolicyStatementView): boolean {
-  if (String(statement.Effect ?? "").toLowerCase() !== "deny" || !principalIsEveryone(statement.Principal)) return false;
+  if (effectOf(statement) !== "deny" || !principalIsEveryone(statement.Principal)) return false;
   if (!asList(statement.Action).some((a) => a === "*" || a.toLowerCase() === "s3:*")) return false;
   const resources = asList(statement.Resource);
   const coversObjects = resources.some((r) => r === "*" || r.endsWith("/*"));

@@ -5,7 +5,7 @@
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
 import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
 import { PUBLIC_ALLOW_FIX, describePublicAllows, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
-import { asList, type PolicyStatementView } from "../policy-document";
+import { asList, effectOf, type PolicyStatementView } from "../policy-document";
 import { actionCovered } from "./iam";
 
 /** The production variants (of any endpoint configuration in the stack) that serve `model`. */
@@ -230,7 +230,7 @@ function principalAccount(principal: string): string {
 
 /** The AWS principals an Allow statement names ("*" is MLB-SM-012's), by account. */
 function allowedAccounts(statement: PolicyStatementView): string[] {
-  if (String(statement.Effect ?? "").toLowerCase() !== "allow") return [];
+  if (effectOf(statement) !== "allow") return [];
   const principal = statement.Principal;
   if (typeof principal !== "object" || principal === null || Array.isArray(principal)) return [];
   const aws = Object.entries(principal).flatMap(([kind, value]) => (kind.toLowerCase() === "aws" ? asList(value) : []));

@@ -1,5 +1,5 @@
 /** SNS topics: encrypted with a customer-managed key; topic policies that grant no one-and-all, and services only for our account. */
-import { asList } from "../policy-document";
+import { asList, effectOf } from "../policy-document";
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
 import {
   PUBLIC_ALLOW_FIX,
@@ -92,7 +92,7 @@ const servicesLimitedToSource = defineRule({
     if (statements === undefined) return notApplicable;
     const granting = statements
       .map((statement, index) => ({ statement, index, services: servicePrincipals(statement.Principal) }))
-      .filter(({ statement, services }) => String(statement.Effect ?? "").toLowerCase() === "allow" && services.length > 0);
+      .filter(({ statement, services }) => effectOf(statement) === "allow" && services.length > 0);
     if (granting.length === 0) return notApplicable;
     const unscoped = granting.filter(({ statement }) => !conditionLimitsCaller(statement.Condition));
     if (unscoped.length === 0) return compliant;

@@ -41,7 +41,7 @@ describe("the pull request comment", () => {
     const lines = (await review(["diff", "--base", base, "--head", head])).stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^⚠️ 3 environments, 2 stacks change: .*destroys 1 stateful resource/);
     expect(lines.indexOf("#### Warnings")).toBe(2);
-    expect(lines[4]).toMatch(/^- 🛑 \*\*Replaces stateful resource\*\* prod-data: `aws_sagemaker_feature_group\.FeatureStore_customer-profile-v2_FeatureGroup_\w+` is replaced \(feature_definition\[5\]\.feature_type cannot change in place\)/);
+    expect(lines[4]).toMatch(/^- 🛑 \*\*Replaces stateful resource\*\* prod-data: `aws_sagemaker_feature_group\.FeatureStore_customer-profile-v2_FeatureGroup_\w+` is replaced \(feature_definition\\\[5\\\]\.feature_type cannot change in place\)/);
     expect(lines).toContain("### dev: no change (6 stacks)");
     expect(lines).toContain("<summary>prod-serving: 1 to update, 2 to replace</summary>");
     expect(lines.at(-1)).toBe("<!-- mlops-blueprint-review -->");

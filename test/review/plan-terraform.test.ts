@@ -57,7 +57,7 @@ describe("what a plan does besides create, update and destroy", () => {
     expect(json.findings.map((f: { address: string }) => f.address)).toEqual(["terraform_data.keep"]);
     const markdown = (await review(["plan", made("forget")], { rules: [] })).stdout;
     expect(markdown.split("\n")[0]).toBe("✅ plan: 1 to forget, nothing destroyed");
-    expect(markdown).toContain("| create | update | replace | destroy | forget | read | no-op | import | move |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n| 0 | 0 | 0 | 0 | 1 | 0 | 1 | 0 | 0 |");
+    expect(markdown).toContain("| create | update | replace | destroy | forget | read | no-op | import | move | other |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n| 0 | 0 | 0 | 0 | 1 | 0 | 1 | 0 | 0 | 0 |");
   });
 
   it("says imports as such, alone and with an update", async () => {
@@ -232,10 +232,20 @@ describe("wrong shapes exit 2, naming the file and the JSON path", () => {
 });
 
 describe("size", () => {
-  it("renders 50,000 changes in markdown without overflowing the stack", async () => {
+  it("renders 50,000 changes in markdown without overflowing the stack, and within a comment's size", async () => {
     const run = await review(["plan", writeTemp("large.json", JSON.stringify(generatePlan(50_000)))], { rules: [] });
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe("✅ plan: 50000 to create, nothing destroyed");
+    expect(run.stdout).toContain("_The list of changes is left out to fit a comment; `--format json` has every change and its attributes._");
+    expect(run.stdout.length).toBeLessThan(60_000);
+  });
+
+  it("leaves attribute detail out first, and keeps the list of changes while it fits", async () => {
+    const update = (i: number) => ({ address: `terraform_data.d${i}`, type: "terraform_data", name: `d${i}`, change: { actions: ["update"], before: { input: "a".repeat(300) }, after: { input: "b".repeat(300) } } });
+    const plan = { format_version: "1.2", resource_changes: Array.from({ length: 150 }, (_, i) => update(i)) };
+    const run = await review(["plan", writeTemp("medium.json", JSON.stringify(plan))], { rules: [] });
     expect(run.stdout).toContain("_Attribute detail left out to fit a comment; `--format json` has it._");
+    expect(run.stdout).toContain("- **update** `terraform_data.d149`");
+    expect(run.stdout).not.toContain("bbbb");
   });
 });
