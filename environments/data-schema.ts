@@ -1,6 +1,11 @@
 import { z } from "zod";
+import { registrySpecProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
+
+/** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
+export const MAX_FEATURE_GROUPS = 200;
+export const MAX_MODEL_PACKAGE_GROUPS = 100;
 
 const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
 const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
@@ -39,7 +44,8 @@ export const dataSchema = z.strictObject({
       transitionToInfrequentAccessDays: days.min(30, { error: "must be at least 30 (S3's minimum for Standard-IA)" }),
       noncurrentVersionExpirationDays: days,
     }),
-    featureGroups: z.array(featureGroupSchema),
+    /** At most MAX_FEATURE_GROUPS: team roles read every group, and IAM bounds how much a role's policies may list. */
+    featureGroups: z.array(featureGroupSchema).max(MAX_FEATURE_GROUPS, { error: `at most ${MAX_FEATURE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
   }),
   modelRegistry: z.strictObject({
     /** Repositories for training and inference images, created as `mlops-<env>/<name>`. */
@@ -47,13 +53,13 @@ export const dataSchema = z.strictObject({
       z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, { error: "must be an ECR repository name such as training/xgboost" }),
     ),
     untaggedImageExpiryDays: days,
-    /** One model package group per model family. */
+    /** One model package group per model family (at most MAX_MODEL_PACKAGE_GROUPS: team roles list them in IAM policies). */
     modelPackageGroups: z.array(
       z.strictObject({
         name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, { error: "must be 1-63 letters, digits and inner hyphens" }),
         description: z.string().min(1, { error: "must say which models the group holds" }),
       }),
-    ),
+    ).max(MAX_MODEL_PACKAGE_GROUPS, { error: `at most ${MAX_MODEL_PACKAGE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
     /** Accounts of the environments models are promoted to (e.g. staging and prod): they may describe the packages and create models from them. */
     consumerAccountIds: z.array(accountId),
     artifacts: z.strictObject({ noncurrentVersionExpirationDays: days }),
@@ -68,8 +74,10 @@ export const dataSchema = z.strictObject({
 
 export type DataConfig = z.output<typeof dataSchema>;
 
-/** Rules of the data section that relate several fields, or the environment's account. */
-export function checkData(data: unknown, ownAccountId: unknown, add: AddProblem): void {
+
+/** Rules of the data section that relate several fields, or the environment's account and name prefix. */
+export function checkData(data: unknown, environment: { readonly accountId?: string; readonly namePrefix?: string }, add: AddProblem): void {
+  const ownAccountId = environment.accountId;
   if (typeof data !== "object" || data === null) return;
   const { featureStore, modelRegistry } = data as Loose<DataConfig>;
   const groups = objectsIn((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.featureGroups);
@@ -77,10 +85,16 @@ export function checkData(data: unknown, ownAccountId: unknown, add: AddProblem)
 
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
-  duplicatePositions(registry.imageRepositories).forEach((i) => add(at("imageRepositories", i), "is listed twice"));
-  // Lowercased: SageMaker treats group names that differ only in case as one.
-  const groupNames = objectsIn(registry.modelPackageGroups).map((g) => (typeof g?.name === "string" ? g.name.toLowerCase() : undefined));
-  duplicatePositions(groupNames).forEach((i) => add(at("modelPackageGroups", i, "name"), "is used by another model package group"));
+  // The ModelRegistry construct's own checks, where the fields have their types (the schema reports the others).
+  const repositories = Array.isArray(registry.imageRepositories) ? (registry.imageRepositories as unknown[]) : [];
+  const packageGroups = objectsIn(registry.modelPackageGroups) as (Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]> | undefined)[];
+  const typed = repositories.every((r) => typeof r === "string") && packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string");
+  if (typed && environment.namePrefix) {
+    const spec = { namePrefix: environment.namePrefix, imageRepositories: repositories as string[], modelPackageGroups: packageGroups as { name: string; description: string }[] };
+    // A name of the wrong form is the schema's to report (its regex); the construct's message would repeat it.
+    const reported = (p: { field: string; message: string }) => !/must be (lowercase letters|1-63 letters)/.test(p.message);
+    for (const problem of registrySpecProblems(spec).filter(reported)) add(at(...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
+  }
   duplicatePositions(registry.consumerAccountIds).forEach((i) => add(at("consumerAccountIds", i), "is listed twice"));
   (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
     if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/core/aws-regions";
 import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subnet-layout";
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
+import { environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema } from "./data-schema";
 import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
@@ -115,7 +116,7 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   if (isProtected && network.natGateways === "single") {
     add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');
   }
-  checkData(env.data, accountId, add);
+  checkData(env.data, { accountId, namePrefix: typeof env.name === "string" ? environmentPrefix(env.name) : undefined }, add);
   checkTraining(env.training, { isProtected, accountId }, add);
   checkServing(env.serving, region, add);
   checkMonitoring(env.monitoring, add);

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { setAwsEnvironment } from "../constructs/core/aws-environment";
-import { resourceName } from "../constructs/core/naming";
+import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -50,7 +50,7 @@ export class PlatformStack extends TerraformStack {
     this.environment = env;
     this.layer = props.layer;
     this.readsOtherStacks = props.readsOtherStacks ?? true;
-    this.namePrefix = resourceName(["mlops", env.name], { maxLength: 24 });
+    this.namePrefix = environmentPrefix(env.name);
     const protect = props.protectStatefulResources ?? env.protection.enabled;
     // Read by the guardrails: protected stacks must not be able to lose their stateful resources.
     this.node.setContext(PROTECTED_CONTEXT_KEY, protect);

@@ -36,3 +36,8 @@ export function resourceName(parts: readonly string[], options: ResourceNameOpti
   const head = full.slice(0, options.maxLength - HASH_LENGTH - 1).replace(/[-_]+$/, "");
   return `${head}${separator}${hash}`;
 }
+
+/** `mlops-<env>`: the start of every resource name of an environment (stacks and the schema's checks agree on it). */
+export function environmentPrefix(environment: string): string {
+  return resourceName(["mlops", environment], { maxLength: 24 });
+}

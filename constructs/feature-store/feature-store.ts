@@ -84,7 +84,6 @@ export class FeatureStore extends Construct {
 
     // SageMaker checks what the role may do when it creates a group, so the role's permissions come first
     // (the role itself, the bucket and the database are references, which Terraform orders on its own).
-    const rolePermissions = this.role.inlinePolicy ? [this.role.inlinePolicy] : [];
     this.featureGroups = props.featureGroups.map(
       (spec) =>
         new FeatureGroup(this, featureGroupName(spec), {
@@ -93,22 +92,25 @@ export class FeatureStore extends Construct {
           encryptionKey: props.encryptionKey,
           // The database by reference, so Terraform creates it before the groups that register tables in it.
           offlineStoreLocation: spec.offlineStore ? { s3Uri: this.offlineStoreS3Uri, glueDatabaseName: database.name } : undefined,
-          dependsOn: rolePermissions,
+          dependsOn: this.role.policyResources,
         }),
     );
     this.featureGroupNames = this.featureGroups.map((g) => g.featureGroupName);
   }
 
   /**
-   * Read features: GetRecord / BatchGetRecord on the groups with an online store, DescribeFeatureGroup on every
-   * group, read of the offline store objects, the Glue catalog entries of its tables (for Athena), and decrypt.
+   * Read features: DescribeFeatureGroup on every group and GetRecord / BatchGetRecord on those with an online store,
+   * read of the offline store objects, the Glue catalog entries of its tables (for Athena), and decrypt. Each group's
+   * ARN is listed once (group names share no prefix a pattern could stand for): a store of many groups is a long
+   * list, which ServiceRole spreads over managed policies when it outgrows the inline one.
    */
   grantRead(grantee: IGrantable): void {
     const online = this.featureGroups.filter((g) => g.hasOnlineStore).map((g) => g.featureGroupArn);
-    this.grantDescribe(grantee);
+    const offlineOnly = this.featureGroups.filter((g) => !g.hasOnlineStore).map((g) => g.featureGroupArn);
     if (online.length > 0) {
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"], Resource: online });
+      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord", "sagemaker:BatchGetRecord"], Resource: online });
     }
+    if (offlineOnly.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: offlineOnly });
     this.offlineBucket.grantRead(grantee); // includes kms:Decrypt on the key
     grantee.addToPrincipalPolicy({
       Effect: "Allow",
@@ -128,11 +130,6 @@ export class FeatureStore extends Construct {
       });
     }
     this.encryptionKey.grantEncryptDecrypt(grantee);
-  }
-
-  private grantDescribe(grantee: IGrantable): void {
-    const all = this.featureGroups.map((g) => g.featureGroupArn);
-    if (all.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: all });
   }
 
   /** What Feature Store itself needs: write the offline store objects and keep each group's Glue table. */

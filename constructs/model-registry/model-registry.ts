@@ -95,6 +95,33 @@ const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
  * groups, describe and create models from their packages and read the artifacts (through S3 only for the
  * key); nobody else.
  */
+/**
+ * What ECR or SageMaker would refuse in a registry's repositories and package groups, by field (e.g.
+ * `imageRepositories.2`, `modelPackageGroups.0.description`). Shared by ModelRegistry and the environment schema.
+ */
+export function registrySpecProblems(spec: Pick<ModelRegistryProps, "namePrefix" | "imageRepositories" | "modelPackageGroups">): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  spec.imageRepositories.forEach((name, i) => {
+    const fullName = `${spec.namePrefix}/${name}`;
+    if (!REPOSITORY_NAME.test(name)) {
+      problems.push({ field: `imageRepositories.${i}`, message: `"${name}" must be lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"` });
+    } else if (fullName.length > REPOSITORY_NAME_MAX_LENGTH) {
+      problems.push({ field: `imageRepositories.${i}`, message: `"${name}" gives the repository name "${fullName}" of ${fullName.length} characters; ECR allows ${REPOSITORY_NAME_MAX_LENGTH}` });
+    } else if (spec.imageRepositories.indexOf(name) !== i) problems.push({ field: `imageRepositories.${i}`, message: `"${name}" is listed twice` });
+  });
+  // Compared without case, so two groups never differ only by it.
+  const keys = spec.modelPackageGroups.map((g) => g.name.toLowerCase());
+  spec.modelPackageGroups.forEach((group, i) => {
+    if (!MODEL_PACKAGE_GROUP_NAME.test(group.name)) {
+      problems.push({ field: `modelPackageGroups.${i}.name`, message: `"${group.name}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit` });
+    } else if (keys.indexOf(keys[i]) !== i) problems.push({ field: `modelPackageGroups.${i}.name`, message: `"${group.name}" is used by another model package group` });
+    if (group.description.length > MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH) {
+      problems.push({ field: `modelPackageGroups.${i}.description`, message: `is ${group.description.length} characters; SageMaker allows ${MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH}` });
+    }
+  });
+  return problems;
+}
+
 export class ModelRegistry extends Construct {
   readonly artifactBucket: SecureBucket;
   /** By the name in `imageRepositories`. */
@@ -268,8 +295,7 @@ export class ModelRegistry extends Construct {
     });
     // Only the mlflow/ folder of the bucket. No SageMaker permissions: automatic model registration is off.
     this.artifactBucket.grantReadWrite(role, { keyPrefix: MLFLOW_PREFIX });
-    // ServiceRole makes its inline policy on the first grant; the server must not start before it exists.
-    const rolePolicy = role.inlinePolicy;
+    // ServiceRole makes its policies as grants come; the server must not start before they exist.
     const server = new SagemakerMlflowTrackingServer(this, "TrackingServer", {
       trackingServerName: resourceName([namePrefix, "mlflow"], { maxLength: 256 }),
       artifactStoreUri: `s3://${this.artifactBucket.bucketName}/${MLFLOW_PREFIX}`,
@@ -277,7 +303,7 @@ export class ModelRegistry extends Construct {
       trackingServerSize: tracking.size,
       mlflowVersion: tracking.mlflowVersion,
       automaticModelRegistration: false,
-      dependsOn: rolePolicy ? [rolePolicy] : [],
+      dependsOn: [...role.policyResources],
     });
     return server.arn;
   }
@@ -291,34 +317,8 @@ export class ModelRegistry extends Construct {
       throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
     }
 
-    const repositories = new Set<string>();
-    for (const name of props.imageRepositories) {
-      if (!REPOSITORY_NAME.test(name)) {
-        throw new Error(
-          `${where}: imageRepositories "${name}" must be lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"`,
-        );
-      }
-      const fullName = `${props.namePrefix}/${name}`;
-      if (fullName.length > REPOSITORY_NAME_MAX_LENGTH) {
-        throw new Error(`${where}: imageRepositories "${name}" gives the repository name "${fullName}" of ${fullName.length} characters; ECR allows ${REPOSITORY_NAME_MAX_LENGTH}`);
-      }
-      if (repositories.has(name)) throw new Error(`${where}: imageRepositories lists "${name}" twice`);
-      repositories.add(name);
-    }
-
-    const groups = new Set<string>();
-    for (const group of props.modelPackageGroups) {
-      if (!MODEL_PACKAGE_GROUP_NAME.test(group.name)) {
-        throw new Error(`${where}: modelPackageGroups name "${group.name}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
-      }
-      if (group.description.length > MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH) {
-        throw new Error(`${where}: modelPackageGroups "${group.name}" description is ${group.description.length} characters; SageMaker allows ${MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH}`);
-      }
-      // Compared without case, so two groups never differ only by it.
-      const key = group.name.toLowerCase();
-      if (groups.has(key)) throw new Error(`${where}: modelPackageGroups lists "${group.name}" twice`);
-      groups.add(key);
-    }
+    const [problem] = registrySpecProblems(props);
+    if (problem) throw new Error(`${where}: ${problem.field} ${problem.message}`);
 
     const consumers = new Set<string>();
     for (const account of props.consumerAccountIds ?? []) {

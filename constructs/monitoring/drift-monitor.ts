@@ -175,7 +175,6 @@ export class DriftMonitor extends Construct {
     // The reports and capture buckets (and their keys) are often the same: each grant once.
     this.grantJobPermissions(role, props, { accountId, region, partition, reportsPrefix });
 
-    const rolePolicy = role.inlinePolicy;
     const jobDefinition = new SagemakerDataQualityJobDefinition(this, "JobDefinition", {
       name: this.jobDefinitionName,
       roleArn: role.roleArn,
@@ -215,7 +214,7 @@ export class DriftMonitor extends Construct {
       },
       stoppingCondition: { maxRuntimeInSeconds: MAX_RUNTIME_SECONDS },
       // SageMaker checks the role when the definition is made; its permissions must be there first.
-      dependsOn: rolePolicy ? [rolePolicy] : [],
+      dependsOn: [...role.policyResources],
     });
 
     new SagemakerMonitoringSchedule(this, "Schedule", {
@@ -350,7 +349,6 @@ export class DriftMonitor extends Construct {
       ],
     });
     eventsRole.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:StartPipelineExecution", Resource: pipelineArn });
-    const eventsRolePolicy = eventsRole.inlinePolicy;
 
     new CloudwatchEventTarget(this, "StartRetraining", {
       rule: rule.name,
@@ -359,7 +357,7 @@ export class DriftMonitor extends Construct {
       roleArn: eventsRole.roleArn,
       sagemakerPipelineTarget: {},
       retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
-      dependsOn: eventsRolePolicy ? [eventsRolePolicy] : [],
+      dependsOn: [...eventsRole.policyResources],
     });
     // The topic hears about the drift from the drift alarm itself, not from this rule (an EventBridge target on
     // the topic would need a topic policy statement without conditions). What it must hear is a start that

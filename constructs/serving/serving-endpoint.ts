@@ -228,7 +228,6 @@ export class ServingEndpoint extends Construct {
     this.grantExecution(props, { source, instances, logGroup }, env);
 
     // The model must not start before the role's permissions exist.
-    const rolePolicy = this.executionRole.inlinePolicy;
     const model = new SagemakerModel(this, "Model", {
       name: this.modelName,
       executionRoleArn: this.executionRole.roleArn,
@@ -239,7 +238,7 @@ export class ServingEndpoint extends Construct {
       // Serverless endpoints support no VPC configuration (SageMaker's serverless feature exclusions).
       vpcConfig: instances ? { subnets: [...props.subnetIds], securityGroupIds: [securityGroup.id] } : undefined,
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: rolePolicy ? [rolePolicy] : [],
+      dependsOn: [...this.executionRole.policyResources],
     });
     if (!instances) {
       const reason = "Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions)";

@@ -150,7 +150,7 @@ export class DeployRunner extends Construct {
       vpcConfig: { vpcId: props.vpcId, subnets: [...props.subnetIds], securityGroupIds: [securityGroup.id] },
       logsConfig: { cloudwatchLogs: { groupName: logs.logGroupName, status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
       // The role's permissions must exist before CodeBuild validates the project against them.
-      dependsOn: [...(role.inlinePolicy ? [role.inlinePolicy] : [])],
+      dependsOn: [...role.policyResources],
     });
     this.projectName = this.project.name;
     const credential =

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { Fn, TerraformLocal, Token } from "cdktf";
+import { Fn, ITerraformDependable, TerraformLocal, Token } from "cdktf";
 import { IGrantable, PolicyStatement } from "../core/iam";
 import { ServiceRole } from "../core/service-role";
 
@@ -54,6 +54,11 @@ export class IrsaRole extends Construct implements IGrantable {
 
   addToPrincipalPolicy(statement: PolicyStatement): void {
     this.role.addToPrincipalPolicy(statement);
+  }
+
+  /** What gives the role its granted permissions (its inline policy, and the managed policies large grants spread to). */
+  get policyResources(): readonly ITerraformDependable[] {
+    return this.role.policyResources;
   }
 
   /** Attaches an AWS-managed policy by name, for add-ons whose permissions AWS defines (e.g. `AmazonEBSCSIDriverPolicy`). */

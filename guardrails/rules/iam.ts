@@ -1,10 +1,11 @@
 /**
  * IAM: permission policies without wildcards, trust policies without everyone, IRSA roles bound to one
- * service account, no AdministratorAccess.
+ * service account, no AdministratorAccess, policies within IAM's size limits.
  */
-import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule } from "../rule";
-import { asList, statementsOf, type PolicyStatementView } from "../policy-document";
-import { principalIsEveryone } from "./attributes";
+import { IAM_POLICY_LIMITS, UNKNOWN_REFERENCE_LENGTH, policySize } from "../../constructs/core/iam";
+import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
+import { asList, effectOf, statementsOf, type PolicyStatementView } from "../policy-document";
+import { attached, principalIsEveryone } from "./attributes";
 import { blocks, bool, defineRule, isObject, joinQuoted, str, strings } from "./blocks";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ function permissionPolicies(resource: ResourceView): LabelledPolicy[] {
 type ReadablePolicy = LabelledPolicy & { readonly read: { readonly kind: "read"; readonly statements: readonly PolicyStatementView[] } };
 const isReadable = (policy: LabelledPolicy): policy is ReadablePolicy => policy.read.kind === "read";
 
-const isAllow = (statement: PolicyStatementView): boolean => String(statement.Effect ?? "").trim().toLowerCase() === "allow";
+const isAllow = (statement: PolicyStatementView): boolean => effectOf(statement).trim() === "allow";
 
 function where(label: string, statement: PolicyStatementView, index: number): string {
   return `${label} statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`}`;
@@ -406,7 +407,7 @@ const registerNotApprove = defineRule({
     for (const { label, read } of readable) {
       // A Deny of CreateModelPackage for any other status (StringNotEquals[IfExists]) limits every Allow of the document.
       const denied = read.statements.some(
-        (s) => String(s.Effect ?? "").trim().toLowerCase() === "deny" && coversCreateModelPackage(s) && approvalStatusIsPending(s, /^StringNotEquals(IfExists)?$/i),
+        (s) => effectOf(s).trim() === "deny" && coversCreateModelPackage(s) && approvalStatusIsPending(s, /^StringNotEquals(IfExists)?$/i),
       );
       read.statements.forEach((statement, i) => {
         if (!isAllow(statement) || !coversCreateModelPackage(statement)) return;
@@ -425,4 +426,64 @@ const registerNotApprove = defineRule({
   },
 });
 
-export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess, registerNotApprove];
+/** A policy document's size as IAM counts it (see policySize), or undefined when it is absent, unknown or not a policy. */
+function sizeOfPolicy(policy: unknown): number | undefined {
+  if (readPolicy(policy).kind !== "read") return undefined;
+  return policySize(typeof policy === "string" ? policy : JSON.stringify(policy));
+}
+
+/**
+ * The inline policies of a role, by name, with their sizes: its inline_policy blocks (a plan lists every inline policy
+ * of an existing role there) and the aws_iam_role_policy resources whose role is this one, which replace a block of
+ * the same name. Policies whose document is unknown are left out.
+ */
+function inlinePoliciesOf(role: ResourceView, context: RuleContext): Map<string, number> {
+  const sizes = new Map<string, number>();
+  blocks(role.attributes.inline_policy).forEach((inline, i) => {
+    const size = sizeOfPolicy(inline.policy);
+    if (size !== undefined) sizes.set(str(inline.name) ?? `inline_policy ${i + 1}`, size);
+  });
+  for (const policy of attached(role, context, "aws_iam_role_policy", "role", [role.attributes.name, role.attributes.id])) {
+    const size = sizeOfPolicy(policy.attributes.policy);
+    if (size !== undefined) sizes.set(str(policy.attributes.name) ?? policy.address, size);
+  }
+  return sizes;
+}
+
+const SIZE_COUNTED = `as IAM counts them: white space left out, each \${...} reference at the longest value it can resolve to (${UNKNOWN_REFERENCE_LENGTH} for one of unknown kind)`;
+const SIZE_FIX =
+  "Replace lists of ARNs with patterns where resources share a prefix (one ARN ending in *), move statements to customer managed policies " +
+  `(aws_iam_policy and aws_iam_role_policy_attachment, ${IAM_POLICY_LIMITS.managedPolicy} characters each, ${IAM_POLICY_LIMITS.managedPoliciesPerRole} managed policies per role by default), ` +
+  "or split the permissions over several roles. ServiceRole does the splitting for grants made through it.";
+
+const policiesWithinSizeLimits = defineRule({
+  id: "MLB-IAM-007",
+  severity: "error",
+  resourceTypes: ["aws_iam_role", "aws_iam_role_policy", "aws_iam_policy"],
+  rationale: `IAM refuses a managed policy over ${IAM_POLICY_LIMITS.managedPolicy} characters and a role whose inline policies together pass ${IAM_POLICY_LIMITS.roleInlinePolicies}: the apply fails, after everything before it changed.`,
+  publicChecks: [],
+  evaluate(resource, context) {
+    if (resource.type === "aws_iam_role") {
+      const sizes = inlinePoliciesOf(resource, context);
+      if (sizes.size === 0) return notApplicable;
+      const total = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+      if (total <= IAM_POLICY_LIMITS.roleInlinePolicies) return compliant;
+      const each = [...sizes].map(([name, size]) => `"${name}" ${size}`).join(", ");
+      return nonCompliant(
+        `the role's inline policies come to about ${total} characters together (${each}; ${SIZE_COUNTED}); IAM allows ${IAM_POLICY_LIMITS.roleInlinePolicies} for all inline policies of a role`,
+        SIZE_FIX,
+      );
+    }
+    const size = sizeOfPolicy(resource.attributes.policy);
+    if (size === undefined) return notApplicable;
+    const [limit, what] =
+      resource.type === "aws_iam_policy"
+        ? [IAM_POLICY_LIMITS.managedPolicy, "a managed policy"]
+        : [IAM_POLICY_LIMITS.roleInlinePolicies, "a role's inline policies together"];
+    return size <= limit
+      ? compliant
+      : nonCompliant(`the policy document comes to about ${size} characters (${SIZE_COUNTED}); IAM allows ${limit} for ${what}`, SIZE_FIX);
+  },
+});
+
+export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess, registerNotApprove, policiesWithinSizeLimits];

@@ -240,15 +240,14 @@ describe("FeatureStore", () => {
     it("grantRead gives exactly record reads, describe, offline store reads, Glue catalog reads and decrypt", () => {
       const { stack, store } = storeStack();
       store.grantRead(consumer(stack, "Reader"));
-      const all = ALL_GROUPS.map((g) => groupArn(featureGroupName(g).toLowerCase()));
       expect(statementsOf(synthJson(stack), "Reader")).toEqual([
-        { Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: all },
-        // Only groups with an online store have records to get.
+        // Only groups with an online store have records to get; each group's ARN is listed once.
         {
           Effect: "Allow",
-          Action: ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"],
+          Action: ["sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord", "sagemaker:BatchGetRecord"],
           Resource: [groupArn("customer-profile-v1"), groupArn("customer-profile-v2"), groupArn("sessions-v3")],
         },
+        { Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: [groupArn("transactions-v1")] },
         { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: BUCKET_ARN },
         { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: BUCKET_OBJECTS },
         { Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: KEY_ARN },
@@ -258,6 +257,24 @@ describe("FeatureStore", () => {
           Resource: GLUE_RESOURCES,
         },
       ]);
+    });
+
+    it("grantRead to a store of 200 groups spreads over managed policies within IAM's limits and still covers every group", () => {
+      const many = Array.from({ length: 200 }, (_, i): FeatureGroupSpec => ({ ...(i % 3 === 0 ? transactionsV1 : customerV1), name: `segment-${i}-features` }));
+      const { stack, store } = storeStack({ featureGroups: many });
+      store.grantRead(consumer(stack, "Reader"));
+      const synthesized = synthJson(stack);
+      const documents = [
+        ...resourcesOfType(synthesized, "aws_iam_role_policy").filter(([name]) => name.startsWith("Reader_")),
+        ...resourcesOfType(synthesized, "aws_iam_policy").filter(([name]) => name.startsWith("Reader_")),
+      ].map(([, attributes]) => policyOf(attributes).Statement);
+      expect(documents.length).toBeGreaterThan(1);
+      const actionsOn = (arn: string) =>
+        new Set(documents.flat().flatMap((s) => ([s.Resource].flat().includes(arn) ? [s.Action].flat() : [])) as string[]);
+      for (const group of store.featureGroups) {
+        const expected = group.hasOnlineStore ? ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"] : ["sagemaker:DescribeFeatureGroup"];
+        expect([...actionsOn(group.featureGroupArn)].sort()).toEqual(expected);
+      }
     });
 
     it("grantWrite gives exactly put/delete records and describe on the groups, and encrypt/decrypt on the key", () => {

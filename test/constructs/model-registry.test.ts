@@ -1,4 +1,5 @@
 import { TerraformOutput, Testing } from "cdktf";
+import { IAM_POLICY_LIMITS, policySize } from "../../constructs/core/iam";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { ServiceRole, serviceTrust } from "../../constructs/core/service-role";
 import { ModelRegistry, type ModelRegistryProps } from "../../constructs/model-registry/model-registry";
@@ -379,6 +380,26 @@ describe("ModelRegistry", () => {
       expect(statements.every((s) => s.Effect === "Allow" && s.Principal === undefined)).toBe(true);
     });
 
+    it("grantRegister for 100 model families spreads over managed policies within IAM's limits, every package still pending approval only", () => {
+      const families = Array.from({ length: 100 }, (_, i) => ({ name: `model-family-${i}`, description: "d" }));
+      const { stack, registry } = registryStack({ modelPackageGroups: families });
+      const role = new ServiceRole(stack, "Grantee", { roleName: "grantee", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+      registry.grantRegister(role);
+      const json = synthJson(stack);
+      const inline = resourcesOfType(json, "aws_iam_role_policy").filter(([name]) => name.startsWith("Grantee_"));
+      const managed = resourcesOfType(json, "aws_iam_policy").filter(([name]) => name.startsWith("Grantee_"));
+      expect(managed.length).toBeGreaterThan(0);
+      expect(policySize(only(inline)[1].policy as string)).toBeLessThanOrEqual(IAM_POLICY_LIMITS.roleInlinePolicies);
+      for (const [, policy] of managed) expect(policySize(policy.policy as string)).toBeLessThanOrEqual(IAM_POLICY_LIMITS.managedPolicy);
+      const statements = [...inline, ...managed].flatMap(([, attributes]) => policyOf(attributes).Statement);
+      const register = statements.filter((s) => asArray(s.Action).includes("sagemaker:CreateModelPackage"));
+      for (const statement of register) expect(statement.Condition).toEqual({ StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } });
+      for (const { name } of families) {
+        expect(resourcesOf(register)).toContain(`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/${name}/*`);
+        expect(resourcesOf(register)).toContain(`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/${name}`);
+      }
+    });
+
     it("grantPull and grantRegister with no repositories or groups grant only what remains", () => {
       const pull = grantedStatements((registry, role) => registry.grantPull(role), { imageRepositories: [], modelPackageGroups: [] });
       expect(pull.map((s) => s.Action)).toEqual(["ecr:GetAuthorizationToken", ["kms:Decrypt", "kms:DescribeKey"]]);
@@ -391,19 +412,19 @@ describe("ModelRegistry", () => {
     const longName = Array.from({ length: 60 }, () => "abcd").join("/");
     it.each<[string, Partial<ModelRegistryProps>, RegExp]>([
       ["an invalid prefix", { namePrefix: "MLOps_Prod" }, /test\/Registry: namePrefix "MLOps_Prod" must be lowercase letters and digits/],
-      ["an uppercase repository", { imageRepositories: ["Training/xgboost"] }, /imageRepositories "Training\/xgboost" must be lowercase letters and digits/],
-      ["a repository with doubled separators", { imageRepositories: ["training//xgboost"] }, /imageRepositories "training\/\/xgboost" must be/],
-      ["a repository with a leading separator", { imageRepositories: ["-training"] }, /imageRepositories "-training" must be/],
+      ["an uppercase repository", { imageRepositories: ["Training/xgboost"] }, /imageRepositories.0 "Training\/xgboost" must be lowercase letters and digits/],
+      ["a repository with doubled separators", { imageRepositories: ["training//xgboost"] }, /imageRepositories.0 "training\/\/xgboost" must be/],
+      ["a repository with a leading separator", { imageRepositories: ["-training"] }, /imageRepositories.0 "-training" must be/],
       ["a repository name over 256 characters", { imageRepositories: [longName] }, /repository name "mlops-test\/abcd.*" of 310 characters; ECR allows 256/],
-      ["a repository listed twice", { imageRepositories: ["training/xgboost", "training/xgboost"] }, /imageRepositories lists "training\/xgboost" twice/],
-      ["a group name with underscores", { modelPackageGroups: [{ name: "churn_v2", description: "d" }] }, /modelPackageGroups name "churn_v2" must be 1-63 letters, digits and hyphens/],
-      ["a group name over 63 characters", { modelPackageGroups: [{ name: "a".repeat(64), description: "d" }] }, /modelPackageGroups name "a{64}" must be 1-63/],
-      ["a group name ending with a hyphen", { modelPackageGroups: [{ name: "churn-", description: "d" }] }, /modelPackageGroups name "churn-" must be/],
-      ["a group description over 1024 characters", { modelPackageGroups: [{ name: "churn", description: "x".repeat(1025) }] }, /"churn" description is 1025 characters; SageMaker allows 1024/],
+      ["a repository listed twice", { imageRepositories: ["training/xgboost", "training/xgboost"] }, /imageRepositories.1 "training\/xgboost" is listed twice/],
+      ["a group name with underscores", { modelPackageGroups: [{ name: "churn_v2", description: "d" }] }, /modelPackageGroups.0.name "churn_v2" must be 1-63 letters, digits and hyphens/],
+      ["a group name over 63 characters", { modelPackageGroups: [{ name: "a".repeat(64), description: "d" }] }, /modelPackageGroups.0.name "a{64}" must be 1-63/],
+      ["a group name ending with a hyphen", { modelPackageGroups: [{ name: "churn-", description: "d" }] }, /modelPackageGroups.0.name "churn-" must be/],
+      ["a group description over 1024 characters", { modelPackageGroups: [{ name: "churn", description: "x".repeat(1025) }] }, /modelPackageGroups.0.description is 1025 characters; SageMaker allows 1024/],
       [
         "two groups that differ only by case",
         { modelPackageGroups: [{ name: "churn", description: "d" }, { name: "Churn", description: "d" }] },
-        /modelPackageGroups lists "Churn" twice/,
+        /modelPackageGroups.1.name "Churn" is used by another model package group/,
       ],
       ["a consumer account that is not 12 digits", { consumerAccountIds: ["12345"] }, /consumerAccountIds "12345" must be a 12-digit AWS account id/],
       ["the registry's own account as consumer", { consumerAccountIds: [TEST_ACCOUNT] }, /consumerAccountIds "123456789012" is the registry's own account/],

@@ -183,3 +183,23 @@ describe("validation itself", () => {
     );
   });
 });
+
+describe("data: what ECR, SageMaker and IAM would refuse", () => {
+  it("refuses an image repository whose full name is over ECR's limit", () => {
+    const name = `training/${"x".repeat(250)}`;
+    expect(problemLines(mutated(prod, (c) => (c.data.modelRegistry.imageRepositories[0] = name)))).toEqual([
+      `prod: data.modelRegistry.imageRepositories.0: "${name}" gives the repository name "mlops-prod/${name}" of ${"mlops-prod/".length + name.length} characters; ECR allows 256`,
+    ]);
+  });
+
+  it("refuses a package group description over 1,024 characters", () => {
+    expect(problemLines(mutated(dev, (c) => (c.data.modelRegistry.modelPackageGroups[0].description = "d".repeat(1025))))).toEqual([
+      "dev: data.modelRegistry.modelPackageGroups.0.description: is 1025 characters; SageMaker allows 1024",
+    ]);
+  });
+
+  it("caps feature groups at what team roles can list within IAM's limits", () => {
+    const lines = problemLines(mutated(prod, (c) => (c.data.featureStore.featureGroups = Array.from({ length: 201 }, () => c.data.featureStore.featureGroups[0]))));
+    expect(lines).toContain("prod: data.featureStore.featureGroups: at most 200 groups: every team role lists them, within IAM's policy size limits");
+  });
+});

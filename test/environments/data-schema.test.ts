@@ -58,11 +58,11 @@ describe("feature group refusals", () => {
 describe("model registry refusals", () => {
   it.each([
     ["a repository listed twice", (c: any) => c.data.modelRegistry.imageRepositories.push("training/pytorch"),
-      ["prod: data.modelRegistry.imageRepositories.3: is listed twice"]],
+      ['prod: data.modelRegistry.imageRepositories.3: "training/pytorch" is listed twice']],
     ["a repository name ECR rejects", (c: any) => (c.data.modelRegistry.imageRepositories[0] = "Training/PyTorch"),
       ['prod: data.modelRegistry.imageRepositories.0: is "Training/PyTorch"; must be an ECR repository name such as training/xgboost']],
     ["two model package groups with one name", (c: any) => c.data.modelRegistry.modelPackageGroups.push({ name: "churn", description: "again" }),
-      ["prod: data.modelRegistry.modelPackageGroups.2.name: is used by another model package group"]],
+      ['prod: data.modelRegistry.modelPackageGroups.2.name: "churn" is used by another model package group']],
     ["the environment's own account as a consumer", (c: any) => (c.data.modelRegistry.consumerAccountIds = [c.account.id]),
       ["prod: data.modelRegistry.consumerAccountIds.0: is this environment's own account; list only the accounts models are promoted to"]],
     ["a consumer account that is not 12 digits", (c: any) => (c.data.modelRegistry.consumerAccountIds = ["1234"]),
@@ -108,7 +108,7 @@ describe("what the model registry refuses is refused by the schema first", () =>
 
   it("refuses model package groups whose names differ only in case", () => {
     expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.modelPackageGroups.push({ name: "Churn", description: "again" })))).toEqual([
-      "dev: data.modelRegistry.modelPackageGroups.2.name: is used by another model package group",
+      'dev: data.modelRegistry.modelPackageGroups.2.name: "Churn" is used by another model package group',
     ]);
   });
 });

@@ -351,6 +351,36 @@ const CASES: Record<string, RuleCases> = {
       { name: "a Deny of CreateModelPackage", resource: rolePolicy({ Effect: "Deny", Action: "sagemaker:CreateModelPackage", Resource: "*" }) },
     ],
   },
+  "MLB-IAM-007": (() => {
+    const groups = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `arn:aws:sagemaker:eu-west-1:123456789012:feature-group/customer-behaviour-aggregates-${from + i}-v1`);
+    const read = (n: number, from = 0) => ({ Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: groups(n, from) });
+    const managed = (...statements: Record<string, unknown>[]) => resource("aws_iam_policy", "Overflow", { name: "overflow", policy: policy(...statements) });
+    const inline = (name: string, ...statements: Record<string, unknown>[]) =>
+      resource("aws_iam_role_policy", name, { name, role: "${aws_iam_role.Role.name}", policy: policy(...statements) });
+    const role = resource("aws_iam_role", "Role", { name: "role", assume_role_policy: policy({ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }) });
+    return {
+      compliant: [
+        { name: "a managed policy of 60 ARNs (about 5,000 characters)", resource: managed(read(60)) },
+        { name: "a role whose two inline policies stay within 10,240 together", resource: role, others: [inline("A", read(50)), inline("B", read(50, 50))] },
+        { name: "references counted at their longest: 20 bucket ARNs fit", resource: managed({ Effect: "Allow", Action: "s3:GetObject", Resource: Array.from({ length: 20 }, (_, i) => `\${aws_s3_bucket.B${i}.arn}/*`) }) },
+      ],
+      violating: [
+        { name: "a managed policy of 80 ARNs (over 6,144 characters)", resource: managed(read(80)) },
+        { name: "a role whose inline policies pass 10,240 together, though each is within it", resource: role, others: [inline("A", read(70)), inline("B", read(70, 70))] },
+        { name: "an inline policy over 10,240 on its own", resource: inline("Big", read(130)) },
+        { name: "three references of unknown length (2,048 each) in a managed policy", resource: managed({ Effect: "Allow", Action: "s3:GetObject", Resource: ["${var.a}", "${var.b}", "${var.c}"] }) },
+        {
+          name: "a role's inline_policy blocks (plan shape)",
+          resource: resource("aws_iam_role", "Trainer", { inline_policy: [{ name: "a", policy: policy(read(70)) }, { name: "b", policy: policy(read(70, 70)) }] }),
+        },
+      ],
+      notApplicable: [
+        { name: "a role without inline policies", resource: role },
+        { name: "a document that is a reference (a data source's json)", resource: resource("aws_iam_policy", "P", { policy: "${data.aws_iam_policy_document.p.json}" }) },
+        { name: "a document a plan knows only after apply", resource: resource("aws_iam_role_policy", "P", { role: "role", policy: "${known after apply}" }) },
+      ],
+    };
+  })(),
   "MLB-NET-001": {
     compliant: [
       {
