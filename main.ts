@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { EnvironmentConfigError } from "./environments/errors";
 import { GuardrailViolationError } from "./guardrails/apply";
 import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/feature-schema-lock";
@@ -6,7 +6,7 @@ import { environmentInputs } from "./environments/inputs";
 import { parseEnvironments } from "./environments/schema";
 import { awaitingModel } from "./environments/serving-schema";
 import type { StateLocation } from "./stacks/remote-state";
-import { synthesizePlatform } from "./stacks/synthesize";
+import { failedGuardrailsReport, synthesizePlatform } from "./stacks/synthesize";
 import { skipTokenCreationTraces } from "./stacks/token-traces";
 
 /** MLOPS_BOOTSTRAP_STATE=local is set only for a bootstrap stack's first apply (see README). */
@@ -31,7 +31,7 @@ try {
   if (waiting.length > 0) console.log(`Declared without a model version, so not created yet: ${waiting.join("; ")}`);
 } catch (error) {
   if (!(error instanceof EnvironmentConfigError) && !(error instanceof GuardrailViolationError)) throw error;
-  const after = error instanceof GuardrailViolationError ? "No stack was written; every finding is in guardrails.md beside the stacks." : "Nothing was synthesized.";
+  const after = error instanceof GuardrailViolationError ? `No stack was written; every finding is in ${relative(process.cwd(), failedGuardrailsReport())}.` : "Nothing was synthesized.";
   console.error(`${error.message}\n${after}`);
   process.exitCode = 1;
 }

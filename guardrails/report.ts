@@ -3,14 +3,17 @@ import { join } from "node:path";
 import type { GuardrailRun } from "./apply";
 import { formatFinding } from "./engine";
 
-/** Writes `guardrails.json` and `guardrails.md` into `outdir`: per stack, rules run, findings, suppressions with reasons. */
-export function writeGuardrailReport(run: GuardrailRun, outdir: string): void {
+/**
+ * Writes `<name>.json` and `<name>.md` (by default `guardrails.json` and `guardrails.md`) into `outdir`: per stack,
+ * rules run, findings, suppressions with reasons.
+ */
+export function writeGuardrailReport(run: GuardrailRun, outdir: string, name = "guardrails"): void {
   const stacks = run.stacks;
   const json = {
     rules: run.rules.map((r) => ({ id: r.id, severity: r.severity, rationale: r.rationale, publicChecks: r.publicChecks })),
     stacks: stacks.map((s) => ({ stack: s.stack, protected: s.protected, rulesRun: s.rulesRun, findings: s.findings })),
   };
-  writeFileSync(join(outdir, "guardrails.json"), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(outdir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
 
   const lines = [
     "# Guardrails report",
@@ -30,5 +33,5 @@ export function writeGuardrailReport(run: GuardrailRun, outdir: string): void {
       lines.push(`- ${f.suppressed ? "suppressed" : f.severity}: ${formatFinding(f)}${f.suppressed ? ` — reason: ${f.reason}` : ""}`);
     }
   }
-  writeFileSync(join(outdir, "guardrails.md"), `${lines.join("\n")}\n`);
+  writeFileSync(join(outdir, `${name}.md`), `${lines.join("\n")}\n`);
 }

@@ -11,7 +11,7 @@ import { evaluate, resourcesOfStackJson } from "../../guardrails/engine";
 import { writeGuardrailReport } from "../../guardrails/report";
 import { Rule, compliant, nonCompliant } from "../../guardrails/rule";
 import { suppressGuardrail, suppressGuardrailByAddress } from "../../guardrails/suppressions";
-import { synthesizePlatform } from "../../stacks/synthesize";
+import { synthesizePlatform, failedGuardrailsReport } from "../../stacks/synthesize";
 
 /** A rule only tests use: every S3 bucket must be called "allowed". */
 const TEST_RULE: Rule = {
@@ -118,7 +118,7 @@ describe("the report", () => {
 });
 
 describe("synthesizePlatform with guardrails", () => {
-  it("refuses to write stacks when a rule fails, lists the violations and writes the report", () => {
+  it("refuses to write stacks when a rule fails, lists the violations, and reports them beside the untouched output", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-violations-"));
     const bucketsMustBeAllowed = { ...TEST_RULE };
     let error: unknown;
@@ -130,8 +130,11 @@ describe("synthesizePlatform with guardrails", () => {
     expect(error).toBeInstanceOf(GuardrailViolationError);
     expect((error as GuardrailViolationError).violations.length).toBeGreaterThan(3);
     expect((error as Error).message).toMatch(/^Guardrails found \d+ violations:\nMLB-TEST-001 dev-bootstrap\/aws_s3_bucket\.StateBucket_\w+: bucket "mlops-dev-tfstate-314159265358" is not allowed/);
-    expect(fs.readdirSync(outdir).sort()).toEqual(["guardrails.json", "guardrails.md"]);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    const report = failedGuardrailsReport(outdir);
+    expect(fs.readFileSync(report, "utf8")).toContain("MLB-TEST-001 dev-bootstrap/aws_s3_bucket.StateBucket_");
     fs.rmSync(outdir, { recursive: true, force: true });
+    for (const file of [report, report.replace(/\.md$/, ".json")]) fs.rmSync(file, { force: true });
   });
 });
 
