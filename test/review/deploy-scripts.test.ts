@@ -90,3 +90,67 @@ esac
     expect(run("check-model-packages.sh", project({ "prod-network": {} }), { ENVIRONMENT: "prod" })).toMatchObject({ code: 0, stdout: "No cdktf.out/stacks/prod-serving/cdk.tf.json: nothing is served in prod.\n" });
   });
 });
+
+describe("stacks.sh order", () => {
+  it("lists stacks after those they read, whatever order the manifest has", () => {
+    const dir = project({ "prod-workloads": { dependencies: ["prod-training"] }, "prod-training": { dependencies: ["prod-network"] }, "prod-network": {} });
+    expect(run("stacks.sh", dir, { ENVIRONMENT: "prod", LAYERS: "" }).stdout).toBe("prod-network\nprod-training\nprod-workloads\n");
+  });
+});
+
+describe("plan-and-gate.sh then apply-plans.sh", () => {
+  /** Stand-ins that log what they are asked: terraform (plan writes tfplan; plan fails for stacks listed in $FAIL_PLAN_ONCE until one is applied) and npm (the gate: exits 3 for stacks in $TRIP). */
+  function tools(): string {
+    const bin = tempDir("mlops-bin-");
+    fs.writeFileSync(
+      path.join(bin, "terraform"),
+      `#!/usr/bin/env bash
+dir="\${1#-chdir=}"; shift
+echo "$(basename "$dir") $1" >> "$LOG"
+case "$1" in
+  plan) if [ -n "\${FAIL_PLAN_ONCE:-}" ] && [[ " $FAIL_PLAN_ONCE " == *" $(basename "$dir") "* ]] && [ ! -f "$LOG.applied" ]; then exit 1; fi; touch "$dir/tfplan" ;;
+  apply) touch "$LOG.applied" ;;
+  show) echo '{}' ;;
+esac
+exit 0
+`,
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\nfor s in \${TRIP:-}; do [[ "$*" == *"/$s/"* ]] && exit 3; done\nexit 0\n`, { mode: 0o755 });
+    return bin;
+  }
+  const env = (dir: string, extra: Record<string, string> = {}) => ({
+    ENVIRONMENT: "prod",
+    LAYERS: "",
+    ALLOW_DESTROY: "false",
+    GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"),
+    LOG: path.join(dir, "log"),
+    PATH: `${tools()}:${process.env.PATH}`,
+    ...extra,
+  });
+  const stacks = () => project({ "prod-network": {}, "prod-serving": { dependencies: ["prod-network"] } });
+  const log = (dir: string) => fs.readFileSync(path.join(dir, "log"), "utf8").trim().split("\n");
+
+  it("applies exactly the plans that passed the gate, in dependency order", () => {
+    const dir = stacks();
+    expect(run("plan-and-gate.sh", dir, env(dir)).code).toBe(0);
+    expect(run("apply-plans.sh", dir, env(dir)).code).toBe(0);
+    expect(log(dir)).toEqual(["prod-network init", "prod-network plan", "prod-network show", "prod-serving init", "prod-serving plan", "prod-serving show", "prod-network apply", "prod-serving apply"]);
+  });
+
+  it("plans and gates a stack its dependencies had to be applied for, just before applying it", () => {
+    const dir = stacks();
+    expect(run("plan-and-gate.sh", dir, env(dir, { FAIL_PLAN_ONCE: "prod-serving" })).code).toBe(0);
+    expect(run("apply-plans.sh", dir, env(dir, { FAIL_PLAN_ONCE: "prod-serving" })).code).toBe(0);
+    expect(log(dir).slice(-4)).toEqual(["prod-network apply", "prod-serving plan", "prod-serving show", "prod-serving apply"]);
+  });
+
+  it("applies nothing of a stack whose plan trips the gate", () => {
+    const dir = stacks();
+    expect(run("plan-and-gate.sh", dir, env(dir, { TRIP: "prod-serving" })).code).toBe(3);
+    expect(fs.existsSync(path.join(dir, "cdktf.out", "stacks", "prod-serving", "tfplan"))).toBe(false);
+    const apply = run("apply-plans.sh", dir, env(dir, { TRIP: "prod-serving" }));
+    expect(apply.code).toBe(3);
+    expect(log(dir)).not.toContain("prod-serving apply");
+  });
+});

@@ -42,7 +42,7 @@ const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.ne
 const environmentName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 const steps = (job: Job) => job.steps ?? [];
 const runs = (job: Job) => steps(job).map((s) => s.run ?? "").join("\n");
-const APPLIES = /\b(cdktf\s+deploy|cdktf\s+destroy|terraform\b[^\n]*\s(apply|destroy)\b|npm\s+run\s+deploy)/;
+const APPLIES = /\b(cdktf\s+deploy|cdktf\s+destroy|terraform\b[^\n]*\s(apply|destroy)\b|npm\s+run\s+deploy|apply-plans\.sh)/;
 const WRITE_SCOPES_ALLOWED: Record<string, readonly string[]> = { "id-token": ["write"], "pull-requests": ["write", "read"], contents: ["read"] };
 
 describe.each(["pr-review.yml", "deploy.yml", "deploy-stacks.yml"])("%s", (file) => {
@@ -184,14 +184,20 @@ describe("deploy.yml", () => {
   it("gates every deploy with review plan --fail-on destroy-stateful (unless the merged pull request allows it) and errored", () => {
     // One gate script for every environment, so the deploys cannot drift apart.
     const script = fs.readFileSync(path.join(WORKFLOWS, "..", "scripts", "plan-and-gate.sh"), "utf8");
-    expect(script).toContain("npm run -s review -- plan");
-    expect(script).toContain("gate=(--fail-on destroy-stateful,errored)");
-    expect(script).toContain("gate=(--fail-on errored)");
-    expect(script).toContain('if [ "$ALLOW_DESTROY" = "true" ]');
+    const lib = fs.readFileSync(path.join(WORKFLOWS, "..", "scripts", "gate-lib.sh"), "utf8");
+    expect(script).toContain("plan_and_review");
+    expect(lib).toContain("npm run -s review -- plan");
+    expect(lib).toContain("gate=(--fail-on destroy-stateful,errored)");
+    expect(lib).toContain("gate=(--fail-on errored)");
+    expect(lib).toContain('if [ "${ALLOW_DESTROY:-false}" = "true" ]');
     const stepsOfDeploy = steps(deployStacks.jobs.deploy);
     const gate = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/plan-and-gate.sh");
-    const deploy = stepsOfDeploy.findIndex((s) => /cdktf deploy \$\(bash \.github\/scripts\/stacks\.sh\) --auto-approve/.test(s.run ?? ""));
+    const deploy = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/apply-plans.sh");
     expect([gate >= 0, deploy > gate]).toEqual([true, true]);
+    // What is applied is the plan that was gated, never a new one.
+    const apply = fs.readFileSync(path.join(WORKFLOWS, "..", "scripts", "apply-plans.sh"), "utf8");
+    expect(apply).toMatch(/terraform -chdir="\$dir" apply -input=false -no-color tfplan/);
+    expect(apply).not.toMatch(/auto-approve/);
     for (const [, job] of calls) {
       expect(needs(job)).toContain("merged-pr");
       expect(job.with?.["allow-destroy"]).toBe("${{ needs.merged-pr.outputs.allow-destroy }}");
@@ -206,6 +212,6 @@ describe("deploy.yml", () => {
     const check = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/check-model-packages.sh");
     expect(check).toBeGreaterThan(0);
     expect(stepsOfDeploy[check].if).toContain("' serving '");
-    expect(check).toBeLessThan(stepsOfDeploy.findIndex((s) => (s.run ?? "").includes("cdktf deploy")));
+    expect(check).toBeLessThan(stepsOfDeploy.findIndex((s) => (s.run ?? "").includes("apply-plans.sh")));
   });
 });
