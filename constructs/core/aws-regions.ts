@@ -15,3 +15,16 @@ export type AwsRegion = (typeof AWS_REGIONS)[number];
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/**
+ * The value a per-family table gives an instance type (`g5.12xlarge`, or `ml.c6i.xlarge` with `prefix` "ml"):
+ * `table[family][size]`, own properties only ("g5.constructor" finds nothing), or undefined.
+ */
+export function bySize<T>(table: Readonly<Record<string, Readonly<Record<string, T>>>>, instanceType: string, prefix?: string): T | undefined {
+  const parts = instanceType.split(".");
+  if (prefix !== undefined && parts.shift() !== prefix) return undefined;
+  const [family, size] = parts;
+  if (family === undefined || size === undefined || parts.length !== 2) return undefined;
+  const sizes = Object.hasOwn(table, family) ? table[family] : undefined;
+  return sizes && Object.hasOwn(sizes, size) ? sizes[size] : undefined;
+}

@@ -1,3 +1,5 @@
+import { bySize } from "../core/aws-regions";
+
 /**
  * What the blueprint needs to know about SageMaker hosting instance types, from their names
  * (`ml.<family>.<size>`, e.g. `ml.g5.2xlarge`).
@@ -78,10 +80,7 @@ export const SERVING_INSTANCE_VCPUS: Readonly<Record<string, Readonly<Record<str
 
 /** The vCPUs of a hosting instance type (`ml.c6i.xlarge`: 4), or undefined when the table does not know it. */
 export function vcpusOf(instanceType: string): number | undefined {
-  const [prefix, family, size] = instanceType.split(".");
-  if (prefix !== "ml" || family === undefined || size === undefined) return undefined;
-  const sizes = Object.hasOwn(SERVING_INSTANCE_VCPUS, family) ? SERVING_INSTANCE_VCPUS[family] : undefined;
-  return sizes && Object.hasOwn(sizes, size) ? sizes[size] : undefined;
+  return bySize(SERVING_INSTANCE_VCPUS, instanceType, "ml");
 }
 
 /**

@@ -1,3 +1,5 @@
+import { bySize } from "../core/aws-regions";
+
 /** Label and taint every GPU node carries: only pods that tolerate it (GPU jobs, the device plugin) land there. */
 export const GPU_NODE_LABEL = { key: "nvidia.com/gpu", value: "true" } as const;
 export const GPU_TAINT = { ...GPU_NODE_LABEL, effect: "NO_SCHEDULE" } as const;
@@ -25,10 +27,7 @@ export const GPU_INSTANCE_FAMILIES: Readonly<Record<string, Readonly<Record<stri
 
 /** GPUs of an instance type such as `g5.12xlarge`, or undefined when it is not a known GPU instance. */
 export function gpusPerInstance(instanceType: string): number | undefined {
-  const [family, size] = instanceType.split(".");
-  // Own properties only: "g5.constructor" must not find Object's prototype.
-  const sizes = Object.hasOwn(GPU_INSTANCE_FAMILIES, family) ? GPU_INSTANCE_FAMILIES[family] : undefined;
-  return sizes && Object.hasOwn(sizes, size) ? sizes[size] : undefined;
+  return bySize(GPU_INSTANCE_FAMILIES, instanceType);
 }
 
 /**

@@ -253,15 +253,7 @@ export class GpuTrainingCluster extends Construct {
    * (bootstrap_self_managed_addons = false), and a node without them never becomes Ready.
    */
   private addNetworkAddons(clusterName: string, versions: AddonVersions): EksAddon[] {
-    const cniRole = new IrsaRole(this, "VpcCniRole", {
-      roleName: resourceName([clusterName, "vpc-cni"], { maxLength: 64 }),
-      description: "VPC CNI (aws-node): pod network interfaces and addresses",
-      oidcProviderArn: this.oidcProviderArn,
-      oidcIssuerUrl: this.oidcIssuerUrl,
-      namespace: "kube-system",
-      serviceAccountName: "aws-node",
-    });
-    const cniPolicy = cniRole.attachManagedPolicy("AmazonEKS_CNI_Policy");
+    const { role: cniRole, policy: cniPolicy } = this.addonRole("VpcCniRole", clusterName, "vpc-cni", "VPC CNI (aws-node): pod network interfaces and addresses", "aws-node", "AmazonEKS_CNI_Policy");
     return [
       // Network policies (each team namespace's default-deny) are enforced by the VPC CNI's agent.
       this.addon("VpcCni", "vpc-cni", versions.vpcCni, {
@@ -273,18 +265,23 @@ export class GpuTrainingCluster extends Construct {
     ];
   }
 
-  /** CoreDNS and the EBS CSI driver run as pods: after the system pool has nodes. */
-  private addNodeAddons(clusterName: string, versions: AddonVersions): void {
-    this.addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
-    const ebsCsiRole = new IrsaRole(this, "EbsCsiRole", {
-      roleName: resourceName([clusterName, "ebs-csi"], { maxLength: 64 }),
-      description: "EBS CSI driver controller",
+  /** The IRSA role of an add-on's kube-system service account, with the AWS-managed policy AWS defines for it. */
+  private addonRole(id: string, clusterName: string, suffix: string, description: string, serviceAccountName: string, managedPolicy: string) {
+    const role = new IrsaRole(this, id, {
+      roleName: resourceName([clusterName, suffix], { maxLength: 64 }),
+      description,
       oidcProviderArn: this.oidcProviderArn,
       oidcIssuerUrl: this.oidcIssuerUrl,
       namespace: "kube-system",
-      serviceAccountName: "ebs-csi-controller-sa",
+      serviceAccountName,
     });
-    ebsCsiRole.attachManagedPolicy("AmazonEBSCSIDriverPolicy");
+    return { role, policy: role.attachManagedPolicy(managedPolicy) };
+  }
+
+  /** CoreDNS and the EBS CSI driver run as pods: after the system pool has nodes. */
+  private addNodeAddons(clusterName: string, versions: AddonVersions): void {
+    this.addon("CoreDns", "coredns", versions.coreDns, { dependsOn: [this.systemPool.nodeGroup] });
+    const { role: ebsCsiRole } = this.addonRole("EbsCsiRole", clusterName, "ebs-csi", "EBS CSI driver controller", "ebs-csi-controller-sa", "AmazonEBSCSIDriverPolicy");
     this.addon("EbsCsiDriver", "aws-ebs-csi-driver", versions.ebsCsiDriver, {
       serviceAccountRoleArn: ebsCsiRole.roleArn,
       dependsOn: [this.systemPool.nodeGroup],
