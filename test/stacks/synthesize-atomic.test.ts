@@ -126,7 +126,8 @@ test("a run finishing what a killed one left can itself be killed after any step
   synthesizePlatform(NEW_INPUTS, { outdir: copyOf(killedTemplate), afterStep: (step) => recoverySteps.push(step) });
   expect(recoverySteps).toEqual(expect.arrayContaining(["kept gen2-bootstrap", "removed a generation"]));
 
-  for (let i = 1; i <= recoverySteps.length; i++) {
+  // Every step of an old-to-new run is covered above; here the first, the middle and the last of the recovering run.
+  for (const i of [...new Set([1, Math.ceil(recoverySteps.length / 2), recoverySteps.length])]) {
     const outdir = copyOf(killedTemplate);
     expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i) })).toThrow(Killed);
     expect({ after: recoverySteps[i - 1], seen: which(synthesisIn(outdir)) }).toEqual({ after: recoverySteps[i - 1], seen: "new" });
@@ -140,7 +141,9 @@ test("a first synthesis killed after any step leaves no synthesis or the whole n
   synthesizePlatform(NEW_INPUTS, { outdir: path.join(root, "first-reference", "cdktf.out"), afterStep: (step) => firstSteps.push(step) });
   const first = synthesisIn(path.join(root, "first-reference", "cdktf.out"));
   const switched = firstSteps.indexOf("switched");
+  // The steps around the switch, where "nothing" turns into "the whole new synthesis".
   firstSteps.forEach((step, i) => {
+    if (Math.abs(i - switched) > 1) return;
     const outdir = path.join(root, `first-${i}`, "cdktf.out");
     expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
     expect({ after: step, seen: synthesisIn(outdir) }).toEqual({ after: step, seen: i < switched ? {} : first });
