@@ -169,7 +169,13 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   });
   const runner = objectOrUndefined(t.deployRunner) as Loose<NonNullable<TrainingConfig["deployRunner"]>> | undefined;
   if (runner && typeof runner.repositoryUrl === "string" && typeof runner.connectionArn === "string") {
-    for (const problem of deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn })) add(at("deployRunner", problem.field), problem.message);
+    const problems = deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn });
+    for (const problem of problems) add(at("deployRunner", problem.field), problem.message);
+    // A connection belongs to one account: a copied file's would make CodeBuild refuse the project.
+    const connectionAccount = /^arn:aws:[a-z-]+:[a-z0-9-]+:(\d{12}):/.exec(runner.connectionArn)?.[1];
+    if (accountId && connectionAccount && connectionAccount !== accountId && !problems.some((p) => p.field === "connectionArn")) {
+      add(at("deployRunner", "connectionArn"), `is a connection of account ${connectionAccount}, not this environment's ${accountId}; make one in this account`);
+    }
   }
   const privateOnly = Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length === 0;
   const securityGroups = Array.isArray(access?.securityGroupIds) ? access.securityGroupIds.length : 0;
