@@ -6,7 +6,7 @@ export { BootstrapStack } from "./stacks/bootstrap-stack";
 export { NetworkStack } from "./stacks/network-stack";
 export { DataStack } from "./stacks/data-stack";
 export { ServingStack, type ServingDependencies } from "./stacks/serving-stack";
-export { TrainingStack } from "./stacks/training-stack";
+export { TrainingStack, trainingClusterName } from "./stacks/training-stack";
 export { WorkloadsStack, type ClusterConnection } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
 export { stateBucketName, stateObjectKey, type StateLocation } from "./stacks/remote-state";
@@ -49,17 +49,27 @@ export {
 export {
   GpuTrainingCluster,
   type GpuTrainingClusterProps,
-  type GpuPoolSpec,
   type NodePoolSpec,
   type AddonVersions,
   type ApiAccessSources,
   type UpgradePolicy,
 } from "./constructs/training-cluster/gpu-training-cluster";
-export { NodePool, type NodePoolProps, type CapacityType } from "./constructs/training-cluster/node-pool";
+export { NodePool, type NodePoolProps } from "./constructs/training-cluster/node-pool";
+export { KarpenterInfrastructure, type KarpenterInfrastructureProps, KARPENTER_DISCOVERY_TAG_KEY } from "./constructs/training-cluster/karpenter-infrastructure";
+export { PrometheusWorkspace, type PrometheusWorkspaceProps } from "./constructs/observability/prometheus-workspace";
 export { DeployRunner, type DeployRunnerProps } from "./constructs/training-cluster/deploy-runner";
 export { IrsaRole, type IrsaRoleProps } from "./constructs/training-cluster/irsa-role";
 export { NvidiaDevicePlugin, type NvidiaDevicePluginProps } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
-export { ClusterAutoscaler, type ClusterAutoscalerProps } from "./constructs/training-cluster/workloads/cluster-autoscaler";
+export { Karpenter, type KarpenterProps } from "./constructs/training-cluster/workloads/karpenter";
+export { GpuNodePools, type GpuNodePoolsProps, type GpuNodePoolSpec } from "./constructs/training-cluster/workloads/gpu-node-pools";
+export { Kueue, type KueueProps } from "./constructs/training-cluster/workloads/kueue";
+export { KueueQueues, type KueueQueuesProps, kueueQueueObjects, teamGpuCap } from "./constructs/training-cluster/workloads/kueue-queues";
+export { DcgmExporter, type DcgmExporterProps } from "./constructs/training-cluster/workloads/dcgm-exporter";
+export { Grafana, type GrafanaProps } from "./constructs/training-cluster/workloads/grafana";
+export { PlatformNamespace, type PlatformNamespaceProps } from "./constructs/training-cluster/workloads/platform-namespace";
+export { ApsCollectorRbac, APS_COLLECTOR_USER } from "./constructs/training-cluster/workloads/aps-collector-rbac";
+export { PinnedRelease, ClusterObjects, type PinnedChart, type KubernetesObject } from "./constructs/training-cluster/workloads/helm";
+export { platformDashboards, DashboardConfigMaps } from "./constructs/observability/dashboards";
 export { TeamNamespace, type TeamNamespaceProps } from "./constructs/training-cluster/workloads/team-namespace";
 export { TrainingPriorityClasses } from "./constructs/training-cluster/workloads/priority-classes";
 export { gpusPerInstance, GPU_INSTANCE_FAMILIES } from "./constructs/training-cluster/gpu-instances";

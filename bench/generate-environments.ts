@@ -1,5 +1,6 @@
 import { customerProfileV2, transactionsV1 } from "../environments/feature-groups";
 import type { EnvironmentInput } from "../environments/schema";
+import { CHART_VERSIONS } from "../constructs/training-cluster/versions";
 
 const REGION = "eu-west-1";
 const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
@@ -98,7 +99,7 @@ export function generateServing(accountId: string, isProtected: boolean, region 
   };
 }
 
-/** A valid training section: a private API when protected, one spot GPU pool, two teams within its reach. */
+/** A valid training section: a private API when protected, one spot GPU pool, two teams sharing it within its reach. */
 export function generateTraining(accountId: string, isProtected: boolean, gpuPoolMax = 4): EnvironmentInput["training"] {
   return {
     kubernetesVersion: "1.33",
@@ -110,12 +111,14 @@ export function generateTraining(accountId: string, isProtected: boolean, gpuPoo
     access: { adminRoleArns: [`arn:aws:iam::${accountId}:role/platform-admin`], readOnlyRoleArns: [] },
     addons: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
     systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3, diskSizeGiB: 50 },
-    gpuPools: [{ name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: gpuPoolMax, diskSizeGiB: 200 }],
+    gpuPools: [{ name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", maxSize: gpuPoolMax, diskSizeGiB: 200, sharing: { mode: "none" } }],
     maxNodesPerGpuPool: Math.max(gpuPoolMax, 1),
-    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    karpenter: { controllerReplicas: 1 },
+    charts: { ...CHART_VERSIONS },
+    observability: { scrapeIntervalSeconds: 60, alerts: { idleGpuUtilPercent: 10, idleForMinutes: 30, pendingForMinutes: 60, launchFailureForMinutes: 15 } },
     teams: [
-      { name: "team-a", gpuQuota: Math.floor(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
-      { name: "team-b", gpuQuota: Math.ceil(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
+      { name: "team-a", gpuQuotas: { "g5-spot": Math.floor(gpuPoolMax / 2) }, gpuBorrowingLimit: Math.ceil(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
+      { name: "team-b", gpuQuotas: { "g5-spot": Math.ceil(gpuPoolMax / 2) }, gpuBorrowingLimit: Math.floor(gpuPoolMax / 2), cpuQuota: "32", memoryQuota: "128Gi" },
     ],
   };
 }

@@ -55,14 +55,22 @@ export const dev = {
       kubeProxy: "v1.33.3-eksbuild.6",
       ebsCsiDriver: "v1.48.0-eksbuild.2",
     },
-    systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    // One node runs CoreDNS, Karpenter, Kueue and Grafana: an m6i.xlarge, fixed size (GPU capacity is Karpenter's).
+    systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 1, maxSize: 2, diskSizeGiB: 50 },
     gpuPools: [
-      { name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 2, diskSizeGiB: 200 },
+      // Four pods share each A10G by time-slicing (no memory isolation): notebooks and small experiments.
+      { name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", maxSize: 2, diskSizeGiB: 200, sharing: { mode: "timeSlicing", replicas: 4 } },
     ],
     maxNodesPerGpuPool: 4,
-    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    karpenter: { controllerReplicas: 1 },
+    charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },
+    observability: {
+      scrapeIntervalSeconds: 60,
+      alerts: { idleGpuUtilPercent: 10, idleForMinutes: 60, pendingForMinutes: 60, launchFailureForMinutes: 15 },
+    },
     teams: [
-      { name: "research", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+      // 2 nodes x 1 GPU x 4 replicas = 8 GPU units in g5-spot.
+      { name: "research", gpuQuotas: { "g5-spot": 8 }, gpuBorrowingLimit: 0, cpuQuota: "32", memoryQuota: "128Gi" },
     ],
   },
   serving: {

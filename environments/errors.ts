@@ -52,7 +52,15 @@ function joinPath(path: readonly PropertyKey[]): string {
 /** Enums longer than this are summarized by the schema's own message instead of listing every value. */
 const MAX_LISTED_VALUES = 8;
 
-const EXPECTED_TYPE: Record<string, string> = { int: "a whole number", number: "a number", string: "a string", object: "an object", array: "an array", boolean: "true or false" };
+const EXPECTED_TYPE: Record<string, string> = {
+  int: "a whole number",
+  number: "a number",
+  string: "a string",
+  object: "an object",
+  record: "an object",
+  array: "an array",
+  boolean: "true or false",
+};
 
 function describe(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;

@@ -56,16 +56,22 @@ export const prod = {
     },
     systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, diskSizeGiB: 100 },
     gpuPools: [
-      { name: "a10g-4gpu", instanceTypes: ["g5.12xlarge", "g5.24xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 500 },
-      { name: "l4-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 8, diskSizeGiB: 200 },
-      { name: "h100", instanceTypes: ["p5.48xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 2, diskSizeGiB: 1000 },
+      { name: "a10g-4gpu", instanceTypes: ["g5.12xlarge", "g5.24xlarge"], capacityType: "ON_DEMAND", maxSize: 4, diskSizeGiB: 500, sharing: { mode: "none" } },
+      { name: "l4-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: "SPOT", maxSize: 8, diskSizeGiB: 200, sharing: { mode: "none" } },
+      { name: "h100", instanceTypes: ["p5.48xlarge"], capacityType: "ON_DEMAND", maxSize: 2, diskSizeGiB: 1000, sharing: { mode: "none" } },
     ],
     maxNodesPerGpuPool: 8,
-    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    karpenter: { controllerReplicas: 2 },
+    charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },
+    observability: {
+      scrapeIntervalSeconds: 30,
+      alerts: { idleGpuUtilPercent: 10, idleForMinutes: 30, pendingForMinutes: 30, launchFailureForMinutes: 15 },
+    },
     teams: [
-      { name: "recommendations", gpuQuota: 16, cpuQuota: "256", memoryQuota: "1Ti" },
-      { name: "vision", gpuQuota: 12, cpuQuota: "192", memoryQuota: "768Gi" },
-      { name: "nlp", gpuQuota: 8, cpuQuota: "128", memoryQuota: "512Gi" },
+      // Per pool, quotas stay within capacity: a10g-4gpu 12 of 16, l4-spot 8 of 8, h100 16 of 16.
+      { name: "recommendations", gpuQuotas: { "a10g-4gpu": 8, "l4-spot": 4, h100: 4 }, gpuBorrowingLimit: 8, cpuQuota: "256", memoryQuota: "1Ti" },
+      { name: "vision", gpuQuotas: { "a10g-4gpu": 4, "l4-spot": 2, h100: 6 }, gpuBorrowingLimit: 8, gpuLendingLimit: 4, cpuQuota: "192", memoryQuota: "768Gi" },
+      { name: "nlp", gpuQuotas: { "a10g-4gpu": 0, "l4-spot": 2, h100: 6 }, gpuBorrowingLimit: 8, cpuQuota: "128", memoryQuota: "512Gi" },
     ],
   },
   serving: {

@@ -145,13 +145,27 @@ export type EnvironmentTier = EnvironmentConfig["tier"];
 
 /** The fields allowed at a path of the config, found by walking the schema. */
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {
-  let schema: z.ZodType | undefined = environmentObject;
+  let schemas: z.ZodType[] = [environmentObject];
   for (const segment of path) {
-    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(segment)];
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else return [];
+    schemas = schemas.flatMap(expanded).flatMap((schema): z.ZodType[] => {
+      if (schema instanceof z.ZodObject) {
+        const field = (schema.shape as Record<string, z.ZodType>)[String(segment)];
+        return field ? [field] : [];
+      }
+      if (schema instanceof z.ZodArray) return [schema.element as z.ZodType];
+      if (schema instanceof z.ZodRecord) return [schema.valueType as z.ZodType];
+      return [];
+    });
   }
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  // A union (GPU sharing modes) allows the fields of all its options.
+  return [...new Set(schemas.flatMap(expanded).flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : [])))];
+}
+
+/** The schemas a field may be: inside optional and default wrappers, and each option of a union. */
+function expanded(schema: z.ZodType): z.ZodType[] {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+  return current instanceof z.ZodUnion ? (current.options as z.ZodType[]).flatMap(expanded) : [current];
 }
 
 function nameOf(input: unknown): string {

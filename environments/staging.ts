@@ -57,13 +57,19 @@ export const staging = {
     },
     systemPool: { instanceTypes: ["m6i.large"], minSize: 2, maxSize: 3, diskSizeGiB: 50 },
     gpuPools: [
-      { name: "g5-ondemand", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 200 },
+      { name: "g5-ondemand", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "ON_DEMAND", maxSize: 4, diskSizeGiB: 200, sharing: { mode: "none" } },
     ],
     maxNodesPerGpuPool: 4,
-    images: { nvidiaDevicePlugin: "v0.17.4", clusterAutoscaler: "v1.33.1" },
+    karpenter: { controllerReplicas: 2 },
+    charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },
+    observability: {
+      scrapeIntervalSeconds: 60,
+      alerts: { idleGpuUtilPercent: 10, idleForMinutes: 30, pendingForMinutes: 60, launchFailureForMinutes: 15 },
+    },
     teams: [
-      { name: "recommendations", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
-      { name: "vision", gpuQuota: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+      // 4 GPUs, 2 guaranteed to each team; either may borrow the other's idle ones.
+      { name: "recommendations", gpuQuotas: { "g5-ondemand": 2 }, gpuBorrowingLimit: 2, cpuQuota: "32", memoryQuota: "128Gi" },
+      { name: "vision", gpuQuotas: { "g5-ondemand": 2 }, gpuBorrowingLimit: 2, cpuQuota: "32", memoryQuota: "128Gi" },
     ],
   },
   serving: {

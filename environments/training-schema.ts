@@ -1,9 +1,17 @@
 import { z } from "zod";
+import { CPU_MEMORY_FLAVOR, UNASSIGNED_QUEUE } from "../constructs/training-cluster/kueue-names";
 import { addressesCovered, parseCidr } from "../constructs/core/cidr";
 import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
-import { gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
-import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "../constructs/training-cluster/versions";
+import { type GpuSharing, gpuSharingProblems, gpuUnitsPerNode, gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
+import {
+  CHART_NAMES,
+  CONTROL_PLANE_LOG_TYPES,
+  EXACT_SEMVER,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  chartVersionProblems,
+  versionMismatchProblems,
+} from "../constructs/training-cluster/versions";
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
 import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
@@ -11,38 +19,81 @@ const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
 });
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
-const imageTag = z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "must be a pinned release such as v1.2.3 (never latest)" });
+const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact chart version such as 1.14.1 (no range, no v, never latest)" });
+const minutes = z.number().int({ error: "must be a whole number of minutes" }).min(1, { error: "must be 1-1440 minutes" }).max(1440, { error: "must be 1-1440 minutes" });
+/** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
+const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
 const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
 const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
-const scaling = {
-  /** Nodes the pool never goes below. */
-  minSize: count,
-  /** Nodes the pool never goes above; at least 1 (EKS refuses an empty node group). */
-  maxSize: z.number().int({ error: "must be a whole number" }).positive({ error: "must be at least 1" }),
-  /** Root volume size of each node, GiB (encrypted gp3). */
-  diskSizeGiB: z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" }),
-};
+/** Nodes a pool never goes above; at least 1. */
+const maxSize = z.number().int({ error: "must be a whole number" }).positive({ error: "must be at least 1" });
+/** Root volume size of each node, GiB (encrypted gp3). */
+const diskSizeGiB = z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" });
 
 const systemPoolSchema = z.strictObject({
-  /** Instance types for cluster services (CoreDNS, autoscaler); on-demand. */
+  /** Instance types for cluster services (CoreDNS, Karpenter, Kueue, Grafana); on-demand, a managed node group. */
   instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.large" })).min(1),
-  ...scaling,
+  /** Nodes the pool never goes below (at least 1: the controllers run here). */
+  minSize: count,
+  maxSize,
+  diskSizeGiB,
 });
+
+/**
+ * How the pool's GPUs are shared between pods (the NVIDIA device plugin's configuration for the pool's
+ * nodes). Time-slicing: `replicas` pods per GPU, with no memory or fault isolation. MIG: every GPU cut into
+ * instances of one `profile` (A100/H100/H200 pools only). Every mode advertises `nvidia.com/gpu`.
+ */
+const sharingSchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.strictObject({ mode: z.literal("none") }),
+    z.strictObject({ mode: z.literal("timeSlicing"), replicas: z.number().int({ error: "must be a whole number" }) }),
+    z.strictObject({ mode: z.literal("mig"), profile: z.string() }),
+  ],
+  { error: 'must be "none", "timeSlicing" or "mig" (MIG\'s mixed strategy is not offered: Karpenter cannot provision nodes for nvidia.com/mig-* resources)' },
+);
+
+/** What Karpenter may do to the pool's nodes. Left out: the defaults in {@link DEFAULT_GPU_POOL_DISRUPTION}. */
+const disruptionSchema = z.strictObject({
+  /** WhenEmpty never moves a running job; WhenEmptyOrUnderutilized also repacks pods (it evicts them). */
+  consolidation: z.enum(["WhenEmpty", "WhenEmptyOrUnderutilized"]),
+  /** How long a node stays empty (or underutilized) before Karpenter removes it. */
+  consolidateAfter: duration,
+  /** The oldest a node may get before it is replaced (picks up a new AMI); "Never" keeps it. */
+  expireAfter: z.union([duration, z.literal("Never")], { error: 'must be a duration such as 720h, or "Never"' }),
+  /** Nodes of the pool Karpenter may disrupt at once: a percentage ("10%") or a count ("1"). */
+  budget: z.string().regex(/^(\d+|(100|[1-9]?\d)%)$/, { error: 'must be a count such as "1" or a percentage such as "10%"' }),
+});
+
+/** Disruption of a GPU pool that does not say: empty nodes go after 10 minutes, nodes live 30 days, 10 % at a time. */
+export const DEFAULT_GPU_POOL_DISRUPTION = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" } as const;
 
 const gpuPoolSchema = z.strictObject({
   name: kubernetesName,
-  /** GPU instance types, all with the same number of GPUs. */
+  /** GPU instance types, all with the same number of GPUs; a Karpenter NodePool of these types. */
   instanceTypes: z.array(z.string()).min(1, { error: "must list at least one GPU instance type" }),
   capacityType: z.enum(["ON_DEMAND", "SPOT"]),
-  ...scaling,
+  /** Nodes the pool never goes above (the NodePool's limits). Pools scale from and to zero. */
+  maxSize,
+  diskSizeGiB,
+  sharing: sharingSchema,
+  disruption: disruptionSchema.optional(),
 });
 
 const teamSchema = z.strictObject({
   /** Also the team's namespace. */
   name: kubernetesName,
-  /** GPUs the team's pods may request at once (ResourceQuota requests.nvidia.com/gpu). */
-  gpuQuota: count,
+  /**
+   * The team's guaranteed `nvidia.com/gpu` units per GPU pool (its Kueue ClusterQueue's nominal quota in the
+   * pool's flavor). A pool left out is 0: the team only borrows there.
+   */
+  gpuQuotas: z.record(z.string(), count),
+  /** Units the team may borrow from the cohort above its quota, in each pool (Kueue borrowingLimit). */
+  gpuBorrowingLimit: count,
+  /** Units of its quota the team lends to others at most, in each pool (Kueue lendingLimit). Left out: all of it. */
+  gpuLendingLimit: count.optional(),
   /** CPU the team's pods may request at once. */
   cpuQuota: quantity,
   /** Memory the team's pods may request at once. */
@@ -87,8 +138,28 @@ export const trainingSchema = z.strictObject({
   gpuPools: z.array(gpuPoolSchema),
   /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
   maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
-  /** Image tags of the cluster's own workloads. */
-  images: z.strictObject({ nvidiaDevicePlugin: imageTag, clusterAutoscaler: imageTag }),
+  /** The Karpenter controller, which launches the GPU pools' nodes. */
+  karpenter: z.strictObject({
+    /** Controller pods, one per system node (hostname anti-affinity): at most systemPool.minSize. */
+    controllerReplicas: z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }),
+  }),
+  /** Exact versions of the cluster's Helm charts (where each comes from: CHARTS in constructs/training-cluster/versions.ts). */
+  charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, chartVersion])) as Record<(typeof CHART_NAMES)[number], typeof chartVersion>),
+  /** GPU metrics (DCGM, Kueue, Karpenter) scraped into Amazon Managed Service for Prometheus, and the alerts on them. */
+  observability: z.strictObject({
+    /** How often the managed collector scrapes, seconds. */
+    scrapeIntervalSeconds: z.number().int({ error: "must be a whole number of seconds" }).min(30, { error: "must be 30-300 seconds (the managed collector's range)" }).max(300, { error: "must be 30-300 seconds (the managed collector's range)" }),
+    alerts: z.strictObject({
+      /** A GPU allocated to a pod counts as idle below this utilization, percent. */
+      idleGpuUtilPercent: z.number().int({ error: "must be a whole percentage" }).min(1, { error: "must be 1-100" }).max(100, { error: "must be 1-100" }),
+      /** For how long an allocated GPU stays idle before the alert fires. */
+      idleForMinutes: minutes,
+      /** For how long a queue holds pending workloads and admits none before the alert fires. */
+      pendingForMinutes: minutes,
+      /** For how long node launches fail while pods wait before the alert fires. */
+      launchFailureForMinutes: minutes,
+    }),
+  }),
   teams: z.array(teamSchema),
 });
 
@@ -97,8 +168,8 @@ export type TrainingConfig = z.output<typeof trainingSchema>;
 
 /** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-/** The system pool's node group is `<cluster>-system`: a GPU pool of that name would collide with it. */
-const SYSTEM_POOL_NAME = "system";
+/** The system pool's node group is `<cluster>-system`: a GPU pool of that name would collide with it; Kueue's own flavors take two more. */
+const RESERVED_POOL_NAMES = ["system", CPU_MEMORY_FLAVOR, "default"];
 /** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
 const MAX_PUBLIC_ACCESS_CIDRS = 40;
 /** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
@@ -191,21 +262,38 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   if (system && isCount(system.minSize) && system.minSize < 1) {
     add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
   }
+  const karpenter = objectOrUndefined(t.karpenter) as Loose<TrainingConfig["karpenter"]> | undefined;
+  if (karpenter && isCount(karpenter.controllerReplicas) && system && isCount(system.minSize) && system.minSize >= 1 && karpenter.controllerReplicas > system.minSize) {
+    add(
+      at("karpenter", "controllerReplicas"),
+      `is ${karpenter.controllerReplicas}, above systemPool.minSize ${system.minSize}; Karpenter runs one replica per system node (hostname anti-affinity), so the extra ones would stay Pending. Lower the replicas or raise systemPool.minSize`,
+    );
+  }
+  const charts = objectOrUndefined(t.charts) as Record<string, unknown> | undefined;
+  if (charts && typeof t.kubernetesVersion === "string") {
+    const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" && EXACT_SEMVER.test(charts[name]) ? [[name, charts[name]]] : [])));
+    for (const problem of chartVersionProblems(t.kubernetesVersion, versions)) add(at("charts", problem.field), problem.message);
+  }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;
   const pools = objectsIn(t.gpuPools) as Loose<TrainingConfig["gpuPools"][number]>[];
-  // Undefined as soon as one pool's GPUs are unknown: its own problems are reported, and a quota
-  // line computed without it would mislead.
-  let reachableGpus: number | undefined = 0;
+  /**
+   * `nvidia.com/gpu` units each named pool can reach (units per node × maxSize), or undefined when the
+   * pool's own problems leave it unknown: its quota line would then mislead, so it is not judged.
+   */
+  const poolCapacity = new Map<string, number | undefined>();
   const duplicatePools = duplicatePositions(pools.map((pool) => pool?.name));
   pools.forEach((pool, i) => {
     if (!pool) return;
-    checkMinMax(pool, at("gpuPools", i), add);
     if (ceiling !== undefined && isCount(pool.maxSize) && pool.maxSize > ceiling) {
       add(at("gpuPools", i, "maxSize"), `is ${pool.maxSize}; above maxNodesPerGpuPool (${ceiling}). Raise the ceiling on purpose if you mean it`);
     }
     if (duplicatePools.includes(i)) add(at("gpuPools", i, "name"), `"${pool.name}" is used by another GPU pool`);
-    if (pool.name === SYSTEM_POOL_NAME) add(at("gpuPools", i, "name"), `"${SYSTEM_POOL_NAME}" is the system pool's name (its node group would collide); name the GPU pool otherwise`);
+    // The unknown-field message says "did you mean maxSize?"; the migration needs the reason.
+    if ("minSize" in pool) add(at("gpuPools", i, "minSize"), "was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field");
+    if (typeof pool.name === "string" && RESERVED_POOL_NAMES.includes(pool.name)) {
+      add(at("gpuPools", i, "name"), pool.name === "system" ? `"system" is the system pool's name (its node group would collide); name the GPU pool otherwise` : `"${pool.name}" is a name the cluster keeps for its own objects (Kueue flavor, device plugin config); name the GPU pool otherwise`);
+    }
     const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
     const counts = new Set<number>();
     types.forEach((type, j) => {
@@ -216,10 +304,20 @@ export function checkTraining(training: unknown, environment: { readonly isProte
       } else counts.add(gpus);
     });
     if (counts.size > 1) {
-      add(at("gpuPools", i, "instanceTypes"), `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so the autoscaler knows what a new node brings`);
+      add(
+        at("gpuPools", i, "instanceTypes"),
+        `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so its capacity (Kueue quotas, NodePool limits) is exact`,
+      );
     }
-    const known = counts.size === 1 && types.every((type) => typeof type === "string" && gpusPerInstance(type) !== undefined);
-    reachableGpus = known && isCount(pool.maxSize) && reachableGpus !== undefined ? reachableGpus + [...counts][0] * pool.maxSize : undefined;
+    const knownTypes = types.length > 0 && types.every((type) => typeof type === "string" && gpusPerInstance(type) !== undefined) ? (types as string[]) : undefined;
+    const sharing = validSharing(pool.sharing);
+    if (sharing && knownTypes) {
+      for (const problem of gpuSharingProblems(knownTypes, sharing)) add(at("gpuPools", i, ...problem.field.split(".")), problem.message);
+    }
+    if (typeof pool.name === "string" && !duplicatePools.includes(i)) {
+      const units = sharing && knownTypes && counts.size === 1 ? gpuUnitsPerNode(knownTypes, sharing) : undefined;
+      poolCapacity.set(pool.name, units !== undefined && isCount(pool.maxSize) ? units * pool.maxSize : undefined);
+    }
   });
 
   const teams = objectsIn(t.teams) as Loose<TrainingConfig["teams"][number]>[];
@@ -233,14 +331,61 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     }
   });
   teams.forEach((team, i) => {
+    if (team?.name === UNASSIGNED_QUEUE) add(at("teams", i, "name"), `"${UNASSIGNED_QUEUE}" is the queue that holds capacity no team has; name the team otherwise`);
     if (typeof team?.name === "string" && RESERVED_NAMESPACES.includes(team.name)) {
       add(at("teams", i, "name"), `"${team.name}" is a namespace Kubernetes keeps for itself; name the team otherwise`);
     }
   });
-  const quotaSum = teams.reduce((sum, team) => sum + (isCount(team?.gpuQuota) ? team.gpuQuota : 0), 0);
-  if (reachableGpus !== undefined && quotaSum > reachableGpus) {
-    add(at("teams"), `GPU quotas add up to ${quotaSum} but the GPU pools can reach only ${reachableGpus} GPUs; lower the quotas or raise a pool's maxSize`);
+
+  const poolNames = [...new Set(pools.flatMap((pool) => (typeof pool?.name === "string" ? [pool.name] : [])))];
+  const quotaSums = new Map<string, number>();
+  teams.forEach((team, i) => {
+    const quotas = objectOrUndefined(team?.gpuQuotas) as Record<string, unknown> | undefined;
+    if (!quotas) return;
+    for (const [pool, quota] of Object.entries(quotas)) {
+      if (!poolNames.includes(pool)) {
+        add(at("teams", i, "gpuQuotas", pool), `names no GPU pool; the pools are ${poolNames.length > 0 ? poolNames.map((n) => JSON.stringify(n)).join(", ") : "none"}`);
+      } else if (isCount(quota)) quotaSums.set(pool, (quotaSums.get(pool) ?? 0) + quota);
+    }
+    const lending = team?.gpuLendingLimit;
+    const largest = Math.max(0, ...Object.values(quotas).filter(isCount));
+    if (isCount(lending) && lending > largest) {
+      add(
+        at("teams", i, "gpuLendingLimit"),
+        `is ${lending}, above the team's largest pool quota (${largest}); a team lends at most its own quota in a pool, so lower it to ${largest} or less (or leave it out to lend all of it)`,
+      );
+    }
+  });
+  // Per pool (a Kueue flavor): guaranteed quotas Karpenter could not provision would never be honoured.
+  for (const [pool, sum] of quotaSums) {
+    const capacity = poolCapacity.get(pool);
+    if (capacity !== undefined && sum > capacity) {
+      const i = pools.findIndex((p) => p?.name === pool);
+      add(
+        at("teams"),
+        `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${capacity} GPU units (gpuPools.${i}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`,
+      );
+    }
   }
+}
+
+/** The pool's sharing when it is well-formed enough to judge (the schema reports the rest). */
+function validSharing(value: unknown): GpuSharing | undefined {
+  const sharing = objectOrUndefined(value) as { mode?: unknown; replicas?: unknown; profile?: unknown } | undefined;
+  if (sharing?.mode === "none") return { mode: "none" };
+  if (sharing?.mode === "timeSlicing" && typeof sharing.replicas === "number" && Number.isInteger(sharing.replicas)) return { mode: "timeSlicing", replicas: sharing.replicas };
+  if (sharing?.mode === "mig" && typeof sharing.profile === "string") return { mode: "mig", profile: sharing.profile };
+  return undefined;
+}
+
+/** A GPU pool's disruption settings, its own or the defaults. */
+export function gpuPoolDisruption(pool: Pick<TrainingConfig["gpuPools"][number], "disruption">): NonNullable<TrainingConfig["gpuPools"][number]["disruption"]> {
+  return pool.disruption ?? DEFAULT_GPU_POOL_DISRUPTION;
+}
+
+/** `nvidia.com/gpu` units a pool can reach: units per node × maxSize (0 when the pool is invalid, which the schema refuses). */
+export function gpuPoolCapacity(pool: Pick<TrainingConfig["gpuPools"][number], "instanceTypes" | "sharing" | "maxSize">): number {
+  return (gpuUnitsPerNode(pool.instanceTypes, pool.sharing) ?? 0) * pool.maxSize;
 }
 
 function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {

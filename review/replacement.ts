@@ -3,7 +3,7 @@ import { own } from "./json-file";
 
 /**
  * Which attribute changes force Terraform to destroy a resource and create a new one ("forces replacement"),
- * for the types this blueprint declares, as the AWS provider (6.x) and Kubernetes provider define them.
+ * for the types this blueprint declares, as the AWS (6.x), Kubernetes and Helm providers define them.
  * Paths are attribute and block names without list indexes; a path covers everything under it.
  *
  * A type that is not here is reported as updated in place: the offline diff cannot know better, and the
@@ -77,6 +77,12 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   aws_eks_access_policy_association: { forceNew: ["cluster_name", "principal_arn", "policy_arn"] },
   aws_iam_openid_connect_provider: { forceNew: ["url"] },
   aws_launch_template: { forceNew: ["name", "name_prefix"] },
+  aws_iam_instance_profile: { forceNew: ["name", "name_prefix", "path"] },
+  aws_ec2_tag: { forceNew: ["resource_id", "key"] },
+  aws_sqs_queue: { forceNew: ["name", "name_prefix", "fifo_queue"] },
+  aws_sqs_queue_policy: { forceNew: ["queue_url"] },
+  aws_cloudwatch_event_rule: { forceNew: ["name", "name_prefix", "event_bus_name"] },
+  aws_cloudwatch_event_target: { forceNew: ["rule", "target_id", "event_bus_name"] },
   aws_vpc: { forceNew: ["cidr_block"] },
   aws_subnet: { forceNew: ["vpc_id", "cidr_block", "availability_zone", "availability_zone_id"] },
   aws_nat_gateway: { forceNew: ["allocation_id", "subnet_id", "connectivity_type"] },
@@ -90,9 +96,18 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   aws_sns_topic: { forceNew: ["name", "name_prefix", "fifo_topic"] },
   aws_cloudwatch_metric_alarm: { forceNew: ["alarm_name"] },
 
+  // Metrics. A workspace keeps its key for life; a collector is bound to its cluster and network.
+  aws_prometheus_workspace: { forceNew: ["kms_key_arn"], advice: "a new workspace starts with no metric history: keep this one, or export what you need first" },
+  aws_prometheus_scraper: { forceNew: ["source"] },
+  aws_prometheus_rule_group_namespace: { forceNew: ["name", "workspace_id"] },
+  aws_prometheus_alert_manager_definition: { forceNew: ["workspace_id"] },
+
   // Kubernetes: a new name is a new object.
   kubernetes_namespace_v1: { forceNew: ["metadata.name"] },
   kubernetes_service_account_v1: { forceNew: ["metadata.name", "metadata.namespace"] },
+  kubernetes_config_map_v1: { forceNew: ["metadata.name", "metadata.namespace"] },
+  // Helm: a release is its name in its namespace.
+  helm_release: { forceNew: ["name", "namespace"] },
 };
 
 /** Meta-arguments and tags never force replacement. */

@@ -1,10 +1,15 @@
 import { Construct } from "constructs";
 import { KmsKey } from "../constructs/core/kms-key";
 import { Network } from "../constructs/network/network";
+import { KARPENTER_DISCOVERY_TAG_KEY } from "../constructs/training-cluster/karpenter-infrastructure";
 import type { EnvironmentConfig } from "../environments/schema";
 import { PlatformStack } from "./platform-stack";
+import { trainingClusterName } from "./training-stack";
 
-/** `<env>-network`: the VPC every other layer runs in, and the key of the network's logs. */
+/**
+ * `<env>-network`: the VPC every other layer runs in, and the key of the network's logs. Its private subnets carry the
+ * training cluster's Karpenter discovery tag, so the GPU nodes Karpenter launches go there.
+ */
 export class NetworkStack extends PlatformStack {
   readonly network: Network;
   readonly logKey: KmsKey;
@@ -24,6 +29,7 @@ export class NetworkStack extends PlatformStack {
       encryptionKey: this.logKey,
       flowLogRetentionDays: environment.logs.retentionDays,
       interfaceEndpoints: environment.network.interfaceEndpoints,
+      privateSubnetTags: { [KARPENTER_DISCOVERY_TAG_KEY]: trainingClusterName(environment.name) },
     });
   }
 }

@@ -8,7 +8,7 @@ import { NetworkStack } from "./network-stack";
 import type { StateLocation } from "./remote-state";
 import { ServingStack } from "./serving-stack";
 import { TrainingStack } from "./training-stack";
-import { WorkloadsStack } from "./workloads-stack";
+import { ClusterConnection, WorkloadsStack } from "./workloads-stack";
 
 export interface PlatformOptions {
   /**
@@ -38,10 +38,34 @@ export function createPlatform(scope: Construct, environment: EnvironmentConfig,
   const training = new TrainingStack(scope, environment, network);
   // Kubernetes resources live apart from the cluster: their provider is configured from the
   // training stack's outputs, never from a cluster created in the same apply.
-  const workloads = new WorkloadsStack(scope, environment, training.cluster);
+  const workloads = new WorkloadsStack(scope, environment, clusterConnection(training));
   grantTeamsDataAccess(workloads, data);
-  const serving = new ServingStack(scope, environment, { network, data, trainingClusterName: training.clusterName });
+  const serving = new ServingStack(scope, environment, {
+    network,
+    data,
+    trainingClusterName: training.clusterName,
+    prometheusWorkspace: { id: training.prometheus.workspaceId, arn: training.prometheus.workspaceArn },
+  });
   return { bootstrap, network, data, training, workloads, serving };
+}
+
+/** What the workloads stack takes from the training stack: each a reference, so an output of the training stack. */
+export function clusterConnection(training: TrainingStack): ClusterConnection {
+  const { cluster, karpenter, prometheus } = training;
+  return {
+    clusterName: cluster.clusterName,
+    endpoint: cluster.endpoint,
+    certificateAuthorityData: cluster.certificateAuthorityData,
+    oidcProviderArn: cluster.oidcProviderArn,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+    clusterKeyArn: training.key.keyArn,
+    karpenterControllerRoleArn: karpenter.controllerRoleArn,
+    karpenterInterruptionQueueName: karpenter.interruptionQueueName,
+    karpenterNodeInstanceProfileName: karpenter.instanceProfileName,
+    prometheusWorkspaceArn: prometheus.workspaceArn,
+    prometheusEndpoint: prometheus.prometheusEndpoint,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { awsEnvironmentOf } from "../constructs/core/aws-environment";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
-import { Monitoring } from "../constructs/monitoring/monitoring";
+import { Monitoring, type PrometheusAlertSource } from "../constructs/monitoring/monitoring";
 import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
 import type { EndpointConfig } from "../environments/serving-schema";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -16,6 +16,12 @@ export interface ServingDependencies {
   readonly data: DataStack;
   /** The training cluster's name, for the dashboard. */
   readonly trainingClusterName: string;
+  /**
+   * The training cluster's Prometheus workspace (the training stack's `prometheus`): its alerts (idle GPUs, queues that
+   * admit nothing, failing node launches) go to the environment's alert topic.
+   * @default - no Prometheus alerts reach the topic
+   */
+  readonly prometheusWorkspace?: PrometheusAlertSource;
 }
 
 /** Captures and reports are written once; a deleted or overwritten one is kept this long, for mistakes. */
@@ -51,6 +57,7 @@ export class ServingStack extends PlatformStack {
       subscriptions: environment.monitoring.alertSubscriptions,
       monthlyBudgetUsd: environment.monitoring.monthlyBudgetUsd,
       trainingClusterName: dependencies.trainingClusterName,
+      prometheusWorkspace: dependencies.prometheusWorkspace,
     });
 
     this.endpoints = Object.fromEntries(

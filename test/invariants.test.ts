@@ -5,6 +5,7 @@ import { EnvironmentConfig, parseEnvironment } from "../environments/schema";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { poolCapacity } from "../constructs/training-cluster/workloads/gpu-node-pools";
 import { synthesizePlatform } from "../stacks/synthesize";
 import { validEnvironmentInput } from "./support/arbitraries";
 import { shippedStackIds, shippedStackJson } from "./support/shipped-synth";
@@ -36,7 +37,7 @@ function danglingReferences(json: TerraformJson & { data?: Record<string, Record
     ...Object.keys(json.locals ?? {}).map((name) => `local.${name}`),
   ]);
   const named = [...text.matchAll(/\$\{([^}]*)\}/g)].flatMap(([, expression]) =>
-    [...expression.matchAll(/\b((?:data\.)?(?:aws|kubernetes|terraform)_[a-z0-9_]+\.[A-Za-z0-9_-]+|local\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]),
+    [...expression.matchAll(/\b((?:data\.)?(?:aws|kubernetes|helm|terraform)_[a-z0-9_]+\.[A-Za-z0-9_-]+|local\.[A-Za-z0-9_-]+)/g)].map((m) => m[1]),
   );
   return [...new Set(named)].filter((address) => !defined.has(address));
 }
@@ -79,9 +80,9 @@ function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
       ]);
     }
     if (stackId === `${env.name}-training`) {
-      const gpuGroups = resources.filter((r) => r.type === "aws_eks_node_group" && r.attributes.ami_type === "AL2023_x86_64_NVIDIA");
-      expect(gpuGroups).toHaveLength(env.training.gpuPools.length);
-      for (const group of gpuGroups) expect(group.attributes.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+      // GPU capacity is Karpenter's: the system pool is the only node group, and Karpenter's queue is encrypted.
+      expect(resources.filter((r) => r.type === "aws_eks_node_group").map((r) => r.attributes.ami_type)).toEqual(["AL2023_x86_64_STANDARD"]);
+      expect(resources.filter((r) => r.type === "aws_sqs_queue").map((r) => r.attributes.kms_master_key_id)).toEqual([expect.stringContaining("aws_kms_key.")]);
       for (const template of resources.filter((r) => r.type === "aws_launch_template")) {
         expect(template.attributes.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
       }
@@ -116,9 +117,29 @@ function checkInvariants(env: EnvironmentConfig, stacks: StackJsons): void {
     }
     if (stackId === `${env.name}-workloads`) {
       expect(count("aws_eks_cluster")).toBe(0);
-      expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length);
-      // Per team: its quota, and the zero-pod quota that keeps the platform's priority class from it.
-      expect(count("kubernetes_resource_quota_v1")).toBe(2 * env.training.teams.length);
+      // The teams', Kueue's and Grafana's.
+      expect(count("kubernetes_namespace_v1")).toBe(env.training.teams.length + 2);
+      // Per team: its quota, and the zero-pod quota that keeps the platform's priority class from it; one per platform namespace.
+      expect(count("kubernetes_resource_quota_v1")).toBe(2 * env.training.teams.length + 2);
+      // Karpenter scales the GPU pools: no cluster autoscaler, and no workload outside a chart.
+      expect(JSON.stringify(json)).not.toContain("cluster-autoscaler");
+      expect(count("kubernetes_deployment_v1") + count("kubernetes_daemon_set_v1")).toBe(0);
+      const releases = resources.filter((r) => r.type === "helm_release").map((r) => r.attributes as Record<string, any>);
+      for (const release of releases) {
+        expect(release.version).toMatch(/^\d+\.\d+\.\d+$/);
+        expect([release.name, release.repository ?? release.chart]).toEqual([release.name, expect.stringMatching(/^(oci:\/\/|https:\/\/|\.\/assets\/)/)]);
+        expect(release.wait).toBe(true);
+      }
+      // Per GPU pool, the nominal quotas of all ClusterQueues add up to what the pool can reach.
+      const objects = (name: string) => JSON.parse(releases.find((r) => r.name === name)!.values[0]).objects as Record<string, any>[];
+      const flavors = objects("kueue-queues")
+        .filter((o) => o.kind === "ClusterQueue")
+        .flatMap((q) => q.spec.resourceGroups.flatMap((g: Record<string, any>) => g.flavors)) as { name: string; resources: { name: string; nominalQuota: string }[] }[];
+      for (const pool of env.training.gpuPools) {
+        const nominal = flavors.filter((f) => f.name === pool.name).reduce((sum, f) => sum + Number(f.resources.find((r) => r.name === "nvidia.com/gpu")!.nominalQuota), 0);
+        expect([pool.name, nominal]).toEqual([pool.name, poolCapacity(pool)]);
+      }
+      expect(objects("gpu-capacity").filter((o) => o.kind === "NodePool").map((o) => o.metadata.name).sort()).toEqual(env.training.gpuPools.map((p) => p.name).sort());
     }
     if (stackId === `${env.name}-network`) {
       expect(count("aws_subnet")).toBe(2 * zones);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformPlan, loadPlan } from "../review/plan-json";
 import { configAddress } from "../review/plan-references";
@@ -28,6 +28,11 @@ export interface StackCheck {
   readonly synthFindings: ReadonlySet<string>;
   readonly protected: boolean;
   readonly workdir: string;
+  /**
+   * The stack's synthesized folder (`<synth dir>/stacks/<id>`): its `assets/` (local Helm charts) are copied
+   * beside the plan's main.tf.json, where the Terraform JSON names them by relative path.
+   */
+  readonly stackDir?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly offline: OfflineOptions;
 }
@@ -87,6 +92,13 @@ function compareFindings(check: StackCheck, plan: TerraformPlan): { problems: st
   return { problems, findings: atPlan.size };
 }
 
+/** The stack's `assets/` folder (charts and files its resources name by relative path), copied into the working folder. */
+export function copyAssets(stackDir: string | undefined, workdir: string): void {
+  if (stackDir === undefined) return;
+  const assets = join(stackDir, "assets");
+  if (existsSync(assets)) cpSync(assets, join(workdir, "assets"), { recursive: true, dereference: true });
+}
+
 /** init, validate, an offline plan, then the plan through `review plan`'s reader and summary. */
 export async function checkStack(check: StackCheck): Promise<StackVerdict> {
   const started = Date.now();
@@ -95,6 +107,7 @@ export async function checkStack(check: StackCheck): Promise<StackVerdict> {
   const offline = offlineStack(check.stack, check.stacks, check.offline);
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify(offline.json, null, 1));
   for (const stub of offline.stubStates) writeFileSync(join(dir, stub.file), JSON.stringify(stub.state, null, 1));
+  copyAssets(check.stackDir, dir);
   const verdict = (problems: string[], extra: Partial<StackVerdict> = {}): StackVerdict => ({
     stack: check.stack.id,
     passed: problems.length === 0,

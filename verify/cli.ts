@@ -168,6 +168,7 @@ export async function main(argv: readonly string[], io: { stdout: { write(s: str
         synthFindings: report?.findings ?? new Set(),
         protected: report?.protected ?? false,
         workdir,
+        stackDir: join(options.synthDir, "stacks", stack.id),
         env: tfEnv,
         offline: { ...(older ? { awsProviderVersion: awsVersion } : {}), drop },
       });

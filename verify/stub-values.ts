@@ -50,6 +50,8 @@ type Shape = (c: StubContext) => string;
 const id = (prefix: string): Shape => (c) => `${prefix}-${hex(c.address, 17)}`;
 const regional = (service: string, resource: (c: StubContext) => string): Shape => (c) => `arn:aws:${service}:${c.region}:${c.accountId}:${resource(c)}`;
 // Seeded by account and region, not address: the cluster's issuer and its OIDC provider's ARN name one host.
+// Seeded by the producer's address: a workspace's id, ARN and endpoint name one workspace.
+const workspaceId = (c: StubContext) => `ws-${uuid(c.address)}`;
 const oidcIssuerHost = (c: StubContext) => `oidc.eks.${c.region}.amazonaws.com/id/${hex(`${c.accountId}/${c.region}`, 32).toUpperCase()}`;
 
 /** `<type>.<attribute path>` -> a value of that shape. */
@@ -66,6 +68,15 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   "aws_ecr_repository.repository_url": (c) => `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${literal(c, "name")}`,
   "aws_iam_role.arn": (c) => `arn:aws:iam::${c.accountId}:role/${literal(c, "name")}`,
   "aws_iam_role.name": (c) => literal(c, "name"),
+  "aws_iam_instance_profile.name": (c) => literal(c, "name"),
+  "aws_iam_instance_profile.arn": (c) => `arn:aws:iam::${c.accountId}:instance-profile/${literal(c, "name")}`,
+  "aws_sqs_queue.name": (c) => literal(c, "name"),
+  "aws_sqs_queue.arn": regional("sqs", (c) => literal(c, "name")),
+  "aws_sqs_queue.url": (c) => `https://sqs.${c.region}.amazonaws.com/${c.accountId}/${literal(c, "name")}`,
+  "aws_prometheus_workspace.id": workspaceId,
+  "aws_prometheus_workspace.arn": regional("aps", (c) => `workspace/${workspaceId(c)}`),
+  "aws_prometheus_workspace.prometheus_endpoint": (c) => `https://aps-workspaces.${c.region}.amazonaws.com/workspaces/${workspaceId(c)}/`,
+  "aws_eks_cluster.vpc_config.0.cluster_security_group_id": id("sg"),
   "aws_sns_topic.arn": regional("sns", (c) => literal(c, "name")),
   "aws_eks_cluster.name": (c) => literal(c, "name"),
   "aws_eks_cluster.arn": regional("eks", (c) => `cluster/${literal(c, "name")}`),

@@ -12,6 +12,8 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "aws_glue_catalog_database",
   "aws_eks_cluster",
   "aws_sagemaker_mlflow_tracking_server",
+  // The cluster's metric history.
+  "aws_prometheus_workspace",
 ]);
 
 /** The service's own guard against deletion, per type, as the attribute value a protected resource must have. */

@@ -3,12 +3,14 @@ import { Construct } from "constructs";
 import { Lazy, Token } from "cdktf";
 import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { PrometheusAlertManagerDefinition } from "@cdktf/provider-aws/lib/prometheus-alert-manager-definition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { PolicyStatement, policyDocument } from "../core/iam";
 import { KmsKey } from "../core/kms-key";
+import { toYaml } from "../observability/scrape-config";
 import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
 
@@ -27,6 +29,19 @@ export interface MonitoringProps {
   readonly monthlyBudgetUsd: number;
   /** The training cluster shown on the dashboard (pending pods and scheduling attempts, from EKS's own metrics). @default - no cluster widgets */
   readonly trainingClusterName?: string;
+  /**
+   * The training cluster's Prometheus workspace (Amazon Managed Service for Prometheus): its alert manager sends the
+   * alerts of its rule groups to the topic, and the topic and its key let the workspace, only it, publish.
+   * @default - no Prometheus alerts
+   */
+  readonly prometheusWorkspace?: PrometheusAlertSource;
+}
+
+/** A Prometheus workspace whose alerts go to the topic (references to another stack's workspace are fine). */
+export interface PrometheusAlertSource {
+  /** `ws-…` */
+  readonly id: string;
+  readonly arn: string;
 }
 
 export interface MonitoredEndpoint {
@@ -51,7 +66,8 @@ const MAX_NAME_PREFIX_LENGTH = 249;
  *
  * No EventBridge rule publishes to the topic: the EventBridge user guide says a topic policy statement for
  * EventBridge cannot carry conditions, so it would let any account's rules publish. Everything the topic hears
- * comes through CloudWatch alarms, whose statement is limited to this account's alarms.
+ * comes through CloudWatch alarms, whose statement is limited to this account's alarms, AWS Budgets, and (with
+ * `prometheusWorkspace`) the alert manager of that one Prometheus workspace.
  */
 export class Monitoring extends Construct {
   readonly alertTopicArn: string;
@@ -103,6 +119,7 @@ export class Monitoring extends Construct {
           ArnLike: { "aws:SourceArn": `arn:${partition}:budgets::${accountId}:*` },
         },
       },
+      ...(props.prometheusWorkspace ? [this.prometheusPublishStatement(props.prometheusWorkspace.arn, accountId)] : []),
       {
         Sid: "DenyPublishWithoutTls",
         Effect: "Deny",
@@ -118,6 +135,15 @@ export class Monitoring extends Construct {
     });
     this.allowServiceToUseKey("CloudWatchAlarms", "cloudwatch.amazonaws.com", accountId);
     this.allowServiceToUseKey("Budgets", "budgets.amazonaws.com", accountId);
+    if (props.prometheusWorkspace) {
+      this.allowServiceToUseKey("Prometheus", "aps.amazonaws.com", accountId);
+      new PrometheusAlertManagerDefinition(this, "PrometheusAlertManager", {
+        workspaceId: props.prometheusWorkspace.id,
+        definition: alertManagerDefinition(this.topicArnLiteral, region),
+        // The workspace's first alert must find the topic's policy in place.
+        dependsOn: [topicPolicy],
+      });
+    }
 
     for (const subscription of props.subscriptions) {
       // Named by content, so reordering the list replaces nothing.
@@ -175,6 +201,18 @@ export class Monitoring extends Construct {
     return new DriftMonitor(this, id, props);
   }
 
+  /** The workspace's alert manager publishes to the topic: that workspace only, of this account (AMP user guide, "Alert manager and SNS"). */
+  private prometheusPublishStatement(workspaceArn: string, accountId: string): PolicyStatement {
+    return {
+      Sid: "PrometheusAlertManagerPublish",
+      Effect: "Allow",
+      Principal: { Service: "aps.amazonaws.com" },
+      Action: ["sns:Publish", "sns:GetTopicAttributes"],
+      Resource: this.topicArnLiteral,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnEquals: { "aws:SourceArn": workspaceArn } },
+    };
+  }
+
   /** Lets a service encrypt messages it publishes to this topic: only for this topic (the encryption context SNS sets), on behalf of this account. */
   private allowServiceToUseKey(name: string, service: string, sourceAccount: string): void {
     this.encryptionKey.addToResourcePolicy({
@@ -207,6 +245,25 @@ export class Monitoring extends Construct {
     const [problem] = subscriptionProblems(props.subscriptions);
     if (problem) throw new Error(`${where}: subscriptions[${problem.index}] ${problem.field} ${problem.message}`);
   }
+}
+
+/**
+ * An Amazon Managed Service for Prometheus alert manager definition (its `alertmanager_config` as a YAML block):
+ * every alert to the topic, through SNS with SigV4 in the topic's region, grouped by alert name and its subject
+ * (queue, pod, capacity type), repeated every 4 hours while it fires.
+ */
+export function alertManagerDefinition(topicArn: string, region: string): string {
+  const config = toYaml({
+    route: {
+      receiver: "alert-topic",
+      group_by: ["alertname", "cluster_queue", "namespace", "pod", "capacity_type"],
+      group_wait: "1m",
+      group_interval: "5m",
+      repeat_interval: "4h",
+    },
+    receivers: [{ name: "alert-topic", sns_configs: [{ topic_arn: topicArn, sigv4: { region } }] }],
+  });
+  return `alertmanager_config: |\n${config.replace(/^(?=.)/gm, "  ")}`;
 }
 
 /** The most a monthly budget may be: a typo guard, and below where numbers stop printing as plain decimals. */

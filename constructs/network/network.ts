@@ -40,6 +40,13 @@ export interface NetworkProps {
    * @default DEFAULT_INTERFACE_ENDPOINTS (SageMaker API and runtime, ECR, STS, CloudWatch Logs)
    */
   readonly interfaceEndpoints?: readonly string[];
+  /**
+   * Tags of the private subnets besides their name and ELB role, e.g. `karpenter.sh/discovery=<cluster>` so the
+   * training cluster's node provisioner finds them. Set here, on the subnet: an `aws_ec2_tag` on a subnet this
+   * stack manages would be removed by its next apply.
+   * @default {}
+   */
+  readonly privateSubnetTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -113,7 +120,7 @@ export class Network extends Construct {
         cidrBlock: plan.privateCidr,
         availabilityZone: plan.availabilityZone,
         mapPublicIpOnLaunch: false,
-        tags: { Name: name(`private-${plan.availabilityZone}`), "kubernetes.io/role/internal-elb": "1" },
+        tags: { ...props.privateSubnetTags, Name: name(`private-${plan.availabilityZone}`), "kubernetes.io/role/internal-elb": "1" },
       });
       const routes = new RouteTable(this, `PrivateRouteTable${i}`, {
         vpcId: this.vpcId,
@@ -156,6 +163,9 @@ export class Network extends Construct {
     const vpc = parseCidr(props.cidr);
     if (!vpc || vpc.prefixLength < 16 || vpc.prefixLength > 20) {
       throw new Error(`${where}: cidr "${props.cidr}" must be an IPv4 CIDR from /16 to /20`);
+    }
+    for (const key of Object.keys(props.privateSubnetTags ?? {})) {
+      if (key === "Name" || key === "kubernetes.io/role/internal-elb") throw new Error(`${where}: privateSubnetTags must not set "${key}"; the network sets it`);
     }
     const zones = props.availabilityZones;
     if (zones.length < 1 || zones.length > MAX_ZONES || new Set(zones).size !== zones.length) {

@@ -12,7 +12,7 @@ import { resourceName } from "../core/naming";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
-import { CapacityType, NodePool } from "./node-pool";
+import { NodePool } from "./node-pool";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
 
 export interface NodePoolSpec {
@@ -20,11 +20,6 @@ export interface NodePoolSpec {
   readonly minSize: number;
   readonly maxSize: number;
   readonly diskSizeGiB: number;
-}
-
-export interface GpuPoolSpec extends NodePoolSpec {
-  readonly name: string;
-  readonly capacityType: CapacityType;
 }
 
 export interface AddonVersions {
@@ -63,10 +58,11 @@ export interface GpuTrainingClusterProps {
   /** Control plane log types sent to CloudWatch Logs. */
   readonly controlPlaneLogTypes: readonly ControlPlaneLogType[];
   readonly addonVersions: AddonVersions;
-  /** Cluster services (CoreDNS, the autoscaler); on-demand, never empty. */
+  /**
+   * Cluster services (CoreDNS, Karpenter and the other controllers): an on-demand managed node group of
+   * `minSize` nodes. GPU nodes are not a node group: Karpenter launches them (see KarpenterInfrastructure).
+   */
   readonly systemPool: NodePoolSpec;
-  /** GPU pools; each scales between its min (usually 0) and max. */
-  readonly gpuPools: readonly GpuPoolSpec[];
   /**
    * CIDRs that may reach the public API endpoint.
    * @default [] - the endpoint is private; reach it from inside the VPC
@@ -83,7 +79,7 @@ export interface GpuTrainingClusterProps {
    */
   readonly readOnlyRoleArns?: readonly string[];
   /**
-   * EKS-optimized AMI release of every pool.
+   * EKS-optimized AMI release of the system pool.
    * @default - the latest release at node group creation
    */
   readonly nodeAmiReleaseVersion?: string;
@@ -114,23 +110,24 @@ const ACCESS_POLICY = {
 /**
  * An EKS cluster for GPU training: secrets encrypted with KMS, control plane logs in an encrypted
  * log group, API access through access entries only (no aws-auth ConfigMap, no implicit admin for
- * whoever created it), an OIDC provider for IRSA, managed add-ons at pinned versions, a system pool
- * and GPU pools that scale to zero.
+ * whoever created it), an OIDC provider for IRSA, managed add-ons at pinned versions, and a system pool of fixed
+ * size for the cluster's controllers. GPU capacity comes from Karpenter (KarpenterInfrastructure).
  */
 export class GpuTrainingCluster extends Construct {
   readonly cluster: EksCluster;
   readonly clusterName: string;
+  readonly clusterArn: string;
   readonly endpoint: string;
   /** Base64 PEM of the cluster's certificate authority. */
   readonly certificateAuthorityData: string;
   readonly oidcProviderArn: string;
   /** `https://oidc.eks.<region>.amazonaws.com/id/<id>` */
   readonly oidcIssuerUrl: string;
+  /** The system pool's node role (Karpenter's nodes have their own: KarpenterInfrastructure). */
   readonly nodeRoleArn: string;
-  /** The security group EKS attaches to the control plane and managed nodes. */
+  /** The security group EKS attaches to the control plane and managed nodes (Karpenter's nodes find it by its discovery tag). */
   readonly clusterSecurityGroupId: string;
   readonly systemPool: NodePool;
-  readonly gpuPools: readonly NodePool[];
   private apiAccessRules = 0;
 
   constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
@@ -173,6 +170,7 @@ export class GpuTrainingCluster extends Construct {
       dependsOn: [logGroup.logGroup, clusterPolicy],
     });
     this.clusterName = this.cluster.name;
+    this.clusterArn = this.cluster.arn;
     this.endpoint = this.cluster.endpoint;
     this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
@@ -207,7 +205,6 @@ export class GpuTrainingCluster extends Construct {
       dependsOn: [...nodePolicies, ...networkAddons],
     };
     this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system" });
-    this.gpuPools = props.gpuPools.map((pool) => new NodePool(this, `GpuPool-${pool.name}`, { ...poolBase, ...pool, gpu: true }));
 
     this.addNodeAddons(props.clusterName, props.addonVersions);
   }

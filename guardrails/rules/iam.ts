@@ -164,6 +164,7 @@ export const RESOURCE_STAR_ACTIONS: readonly ResourceStarAction[] = [
   { action: "s3:ListAllMyBuckets", reason: "no resource type" },
   { action: "xray:PutTraceSegments", reason: "no resource type" },
   { action: "xray:PutTelemetryRecords", reason: "no resource type" },
+  { action: "pricing:GetProducts", reason: "no resource type (Karpenter reads on-demand prices)" },
   {
     action: "kms:CreateGrant",
     reason: "grants that AWS services (EBS, SageMaker) create for their own resources on keys they are handed",
@@ -486,4 +487,118 @@ const policiesWithinSizeLimits = defineRule({
   },
 });
 
-export const iamRules: readonly Rule[] = [noWildcardActions, noUnscopedResources, noEveryoneInTrust, irsaBoundToServiceAccount, noAdministratorAccess, registerNotApprove, policiesWithinSizeLimits];
+// ---------------------------------------------------------------------------------------------------------------
+// Node provisioners (Karpenter): EC2 writes scoped to the cluster, PassRole to named roles for EC2 only
+
+/** EC2 actions that launch, tag or remove capacity: a provisioner's role must reach only its own cluster's. */
+const CAPACITY_ACTIONS = ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate", "ec2:CreateTags", "ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"];
+/** EC2 resource types those actions make or change, whose ARNs hold ids nobody knows in advance. */
+const CAPACITY_RESOURCE = /^arn:[^:]*:ec2:[^:]*:[^:]*:(instance|fleet|launch-template|volume|network-interface|spot-instances-request|spot-fleet-request)\/(.*)$/i;
+
+/** The statement's capacity resources that are patterns (or `*`): what a tag condition must scope. */
+function unscopedCapacityResources(statement: PolicyStatementView): string[] {
+  if ((statement as { NotResource?: unknown }).NotResource !== undefined) return ["NotResource"];
+  return asList(statement.Resource).filter((resource) => {
+    const text = resource.trim().replace(/\$\{[^}]*\}/g, "ref");
+    if (text === "*") return true;
+    const match = CAPACITY_RESOURCE.exec(text);
+    return match !== null && match[2].includes("*");
+  });
+}
+
+/** A condition that ties a request to this cluster's tags: aws:ResourceTag/kubernetes.io/cluster/<c> or an aws:RequestTag. */
+function scopedToCluster(entries: readonly ConditionEntry[]): boolean {
+  return entries.some(
+    (e) =>
+      /^(ForAllValues:|ForAnyValue:)?string(equals|like)(ignorecase)?$/i.test(e.operator) &&
+      e.values.length > 0 &&
+      e.values.every((v) => typeof v === "string" && v.trim() !== "" && v.trim() !== "*") &&
+      (/^(aws|ec2):resourcetag\/kubernetes\.io\/cluster\/./i.test(e.key) || /^aws:requesttag\/./i.test(e.key)),
+  );
+}
+
+const capacityScopedToCluster = defineRule({
+  id: "MLB-IAM-008",
+  severity: "error",
+  resourceTypes: PERMISSION_POLICY_TYPES,
+  rationale: "A role that launches, tags or terminates instances (a node provisioner) must reach only its own cluster's: by an aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition.",
+  publicChecks: [],
+  evaluate(resource) {
+    const readable = permissionPolicies(resource).filter(isReadable);
+    const problems: string[] = [];
+    let grants = false;
+    for (const { label, read } of readable) {
+      read.statements.forEach((statement, i) => {
+        if (!isAllow(statement)) return;
+        const actions = asList(statement.Action).filter((action) => CAPACITY_ACTIONS.some((target) => actionCovered(action, target)));
+        if (actions.length === 0) return;
+        grants = true;
+        const unscoped = unscopedCapacityResources(statement);
+        if (unscoped.length === 0 || scopedToCluster(conditionEntries(statement.Condition))) return;
+        problems.push(`${where(label, statement, i)} allows ${joinQuoted(actions)} on ${joinQuoted(unscoped)} with no aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition`);
+      });
+    }
+    if (!grants) return notApplicable;
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          `${problems.join("; ")}: the role could launch or terminate any instance in the account`,
+          'Add Condition StringEquals { "aws:ResourceTag/kubernetes.io/cluster/<cluster>": "owned" } to statements on existing instances and launch templates, and { "aws:RequestTag/kubernetes.io/cluster/<cluster>": "owned" } to those that create them (as Karpenter\'s reference policy does).',
+        );
+  },
+});
+
+const ROLE_ARN = /^arn:[^:]*:iam::[^:]*:role\/(.+)$/i;
+
+const passRoleNamed = defineRule({
+  id: "MLB-IAM-009",
+  severity: "error",
+  resourceTypes: PERMISSION_POLICY_TYPES,
+  rationale: "iam:PassRole on any role, or to any service, lets a principal hand a more powerful role to EC2 or Lambda and act through it: name the roles and the service.",
+  publicChecks: [],
+  evaluate(resource) {
+    const readable = permissionPolicies(resource).filter(isReadable);
+    const problems: string[] = [];
+    let grants = false;
+    for (const { label, read } of readable) {
+      read.statements.forEach((statement, i) => {
+        if (!isAllow(statement) || !asList(statement.Action).some((action) => actionCovered(action, "iam:PassRole"))) return;
+        grants = true;
+        const at = where(label, statement, i);
+        const resources = asList(statement.Resource);
+        const unnamed = resources.filter((r) => {
+          const text = r.trim();
+          if (hasInterpolation(text) && !text.startsWith("arn:")) return false; // a reference to a role
+          const role = ROLE_ARN.exec(text.replace(/\$\{[^}]*\}/g, "ref"));
+          return role === null || /^[*?/]*$/.test(role[1]) || role[1].endsWith("*");
+        });
+        if ((statement as { NotResource?: unknown }).NotResource !== undefined) unnamed.push("NotResource");
+        if (resources.length === 0 && unnamed.length === 0) unnamed.push("no Resource");
+        if (unnamed.length > 0) problems.push(`${at} passes ${joinQuoted(unnamed)}, not named role ARNs`);
+        const service = conditionEntries(statement.Condition).some(
+          (e) => /^string(equals|like)$/i.test(e.operator) && e.key.toLowerCase() === "iam:passedtoservice" && e.values.length > 0 && e.values.every((v) => typeof v === "string" && !v.includes("*")),
+        );
+        if (!service) problems.push(`${at} has no StringEquals "iam:PassedToService" condition`);
+      });
+    }
+    if (!grants) return notApplicable;
+    return problems.length === 0
+      ? compliant
+      : nonCompliant(
+          problems.join("; "),
+          'Name the role ARNs (the node role) in Resource and add Condition StringEquals { "iam:PassedToService": "ec2.amazonaws.com" }.',
+        );
+  },
+});
+
+export const iamRules: readonly Rule[] = [
+  noWildcardActions,
+  noUnscopedResources,
+  noEveryoneInTrust,
+  irsaBoundToServiceAccount,
+  noAdministratorAccess,
+  registerNotApprove,
+  policiesWithinSizeLimits,
+  capacityScopedToCluster,
+  passRoleNamed,
+];

@@ -301,8 +301,42 @@ const rbacWithoutWildcards = defineRule({
   },
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Services
+
+const SERVICE_TYPES = ["kubernetes_service_v1", "kubernetes_service"];
+/** Annotations that keep an AWS load balancer inside the VPC (in-tree controller, and AWS Load Balancer Controller). */
+const INTERNAL_ANNOTATIONS: Readonly<Record<string, (value: string) => boolean>> = {
+  "service.beta.kubernetes.io/aws-load-balancer-internal": (v) => v.trim() === "true" || v.trim() === "0.0.0.0/0",
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": (v) => v.trim().toLowerCase() === "internal",
+};
+
+const servicesInternal = defineRule({
+  id: "MLB-K8S-012",
+  severity: "error",
+  resourceTypes: SERVICE_TYPES,
+  rationale: "A LoadBalancer or NodePort service without the internal annotation gets an internet-facing load balancer: metrics, dashboards and APIs of the cluster are not public.",
+  publicChecks: [],
+  evaluate(service) {
+    const type = str(block(service.attributes.spec)?.type)?.trim();
+    if (type === undefined || isReference(type) || !["LoadBalancer", "NodePort"].includes(type)) return type === undefined || isReference(type) ? notApplicable : compliant;
+    const annotations = block(block(service.attributes.metadata)?.annotations) ?? {};
+    const internal = Object.entries(INTERNAL_ANNOTATIONS).some(([key, ok]) => {
+      const value = annotations[key];
+      return isReference(value) || (typeof value === "string" && ok(value));
+    });
+    return internal
+      ? compliant
+      : nonCompliant(
+          `spec.type is ${type} and metadata.annotations has neither service.beta.kubernetes.io/aws-load-balancer-internal = "true" nor service.beta.kubernetes.io/aws-load-balancer-scheme = "internal"`,
+          'Keep the service ClusterIP (reach it with kubectl port-forward), or annotate it service.beta.kubernetes.io/aws-load-balancer-scheme = "internal".',
+        );
+  },
+});
+
 export const kubernetesRules: readonly Rule[] = [
   rbacWithoutWildcards,
+  servicesInternal,
   namespaced,
   resourceBounds,
   notPrivileged,

@@ -1,4 +1,5 @@
 import { App, TerraformStack, Testing } from "cdktf";
+import { parse as parseYaml } from "yaml";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { setAwsEnvironment } from "../../constructs/core/aws-environment";
 import { KmsKey } from "../../constructs/core/kms-key";
@@ -381,6 +382,49 @@ describe("Monitoring", () => {
         /test\/Monitoring: endpoint "churn" variant "blue" is already on the dashboard/,
       );
     });
+  });
+});
+
+describe("Monitoring with a Prometheus workspace", () => {
+  const WORKSPACE = { id: "ws-0123abcd-4567-89ef-0123-456789abcdef", arn: `arn:aws:aps:${TEST_REGION}:${TEST_ACCOUNT}:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef` };
+  const json = synthJson(setup({ prometheusWorkspace: WORKSPACE }).stack);
+
+  it("sends every alert of the workspace's alert manager to the topic, through SNS with SigV4 in the topic's region", () => {
+    const definition = only(attributesOf(json, "aws_prometheus_alert_manager_definition"));
+    expect(definition).toMatchObject({ workspace_id: WORKSPACE.id, depends_on: [expect.stringMatching(/^aws_sns_topic_policy\./)] });
+    const outer = parseYaml(definition.definition as string) as { alertmanager_config: string };
+    const config = parseYaml(outer.alertmanager_config) as { route: { receiver: string }; receivers: { name: string; sns_configs: unknown[] }[] };
+    expect(config.route).toMatchObject({ receiver: "alert-topic", repeat_interval: "4h" });
+    expect(config.receivers).toEqual([{ name: "alert-topic", sns_configs: [{ topic_arn: TOPIC_ARN, sigv4: { region: TEST_REGION } }] }]);
+  });
+
+  it("lets that workspace, of this account, publish to the topic", () => {
+    expect(topicPolicy(json)).toContainEqual({
+      Sid: "PrometheusAlertManagerPublish",
+      Effect: "Allow",
+      Principal: { Service: "aps.amazonaws.com" },
+      Action: ["sns:Publish", "sns:GetTopicAttributes"],
+      Resource: TOPIC_ARN,
+      Condition: { StringEquals: { "aws:SourceAccount": TEST_ACCOUNT }, ArnEquals: { "aws:SourceArn": WORKSPACE.arn } },
+    });
+    expect(topicPolicy(json).at(-1)).toMatchObject({ Sid: "DenyPublishWithoutTls" });
+  });
+
+  it("lets AMP use the key for this topic only, on behalf of this account", () => {
+    expect(keyPolicy(json)).toContainEqual({
+      Sid: "PrometheusPublishTomlopstestAlertTopic",
+      Effect: "Allow",
+      Principal: { Service: "aps.amazonaws.com" },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": TOPIC_ARN, "aws:SourceAccount": TEST_ACCOUNT } },
+    });
+  });
+
+  it("has none of it without a workspace", () => {
+    const plain = synthJson(setup().stack);
+    expect(attributesOf(plain, "aws_prometheus_alert_manager_definition")).toEqual([]);
+    expect(JSON.stringify(plain)).not.toContain("aps.amazonaws.com");
   });
 });
 

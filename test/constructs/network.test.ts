@@ -63,6 +63,18 @@ describe("Network", () => {
     ]);
   });
 
+  it("tags the private subnets, and only them, with the tags it is given (Karpenter's discovery tag)", () => {
+    const subnets = attributesOf(synthNetwork({ privateSubnetTags: { "karpenter.sh/discovery": "mlops-test-training" } }), "aws_subnet");
+    const tags = (s: Record<string, unknown>) => s.tags as Record<string, string>;
+    const [privateSubnets, publicSubnets] = [subnets.filter((s) => tags(s).Name.includes("-private-")), subnets.filter((s) => tags(s).Name.includes("-public-"))];
+    expect(privateSubnets).toHaveLength(ZONES.length);
+    for (const subnet of privateSubnets) {
+      expect(tags(subnet)).toEqual({ Name: expect.stringMatching(/^mlops-test-private-/), "kubernetes.io/role/internal-elb": "1", "karpenter.sh/discovery": "mlops-test-training" });
+    }
+    for (const subnet of publicSubnets) expect(tags(subnet)).not.toHaveProperty(["karpenter.sh/discovery"]);
+    for (const subnet of attributesOf(synthNetwork(), "aws_subnet")) expect(tags(subnet)).not.toHaveProperty(["karpenter.sh/discovery"]);
+  });
+
   it("closes the default security group", () => {
     const [defaultGroup] = attributesOf(synthNetwork(), "aws_default_security_group");
     expect(defaultGroup.ingress).toBeUndefined();
@@ -84,6 +96,7 @@ describe("Network", () => {
     [{ cidr: "nonsense" }, /cidr "nonsense"/],
     [{ availabilityZones: [] }, /availabilityZones must list 1 to 6 distinct zones/],
     [{ availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /distinct zones; got \[eu-west-1a, eu-west-1a\]/],
+    [{ privateSubnetTags: { Name: "x" } }, /privateSubnetTags must not set "Name"/],
   ])("refuses %p", (props, message) => {
     expect(() => synthNetwork(props)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { TerraformOutput } from "cdktf";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { GpuTrainingCluster, GpuTrainingClusterProps } from "../../constructs/training-cluster/gpu-training-cluster";
 import { NodePool } from "../../constructs/training-cluster/node-pool";
@@ -19,10 +20,6 @@ function synthCluster(props: Partial<GpuTrainingClusterProps> = {}): TerraformJs
     controlPlaneLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
     addonVersions: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
     systemPool: { instanceTypes: ["m6i.large"], minSize: 2, maxSize: 3, diskSizeGiB: 50 },
-    gpuPools: [
-      { name: "a10g", instanceTypes: ["g5.12xlarge", "g5.24xlarge"], capacityType: "ON_DEMAND", minSize: 0, maxSize: 4, diskSizeGiB: 500 },
-      { name: "l4-spot", instanceTypes: ["g6.xlarge"], capacityType: "SPOT", minSize: 0, maxSize: 8, diskSizeGiB: 200 },
-    ],
     adminRoleArns: [ADMIN],
     readOnlyRoleArns: [VIEWER],
     nodeAmiReleaseVersion: "1.33.5-20251103",
@@ -80,6 +77,24 @@ describe("GpuTrainingCluster", () => {
     ]);
   });
 
+  it("exposes the cluster's ARN, for the metrics collector and Karpenter's role", () => {
+    const stack = testStack();
+    const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
+    const cluster = new GpuTrainingCluster(stack, "Cluster", {
+      clusterName: "mlops-test-training",
+      kubernetesVersion: "1.33",
+      subnetIds: ["subnet-a", "subnet-b"],
+      encryptionKey: key,
+      logRetentionDays: 30,
+      controlPlaneLogTypes: ["audit"],
+      addonVersions: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
+      systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 1, diskSizeGiB: 50 },
+    });
+    new TerraformOutput(stack, "arn", { value: cluster.clusterArn });
+    const json = synthJson(stack) as { output?: Record<string, { value: string }> };
+    expect(json.output?.arn.value).toMatch(/^\$\{aws_eks_cluster\.Cluster_.*\.arn\}$/);
+  });
+
   it("has an OIDC provider for IRSA on the cluster's issuer", () => {
     expect(only(json, "aws_iam_openid_connect_provider")).toMatchObject({
       client_id_list: ["sts.amazonaws.com"],
@@ -104,56 +119,36 @@ describe("GpuTrainingCluster", () => {
   });
 });
 
-describe("node pools", () => {
+describe("the system pool", () => {
   const json = synthCluster();
-  const groups = Object.fromEntries(attributesOf(json, "aws_eks_node_group").map((g) => [g.node_group_name, g]));
+  const groups = attributesOf(json, "aws_eks_node_group");
+  const [system] = groups;
 
-  it("has an on-demand system pool that never reaches zero", () => {
-    expect(groups["mlops-test-training-system"]).toMatchObject({
+  it("is the only node group: GPU capacity is Karpenter's", () => {
+    expect(groups.map((g) => g.node_group_name)).toEqual(["mlops-test-training-system"]);
+  });
+
+  it("is on-demand, of a fixed size the plan owns (nothing scales it, nothing ignores its size)", () => {
+    expect(system).toMatchObject({
       ami_type: "AL2023_x86_64_STANDARD",
       capacity_type: "ON_DEMAND",
       scaling_config: { min_size: 2, max_size: 3, desired_size: 2 },
       release_version: "1.33.5-20251103",
+      labels: { "mlops/pool": "system" },
     });
-    expect(groups["mlops-test-training-system"].taint).toBeUndefined();
-  });
-
-  it("gives GPU pools the NVIDIA AMI, the GPU label and taint, min 0 and the configured max", () => {
-    for (const [name, max, capacity] of [["a10g", 4, "ON_DEMAND"], ["l4-spot", 8, "SPOT"]] as const) {
-      expect(groups[`mlops-test-training-${name}`]).toMatchObject({
-        ami_type: "AL2023_x86_64_NVIDIA",
-        capacity_type: capacity,
-        scaling_config: { min_size: 0, max_size: max, desired_size: 0 },
-        labels: { "nvidia.com/gpu": "true", "mlops/pool": name },
-        taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
-        lifecycle: { ignore_changes: ["scaling_config[0].desired_size"] },
-      });
-    }
-  });
-
-  it("tags GPU pools and their Auto Scaling groups so the autoscaler can scale them up from zero", () => {
-    expect(groups["mlops-test-training-a10g"].tags).toMatchObject({
-      "k8s.io/cluster-autoscaler/enabled": "true",
-      "k8s.io/cluster-autoscaler/mlops-test-training": "owned",
-      "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu": "true",
-      "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
-      "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "4",
-    });
-    const asgTags = attributesOf(json, "aws_autoscaling_group_tag").map((t) => t.tag as Record<string, unknown>);
-    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu", value: "1", propagate_at_launch: false });
-    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu", value: "true:NoSchedule", propagate_at_launch: false });
+    expect(system.taint).toBeUndefined();
+    expect(system.lifecycle).toBeUndefined();
+    expect(system.tags).toBeUndefined();
+    expect(attributesOf(json, "aws_autoscaling_group_tag")).toEqual([]);
   });
 
   it("launches every node with IMDSv2 required, hop limit 1 and an encrypted root volume of the pool's size", () => {
     const templates = attributesOf(json, "aws_launch_template");
-    expect(templates).toHaveLength(3);
-    for (const template of templates) {
-      expect(template.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
-      expect(template.block_device_mappings).toEqual([
-        expect.objectContaining({ ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3" }) }),
-      ]);
-    }
-    expect(templates.map((t) => (t.block_device_mappings as { ebs: { volume_size: number } }[])[0].ebs.volume_size).sort()).toEqual([200, 50, 500]);
+    expect(templates).toHaveLength(1);
+    expect(templates[0].metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
+    expect(templates[0].block_device_mappings).toEqual([
+      expect.objectContaining({ ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 50 }) }),
+    ]);
   });
 
   it("runs nodes with a role that has only the node policies, not admin", () => {
@@ -162,33 +157,22 @@ describe("node pools", () => {
     expect(attachments.some((arn) => arn.endsWith("/AdministratorAccess"))).toBe(false);
   });
 
-  it("labels GPU nodes with their accelerator, and tells the autoscaler so while a pool is at zero", () => {
-    // Until the device plugin advertises nvidia.com/gpu, only this label tells the autoscaler a new node has GPUs.
-    expect(groups["mlops-test-training-a10g"].labels).toMatchObject({ "k8s.amazonaws.com/accelerator": "nvidia-a10g" });
-    expect(groups["mlops-test-training-l4-spot"].labels).toMatchObject({ "k8s.amazonaws.com/accelerator": "nvidia-l4" });
-    expect(groups["mlops-test-training-system"].labels).not.toHaveProperty(["k8s.amazonaws.com/accelerator"]);
-    const asgTags = attributesOf(json, "aws_autoscaling_group_tag").map((t) => t.tag as Record<string, unknown>);
-    expect(asgTags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator", value: "nvidia-a10g", propagate_at_launch: false });
-  });
-
   it("tags instances, volumes and network interfaces for cost allocation", () => {
     const tagged = synthCluster({ nodeTags: { "mlops:environment": "test", "mlops:layer": "training" } });
     for (const template of attributesOf(tagged, "aws_launch_template")) {
       const specs = template.tag_specifications as { resource_type: string; tags: Record<string, string> }[];
       expect(specs.map((s) => s.resource_type)).toEqual(["instance", "volume", "network-interface"]);
-      for (const spec of specs) expect(spec.tags).toMatchObject({ "mlops:environment": "test", "mlops:layer": "training", Name: expect.any(String) });
+      for (const spec of specs) expect(spec.tags).toMatchObject({ "mlops:environment": "test", "mlops:layer": "training", Name: "mlops-test-training-system" });
     }
   });
 
-  it("creates node groups after the node role's policies and the network add-ons, which a node needs to become Ready", () => {
-    for (const group of Object.values(groups)) {
-      expect((group as Record<string, unknown>).depends_on).toEqual([
-        expect.stringContaining("AmazonEKSWorkerNodePolicy"),
-        expect.stringContaining("AmazonEC2ContainerRegistryPullOnly"),
-        expect.stringMatching(/^aws_eks_addon\.Cluster_VpcCni_/),
-        expect.stringMatching(/^aws_eks_addon\.Cluster_KubeProxy_/),
-      ]);
-    }
+  it("is created after the node role's policies and the network add-ons, which a node needs to become Ready", () => {
+    expect(system.depends_on).toEqual([
+      expect.stringContaining("AmazonEKSWorkerNodePolicy"),
+      expect.stringContaining("AmazonEC2ContainerRegistryPullOnly"),
+      expect.stringMatching(/^aws_eks_addon\.Cluster_VpcCni_/),
+      expect.stringMatching(/^aws_eks_addon\.Cluster_KubeProxy_/),
+    ]);
     const cni = attributesOf(json, "aws_eks_addon").find((a) => a.addon_name === "vpc-cni")!;
     expect(cni.depends_on).toEqual([expect.stringContaining("AmazonEKS_CNI_Policy")]);
   });
@@ -240,12 +224,13 @@ describe("refusals", () => {
   });
 
   it.each([
-    [{ instanceTypes: ["m6i.large"] }, /m6i.large is not a known GPU instance type/],
-    [{ instanceTypes: ["g5.xlarge", "g5.12xlarge"] }, /mix GPU counts \(1, 4\)/],
+    [{ instanceTypes: [] }, /instanceTypes must list at least one instance type/],
     [{ minSize: 3, maxSize: 2 }, /minSize 3 and maxSize 2 must be/],
-  ])("refuses a GPU pool with %p", (pool, message) => {
+    [{ minSize: 0, maxSize: 2 }, /1 <= minSize <= maxSize/],
+    [{ name: "x".repeat(62) }, /is over 63 characters/],
+  ])("refuses a node pool with %p", (pool, message) => {
     const stack = testStack();
-    const base = { clusterName: "c", name: "p", nodeRoleArn: "r", subnetIds: ["s"], instanceTypes: ["g5.xlarge"], minSize: 0, maxSize: 2, diskSizeGiB: 100, gpu: true };
+    const base = { clusterName: "c", name: "system", nodeRoleArn: "r", subnetIds: ["s"], instanceTypes: ["m6i.large"], minSize: 1, maxSize: 2, diskSizeGiB: 100 };
     expect(() => new NodePool(stack, "Pool", { ...base, ...pool })).toThrow(message);
   });
 });

@@ -2,11 +2,12 @@ import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
 import { IrsaRole } from "../../constructs/training-cluster/irsa-role";
-import { ClusterAutoscaler } from "../../constructs/training-cluster/workloads/cluster-autoscaler";
 import { NvidiaDevicePlugin } from "../../constructs/training-cluster/workloads/nvidia-device-plugin";
+import { PlatformNamespace } from "../../constructs/training-cluster/workloads/platform-namespace";
+import { ApsCollectorRbac } from "../../constructs/training-cluster/workloads/aps-collector-rbac";
 import { TrainingPriorityClasses } from "../../constructs/training-cluster/workloads/priority-classes";
 import { TeamNamespace, TeamNamespaceProps } from "../../constructs/training-cluster/workloads/team-namespace";
-import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
+import { TEST_ACCOUNT, testStack } from "../support/stack";
 import { TerraformJson, policyOf, resourcesOfType, synthJson } from "../support/terraform-json";
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE0123456789";
@@ -14,7 +15,6 @@ const OIDC = {
   oidcProviderArn: `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${ISSUER}`,
   oidcIssuerUrl: `https://${ISSUER}`,
 };
-const CLUSTER = "mlops-test";
 const TEAM: TeamNamespaceProps = { ...OIDC, team: "vision", gpuQuota: 12, cpuQuota: "192", memoryQuota: "768Gi", roleName: "vision-training" };
 
 /** A test stack that can hold Kubernetes resources. */
@@ -83,122 +83,6 @@ describe("IrsaRole", () => {
   });
 });
 
-describe("NvidiaDevicePlugin", () => {
-  it("runs a pinned image in kube-system on GPU nodes only, tolerating their taint, as a node-critical pod", () => {
-    const stack = kubernetesStack();
-    new NvidiaDevicePlugin(stack, "DevicePlugin", { version: "v0.17.4" });
-    const [daemonSet] = attributesOf(synthJson(stack), "kubernetes_daemon_set_v1");
-    expect(daemonSet.metadata.namespace).toBe("kube-system");
-    const pod = daemonSet.spec.template.spec;
-    expect(pod.node_selector).toEqual({ "nvidia.com/gpu": "true" });
-    expect(pod.toleration).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    expect(pod.priority_class_name).toBe("system-node-critical");
-    expect(pod.volume).toEqual([{ name: "device-plugin", host_path: { path: "/var/lib/kubelet/device-plugins", type: "Directory" } }]);
-    const [container] = pod.container;
-    expect(container.image).toBe("nvcr.io/nvidia/k8s-device-plugin:v0.17.4");
-    expect(container.env).toEqual([{ name: "FAIL_ON_INIT_ERROR", value: "false" }]);
-    expect(container.volume_mount).toEqual([{ name: "device-plugin", mount_path: "/var/lib/kubelet/device-plugins" }]);
-  });
-
-  it.each([
-    [{ version: "latest" }, /test\/DevicePlugin: version "latest" must be a pinned release/],
-    [{ version: "v0.17.4", nodeSelector: {} }, /nodeSelector is empty/],
-  ])("refuses %p", (props, message) => {
-    expect(() => new NvidiaDevicePlugin(kubernetesStack(), "DevicePlugin", props)).toThrow(message);
-  });
-});
-
-describe("ClusterAutoscaler", () => {
-  const synthAutoscaler = (): TerraformJson => {
-    const stack = kubernetesStack();
-    new ClusterAutoscaler(stack, "Autoscaler", { ...OIDC, clusterName: CLUSTER, roleName: "autoscaler", version: "v1.33.1" });
-    return synthJson(stack);
-  };
-  const json = synthAutoscaler();
-  const statements = policyOf(attributesOf(json, "aws_iam_role_policy")[0]).Statement;
-  const statement = (sid: string) => statements.find((s) => s.Sid === sid)!;
-
-  it("runs as an IAM role only kube-system:cluster-autoscaler can assume, annotated on that service account", () => {
-    const [role] = attributesOf(json, "aws_iam_role");
-    expect(trustOf(role)).toEqual(irsaTrust("system:serviceaccount:kube-system:cluster-autoscaler"));
-    const account = named(json, "kubernetes_service_account_v1", "cluster-autoscaler");
-    expect(account.metadata.namespace).toBe("kube-system");
-    expect(account.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": expect.stringMatching(/^\$\{aws_iam_role\..+\.arn\}$/) });
-  });
-
-  it("may set capacity and terminate instances only in auto-scaling groups tagged as this cluster's", () => {
-    expect(statement("ScaleThisClustersNodeGroups")).toEqual({
-      Sid: "ScaleThisClustersNodeGroups",
-      Effect: "Allow",
-      Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-      Resource: "*",
-      Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "owned" } },
-    });
-  });
-
-  it("describes only this cluster's node groups, and has nothing else but read-only describe actions", () => {
-    expect(statement("DescribeThisClustersNodeGroups").Resource).toBe(`arn:aws:eks:${TEST_REGION}:${TEST_ACCOUNT}:nodegroup/${CLUSTER}/*/*`);
-    const unconditioned = statements.filter((s) => s.Resource === "*" && !s.Condition);
-    expect(unconditioned.flatMap((s) => s.Action as string[]).every((action) => /^(autoscaling|ec2):(Describe|Get)/.test(action))).toBe(true);
-    expect(statements).toHaveLength(3);
-  });
-
-  it("has the upstream RBAC rules with no wildcard, its config maps and lease in kube-system only", () => {
-    const clusterRole = named(json, "kubernetes_cluster_role_v1", "cluster-autoscaler");
-    const role = named(json, "kubernetes_role_v1", "cluster-autoscaler");
-    for (const rule of [...clusterRole.rule, ...role.rule]) {
-      expect([...rule.verbs, ...rule.resources, ...rule.api_groups]).not.toContain("*");
-    }
-    expect(clusterRole.rule).toEqual(
-      expect.arrayContaining([
-        { api_groups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "update"] },
-        { api_groups: [""], resources: ["pods/eviction"], verbs: ["create"] },
-      ]),
-    );
-    expect(role.metadata.namespace).toBe("kube-system");
-    expect(role.rule.flatMap((r: Attributes) => r.resources).sort()).toEqual(["configmaps", "configmaps", "leases", "leases"]);
-    const subject = [{ kind: "ServiceAccount", name: "cluster-autoscaler", namespace: "kube-system" }];
-    expect(named(json, "kubernetes_cluster_role_binding_v1", "cluster-autoscaler")).toMatchObject({ role_ref: { kind: "ClusterRole" }, subject });
-    expect(named(json, "kubernetes_role_binding_v1", "cluster-autoscaler")).toMatchObject({
-      metadata: { namespace: "kube-system" },
-      role_ref: { kind: "Role" },
-      subject,
-    });
-  });
-
-  it("runs one cluster-critical replica that discovers this cluster's node groups, with health checks", () => {
-    const [deployment] = attributesOf(json, "kubernetes_deployment_v1");
-    expect(deployment.spec.replicas).toBe("1");
-    const pod = deployment.spec.template.spec;
-    expect(pod.priority_class_name).toBe("system-cluster-critical");
-    expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\./);
-    const [container] = pod.container;
-    expect(container.image).toBe("registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.1");
-    expect(container.command).toEqual(
-      expect.arrayContaining([
-        "--cloud-provider=aws",
-        `--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/${CLUSTER}`,
-        "--balance-similar-node-groups",
-        "--skip-nodes-with-system-pods=false",
-        "--expander=least-waste",
-        "--scale-down-unneeded-time=10m",
-      ]),
-    );
-    for (const probe of [container.liveness_probe, container.readiness_probe]) {
-      expect(probe.http_get).toEqual({ path: "/health-check", port: "8085" });
-    }
-  });
-
-  it.each([
-    [{ version: "latest" }, /test\/Autoscaler: version "latest" must be a pinned release/],
-    [{ clusterName: "no spaces" }, /clusterName "no spaces" is not an EKS cluster name/],
-  ])("refuses %p", (props, message) => {
-    const create = () =>
-      new ClusterAutoscaler(kubernetesStack(), "Autoscaler", { ...OIDC, clusterName: CLUSTER, roleName: "a", version: "v1.33.1", ...props });
-    expect(create).toThrow(message);
-  });
-});
-
 describe("TeamNamespace", () => {
   const synthTeam = (props: Partial<TeamNamespaceProps> = {}): TerraformJson => {
     const stack = kubernetesStack();
@@ -215,6 +99,7 @@ describe("TeamNamespace", () => {
           name: "vision",
           labels: {
             team: "vision",
+            "mlops/team": "vision",
             "pod-security.kubernetes.io/enforce": "baseline",
             "pod-security.kubernetes.io/audit": "restricted",
             "pod-security.kubernetes.io/warn": "restricted",
@@ -338,37 +223,75 @@ describe("TrainingPriorityClasses", () => {
   });
 });
 
-describe("every workload", () => {
+describe("PlatformNamespace", () => {
+  const synthNamespace = (props: Partial<ConstructorParameters<typeof PlatformNamespace>[2]> = {}): TerraformJson => {
+    const stack = kubernetesStack();
+    new PlatformNamespace(stack, "Namespace", { name: "kueue-system", cpuQuota: "2", memoryQuota: "2Gi", vpcCidr: "10.0.0.0/16", ingressPorts: [9443, 8443], ...props });
+    return synthJson(stack);
+  };
+  const json = synthNamespace();
+  const policies: Record<string, Attributes> = Object.fromEntries(attributesOf(json, "kubernetes_network_policy_v1").map((p) => [p.metadata.name, p]));
+
+  it("caps the namespace's requests, takes no GPU and gives containers default requests", () => {
+    expect(attributesOf(json, "kubernetes_resource_quota_v1").map((q) => q.spec.hard)).toEqual([
+      { "requests.cpu": "2", "requests.memory": "2Gi", pods: "20", "requests.nvidia.com/gpu": "0" },
+    ]);
+    expect(attributesOf(json, "kubernetes_limit_range_v1")[0].spec.limit[0].default_request).toEqual({ cpu: "100m", memory: "128Mi" });
+  });
+
+  it("denies by default, allows DNS and HTTPS out, and lets in only the listed ports from the VPC", () => {
+    expect(Object.keys(policies).sort()).toEqual(["allow-dns", "allow-https-egress", "allow-same-namespace", "allow-vpc-ingress", "default-deny"]);
+    expect(policies["default-deny"].spec).toEqual({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
+    expect(policies["allow-vpc-ingress"].spec.ingress).toEqual([
+      {
+        from: [{ ip_block: { cidr: "10.0.0.0/16" } }],
+        ports: [
+          { protocol: "TCP", port: "9443" },
+          { protocol: "TCP", port: "8443" },
+        ],
+      },
+    ]);
+  });
+
+  it("has no ingress policy when no port is listed", () => {
+    const names = attributesOf(synthNamespace({ ingressPorts: [] }), "kubernetes_network_policy_v1").map((p) => p.metadata.name);
+    expect(names).not.toContain("allow-vpc-ingress");
+  });
+
+  it.each([
+    [{ cpuQuota: "two" }, /cpuQuota "two" must be a Kubernetes quantity/],
+    [{ ingressPorts: [0] }, /ingress port 0 is not a TCP port/],
+  ])("refuses %p", (props, message) => {
+    expect(() => synthNamespace(props)).toThrow(message);
+  });
+});
+
+describe("ApsCollectorRbac", () => {
   const stack = kubernetesStack();
-  new NvidiaDevicePlugin(stack, "DevicePlugin", { version: "v0.17.4" });
-  new ClusterAutoscaler(stack, "Autoscaler", { ...OIDC, clusterName: CLUSTER, roleName: "autoscaler", version: "v1.33.1" });
-  new TeamNamespace(stack, "Team", TEAM);
+  new ApsCollectorRbac(stack, "Collector");
   const json = synthJson(stack);
-  const workloads = ["kubernetes_deployment_v1", "kubernetes_daemon_set_v1"].flatMap((type) => attributesOf(json, type));
-  const containers = workloads.flatMap((w) => [...(w.spec.template.spec.container ?? []), ...(w.spec.template.spec.init_container ?? [])]);
 
-  it("includes the device plugin and the autoscaler", () => {
-    expect(workloads).toHaveLength(2);
-    expect(containers).toHaveLength(2);
-  });
-
-  it.each(containers.map((c) => [c.name, c]))("%s runs a pinned image with CPU and memory requests and limits", (_, container) => {
-    expect(container.image).toMatch(/:v\d+\.\d+\.\d+$/);
-    for (const bound of ["requests", "limits"]) {
-      expect(Object.keys(container.resources[bound]).sort()).toEqual(["cpu", "memory"]);
+  it("binds the collector's user to read-only discovery and /metrics, without wildcards", () => {
+    const [role] = attributesOf(json, "kubernetes_cluster_role_v1");
+    expect(role.metadata.name).toBe("aps-collector-role");
+    for (const rule of role.rule) {
+      expect(rule.verbs.every((verb: string) => ["get", "list", "watch"].includes(verb))).toBe(true);
+      expect([...rule.verbs, ...(rule.resources ?? []), ...(rule.api_groups ?? [])]).not.toContain("*");
     }
+    expect(role.rule).toContainEqual({ non_resource_urls: ["/metrics"], verbs: ["get"] });
+    const [binding] = attributesOf(json, "kubernetes_cluster_role_binding_v1");
+    expect(binding.subject).toEqual([{ api_group: "rbac.authorization.k8s.io", kind: "User", name: "aps-collector-user" }]);
+    expect(binding.role_ref).toMatchObject({ kind: "ClusterRole" });
   });
+});
 
-  it.each(containers.map((c) => [c.name, c]))("%s cannot escalate privileges and has no capabilities", (_, container) => {
-    expect(container.security_context).toMatchObject({ allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
-    expect(container.security_context).not.toHaveProperty("privileged", true);
-  });
-
-  it("sets a pod security context with the runtime's default seccomp profile, and never uses the default namespace", () => {
-    for (const workload of workloads) {
-      expect(workload.spec.template.spec.security_context.seccomp_profile).toEqual({ type: "RuntimeDefault" });
-    }
-    const namespaced = Object.entries(json.resource ?? {}).flatMap(([, byName]) => Object.values(byName) as Attributes[]);
-    expect(namespaced.filter((r) => r.metadata?.namespace === "default" || r.metadata?.namespace === "")).toEqual([]);
+describe("NvidiaDevicePlugin", () => {
+  it("is a Helm release at the pinned chart version, not a raw DaemonSet", () => {
+    const stack = kubernetesStack();
+    new NvidiaDevicePlugin(stack, "DevicePlugin", { version: "0.20.0", pools: [{ name: "a10g", sharing: { mode: "none" } }] });
+    const json = synthJson(stack);
+    expect(attributesOf(json, "kubernetes_daemon_set_v1")).toEqual([]);
+    const [release] = attributesOf(json, "helm_release");
+    expect(release).toMatchObject({ chart: "nvidia-device-plugin", repository: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0", namespace: "kube-system" });
   });
 });

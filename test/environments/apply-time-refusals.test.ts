@@ -15,12 +15,12 @@ const ENDPOINT = "serving.endpoints.0";
 
 describe("training: names and access that collide in the cluster or in IAM", () => {
   it.each([
-    ["two teams whose names give one IAM role", (c: Draft) => c.training.teams.push({ ...c.training.teams[0], name: "recommendations", gpuQuota: 0 }) && (c.training.teams[0].name = "recom-mendations") && (c.training.teams.at(-1).name = "recom--mendations"),
+    ["two teams whose names give one IAM role", (c: Draft) => c.training.teams.push({ ...c.training.teams[0], name: "recommendations", gpuQuotas: {} }) && (c.training.teams[0].name = "recom-mendations") && (c.training.teams.at(-1).name = "recom--mendations"),
       ['prod: training.teams.3.name: "recom--mendations" gives the same IAM role name as team "recom-mendations"; rename one']],
     ["a team named like a namespace Kubernetes keeps", (c: Draft) => (c.training.teams[1].name = "kube-system"),
       ['prod: training.teams.1.name: "kube-system" is a namespace Kubernetes keeps for itself; name the team otherwise']],
     ["a team named default", (c: Draft) => (c.training.teams[1].name = "default"), ['prod: training.teams.1.name: "default" is a namespace Kubernetes keeps for itself; name the team otherwise']],
-    ["a GPU pool named like the system pool", (c: Draft) => (c.training.gpuPools[0].name = "system"),
+    ["a GPU pool named like the system pool", (c: Draft) => ((c.training.gpuPools[0].name = "system"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
       ['prod: training.gpuPools.0.name: "system" is the system pool\'s name (its node group would collide); name the GPU pool otherwise']],
     ["one role twice in the access entries", (c: Draft) => c.training.access.readOnlyRoleArns.push(c.training.access.adminRoleArns[0]),
       ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in access.adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
@@ -138,12 +138,12 @@ describe("validation itself", () => {
   it("still reports cross-field problems beside a fractional number in a whole-number field", () => {
     const lines = problemLines(
       mutated(prod, (c) => {
-        c.training.teams[0].gpuQuota = 1.5;
+        c.training.teams[0].gpuQuotas.h100 = 1.5;
         c.protection.enabled = false;
       }),
     );
     expect(lines).toEqual([
-      "prod: training.teams.0.gpuQuota: is 1.5, a number; expected a whole number",
+      "prod: training.teams.0.gpuQuotas.h100: is 1.5, a number; expected a whole number",
       "prod: protection.enabled: a production environment must be protected; set it to true",
     ]);
   });

@@ -1,41 +1,42 @@
 import fc from "fast-check";
-import { gpusPerInstance } from "../../constructs/training-cluster/gpu-instances";
+import { gpuUnitsPerNode, type GpuSharing } from "../../constructs/training-cluster/gpu-instances";
 import { dev } from "../../environments/dev";
 import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
 import { parseEnvironment, parseEnvironments, type EnvironmentInput } from "../../environments/schema";
+import { gpuPoolCapacity, gpuPoolDisruption } from "../../environments/training-schema";
+import { kueueQueueObjects } from "../../constructs/training-cluster/workloads/kueue-queues";
 import { type Draft, configError, mutated, problemLines } from "../support/config-errors";
 
 const NOT_A_GPU = "is not a GPU instance type; use a g4dn, g5, g6, g6e, p3, p4d, p4de, p5, p5e or p5en size";
-const MIXED = "GPUs; one pool needs one GPU count so the autoscaler knows what a new node brings";
+const MIXED = "GPUs; one pool needs one GPU count so its capacity (Kueue quotas, NodePool limits) is exact";
 const TEAM_NAME_MESSAGE = "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)";
+const POOL_FIELDS = "name, instanceTypes, capacityType, maxSize, diskSizeGiB, sharing, disruption";
 const PRIVATE_API_MESSAGE =
   "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC";
 
 interface PoolShape {
+  readonly name: string;
   readonly instanceTypes: readonly string[];
   readonly maxSize: number;
+  readonly sharing: GpuSharing;
 }
 
-/** GPUs per node of a pool whose instance types all have the same count (the shipped pools do). */
-function gpusPerNode(pool: PoolShape): number {
-  const counts = new Set(pool.instanceTypes.map((type) => gpusPerInstance(type)));
-  if (counts.size !== 1 || [...counts][0] === undefined) throw new Error(`pool ${JSON.stringify(pool)} has no single GPU count`);
-  return [...counts][0]!;
+/** `nvidia.com/gpu` units a pool can reach: units per node × maxSize. */
+function capacity(pool: PoolShape): number {
+  const units = gpuUnitsPerNode(pool.instanceTypes, pool.sharing);
+  if (units === undefined) throw new Error(`pool ${JSON.stringify(pool)} has no single unit count`);
+  return units * pool.maxSize;
 }
 
-/** Most GPUs the pools can run at once: sum of maxSize × GPUs per node. */
-function reachableGpus(pools: readonly PoolShape[]): number {
-  return pools.reduce((sum, pool) => sum + pool.maxSize * gpusPerNode(pool), 0);
+function quotasMessage(pool: string, index: number, sum: number, reachable: number): string {
+  return `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${reachable} GPU units (gpuPools.${index}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`;
 }
 
-function quotasMessage(sum: number, reachable: number): string {
-  return `GPU quotas add up to ${sum} but the GPU pools can reach only ${reachable} GPUs; lower the quotas or raise a pool's maxSize`;
+/** Σ of the teams' quotas in one pool. */
+function quotaIn(teams: readonly { gpuQuotas: Record<string, number> }[], pool: string): number {
+  return teams.reduce((sum, team) => sum + (team.gpuQuotas[pool] ?? 0), 0);
 }
-
-/** prod: a10g-4gpu 4 × 4 + l4-spot 8 × 1 + h100 2 × 8. */
-const PROD_REACHABLE = reachableGpus(prod.training.gpuPools);
-const PROD_QUOTAS = prod.training.teams.reduce((sum, team) => sum + team.gpuQuota, 0);
 
 describe("shipped training sections", () => {
   test("every shipped environment's training section parses and comes back unchanged", () => {
@@ -47,15 +48,19 @@ describe("shipped training sections", () => {
     expect(parseEnvironment(prod).training.publicApiCidrs).toEqual([]);
   });
 
-  test("every GPU pool of every shipped environment can scale to zero", () => {
-    const pools = parseEnvironments(environmentInputs).flatMap((env) => env.training.gpuPools.map((pool) => [env.name, pool] as const));
-    expect(pools.length).toBeGreaterThan(0);
-    for (const [env, pool] of pools) expect({ env, pool: pool.name, minSize: pool.minSize }).toEqual({ env, pool: pool.name, minSize: 0 });
+  test("prod's pool capacities and quotas are what these tests assume", () => {
+    // a10g-4gpu 4 × 4, l4-spot 8 × 1, h100 2 × 8.
+    expect(prod.training.gpuPools.map(capacity)).toEqual([16, 8, 16]);
+    expect(prod.training.gpuPools.map((pool) => quotaIn(prod.training.teams, pool.name))).toEqual([12, 8, 16]);
   });
 
-  test("prod's reachable GPUs and quotas are what these tests assume", () => {
-    expect(PROD_REACHABLE).toBe(40);
-    expect(PROD_QUOTAS).toBe(36);
+  test("at least one shipped environment shares GPUs, and every shipped quota fits its pool", () => {
+    const envs = parseEnvironments(environmentInputs);
+    expect(envs.some((env) => env.training.gpuPools.some((pool) => pool.sharing.mode !== "none"))).toBe(true);
+    expect(dev.training.gpuPools[0].sharing).toEqual({ mode: "timeSlicing", replicas: 4 });
+    for (const env of envs) {
+      for (const pool of env.training.gpuPools) expect(quotaIn(env.training.teams, pool.name)).toBeLessThanOrEqual(capacity(pool));
+    }
   });
 });
 
@@ -86,14 +91,11 @@ describe("GPU pools", () => {
     ]);
   });
 
-  test("minSize above maxSize", () => {
-    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].minSize = 5)))).toEqual([
-      "prod: training.gpuPools.0.minSize: is 5, above maxSize 4; minSize must be <= maxSize",
+  test("minSize is gone: Karpenter pools scale from zero", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].minSize = 0)))).toEqual([
+      `prod: training.gpuPools.0.minSize: unknown field "minSize"; allowed: ${POOL_FIELDS}. Did you mean "maxSize"?`,
+      "prod: training.gpuPools.0.minSize: was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field",
     ]);
-  });
-
-  test("minSize equal to maxSize is accepted", () => {
-    expect(parseEnvironment(mutated(prod, (c) => (c.training.gpuPools[0].minSize = 4))).training.gpuPools[0].minSize).toBe(4);
   });
 
   test("maxSize above maxNodesPerGpuPool", () => {
@@ -107,22 +109,24 @@ describe("GPU pools", () => {
   });
 
   test("maxSize 0", () => {
-    // The pool then brings no GPUs, so prod's quotas no longer fit: a true consequence, reported too.
+    // The pool then brings no GPUs, so prod's quotas there no longer fit: a true consequence, reported too.
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].maxSize = 0)))).toEqual([
       "prod: training.gpuPools.2.maxSize: is 0; must be at least 1",
-      `prod: training.teams: ${quotasMessage(36, 24)}`,
+      `prod: training.teams: ${quotasMessage("h100", 2, 16, 0)}`,
     ]);
   });
 
   test("duplicate pool names", () => {
+    // The teams' l4-spot quotas then name no pool: a true consequence, reported too.
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[1].name = "a10g-4gpu")))).toEqual([
       'prod: training.gpuPools.1.name: "a10g-4gpu" is used by another GPU pool',
+      ...[0, 1, 2].map((i) => `prod: training.teams.${i}.gpuQuotas.l4-spot: names no GPU pool; the pools are "a10g-4gpu", "h100"`),
     ]);
   });
 
   test("a typo key gets a suggestion", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].maxSise = 6)))).toEqual([
-      'prod: training.gpuPools.0.maxSise: unknown field "maxSise"; allowed: name, instanceTypes, capacityType, minSize, maxSize, diskSizeGiB. Did you mean "maxSize"?',
+      `prod: training.gpuPools.0.maxSise: unknown field "maxSise"; allowed: ${POOL_FIELDS}. Did you mean "maxSize"?`,
     ]);
   });
 
@@ -133,7 +137,7 @@ describe("GPU pools", () => {
     });
     expect(problemLines(input)).toEqual([
       "prod: training.gpuPools.0.maxSize: is missing; expected a number",
-      'prod: training.gpuPools.0.maxSise: unknown field "maxSise"; allowed: name, instanceTypes, capacityType, minSize, maxSize, diskSizeGiB. Did you mean "maxSize"?',
+      `prod: training.gpuPools.0.maxSise: unknown field "maxSise"; allowed: ${POOL_FIELDS}. Did you mean "maxSize"?`,
     ]);
   });
 });
@@ -160,16 +164,74 @@ describe("system pool", () => {
 });
 
 describe("teams", () => {
-  test("GPU quotas above what the pools can reach", () => {
-    const extra = PROD_REACHABLE - PROD_QUOTAS + 1;
-    const input = mutated(prod, (c) => (c.training.teams[0].gpuQuota += extra));
-    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage(PROD_REACHABLE + 1, PROD_REACHABLE)}`]);
+  test("GPU quotas above what a pool can reach: quotas cannot exceed capacity, per pool", () => {
+    // a10g-4gpu holds 12 of 16: 5 more is one too many, though prod has room in no other pool either.
+    const input = mutated(prod, (c) => (c.training.teams[0].gpuQuotas["a10g-4gpu"] += 5));
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("a10g-4gpu", 0, 17, 16)}`]);
   });
 
-  test("GPU quotas exactly at what the pools can reach are accepted", () => {
-    const input = mutated(prod, (c) => (c.training.teams[0].gpuQuota += PROD_REACHABLE - PROD_QUOTAS));
-    const teams = parseEnvironment(input).training.teams;
-    expect(teams.reduce((sum, team) => sum + team.gpuQuota, 0)).toBe(PROD_REACHABLE);
+  test("GPU quotas exactly at a pool's capacity are accepted", () => {
+    const input = mutated(prod, (c) => (c.training.teams[0].gpuQuotas["a10g-4gpu"] += 4));
+    expect(quotaIn(parseEnvironment(input).training.teams, "a10g-4gpu")).toBe(16);
+  });
+
+  test("spare units in one pool do not cover another's excess", () => {
+    // Before, quotas were summed over all pools: 36 of 40 would have let nlp take 2 more L4s.
+    const input = mutated(prod, (c) => (c.training.teams[2].gpuQuotas["l4-spot"] += 2));
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("l4-spot", 1, 10, 8)}`]);
+  });
+
+  test("time-slicing multiplies a pool's capacity", () => {
+    // dev: 2 nodes × 1 GPU × 4 replicas = 8 units, all research's; 9 is too many, and 2 replicas halve it.
+    expect(problemLines(mutated(dev, (c) => (c.training.teams[0].gpuQuotas["g5-spot"] = 9)))).toEqual([
+      `dev: training.teams: ${quotasMessage("g5-spot", 0, 9, 8)}`,
+    ]);
+    expect(problemLines(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replicas = 2)))).toEqual([
+      `dev: training.teams: ${quotasMessage("g5-spot", 0, 8, 4)}`,
+    ]);
+  });
+
+  test("MIG multiplies a pool's capacity by the profile's instances per GPU", () => {
+    // h100: 2 nodes × 8 GPUs × 7 instances of 1g.10gb = 112 units.
+    const input = mutated(prod, (c) => {
+      c.training.gpuPools[2].sharing = { mode: "mig", profile: "1g.10gb" };
+      c.training.teams[2].gpuQuotas.h100 = 100;
+    });
+    expect(quotaIn(parseEnvironment(input).training.teams, "h100")).toBe(110);
+    const over = mutated(input, (c) => (c.training.teams[2].gpuQuotas.h100 = 103));
+    expect(problemLines(over)).toEqual([`prod: training.teams: ${quotasMessage("h100", 2, 113, 112)}`]);
+  });
+
+  test("a gpuQuotas key that names no pool", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.teams[1].gpuQuotas["a100"] = 2)))).toEqual([
+      'prod: training.teams.1.gpuQuotas.a100: names no GPU pool; the pools are "a10g-4gpu", "l4-spot", "h100"',
+    ]);
+  });
+
+  test("gpuQuota (one number for all pools) is gone", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.teams[0].gpuQuota = 4)))).toEqual([
+      'prod: training.teams.0.gpuQuota: unknown field "gpuQuota"; allowed: name, gpuQuotas, gpuBorrowingLimit, gpuLendingLimit, cpuQuota, memoryQuota. Did you mean "gpuQuotas"?',
+    ]);
+  });
+
+  test("a quota that is not a whole number", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.teams[0].gpuQuotas.h100 = 1.5)))).toEqual([
+      "prod: training.teams.0.gpuQuotas.h100: is 1.5, a number; expected a whole number",
+    ]);
+  });
+
+  test("lending above the team's quota", () => {
+    // vision's largest pool quota is 6 (h100).
+    expect(problemLines(mutated(prod, (c) => (c.training.teams[1].gpuLendingLimit = 7)))).toEqual([
+      "prod: training.teams.1.gpuLendingLimit: is 7, above the team's largest pool quota (6); a team lends at most its own quota in a pool, so lower it to 6 or less (or leave it out to lend all of it)",
+    ]);
+    expect(parseEnvironment(mutated(prod, (c) => (c.training.teams[1].gpuLendingLimit = 6))).training.teams[1].gpuLendingLimit).toBe(6);
+  });
+
+  test("a team without a borrowing limit", () => {
+    expect(problemLines(mutated(prod, (c) => delete c.training.teams[0].gpuBorrowingLimit))).toEqual([
+      "prod: training.teams.0.gpuBorrowingLimit: is missing; expected a number",
+    ]);
   });
 
   test("duplicate team names", () => {
@@ -191,16 +253,135 @@ describe("teams", () => {
   });
 });
 
+describe("GPU sharing", () => {
+  test("MIG on a family without MIG", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[1].sharing = { mode: "mig", profile: "1g.10gb" })))).toEqual([
+      "prod: training.gpuPools.1.sharing.mode: is mig, but g6 GPUs do not support MIG; MIG needs A100, H100 or H200 instances (p4d, p4de, p5, p5e, p5en), or use timeSlicing",
+    ]);
+  });
+
+  test("an unknown MIG profile lists the valid ones", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].sharing = { mode: "mig", profile: "1g.5gb" })))).toEqual([
+      'prod: training.gpuPools.2.sharing.profile: is "1g.5gb", not a MIG profile of p5 GPUs; valid: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
+    ]);
+  });
+
+  test("a +me MIG profile", () => {
+    const lines = problemLines(mutated(prod, (c) => (c.training.gpuPools[2].sharing = { mode: "mig", profile: "1g.10gb+me" })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^prod: training\.gpuPools\.2\.sharing\.profile: is "1g\.10gb\+me"; \+me \(media extension\) profiles are not supported/);
+  });
+
+  test("MIG's mixed strategy", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].sharing = { mode: "mixed" })))).toEqual([
+      'prod: training.gpuPools.2.sharing.mode: must be "none", "timeSlicing" or "mig" (MIG\'s mixed strategy is not offered: Karpenter cannot provision nodes for nvidia.com/mig-* resources)',
+    ]);
+  });
+
+  test.each([1, 17])("time-slicing replicas %i", (replicas) => {
+    expect(problemLines(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replicas = replicas)))).toEqual([
+      `dev: training.gpuPools.0.sharing.replicas: is ${replicas}; time-slicing shares a GPU between 2 and 16 pods (a whole number)`,
+    ]);
+  });
+
+  test("time-slicing replicas at the bounds are accepted", () => {
+    // 2 replicas halve dev's capacity to 4, so research's quota follows.
+    const two = mutated(dev, (c) => ((c.training.gpuPools[0].sharing.replicas = 2), (c.training.teams[0].gpuQuotas["g5-spot"] = 4)));
+    expect(parseEnvironment(two).training.gpuPools[0].sharing).toEqual({ mode: "timeSlicing", replicas: 2 });
+    expect(parseEnvironment(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replicas = 16))).training.gpuPools[0].sharing).toEqual({ mode: "timeSlicing", replicas: 16 });
+  });
+
+  test("a pool without sharing", () => {
+    expect(problemLines(mutated(prod, (c) => delete c.training.gpuPools[0].sharing))).toEqual([
+      "prod: training.gpuPools.0.sharing: is missing; expected an object",
+    ]);
+  });
+
+  test("typos inside sharing and disruption get suggestions", () => {
+    expect(problemLines(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replica = 2)))).toEqual([
+      'dev: training.gpuPools.0.sharing.replica: unknown field "replica"; allowed: mode, replicas, profile. Did you mean "replicas"?',
+    ]);
+    const disruption = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budgets: "1" };
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].disruption = disruption)))).toEqual([
+      "prod: training.gpuPools.0.disruption.budget: is missing; expected a string",
+      'prod: training.gpuPools.0.disruption.budgets: unknown field "budgets"; allowed: consolidation, consolidateAfter, expireAfter, budget. Did you mean "budget"?',
+    ]);
+  });
+
+  test("gpuQuotas as one number", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.teams[0].gpuQuotas = 4)))).toEqual(["prod: training.teams.0.gpuQuotas: is 4, a number; expected an object"]);
+  });
+
+  test("disruption: defaults when left out, refused when malformed", () => {
+    const config = parseEnvironment(prod);
+    expect(config.training.gpuPools[0].disruption).toBeUndefined();
+    expect(gpuPoolDisruption(config.training.gpuPools[0])).toEqual({ consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" });
+    const custom = { consolidation: "WhenEmptyOrUnderutilized", consolidateAfter: "30m", expireAfter: "Never", budget: "1" };
+    expect(parseEnvironment(mutated(prod, (c) => (c.training.gpuPools[0].disruption = custom))).training.gpuPools[0].disruption).toEqual(custom);
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].disruption = { ...custom, consolidateAfter: "10 minutes", budget: "150%" })))).toEqual([
+      'prod: training.gpuPools.0.disruption.consolidateAfter: is "10 minutes"; must be a duration such as 30s, 10m or 720h',
+      'prod: training.gpuPools.0.disruption.budget: is "150%"; must be a count such as "1" or a percentage such as "10%"',
+    ]);
+  });
+});
+
+describe("Karpenter, charts and observability", () => {
+  test("more controller replicas than system nodes", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = 4)))).toEqual([
+      "prod: training.karpenter.controllerReplicas: is 4, above systemPool.minSize 3; Karpenter runs one replica per system node (hostname anti-affinity), so the extra ones would stay Pending. Lower the replicas or raise systemPool.minSize",
+    ]);
+    expect(parseEnvironment(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = 3))).training.karpenter.controllerReplicas).toBe(3);
+  });
+
+  test("a Karpenter chart below the Kubernetes version's minimum", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.charts.karpenter = "1.4.1")))).toEqual([
+      "prod: training.charts.karpenter: is 1.4.1; Kubernetes 1.33 needs Karpenter 1.5.0 or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)",
+    ]);
+  });
+
+  test("the same Karpenter is fine on an older Kubernetes, the v1 APIs permitting", () => {
+    const older = (c: Draft) => {
+      c.training.kubernetesVersion = "1.32";
+      c.training.nodeAmiReleaseVersion = "1.32.9-20251103";
+      c.training.addons.kubeProxy = "v1.32.6-eksbuild.2";
+      c.training.addons.coreDns = "v1.11.4-eksbuild.2";
+    };
+    expect(() => parseEnvironment(mutated(prod, (c) => (older(c), (c.training.charts.karpenter = "1.2.0"))))).not.toThrow();
+  });
+
+  test.each(["latest", "^1.14.1", "v1.14.1", "1.14"])("a chart version %j that is not exact", (version) => {
+    expect(problemLines(mutated(prod, (c) => (c.training.charts.kueue = version)))).toEqual([
+      `prod: training.charts.kueue: is ${JSON.stringify(version)}; must be an exact chart version such as 1.14.1 (no range, no v, never latest)`,
+    ]);
+  });
+
+  test("a chart left out", () => {
+    expect(problemLines(mutated(prod, (c) => delete c.training.charts.grafana))).toEqual([
+      "prod: training.charts.grafana: is missing; expected a string",
+    ]);
+  });
+
+  test("images are gone: the device plugin and Karpenter come from charts", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.images = { nvidiaDevicePlugin: "v0.17.4" })))).toEqual([
+      `prod: training.images: unknown field "images"; allowed: kubernetesVersion, nodeAmiReleaseVersion, publicApiCidrs, apiAccess, deployRunner, upgradePolicy, controlPlaneLogs, access, addons, systemPool, gpuPools, maxNodesPerGpuPool, karpenter, charts, observability, teams.`,
+    ]);
+  });
+
+  test.each([
+    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 5), "prod: training.observability.scrapeIntervalSeconds: is 5; must be 30-300 seconds (the managed collector's range)"],
+    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 0), "prod: training.observability.alerts.idleGpuUtilPercent: is 0; must be 1-100"],
+    [(c: Draft) => (c.training.observability.alerts.idleForMinutes = 0), "prod: training.observability.alerts.idleForMinutes: is 0; must be 1-1440 minutes"],
+    [(c: Draft) => (c.training.observability.alerts.pendingForMinutes = 2000), "prod: training.observability.alerts.pendingForMinutes: is 2000; must be 1-1440 minutes"],
+    [(c: Draft) => (c.training.observability.alerts.launchFailureForMinutes = 2.5), "prod: training.observability.alerts.launchFailureForMinutes: is 2.5, a number; expected a whole number"],
+  ])("observability %#", (edit, line) => {
+    expect(problemLines(mutated(prod, edit))).toEqual([line]);
+  });
+});
+
 describe("versions, images and access", () => {
   test("unsupported Kubernetes version", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.kubernetesVersion = "1.27")))).toEqual([
       'prod: training.kubernetesVersion: is "1.27"; allowed: "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"',
-    ]);
-  });
-
-  test("image tag latest", () => {
-    expect(problemLines(mutated(prod, (c) => (c.training.images.clusterAutoscaler = "latest")))).toEqual([
-      'prod: training.images.clusterAutoscaler: is "latest"; must be a pinned release such as v1.2.3 (never latest)',
     ]);
   });
 
@@ -259,25 +440,44 @@ describe("every training problem is reported at once", () => {
 });
 
 describe("properties", () => {
-  test("prod with scaled pools and random quotas parses exactly when the quotas fit the reachable GPUs", () => {
+  test("prod with scaled pools and random per-pool quotas parses exactly when every pool's quotas fit its capacity", () => {
     const factor = fc.double({ min: 0.1, max: 4, noNaN: true });
-    const quotas = fc.tuple(...prod.training.teams.map(() => fc.nat({ max: 50 })));
+    const quotas = fc.array(fc.array(fc.nat({ max: 30 }), { minLength: 3, maxLength: 3 }), { minLength: 3, maxLength: 3 });
     fc.assert(
-      fc.property(factor, quotas, (scale, gpuQuotas) => {
+      fc.property(factor, quotas, (scale, table) => {
         const input = mutated(prod, (c) => {
           for (const pool of c.training.gpuPools) pool.maxSize = Math.max(1, Math.round(pool.maxSize * scale));
           // The ceiling follows the pools so that only the quotas decide.
           c.training.maxNodesPerGpuPool = Math.max(c.training.maxNodesPerGpuPool, ...c.training.gpuPools.map((p: PoolShape) => p.maxSize));
-          c.training.teams.forEach((team: Draft, i: number) => (team.gpuQuota = gpuQuotas[i]));
+          c.training.teams.forEach((team: Draft, i: number) => {
+            team.gpuQuotas = Object.fromEntries(c.training.gpuPools.map((p: PoolShape, j: number) => [p.name, table[i][j]]));
+            delete team.gpuLendingLimit;
+          });
         });
-        const reachable = reachableGpus(input.training.gpuPools);
-        const sum = gpuQuotas.reduce((a, b) => a + b, 0);
-        if (sum <= reachable) {
-          expect(parseEnvironment(input).training.teams.map((team) => team.gpuQuota)).toEqual(gpuQuotas);
+        const pools: PoolShape[] = input.training.gpuPools;
+        const over = pools.flatMap((pool, j) => {
+          const sum = quotaIn(input.training.teams, pool.name);
+          return sum > capacity(pool) ? [{ environment: "prod", path: "training.teams", message: quotasMessage(pool.name, j, sum, capacity(pool)) }] : [];
+        });
+        if (over.length === 0) {
+          // Accepted quotas fit; and with the `unassigned` queue, Kueue's nominal quotas per flavor add up to
+          // exactly what Karpenter may launch in that pool.
+          const config = parseEnvironment(input);
+          for (const pool of config.training.gpuPools) expect(quotaIn(config.training.teams, pool.name)).toBeLessThanOrEqual(gpuPoolCapacity(pool));
+          const { clusterQueues } = kueueQueueObjects(
+            config.training.gpuPools.map((pool) => ({ name: pool.name, capacity: gpuPoolCapacity(pool) })),
+            config.training.teams.map((team) => ({ ...team, namespace: team.name })),
+          );
+          for (const pool of config.training.gpuPools) {
+            const nominal = clusterQueues
+              .flatMap((q) => q.spec.resourceGroups.flatMap((g) => g.flavors))
+              .filter((f) => f.name === pool.name)
+              .flatMap((f) => f.resources.filter((r) => r.name === "nvidia.com/gpu"))
+              .reduce((sum, r) => sum + Number(r.nominalQuota), 0);
+            expect(nominal).toBe(gpuPoolCapacity(pool));
+          }
         } else {
-          expect(configError(() => parseEnvironment(input)).problems).toEqual([
-            { environment: "prod", path: "training.teams", message: quotasMessage(sum, reachable) },
-          ]);
+          expect(configError(() => parseEnvironment(input)).problems).toEqual(over);
         }
       }),
       { numRuns: 100 },
@@ -289,7 +489,7 @@ describe("inputs that would break a naive check", () => {
   test("a property of Object's prototype is not a GPU size, and cannot switch the quota check off", () => {
     const input = mutated(dev, (c) => {
       c.training.gpuPools[0].instanceTypes = ["g5.constructor"];
-      c.training.teams[0].gpuQuota = 1000000;
+      c.training.teams[0].gpuQuotas["g5-spot"] = 1000000;
     });
     expect(problemLines(input)).toEqual([`dev: training.gpuPools.0.instanceTypes.0: "g5.constructor" ${NOT_A_GPU}`]);
   });

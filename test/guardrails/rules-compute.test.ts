@@ -691,6 +691,89 @@ const CASES: Record<string, RuleCases> = {
       { name: "every resource of every group", resource: resource("kubernetes_cluster_role_v1", "God", { rule: { api_groups: ["*"], resources: ["*"], verbs: ["get"] } }) },
     ],
   },
+  // Issue 13: a node provisioner's role, and services that stay inside the VPC.
+  "MLB-IAM-008": {
+    compliant: [
+      {
+        name: "Karpenter's launch statements, scoped by request and resource tags",
+        resource: rolePolicy(
+          {
+            Sid: "CreateScopedToCluster",
+            Effect: "Allow",
+            Action: ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+            Resource: ["arn:aws:ec2:eu-west-1:*:fleet/*", "arn:aws:ec2:eu-west-1:*:instance/*", "arn:aws:ec2:eu-west-1:*:launch-template/*", "arn:aws:ec2:eu-west-1:*:volume/*"],
+            Condition: { StringEquals: { "aws:RequestTag/kubernetes.io/cluster/mlops-prod-training": "owned" }, StringLike: { "aws:RequestTag/karpenter.sh/nodepool": "*" } },
+          },
+          {
+            Sid: "DeleteScopedToCluster",
+            Effect: "Allow",
+            Action: ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+            Resource: ["arn:aws:ec2:eu-west-1:*:instance/*", "arn:aws:ec2:eu-west-1:*:launch-template/*"],
+            Condition: { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/${aws_eks_cluster.Cluster.name}": "owned" } },
+          },
+          { Sid: "LaunchFromSharedResources", Effect: "Allow", Action: ["ec2:RunInstances", "ec2:CreateFleet"], Resource: ["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:eu-west-1:*:subnet/*"] },
+        ),
+      },
+      { name: "a named launch template", resource: rolePolicy({ Effect: "Allow", Action: "ec2:CreateTags", Resource: "${aws_launch_template.Nodes.arn}" }) },
+    ],
+    violating: [
+      { name: "RunInstances on *", resource: rolePolicy({ Effect: "Allow", Action: "ec2:RunInstances", Resource: "*" }) },
+      {
+        name: "TerminateInstances on every instance with only a region condition",
+        resource: rolePolicy({ Effect: "Allow", Action: ["ec2:TerminateInstances"], Resource: "arn:aws:ec2:eu-west-1:123456789012:instance/*", Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } } }),
+      },
+      { name: "a wildcard action that covers CreateTags", resource: rolePolicy({ Effect: "Allow", Action: "ec2:Create*", Resource: "arn:${data.aws_partition.p.partition}:ec2:eu-west-1:*:instance/*" }) },
+      {
+        name: "an IfExists tag condition (untagged instances pass)",
+        resource: rolePolicy({ Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "*", Condition: { StringEqualsIfExists: { "aws:ResourceTag/kubernetes.io/cluster/c": "owned" } } }),
+      },
+    ],
+    notApplicable: [{ name: "no capacity actions", resource: rolePolicy({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }) }],
+  },
+  "MLB-IAM-009": {
+    compliant: [
+      {
+        name: "the node role, to EC2 only",
+        resource: rolePolicy({ Effect: "Allow", Action: "iam:PassRole", Resource: "${aws_iam_role.KarpenterNode.arn}", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }),
+      },
+      {
+        name: "a literal role ARN",
+        resource: rolePolicy({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::161803398874:role/mlops-prod-karpenter-node", Condition: { StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com"] } } }),
+      },
+    ],
+    violating: [
+      { name: "any role", resource: rolePolicy({ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }) },
+      { name: "every role of the account", resource: rolePolicy({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::161803398874:role/*", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }) },
+      { name: "to any service", resource: rolePolicy({ Effect: "Allow", Action: "iam:PassRole", Resource: "${aws_iam_role.KarpenterNode.arn}" }) },
+      { name: "through iam:*Role", resource: rolePolicy({ Effect: "Allow", Action: "iam:Pass*", Resource: "${aws_iam_role.KarpenterNode.arn}", Condition: { StringLike: { "iam:PassedToService": "*" } } }) },
+    ],
+    notApplicable: [{ name: "no PassRole", resource: rolePolicy({ Effect: "Allow", Action: "iam:GetInstanceProfile", Resource: "${aws_iam_instance_profile.Nodes.arn}" }) }],
+  },
+  "MLB-K8S-012": {
+    compliant: [
+      { name: "ClusterIP", resource: resource("kubernetes_service_v1", "Grafana", { metadata: { name: "grafana", namespace: "monitoring" }, spec: { type: "ClusterIP", port: [{ port: 80 }] } }) },
+      {
+        name: "an internal load balancer",
+        resource: resource("kubernetes_service_v1", "Lb", {
+          metadata: { name: "api", namespace: "vision", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } },
+          spec: { type: "LoadBalancer" },
+        }),
+      },
+      {
+        name: "the in-tree internal annotation (plan shape)",
+        resource: resource("kubernetes_service", "Lb", { metadata: [{ name: "api", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } }], spec: [{ type: "LoadBalancer" }] }),
+      },
+    ],
+    violating: [
+      { name: "an internet-facing load balancer", resource: resource("kubernetes_service_v1", "Dcgm", { metadata: { name: "dcgm", namespace: "kube-system" }, spec: { type: "LoadBalancer" } }) },
+      { name: "a NodePort", resource: resource("kubernetes_service_v1", "Np", { metadata: { name: "prometheus" }, spec: { type: "NodePort" } }) },
+      {
+        name: "scheme internet-facing",
+        resource: resource("kubernetes_service_v1", "Lb", { metadata: { name: "api", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" } }, spec: { type: "LoadBalancer" } }),
+      },
+    ],
+    notApplicable: [{ name: "type known only at apply", resource: resource("kubernetes_service_v1", "R", { metadata: { name: "x" }, spec: { type: "${var.type}" } }) }],
+  },
   "MLB-SM-011": {
     compliant: [
       { name: "canary with rollback alarms", resource: endpoint({ blue_green_update_policy: BLUE_GREEN, auto_rollback_configuration: ALARMS }) },

@@ -11,6 +11,7 @@ import { shippedSynthDir } from "../support/shipped-synth";
  * plain plumbing. A new resource type must be covered by a rule or added here with its reason.
  */
 const TYPES_WITHOUT_RULES: Record<string, string> = {
+  aws_prometheus_alert_manager_definition: "routes the workspace's alerts to the alert topic (SNS, SigV4): the topic and its policy are judged (MLB-SNS-*)",
   aws_codebuild_webhook: "a trigger: it holds nothing and grants nothing; its project is judged (MLB-CODEBUILD-*)",
   aws_codebuild_source_credential: "names a CodeConnections connection (no secret): the connection itself is made and approved in the console",
   aws_s3_bucket_versioning: "judged through its bucket (MLB-S3-002)",
@@ -24,7 +25,6 @@ const TYPES_WITHOUT_RULES: Record<string, string> = {
   aws_eip: "network plumbing", aws_nat_gateway: "network plumbing", aws_internet_gateway: "network plumbing",
   aws_route: "network plumbing", aws_route_table: "network plumbing", aws_route_table_association: "network plumbing",
   aws_vpc_endpoint: "private paths to AWS services; their security group is judged",
-  aws_autoscaling_group_tag: "autoscaler hints on node groups",
   aws_eks_addon: "versions pinned by the schema", aws_eks_access_entry: "who may use the cluster, from config",
   aws_eks_access_policy_association: "AWS-defined access policies, from config",
   aws_iam_openid_connect_provider: "trust is judged on the roles that use it (MLB-IAM-004)",
@@ -36,7 +36,13 @@ const TYPES_WITHOUT_RULES: Record<string, string> = {
   aws_sagemaker_monitoring_schedule: "its job definition is judged (MLB-SM-005..008)",
   kubernetes_limit_range_v1: "judged with its namespace", kubernetes_resource_quota_v1: "judged with its namespace (MLB-K8S-009)",
   kubernetes_network_policy_v1: "judged with its namespace (MLB-K8S-010)", kubernetes_priority_class_v1: "scheduling order",
-  kubernetes_cluster_role_binding_v1: "binds a role that is judged (MLB-K8S-011)", kubernetes_role_binding_v1: "binds a role that is judged (MLB-K8S-011)",
+  kubernetes_cluster_role_binding_v1: "binds a role that is judged (MLB-K8S-011)",
+  aws_sqs_queue_policy: "judged through its queue (MLB-SQS-002)",
+  aws_iam_instance_profile: "a holder for a role that is judged (IAM rules)",
+  aws_ec2_tag: "Karpenter's discovery tag on the cluster security group",
+  aws_prometheus_scraper: "reads the cluster into the workspace (MLB-AMP-*); its role is AWS's service-linked one",
+  aws_prometheus_rule_group_namespace: "alert and recording rules of a workspace that is judged (MLB-AMP-*)",
+  kubernetes_config_map_v1: "Grafana dashboards as code: JSON, no secrets",
 };
 
 const outdir = shippedSynthDir();

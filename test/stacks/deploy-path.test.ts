@@ -2,8 +2,12 @@ import { Testing } from "cdktf";
 import { prod } from "../../environments/prod";
 import { awaitingModel } from "../../environments/serving-schema";
 import { parseEnvironment } from "../../environments/schema";
+import { applyGuardrails } from "../../guardrails/apply";
+import { DataStack } from "../../stacks/data-stack";
+import { NetworkStack } from "../../stacks/network-stack";
 import { createPlatform } from "../../stacks/platform";
-import { deployRunnerName } from "../../stacks/training-stack";
+import { ServingStack } from "../../stacks/serving-stack";
+import { TrainingStack, deployRunnerName, trainingClusterName } from "../../stacks/training-stack";
 import { mutated } from "../support/config-errors";
 import { resourcesOfType, synthJson } from "../support/terraform-json";
 
@@ -61,5 +65,57 @@ describe("the first deploy of an environment, before any model version exists", 
     const env = parseEnvironment(mutated(prod, (c) => delete c.serving.endpoints[0].model));
     expect(awaitingModel(env)).toEqual(["prod: serving.endpoints.0 (churn)"]);
     expect(awaitingModel(parseEnvironment(prod))).toEqual([]);
+  });
+});
+
+describe("what the training stack gives Karpenter and the metrics", () => {
+  // The layers below the workloads, built as createPlatform builds them (with the guardrails checking each stack).
+  const environment = parseEnvironment(prod);
+  const app = Testing.app();
+  applyGuardrails(app);
+  const network = new NetworkStack(app, environment);
+  const training = new TrainingStack(app, environment, network);
+  const serving = new ServingStack(app, environment, {
+    network,
+    data: new DataStack(app, environment),
+    trainingClusterName: training.clusterName,
+    prometheusWorkspace: { id: training.prometheus.workspaceId, arn: training.prometheus.workspaceArn },
+  });
+  const trainingJson = synthJson(training) as ReturnType<typeof synthJson> & { output?: Record<string, { value: unknown }> };
+
+  it("names the cluster with the one naming function, which tags the private subnets for Karpenter's discovery", () => {
+    expect(training.clusterName).toBe(trainingClusterName("prod"));
+    expect(training.clusterName).toBe("mlops-prod-training");
+    const subnets = attributesOf(synthJson(network), "aws_subnet").filter((s) => String(s.tags.Name).includes("-private-"));
+    expect(subnets).toHaveLength(environment.network.availabilityZones.length);
+    for (const subnet of subnets) expect(subnet.tags["karpenter.sh/discovery"]).toBe(training.clusterName);
+    expect(attributesOf(trainingJson, "aws_ec2_tag")).toEqual([expect.objectContaining({ key: "karpenter.sh/discovery", value: training.clusterName })]);
+  });
+
+  it("has no GPU node group: the system pool is the only one, at its configured size", () => {
+    expect(attributesOf(trainingJson, "aws_eks_node_group").map((g) => [g.node_group_name, g.scaling_config.desired_size])).toEqual([
+      ["mlops-prod-training-system", environment.training.systemPool.minSize],
+    ]);
+  });
+
+  it("exports the controller role, queue, node profile and workspace the workloads stack reads", () => {
+    expect(Object.keys(trainingJson.output ?? {})).toEqual(
+      expect.arrayContaining(["karpenter_interruption_queue", "karpenter_node_instance_profile", "prometheus_workspace_id", "prometheus_endpoint", "cluster_security_group_id"]),
+    );
+    expect(training.karpenter.controllerRoleArn).toBeDefined();
+    expect(attributesOf(trainingJson, "aws_iam_role").map((r) => r.name)).toEqual(expect.arrayContaining(["mlops-prod-training-karpenter", "mlops-prod-training-karpenter-node"]));
+  });
+
+  it("lets EC2 Spot use the cluster key only where a GPU pool runs on Spot", () => {
+    const spot = environment.training.gpuPools.some((p) => p.capacityType === "SPOT");
+    expect(JSON.stringify(attributesOf(trainingJson, "aws_kms_key")).includes("AWSServiceRoleForEC2Spot")).toBe(spot);
+  });
+
+  it("scrapes the cluster into a workspace whose alerts reach the serving stack's topic", () => {
+    expect(attributesOf(trainingJson, "aws_prometheus_scraper")).toHaveLength(1);
+    expect(attributesOf(trainingJson, "aws_prometheus_rule_group_namespace")).toHaveLength(1);
+    const [definition] = attributesOf(synthJson(serving), "aws_prometheus_alert_manager_definition");
+    expect(definition.workspace_id).toContain("prometheus_workspace");
+    expect(definition.definition).toContain(`arn:aws:sns:${environment.account.region}:${environment.account.id}:mlops-prod-alerts`);
   });
 });

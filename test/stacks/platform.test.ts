@@ -3,7 +3,7 @@ import { version } from "../../package.json";
 import { STATEFUL_RESOURCE_TYPES } from "../../constructs/core/stateful";
 import { environments } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/schema";
-import { PlatformOptions, createPlatform } from "../../stacks/platform";
+import { PlatformOptions, clusterConnection, createPlatform } from "../../stacks/platform";
 import { allResources, policyOf, synthJson } from "../support/terraform-json";
 
 const platforms = new Map<EnvironmentConfig, TerraformStack[]>();
@@ -142,6 +142,38 @@ describe("team access to data", () => {
       // Writes only under the team's own prefixes: no team overwrites what another team's package points at.
       const writes = policyOf(policy.attributes).Statement.filter((s) => ([] as string[]).concat(s.Action as string[]).includes("s3:PutObject"));
       expect(writes.map((s) => String(s.Resource).replace(/^\$\{[^}]+\}/, "<bucket>")).sort()).toEqual([`<bucket>/models/${team.name}/*`, `<bucket>/teams/${team.name}/*`]);
+    }
+  });
+});
+
+describe("workloads on the training cluster", () => {
+  it("take the cluster, Karpenter's role, queue and instance profile, the cluster key and the Prometheus workspace from the training stack", () => {
+    const { training } = createPlatform(Testing.app(), byName("dev"));
+    expect(clusterConnection(training)).toEqual({
+      clusterName: training.cluster.clusterName,
+      endpoint: training.cluster.endpoint,
+      certificateAuthorityData: training.cluster.certificateAuthorityData,
+      oidcProviderArn: training.cluster.oidcProviderArn,
+      oidcIssuerUrl: training.cluster.oidcIssuerUrl,
+      clusterSecurityGroupId: training.cluster.clusterSecurityGroupId,
+      clusterKeyArn: training.key.keyArn,
+      karpenterControllerRoleArn: training.karpenter.controllerRoleArn,
+      karpenterInterruptionQueueName: training.karpenter.interruptionQueueName,
+      karpenterNodeInstanceProfileName: training.karpenter.instanceProfileName,
+      prometheusWorkspaceArn: training.prometheus.workspaceArn,
+      prometheusEndpoint: training.prometheus.prometheusEndpoint,
+    });
+  });
+
+  it("leave the training stack's GPU capacity to Karpenter: the workloads stack holds the NodePools, the training stack no GPU node group", () => {
+    for (const env of environments) {
+      const stacks = stacksOf(env);
+      const training = stacks.find((s) => s.node.id === `${env.name}-training`)!;
+      const workloads = stacks.find((s) => s.node.id === `${env.name}-workloads`)!;
+      expect(allResources(synthJson(training)).filter((r) => r.type === "aws_eks_node_group")).toHaveLength(1);
+      const capacity = allResources(synthJson(workloads)).find((r) => r.type === "helm_release" && r.attributes.name === "gpu-capacity")!;
+      const pools = (JSON.parse((capacity.attributes.values as string[])[0]).objects as { kind: string; metadata: { name: string } }[]).filter((o) => o.kind === "NodePool");
+      expect(pools.map((p) => p.metadata.name)).toEqual(env.training.gpuPools.map((p) => p.name));
     }
   });
 });

@@ -1,80 +1,119 @@
 import { Construct } from "constructs";
-import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
-import { GPU_NODE_LABEL, GPU_TAINT } from "../gpu-instances";
+import { GPU_TAINT, GpuSharing } from "../gpu-instances";
+import { CHARTS } from "../versions";
+import { GPU_PRESENT_LABEL } from "./gpu-node-pools";
+import { PinnedRelease } from "./helm";
 
-export interface NvidiaDevicePluginProps {
-  /** Release of `nvcr.io/nvidia/k8s-device-plugin`, e.g. `v0.17.4`; never `latest`. */
-  readonly version: string;
-  /**
-   * Labels a node must carry for the plugin to run on it: the GPU pools' node labels.
-   * @default { "nvidia.com/gpu": "true" } (GPU_NODE_LABEL, which GPU node pools carry)
-   */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
+/** The config map entry of nodes that name none (and of pools that share nothing). */
+export const DEFAULT_PLUGIN_CONFIG = "default";
+
+/** The device plugin's configuration file (`version: v1`), the fields the blueprint sets. */
+export interface DevicePluginConfig {
+  readonly version: "v1";
+  readonly flags: {
+    /** `single`: every GPU of the node is cut alike and each MIG instance is advertised as `nvidia.com/gpu`. */
+    readonly migStrategy: "none" | "single";
+    /** A node whose GPUs the plugin cannot use fails loudly instead of advertising none. */
+    readonly failOnInitError: boolean;
+  };
+  readonly sharing?: {
+    readonly timeSlicing: {
+      /** Keep the name `nvidia.com/gpu`: Kueue, quotas and NodePool limits count one resource. */
+      readonly renameByDefault: false;
+      /** A pod asking for more than one share would get several slices of one GPU, not more GPU. */
+      readonly failRequestsGreaterThanOne: true;
+      readonly resources: readonly { readonly name: "nvidia.com/gpu"; readonly replicas: number }[];
+    };
+  };
 }
 
-const PINNED_TAG = /^v?\d+\.\d+\.\d+$/;
-const DEVICE_PLUGIN_DIR = "/var/lib/kubelet/device-plugins";
+/** What the blueprint sets of the `nvidia-device-plugin` chart's values (deployments/helm/nvidia-device-plugin/values.yaml). */
+export interface NvidiaDevicePluginValues {
+  readonly image: { readonly tag: string };
+  /** GPU feature discovery (and its node feature discovery) stays off: the NodePools label the nodes. */
+  readonly gfd: { readonly enabled: false };
+  readonly config: {
+    /** One configuration per entry (a YAML document; JSON here); a node picks its entry by its config label. */
+    readonly map: Readonly<Record<string, string>>;
+    readonly default: string;
+  };
+  readonly priorityClassName: "system-node-critical";
+  readonly podSecurityContext: { readonly seccompProfile: { readonly type: "RuntimeDefault" } };
+  readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+  readonly affinity: {
+    readonly nodeAffinity: {
+      readonly requiredDuringSchedulingIgnoredDuringExecution: {
+        readonly nodeSelectorTerms: readonly { readonly matchExpressions: readonly { readonly key: string; readonly operator: "In"; readonly values: readonly string[] }[] }[];
+      };
+    };
+  };
+  readonly tolerations: readonly { readonly key: string; readonly operator: "Exists"; readonly effect: "NoSchedule" }[];
+}
+
+export interface NvidiaDevicePluginProps {
+  /** Exact version of the `nvidia-device-plugin` chart; the image is the same release. */
+  readonly version: string;
+  /** The GPU pools and how each shares its GPUs: one config map entry per pool, named after it. */
+  readonly pools: readonly { readonly name: string; readonly sharing: GpuSharing }[];
+}
+
+/** A pool's device plugin configuration: time-slicing replicas, or MIG's single strategy, or plain GPUs. */
+export function devicePluginConfig(sharing: GpuSharing): DevicePluginConfig {
+  const flags = { migStrategy: sharing.mode === "mig" ? "single" : "none", failOnInitError: true } as const;
+  if (sharing.mode !== "timeSlicing") return { version: "v1", flags };
+  return {
+    version: "v1",
+    flags,
+    sharing: {
+      timeSlicing: { renameByDefault: false, failRequestsGreaterThanOne: true, resources: [{ name: "nvidia.com/gpu", replicas: sharing.replicas }] },
+    },
+  };
+}
 
 /**
- * The NVIDIA device plugin as a DaemonSet in kube-system, on GPU nodes only: it advertises each node's GPUs
- * to the kubelet as `nvidia.com/gpu`, which is what pods request and team quotas count.
+ * The NVIDIA device plugin (Helm chart, pinned) on GPU nodes: it advertises each node's GPUs as
+ * `nvidia.com/gpu`, shared as the node's pool says. Its config-manager sidecar reads the node's
+ * `nvidia.com/device-plugin.config` label (set by the pool's NodePool) and applies that entry of the config
+ * map: time-slicing replicas, MIG's single strategy, or whole GPUs.
  */
 export class NvidiaDevicePlugin extends Construct {
-  readonly daemonSet: DaemonSetV1;
-  readonly namespace = "kube-system";
-  readonly name = "nvidia-device-plugin";
-  readonly image: string;
+  readonly release: PinnedRelease;
+  readonly values: NvidiaDevicePluginValues;
+  /** The configuration of each entry, by entry name (`default` and one per pool). */
+  readonly configs: Readonly<Record<string, DevicePluginConfig>>;
 
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
-    if (!PINNED_TAG.test(props.version)) {
-      throw new Error(`${this.node.path}: version "${props.version}" must be a pinned release such as v0.17.4 (never latest)`);
-    }
-    const nodeSelector = props.nodeSelector ?? { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value };
-    if (Object.keys(nodeSelector).length === 0) {
-      throw new Error(`${this.node.path}: nodeSelector is empty; it must select the GPU nodes, or the plugin runs on every node`);
-    }
-    this.image = `nvcr.io/nvidia/k8s-device-plugin:${props.version}`;
-    const labels = { "app.kubernetes.io/name": this.name };
-
-    this.daemonSet = new DaemonSetV1(this, "DaemonSet", {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            priorityClassName: "system-node-critical",
-            nodeSelector: { ...nodeSelector },
-            toleration: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
-            // It talks to the kubelet over a socket, never to the API server.
-            automountServiceAccountToken: false,
-            // Root: the kubelet's device-plugin directory is root-owned and the plugin creates its socket there.
-            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-            container: [
-              {
-                name: "nvidia-device-plugin",
-                image: this.image,
-                // Without a GPU driver (a node still booting) the plugin waits instead of crash-looping.
-                env: [{ name: "FAIL_ON_INIT_ERROR", value: "false" }],
-                resources: {
-                  requests: { cpu: "50m", memory: "64Mi" },
-                  limits: { cpu: "200m", memory: "256Mi" },
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ["ALL"] },
-                  // Not read-only: the NVIDIA container runtime mounts the driver's libraries into this container's
-                  // root filesystem and rebuilds its ld cache when it starts, which fails on a read-only root.
-                  readOnlyRootFilesystem: false,
-                },
-                volumeMount: [{ name: "device-plugin", mountPath: DEVICE_PLUGIN_DIR }],
-              },
-            ],
-            volume: [{ name: "device-plugin", hostPath: { path: DEVICE_PLUGIN_DIR, type: "Directory" } }],
-          },
+    const clash = props.pools.find((pool) => pool.name === DEFAULT_PLUGIN_CONFIG);
+    if (clash) throw new Error(`${this.node.path}: a GPU pool named "${DEFAULT_PLUGIN_CONFIG}" would take the plugin's default configuration entry; rename the pool`);
+    const { nvidiaDevicePlugin } = CHARTS;
+    this.configs = {
+      [DEFAULT_PLUGIN_CONFIG]: devicePluginConfig({ mode: "none" }),
+      ...Object.fromEntries(props.pools.map((pool) => [pool.name, devicePluginConfig(pool.sharing)])),
+    };
+    this.values = {
+      image: { tag: `v${props.version}` },
+      gfd: { enabled: false },
+      config: {
+        map: Object.fromEntries(Object.entries(this.configs).map(([name, config]) => [name, JSON.stringify(config)])),
+        default: DEFAULT_PLUGIN_CONFIG,
+      },
+      priorityClassName: "system-node-critical",
+      podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+      resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+      // GPU nodes only: the NodePools label them (no node feature discovery needed).
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_PRESENT_LABEL, operator: "In", values: ["true"] }] }] },
         },
       },
+      tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+    };
+    this.release = new PinnedRelease(this, "Release", {
+      name: nvidiaDevicePlugin.chart,
+      namespace: "kube-system",
+      chart: { repository: nvidiaDevicePlugin.repository, chart: nvidiaDevicePlugin.chart, version: props.version },
+      values: this.values,
     });
   }
 }

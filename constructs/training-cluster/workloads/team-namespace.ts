@@ -15,7 +15,10 @@ export interface ContainerResources {
 export interface TeamNamespaceProps {
   /** The team, also its namespace: a Kubernetes name. */
   readonly team: string;
-  /** GPUs the team's pods may request at once. */
+  /**
+   * `nvidia.com/gpu` units the team's pods may request at once: the hard cap (ResourceQuota) behind Kueue,
+   * its quota plus what it may borrow in each pool, never more than the pools have (see `teamGpuCap`).
+   */
   readonly gpuQuota: number;
   /** CPU the team's pods may request at once, e.g. `128`. */
   readonly cpuQuota: string;
@@ -40,12 +43,16 @@ export interface TeamNamespaceProps {
   readonly reservedPriorityClasses?: readonly string[];
 }
 
+/** Label of team namespaces (its value the team): Kueue manages every job there, with or without a queue name. */
+export const TEAM_NAMESPACE_LABEL = "mlops/team";
+
 const KUBERNETES_NAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A Kubernetes quantity as the blueprint accepts it (plain, milli, decimal and binary suffixes). */
 export const KUBERNETES_QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 
 /**
- * A team's namespace for training: GPU, CPU and memory quotas, default container resources, Pod Security
+ * A team's namespace for training: GPU, CPU and memory quotas (Kueue admits jobs within the team's queue;
+ * this quota stops whatever bypasses it), default container resources, Pod Security
  * Admission (baseline enforced, restricted audited and warned), network isolation (deny by default; the
  * namespace, DNS and HTTPS out), and a `<team>-training` service account whose IAM role the data layer grants to.
  */
@@ -69,6 +76,8 @@ export class TeamNamespace extends Construct {
         name: props.team,
         labels: {
           ...labels,
+          // Kueue manages every job of the namespace (managedJobsNamespaceSelector).
+          [TEAM_NAMESPACE_LABEL]: props.team,
           "pod-security.kubernetes.io/enforce": "baseline",
           "pod-security.kubernetes.io/audit": "restricted",
           "pod-security.kubernetes.io/warn": "restricted",

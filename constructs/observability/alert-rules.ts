@@ -1,0 +1,114 @@
+import { YamlValue, toYaml } from "./scrape-config";
+
+/** When the GPU alerts fire (the environment's `training.observability.alerts`). */
+export interface GpuAlertThresholds {
+  /** A GPU allocated to a pod is idle below this utilization, percent (1-100). */
+  readonly idleGpuUtilPercent: number;
+  /** How long it stays idle before the alert fires, minutes. */
+  readonly idleForMinutes: number;
+  /** How long a ClusterQueue holds pending workloads and admits none before the alert fires, minutes. */
+  readonly pendingForMinutes: number;
+  /** How long node launches fail while pods wait before the alert fires, minutes. */
+  readonly launchFailureForMinutes: number;
+}
+
+/** The rule group's name in the workspace's namespace. */
+export const GPU_ALERT_GROUP = "gpu-training";
+
+/** Window over which a GPU's utilization is averaged before it is called idle. */
+const IDLE_WINDOW = "30m";
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * The alerts on GPU training (design §5), as Prometheus alerting rules:
+ *
+ * - GPUs allocated to a pod but idle: DCGM's utilization per pod, averaged; on MIG instances (where DCGM reports no
+ *   GPU_UTIL) the graphics engine's active ratio;
+ * - workloads pending in a ClusterQueue that admits none, and workloads Kueue cannot admit at all;
+ * - node launches failing while pods wait, and Karpenter's calls to AWS failing.
+ */
+export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
+  const problems = [
+    ...(["idleForMinutes", "pendingForMinutes", "launchFailureForMinutes"] as const).filter((k) => !Number.isInteger(t[k]) || t[k] < 1).map((k) => `${k} is ${t[k]}; a whole number of minutes >= 1`),
+    ...(!(t.idleGpuUtilPercent > 0 && t.idleGpuUtilPercent <= 100) ? [`idleGpuUtilPercent is ${t.idleGpuUtilPercent}; a percentage above 0, at most 100`] : []),
+  ];
+  if (problems.length > 0) throw new Error(`gpuAlertRules: ${problems.join("; ")}`);
+  const warning = { severity: "warning" };
+  return [
+    {
+      alert: "GpuAllocatedIdle",
+      expr: `avg by (namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[${IDLE_WINDOW}])) < ${t.idleGpuUtilPercent}`,
+      for: `${t.idleForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "GPUs allocated to {{ $labels.namespace }}/{{ $labels.pod }} are idle",
+        description: `Average GPU utilization of the pod's GPUs is {{ $value | humanize }} %, under ${t.idleGpuUtilPercent} %, for ${t.idleForMinutes} minutes: free them for queued work.`,
+      },
+    },
+    {
+      alert: "GpuAllocatedIdleMig",
+      expr: `avg by (namespace, pod) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{pod!="", GPU_I_PROFILE!=""}[${IDLE_WINDOW}])) * 100 < ${t.idleGpuUtilPercent}`,
+      for: `${t.idleForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "MIG instances allocated to {{ $labels.namespace }}/{{ $labels.pod }} are idle",
+        description: `The pod's MIG instances are active {{ $value | humanize }} % of the time, under ${t.idleGpuUtilPercent} %, for ${t.idleForMinutes} minutes: free them for queued work.`,
+      },
+    },
+    {
+      alert: "KueuePendingTooLong",
+      expr: "sum by (cluster_queue) (kueue_pending_workloads) > 0 and on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) == 0",
+      for: `${t.pendingForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "ClusterQueue {{ $labels.cluster_queue }} has pending workloads and admits none",
+        description: `{{ $value }} workloads have waited in {{ $labels.cluster_queue }} for ${t.pendingForMinutes} minutes with no admission in the last hour: the pools are full or the queue's quota is used up.`,
+      },
+    },
+    {
+      alert: "KueueInadmissibleWorkloads",
+      expr: 'sum by (cluster_queue) (kueue_pending_workloads{status="inadmissible"}) > 0',
+      for: `${t.pendingForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "ClusterQueue {{ $labels.cluster_queue }} holds workloads it can never admit",
+        description: "{{ $value }} workloads ask for more than the queue's flavors can give (a resource no flavor offers, or above every limit): fix the job or the quota.",
+      },
+    },
+    {
+      alert: "KarpenterLaunchFailures",
+      expr:
+        "sum by (capacity_type, reason) (increase(karpenter_cloudprovider_instance_launch_failures_total[15m])) > 0 " +
+        "and on () sum(karpenter_scheduler_unschedulable_pods_count) > 0",
+      for: `${t.launchFailureForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "Karpenter cannot launch {{ $labels.capacity_type }} nodes ({{ $labels.reason }}) while pods wait",
+        description: `Launches have failed for ${t.launchFailureForMinutes} minutes with pods unschedulable: capacity is short for the pool's instance types (try other types or on-demand), or a quota or permission is missing.`,
+      },
+    },
+    {
+      alert: "KarpenterCloudProviderErrors",
+      expr: "sum by (controller, method) (increase(karpenter_cloudprovider_errors_total[15m])) > 0",
+      for: `${t.launchFailureForMinutes}m`,
+      labels: warning,
+      annotations: {
+        summary: "Karpenter's {{ $labels.method }} calls to AWS fail",
+        description: "Karpenter's cloud provider calls have returned errors for a while: read the controller's logs (AccessDenied names a missing permission).",
+      },
+    },
+  ];
+}
+
+/** The rule group namespace's `data`: one group of the GPU alerts, as YAML. */
+export function gpuAlertRulesYaml(t: GpuAlertThresholds): string {
+  const rules = gpuAlertRules(t).map((rule) => ({ ...rule }) as unknown as YamlValue);
+  return toYaml({ groups: [{ name: GPU_ALERT_GROUP, rules }] });
+}
