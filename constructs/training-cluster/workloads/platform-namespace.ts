@@ -3,6 +3,7 @@ import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
+import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { KUBERNETES_QUANTITY } from "./team-namespace";
 
 export interface PlatformNamespaceProps {
@@ -79,29 +80,7 @@ export class PlatformNamespace extends Construct {
     });
 
     const policies: Record<string, Omit<NetworkPolicyV1Spec, "podSelector">> = {
-      "default-deny": { policyTypes: ["Ingress", "Egress"] },
-      "allow-same-namespace": {
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: {} }] }],
-        egress: [{ to: [{ podSelector: {} }] }],
-      },
-      "allow-dns": {
-        policyTypes: ["Egress"],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-            ports: [
-              { protocol: "UDP", port: "53" },
-              { protocol: "TCP", port: "53" },
-            ],
-          },
-        ],
-      },
-      // The API server and AWS APIs (STS for IRSA, Prometheus, CloudWatch) through VPC endpoints or NAT: 443 only.
-      "allow-https-egress": {
-        policyTypes: ["Egress"],
-        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: "443" }] }],
-      },
+      ...BASELINE_NETWORK_POLICIES,
       ...((props.ingressPorts ?? []).length > 0
         ? {
             "allow-vpc-ingress": {

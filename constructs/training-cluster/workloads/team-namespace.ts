@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { NetworkPolicyV1, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IrsaRole } from "../irsa-role";
@@ -131,39 +132,7 @@ export class TeamNamespace extends Construct {
   }
 
   private networkPolicies(metadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> }): void {
-    const policies: Record<string, Omit<NetworkPolicyV1Spec, "podSelector">> = {
-      "default-deny": { policyTypes: ["Ingress", "Egress"] },
-      // An empty pod selector in a peer means every pod of this namespace.
-      "allow-same-namespace": {
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: {} }] }],
-        egress: [{ to: [{ podSelector: {} }] }],
-      },
-      "allow-dns": {
-        policyTypes: ["Egress"],
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-              },
-            ],
-            ports: [
-              { protocol: "UDP", port: "53" },
-              { protocol: "TCP", port: "53" },
-            ],
-          },
-        ],
-      },
-      // Pods reach STS (IRSA's AssumeRoleWithWebIdentity), S3 and ECR over HTTPS. Through the VPC endpoints these
-      // are private endpoint addresses (and S3's prefix list) that a NetworkPolicy cannot name, so any address on
-      // 443 only. Everything else stays closed, including the instance metadata service (port 80).
-      "allow-https-egress": {
-        policyTypes: ["Egress"],
-        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: "443" }] }],
-      },
-    };
+    const policies = BASELINE_NETWORK_POLICIES;
     for (const [name, spec] of Object.entries(policies)) {
       new NetworkPolicyV1(this, `NetworkPolicy-${name}`, { metadata: metadata(name), spec: { podSelector: {}, ...spec } });
     }
