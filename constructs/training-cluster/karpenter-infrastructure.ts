@@ -34,6 +34,7 @@ export const INTERRUPTION_EVENTS = [
 
 /** Describe actions Karpenter 1.14 calls (its CloudFormation template's AllowRegionalReadActions): listed, not `ec2:Describe*`. */
 const REGIONAL_READ_ACTIONS = [
+  "ec2:DescribeAvailabilityZones",
   "ec2:DescribeCapacityReservations",
   "ec2:DescribeImages",
   "ec2:DescribeInstances",

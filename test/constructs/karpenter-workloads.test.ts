@@ -62,7 +62,9 @@ describe("Karpenter", () => {
         ],
       },
     ]);
-    expect(values.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{ topologyKey: "kubernetes.io/hostname" }]);
+    expect(values.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "karpenter" } } },
+    ]);
     expect(values.controller.resources.requests).toEqual({ cpu: "500m", memory: "1Gi" });
     expect(values.controller.env).toEqual([{ name: "AWS_REGION", value: "eu-west-1" }]);
   });

@@ -45,7 +45,9 @@ export interface KarpenterValues {
     readonly nodeAffinity: {
       readonly requiredDuringSchedulingIgnoredDuringExecution: { readonly nodeSelectorTerms: readonly { readonly matchExpressions: readonly NodeSelectorRequirement[] }[] };
     };
-    readonly podAntiAffinity: { readonly requiredDuringSchedulingIgnoredDuringExecution: readonly { readonly topologyKey: string }[] };
+    readonly podAntiAffinity: {
+      readonly requiredDuringSchedulingIgnoredDuringExecution: readonly { readonly topologyKey: string; readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> } }[];
+    };
   };
   readonly controller: { readonly resources: Resources; readonly env: readonly { readonly name: string; readonly value: string }[] };
   readonly logLevel: "info" | "debug" | "error";
@@ -94,7 +96,10 @@ export class Karpenter extends Construct {
             ],
           },
         },
-        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname" }] },
+        // A term without a label selector matches no pod: it must name the controller's own pods to spread them.
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "karpenter" } } }],
+        },
       },
       controller: {
         resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
