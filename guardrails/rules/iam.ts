@@ -72,6 +72,14 @@ function where(label: string, statement: PolicyStatementView, index: number): st
   return `${label} statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`}`;
 }
 
+/** Every Allow statement of the resource's readable policies, with where it stands. */
+function allowStatements(resource: ResourceView): { readonly statement: PolicyStatementView; readonly at: string }[] {
+  return permissionPolicies(resource)
+    .filter(isReadable)
+    .flatMap(({ label, read }) => read.statements.map((statement, i) => ({ statement, at: where(label, statement, i) })))
+    .filter(({ statement }) => isAllow(statement));
+}
+
 /** `*` (every action of every service). */
 const isEveryAction = (action: string): boolean => /^\*+(:\*+)?$/.test(action.trim());
 /** `service:*` (every action of one service). */
@@ -524,21 +532,15 @@ const capacityScopedToCluster = defineRule({
   rationale: "A role that launches, tags or terminates instances (a node provisioner) must reach only its own cluster's: by an aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition.",
   publicChecks: [],
   evaluate(resource) {
-    const readable = permissionPolicies(resource).filter(isReadable);
-    const problems: string[] = [];
-    let grants = false;
-    for (const { label, read } of readable) {
-      read.statements.forEach((statement, i) => {
-        if (!isAllow(statement)) return;
-        const actions = asList(statement.Action).filter((action) => CAPACITY_ACTIONS.some((target) => actionCovered(action, target)));
-        if (actions.length === 0) return;
-        grants = true;
-        const unscoped = unscopedCapacityResources(statement);
-        if (unscoped.length === 0 || scopedToCluster(conditionEntries(statement.Condition))) return;
-        problems.push(`${where(label, statement, i)} allows ${joinQuoted(actions)} on ${joinQuoted(unscoped)} with no aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition`);
-      });
-    }
-    if (!grants) return notApplicable;
+    const granting = allowStatements(resource)
+      .map(({ statement, at }) => ({ statement, at, actions: asList(statement.Action).filter((action) => CAPACITY_ACTIONS.some((target) => actionCovered(action, target))) }))
+      .filter(({ actions }) => actions.length > 0);
+    if (granting.length === 0) return notApplicable;
+    const problems = granting.flatMap(({ statement, at, actions }) => {
+      const unscoped = unscopedCapacityResources(statement);
+      if (unscoped.length === 0 || scopedToCluster(conditionEntries(statement.Condition))) return [];
+      return [`${at} allows ${joinQuoted(actions)} on ${joinQuoted(unscoped)} with no aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition`];
+    });
     return problems.length === 0
       ? compliant
       : nonCompliant(
@@ -557,31 +559,25 @@ const passRoleNamed = defineRule({
   rationale: "iam:PassRole on any role, or to any service, lets a principal hand a more powerful role to EC2 or Lambda and act through it: name the roles and the service.",
   publicChecks: [],
   evaluate(resource) {
-    const readable = permissionPolicies(resource).filter(isReadable);
+    const granting = allowStatements(resource).filter(({ statement }) => asList(statement.Action).some((action) => actionCovered(action, "iam:PassRole")));
+    if (granting.length === 0) return notApplicable;
     const problems: string[] = [];
-    let grants = false;
-    for (const { label, read } of readable) {
-      read.statements.forEach((statement, i) => {
-        if (!isAllow(statement) || !asList(statement.Action).some((action) => actionCovered(action, "iam:PassRole"))) return;
-        grants = true;
-        const at = where(label, statement, i);
-        const resources = asList(statement.Resource);
-        const unnamed = resources.filter((r) => {
-          const text = r.trim();
-          if (hasInterpolation(text) && !text.startsWith("arn:")) return false; // a reference to a role
-          const role = ROLE_ARN.exec(text.replace(/\$\{[^}]*\}/g, "ref"));
-          return role === null || /^[*?/]*$/.test(role[1]) || role[1].endsWith("*");
-        });
-        if ((statement as { NotResource?: unknown }).NotResource !== undefined) unnamed.push("NotResource");
-        if (resources.length === 0 && unnamed.length === 0) unnamed.push("no Resource");
-        if (unnamed.length > 0) problems.push(`${at} passes ${joinQuoted(unnamed)}, not named role ARNs`);
-        const service = conditionEntries(statement.Condition).some(
-          (e) => /^string(equals|like)$/i.test(e.operator) && e.key.toLowerCase() === "iam:passedtoservice" && e.values.length > 0 && e.values.every((v) => typeof v === "string" && !v.includes("*")),
-        );
-        if (!service) problems.push(`${at} has no StringEquals "iam:PassedToService" condition`);
+    for (const { statement, at } of granting) {
+      const resources = asList(statement.Resource);
+      const unnamed = resources.filter((r) => {
+        const text = r.trim();
+        if (hasInterpolation(text) && !text.startsWith("arn:")) return false; // a reference to a role
+        const role = ROLE_ARN.exec(text.replace(/\$\{[^}]*\}/g, "ref"));
+        return role === null || /^[*?/]*$/.test(role[1]) || role[1].endsWith("*");
       });
+      if ((statement as { NotResource?: unknown }).NotResource !== undefined) unnamed.push("NotResource");
+      if (resources.length === 0 && unnamed.length === 0) unnamed.push("no Resource");
+      if (unnamed.length > 0) problems.push(`${at} passes ${joinQuoted(unnamed)}, not named role ARNs`);
+      const service = conditionEntries(statement.Condition).some(
+        (e) => /^string(equals|like)$/i.test(e.operator) && e.key.toLowerCase() === "iam:passedtoservice" && e.values.length > 0 && e.values.every((v) => typeof v === "string" && !v.includes("*")),
+      );
+      if (!service) problems.push(`${at} has no StringEquals "iam:PassedToService" condition`);
     }
-    if (!grants) return notApplicable;
     return problems.length === 0
       ? compliant
       : nonCompliant(
