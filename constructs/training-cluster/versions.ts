@@ -82,6 +82,13 @@ export const CHARTS = {
   grafana: { repository: "https://grafana-community.github.io/helm-charts", chart: "grafana", version: "12.11.1" },
 } as const;
 export type ChartName = keyof typeof CHARTS;
+
+/**
+ * Grafana plugins the blueprint's Grafana installs at start (the chart's `plugins`, Grafana's `preinstall_sync`),
+ * pinned like the charts: the Amazon Managed Service for Prometheus datasource (3.x needs Grafana 11.5 or later;
+ * the pinned chart runs Grafana 13.2).
+ */
+export const GRAFANA_PLUGINS = { "grafana-amazonprometheus-datasource": "3.3.5" } as const;
 export const CHART_NAMES = Object.keys(CHARTS) as ChartName[];
 
 /** The pinned version of each chart, as the environments' `training.charts` holds them. */

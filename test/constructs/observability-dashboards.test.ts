@@ -2,9 +2,9 @@ import { TerraformStack } from "cdktf";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { DashboardConfigMaps, dashboardJson, platformDashboards } from "../../constructs/observability/dashboards";
-import { Dashboard, KNOWN_CLOUDWATCH_METRICS, KNOWN_METRICS, Panel, PrometheusTarget } from "../../constructs/observability/dashboards/model";
+import { CLOUDWATCH, Dashboard, KNOWN_CLOUDWATCH_METRICS, KNOWN_METRICS, Panel, PROMETHEUS, PrometheusTarget } from "../../constructs/observability/dashboards/model";
 import { DcgmExporter } from "../../constructs/training-cluster/workloads/dcgm-exporter";
-import { DATASOURCE_UIDS, Grafana, GrafanaProps } from "../../constructs/training-cluster/workloads/grafana";
+import { Grafana, GrafanaProps } from "../../constructs/training-cluster/workloads/grafana";
 import { TEST_ACCOUNT, testStack } from "../support/stack";
 import { policyOf, resourcesOfType, synthJson } from "../support/terraform-json";
 
@@ -32,7 +32,7 @@ describe.each(Object.entries(DASHBOARDS))("dashboard %s", (_, dashboard) => {
     for (const panel of dashboard.panels) {
       expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
       expect(panel.targets.length).toBeGreaterThan(0);
-      expect(Object.values(DATASOURCE_UIDS)).toContain(panel.datasource.uid);
+      expect([PROMETHEUS, CLOUDWATCH]).toContainEqual(panel.datasource);
       for (const target of panel.targets) expect(target.datasource).toEqual(panel.datasource);
       const refIds = panel.targets.map((t) => t.refId);
       expect(new Set(refIds).size).toBe(refIds.length);
@@ -146,11 +146,13 @@ describe("Grafana", () => {
     expect(values).toMatchObject({ service: { type: "ClusterIP" }, ingress: { enabled: false }, persistence: { enabled: false }, rbac: { namespaced: true }, testFramework: { enabled: false } });
   });
 
-  it("queries Amazon Managed Prometheus with SigV4 and CloudWatch, with the pod's IRSA credentials", () => {
+  it("queries Amazon Managed Prometheus through its datasource plugin (SigV4) and CloudWatch, with the pod's IRSA credentials", () => {
     const [prometheus, cloudwatch] = values.datasources["datasources.yaml"].datasources;
-    expect(prometheus).toMatchObject({ uid: "amp", type: "prometheus", url: GRAFANA.prometheusEndpoint, isDefault: true, jsonData: { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "eu-west-1" } });
-    expect(cloudwatch).toMatchObject({ uid: "cloudwatch", type: "cloudwatch", jsonData: { authType: "default", defaultRegion: "eu-west-1" } });
-    expect(values["grafana.ini"].auth).toEqual({ sigv4_auth_enabled: true });
+    expect(prometheus).toMatchObject({ uid: PROMETHEUS.uid, type: "grafana-amazonprometheus-datasource", url: GRAFANA.prometheusEndpoint, isDefault: true, jsonData: { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "eu-west-1" } });
+    expect(cloudwatch).toMatchObject({ uid: CLOUDWATCH.uid, type: "cloudwatch", jsonData: { authType: "default", defaultRegion: "eu-west-1" } });
+    // The plugin is installed, pinned, before Grafana starts; the core datasource's deprecated SigV4 switch stays off.
+    expect(values.plugins).toEqual(["grafana-amazonprometheus-datasource@3.3.5"]);
+    expect(values["grafana.ini"].auth).toBeUndefined();
     expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^\$\{aws_iam_role\./);
   });
 

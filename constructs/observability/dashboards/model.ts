@@ -3,13 +3,19 @@
  * helpers that lay panels out on the 24-column grid. Pure data: no construct, no Terraform.
  */
 
+/**
+ * Grafana's datasource plugin for Amazon Managed Service for Prometheus. SigV4 in the core `prometheus` datasource is
+ * deprecated (Grafana 13 migrates such datasources to this plugin on startup), so the blueprint provisions the plugin.
+ */
+export const AMAZON_PROMETHEUS_PLUGIN = "grafana-amazonprometheus-datasource";
+
 export interface DatasourceRef {
-  readonly type: "prometheus" | "cloudwatch";
+  readonly type: typeof AMAZON_PROMETHEUS_PLUGIN | "cloudwatch";
   readonly uid: string;
 }
 
-/** The datasources Grafana is provisioned with (see workloads/grafana.ts): dashboards name them by uid. */
-export const PROMETHEUS: DatasourceRef = { type: "prometheus", uid: "amp" };
+/** The datasources Grafana is provisioned with (see workloads/grafana.ts): dashboards name them by type and uid. */
+export const PROMETHEUS: DatasourceRef = { type: AMAZON_PROMETHEUS_PLUGIN, uid: "amp" };
 export const CLOUDWATCH: DatasourceRef = { type: "cloudwatch", uid: "cloudwatch" };
 
 export interface PrometheusTarget {
@@ -132,7 +138,7 @@ export function layout(specs: readonly PanelSpec[]): Panel[] {
     rowHeight = Math.max(rowHeight, h);
     const datasource = spec.datasource ?? PROMETHEUS;
     const targets: Target[] = spec.targets.map((target, j) =>
-      datasource.type === "prometheus"
+      datasource.type === PROMETHEUS.type
         ? { ...(target as Omit<PrometheusTarget, "refId" | "datasource" | "range">), refId: REF_IDS[j], datasource: PROMETHEUS, range: true }
         : { ...(target as Omit<CloudWatchTarget, "refId" | "datasource">), refId: REF_IDS[j], datasource: CLOUDWATCH },
     );

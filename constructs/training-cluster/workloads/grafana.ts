@@ -1,14 +1,13 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { IrsaRole } from "../irsa-role";
-import { CHARTS } from "../versions";
+import { AMAZON_PROMETHEUS_PLUGIN, CLOUDWATCH, PROMETHEUS } from "../../observability/dashboards/model";
+import { CHARTS, GRAFANA_PLUGINS } from "../versions";
 import { PinnedRelease } from "./helm";
 
 /** Label of the ConfigMaps the dashboards sidecar loads (the chart's default). */
 export const DASHBOARD_LABEL = "grafana_dashboard";
 export const DASHBOARD_LABEL_VALUE = "1";
-/** The Grafana datasource uids dashboards refer to. */
-export const DATASOURCE_UIDS = { prometheus: "amp", cloudwatch: "cloudwatch" } as const;
 const NAME = "grafana";
 
 export interface GrafanaProps {
@@ -39,7 +38,7 @@ interface Resources {
 export interface GrafanaDatasource {
   readonly name: string;
   readonly uid: string;
-  readonly type: "prometheus" | "cloudwatch";
+  readonly type: typeof AMAZON_PROMETHEUS_PLUGIN | "cloudwatch";
   readonly access: "proxy";
   readonly url?: string;
   readonly isDefault: boolean;
@@ -51,6 +50,8 @@ export interface GrafanaDatasource {
 export interface GrafanaValues {
   readonly replicas: 1;
   readonly testFramework: { readonly enabled: false };
+  /** Plugins installed before Grafana starts, each `id@version`. */
+  readonly plugins: readonly string[];
   /** A Role in its own namespace only: the sidecar reads no other namespace. */
   readonly rbac: { readonly create: true; readonly namespaced: true };
   readonly serviceAccount: { readonly create: true; readonly name: string; readonly annotations: Readonly<Record<string, string>> };
@@ -78,7 +79,7 @@ export interface GrafanaValues {
 /**
  * Grafana in the cluster (no Identity Center or SAML needed, no per-user price, dashboards as plain
  * ConfigMaps): a ClusterIP service reached with `kubectl port-forward`, no ingress, no volume. It queries
- * Amazon Managed Service for Prometheus (SigV4) and CloudWatch (SageMaker endpoints) as an IRSA role that
+ * Amazon Managed Service for Prometheus (its datasource plugin, SigV4) and CloudWatch (SageMaker endpoints) as an IRSA role that
  * may only read them, and loads every ConfigMap labelled `grafana_dashboard` in its namespace.
  */
 export class Grafana extends Construct {
@@ -113,8 +114,8 @@ export class Grafana extends Construct {
     const datasources: GrafanaDatasource[] = [
       {
         name: "Amazon Managed Prometheus",
-        uid: DATASOURCE_UIDS.prometheus,
-        type: "prometheus",
+        uid: PROMETHEUS.uid,
+        type: AMAZON_PROMETHEUS_PLUGIN,
         access: "proxy",
         url: props.prometheusEndpoint,
         isDefault: true,
@@ -123,7 +124,7 @@ export class Grafana extends Construct {
       },
       {
         name: "CloudWatch",
-        uid: DATASOURCE_UIDS.cloudwatch,
+        uid: CLOUDWATCH.uid,
         type: "cloudwatch",
         access: "proxy",
         isDefault: false,
@@ -134,6 +135,8 @@ export class Grafana extends Construct {
     this.values = {
       replicas: 1,
       testFramework: { enabled: false },
+      // Downloaded from grafana.com at start (HTTPS egress, as the namespace's baseline policies allow).
+      plugins: Object.entries(GRAFANA_PLUGINS).map(([id, version]) => `${id}@${version}`),
       rbac: { create: true, namespaced: true },
       serviceAccount: { create: true, name: NAME, annotations: { "eks.amazonaws.com/role-arn": this.role.roleArn } },
       service: { enabled: true, type: "ClusterIP" },
@@ -141,8 +144,6 @@ export class Grafana extends Construct {
       persistence: { enabled: false },
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
       "grafana.ini": {
-        // SigV4 signing of Prometheus queries with the pod's IRSA credentials.
-        auth: { sigv4_auth_enabled: true },
         "auth.anonymous": { enabled: false },
         users: { allow_sign_up: false },
         analytics: { check_for_updates: false, reporting_enabled: false },
