@@ -1,4 +1,4 @@
-import { YamlValue, toYaml } from "./scrape-config";
+import { SCRAPE_JOBS, YamlValue, toYaml } from "./scrape-config";
 
 /** When the GPU alerts fire (the environment's `training.observability.alerts`). */
 export interface GpuAlertThresholds {
@@ -18,6 +18,9 @@ export const GPU_ALERT_GROUP = "gpu-training";
 /** Window over which a GPU's utilization is averaged before it is called idle. */
 const IDLE_WINDOW = "30m";
 
+/** How long a scrape target fails, or an always-running one is missing, before the alert fires: a few scrapes, not a blip. */
+const SCRAPE_DOWN_FOR = "10m";
+
 export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
@@ -32,7 +35,9 @@ export interface AlertRule {
  * - GPUs allocated to a pod but idle: DCGM's utilization per pod, averaged; on MIG instances (where DCGM reports no
  *   GPU_UTIL) the graphics engine's active ratio;
  * - workloads pending in a ClusterQueue that admits none, and workloads Kueue cannot admit at all;
- * - node launches failing while pods wait, and Karpenter's calls to AWS failing.
+ * - node launches failing while pods wait, and Karpenter's calls to AWS failing;
+ * - a scrape target failing (a refused token, a blocked port) or an always-running one not found: without these
+ *   the other alerts would stay silent for want of data. DCGM runs only on GPU nodes, so its absence is normal.
  */
 export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
   const problems = [
@@ -102,6 +107,26 @@ export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
       annotations: {
         summary: "Karpenter's {{ $labels.method }} calls to AWS fail",
         description: "Karpenter's cloud provider calls have returned errors for a while: read the controller's logs (AccessDenied names a missing permission).",
+      },
+    },
+    {
+      alert: "MetricsTargetDown",
+      expr: `up{job=~"${Object.values(SCRAPE_JOBS).join("|")}"} == 0`,
+      for: SCRAPE_DOWN_FOR,
+      labels: warning,
+      annotations: {
+        summary: "The collector cannot scrape {{ $labels.job }} at {{ $labels.instance }}",
+        description: "Scrapes have failed for 10 minutes, so the dashboards and alerts that read this job see no data: check the target's network policy and, for kueue (HTTPS, token), that the collector's user may get /metrics.",
+      },
+    },
+    {
+      alert: "MetricsTargetMissing",
+      expr: `absent(up{job="${SCRAPE_JOBS.karpenter}"}) or absent(up{job="${SCRAPE_JOBS.kueue}"})`,
+      for: SCRAPE_DOWN_FOR,
+      labels: warning,
+      annotations: {
+        summary: "The collector finds no {{ $labels.job }} target",
+        description: "The controller runs at all times, yet the collector has found no endpoint of its metrics Service for 10 minutes: check the release and the scrape configuration's service selector.",
       },
     },
   ];

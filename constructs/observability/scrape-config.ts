@@ -45,7 +45,10 @@ export function toYaml(value: YamlValue, indent = 0): string {
     .join("");
 }
 
-/** The service account token the collector presents where a target asks for one (the only credentials file it has). */
+/**
+ * The credentials file a scrape job names to present the collector's own cluster identity as a bearer token (the
+ * managed collector maps this path to its token, as AWS's example scrape of cAdvisor through the API server does).
+ */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 /** The collector refuses a scrape interval under 30 seconds (AMP user guide, "Scraper configuration", limitations). */
@@ -116,7 +119,9 @@ export function scrapeConfiguration(props: ScrapeConfigurationProps): { [key: st
         relabel_configs: [...keepService(SCRAPE_TARGETS.dcgm), { source_labels: ["__meta_kubernetes_endpoint_node_name"], target_label: "node" }],
       },
       {
-        // Kueue serves metrics over TLS (a certificate of its own) to callers its RBAC lets get /metrics.
+        // Kueue serves metrics over TLS (a certificate of its own) only to callers whose token passes a TokenReview and
+        // whose RBAC lets them get /metrics: the collector's user has that (ApsCollectorRbac). If the token is refused,
+        // the MetricsTargetDown alert says so instead of the Kueue dashboards staying silently empty.
         job_name: SCRAPE_JOBS.kueue,
         scheme: "https",
         authorization: { type: "Bearer", credentials_file: SERVICE_ACCOUNT_TOKEN },

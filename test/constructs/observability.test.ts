@@ -29,8 +29,10 @@ const KNOWN_METRICS = new Set([
   "karpenter_cloudprovider_errors_total",
   "karpenter_scheduler_unschedulable_pods_count",
   "karpenter_nodeclaims_created_total",
+  // Written by the scraper for each target (Prometheus "Jobs and instances"): 1 when the scrape succeeded.
+  "up",
 ]);
-const PROMQL_WORDS = new Set(["sum", "avg", "max", "min", "count", "avg_over_time", "increase", "rate", "and", "or", "unless", "on", "by", "without", "ignoring"]);
+const PROMQL_WORDS = new Set(["sum", "avg", "max", "min", "count", "avg_over_time", "absent", "increase", "rate", "and", "or", "unless", "on", "by", "without", "ignoring"]);
 
 /** The metric names an expression reads: identifiers outside label matchers, ranges and grouping clauses, less PromQL's own words. */
 function metricsOf(expr: string): string[] {
@@ -111,6 +113,8 @@ describe("the GPU alert rules", () => {
       "KueueInadmissibleWorkloads",
       "KarpenterLaunchFailures",
       "KarpenterCloudProviderErrors",
+      "MetricsTargetDown",
+      "MetricsTargetMissing",
     ]);
     expect(rules).toEqual(gpuAlertRules(THRESHOLDS));
     for (const rule of rules) expect(rule).toMatchObject({ labels: { severity: "warning" }, annotations: { summary: expect.any(String), description: expect.any(String) } });
@@ -136,6 +140,12 @@ describe("the GPU alert rules", () => {
     expect(byName.KueuePendingTooLong.expr).toBe(
       "sum by (cluster_queue) (kueue_pending_workloads) > 0 and on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) == 0",
     );
+  });
+
+  it("tell a failing scrape of any job, and a missing controller target, from a quiet cluster", () => {
+    expect(byName.MetricsTargetDown.expr).toBe('up{job=~"karpenter|dcgm-exporter|kueue"} == 0');
+    // DCGM runs only on GPU nodes: with every pool at zero it has no target, and that is no alert.
+    expect(byName.MetricsTargetMissing.expr).toBe('absent(up{job="karpenter"}) or absent(up{job="kueue"})');
   });
 
   it.each([
