@@ -7,7 +7,8 @@ set -uo pipefail
 stack="cdktf.out/stacks/$ENVIRONMENT-serving/cdk.tf.json"
 [ -f "$stack" ] || { echo "No $stack: nothing is served in $ENVIRONMENT."; exit 0; }
 # One line per model: <address> <model package ARN>
-node - "$stack" > model-packages.txt <<'JS' || exit 1
+list=$(mktemp) && trap 'rm -f "$list"' EXIT
+node - "$stack" > "$list" <<'JS' || exit 1
 const fs = require("fs");
 const stack = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 for (const [name, model] of Object.entries((stack.resource || {}).aws_sagemaker_model || {})) {
@@ -26,5 +27,5 @@ while read -r address arn <&3; do
   else
     echo "$arn: Approved"
   fi
-done 3< model-packages.txt
+done 3< "$list"
 exit "$status"

@@ -91,6 +91,76 @@ esac
   });
 });
 
+describe("check-prerequisites.sh", () => {
+  const ACCOUNT = "314159265358";
+  const CONNECTION = `arn:aws:codeconnections:eu-west-1:${ACCOUNT}:connection/4f6a1c2e-8d3b-4e5f-9a7c-1b2d3e4f5a6b`;
+  const role = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;
+  const keyPolicy = (...principals: string[]) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: principals.map((p) => ({ Effect: "Allow", Principal: { AWS: p }, Action: "kms:Decrypt", Resource: "*" })) });
+  const training = {
+    provider: { aws: [{ allowed_account_ids: [ACCOUNT] }] },
+    resource: {
+      aws_eks_access_entry: { Admin: { principal_arn: role("platform-admin") }, Reader: { principal_arn: role("ml-reader") }, Nodes: { principal_arn: "${aws_iam_role.Nodes.arn}" } },
+      aws_kms_key: {
+        ClusterKey: {
+          // Spot's service-linked role must exist; the account root, a role made here and another account's role are not checked.
+          policy: keyPolicy(`arn:aws:iam::${ACCOUNT}:root`, role("aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"), role("made-here"), role("elsewhere", "271828182845")),
+        },
+      },
+      aws_iam_role: { MadeHere: { name: "made-here" } },
+      aws_codebuild_project: { Runner: { source: { auth: { type: "CODECONNECTIONS", resource: CONNECTION } } } },
+      aws_codebuild_source_credential: { Credential: { token: CONNECTION } },
+    },
+  };
+  /** An `aws` that knows platform-admin and a connection in `$CONNECTION_STATE`, and no other role. */
+  function fakeAws(): string {
+    const bin = tempDir("mlops-bin-");
+    fs.writeFileSync(
+      path.join(bin, "aws"),
+      `#!/usr/bin/env bash
+echo "$*" >> "$LOG"
+case "$*" in
+  "iam get-role --role-name platform-admin "*) echo ${role("platform-admin")} ;;
+  "iam get-role "*) echo "An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name $4 cannot be found." >&2; exit 254 ;;
+  "codeconnections get-connection "*) echo "$CONNECTION_STATE" ;;
+  *) exit 2 ;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    return bin;
+  }
+  const env = (dir: string, state: string) => ({ ENVIRONMENT: "dev", CONNECTION_STATE: state, LOG: path.join(dir, "aws.log"), PATH: `${fakeAws()}:${process.env.PATH}` });
+
+  it("fails naming each missing role and a pending connection, the stack and resource that name them, and the fix", () => {
+    const dir = project({ "dev-training": { json: training }, "dev-network": {} });
+    const result = run("check-prerequisites.sh", dir, env(dir, "PENDING"));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${role("platform-admin")}: exists`);
+    expect(result.stdout).toContain("::error::dev-training (aws_eks_access_entry.Reader) names the IAM role ml-reader, which does not exist in this account: create it, or take it out of the environment's config");
+    expect(result.stdout).toContain(
+      "::error::dev-training (aws_kms_key.ClusterKey) names the IAM role AWSServiceRoleForEC2Spot, which does not exist in this account: make it once: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com",
+    );
+    expect(result.stdout).toContain(`::error::dev-training (aws_codebuild_project.Runner) uses the connection ${CONNECTION}, whose status is PENDING: complete its handshake`);
+    // Each role and connection is asked about once; what the stacks make or another account owns, never.
+    const calls = fs.readFileSync(path.join(dir, "aws.log"), "utf8").trim().split("\n");
+    expect(calls.map((c) => c.split(" --")[0] + " " + c.split(" ")[3])).toEqual([
+      "iam get-role platform-admin",
+      "iam get-role ml-reader",
+      "iam get-role AWSServiceRoleForEC2Spot",
+      `codeconnections get-connection ${CONNECTION}`,
+    ]);
+  });
+
+  it("passes when every role exists and the connection is available, and refuses to run before synthesis", () => {
+    const ready = { ...training, resource: { ...training.resource, aws_eks_access_entry: { Admin: training.resource.aws_eks_access_entry.Admin }, aws_kms_key: {} } };
+    const dir = project({ "dev-training": { json: ready } });
+    expect(run("check-prerequisites.sh", dir, env(dir, "AVAILABLE"))).toMatchObject({ code: 0, stdout: `${role("platform-admin")}: exists\n${CONNECTION}: AVAILABLE\n` });
+    expect(fs.readdirSync(dir).sort()).toEqual(["aws.log", "cdktf.out"]); // no scratch file left in the user's tree
+    expect(run("check-prerequisites.sh", project({ "prod-network": {} }), { ENVIRONMENT: "dev" })).toMatchObject({ code: 1, stdout: "::error::No cdktf.out/stacks/dev-*: synthesize first (npm run synth).\n" });
+  });
+});
+
 describe("stacks.sh order", () => {
   it("lists stacks after those they read, whatever order the manifest has", () => {
     const dir = project({ "prod-workloads": { dependencies: ["prod-training"] }, "prod-training": { dependencies: ["prod-network"] }, "prod-network": {} });

@@ -193,7 +193,8 @@ describe("deploy.yml", () => {
     const stepsOfDeploy = steps(deployStacks.jobs.deploy);
     const gate = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/plan-and-gate.sh");
     const deploy = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/apply-plans.sh");
-    expect([gate >= 0, deploy > gate]).toEqual([true, true]);
+    const prerequisites = stepsOfDeploy.findIndex((s) => s.run === "bash .github/scripts/check-prerequisites.sh");
+    expect([prerequisites >= 0, gate > prerequisites, deploy > gate]).toEqual([true, true, true]);
     // What is applied is the plan that was gated, never a new one.
     const apply = fs.readFileSync(path.join(WORKFLOWS, "..", "scripts", "apply-plans.sh"), "utf8");
     expect(apply).toMatch(/terraform -chdir="\$dir" apply -input=false -no-color tfplan/);
