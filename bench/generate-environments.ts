@@ -103,7 +103,7 @@ export function generateServing(accountId: string, isProtected: boolean, region 
 export function generateTraining(accountId: string, isProtected: boolean, gpuPoolMax = 4): EnvironmentInput["training"] {
   return {
     kubernetesVersion: "1.33",
-    nodeAmiReleaseVersion: "1.33.5-20251103",
+    nodeAmiReleaseVersion: "1.33.5-20251108",
     publicApiCidrs: isProtected ? [] : ["203.0.113.0/24"],
     apiAccess: { cidrs: isProtected ? ["10.200.0.0/16"] : [], securityGroupIds: [] },
     upgradePolicy: "STANDARD",

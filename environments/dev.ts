@@ -34,7 +34,7 @@ export const dev = {
   },
   training: {
     kubernetesVersion: "1.33",
-    nodeAmiReleaseVersion: "1.33.5-20251103",
+    nodeAmiReleaseVersion: "1.33.5-20251108",
     publicApiCidrs: ["203.0.113.0/24"],
     // The public endpoint is fenced to the office range: deploys reach it from the runner in the VPC.
     apiAccess: { cidrs: [], securityGroupIds: [] },

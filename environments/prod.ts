@@ -33,7 +33,7 @@ export const prod = {
   },
   training: {
     kubernetesVersion: "1.33",
-    nodeAmiReleaseVersion: "1.33.5-20251103",
+    nodeAmiReleaseVersion: "1.33.5-20251108",
     publicApiCidrs: [],
     // The private API endpoint admits the deploy runner (below) and the platform team's VPN.
     apiAccess: { cidrs: ["10.200.0.0/16"], securityGroupIds: [] },

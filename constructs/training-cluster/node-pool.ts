@@ -23,7 +23,7 @@ export interface NodePoolProps {
   /** Encrypted gp3 root volume, GiB. */
   readonly diskSizeGiB: number;
   /**
-   * EKS-optimized AMI release, e.g. `1.33.5-20251103`.
+   * EKS-optimized AMI release, e.g. `1.33.5-20251108`.
    * @default - the latest release when the node group is created, then pinned by EKS
    */
   readonly amiReleaseVersion?: string;

@@ -20,7 +20,7 @@ export const COREDNS_MINORS: Readonly<Record<(typeof SUPPORTED_KUBERNETES_VERSIO
   "1.35": ["1.13", "1.14"],
 };
 
-/** `1.33` of `v1.33.3-eksbuild.6` or `1.33.5-20251103`. */
+/** `1.33` of `v1.33.3-eksbuild.6` or `1.33.5-20251108`. */
 const minorOf = (version: string) => /^v?(\d+\.\d+)\./.exec(version)?.[1];
 
 /**
@@ -142,11 +142,11 @@ export function chartVersionProblems(kubernetesVersion: string, charts: Partial<
 }
 
 /**
- * The EC2NodeClass AMI alias for a node AMI release: `1.33.5-20251103` gives `al2023@v20251103`. Karpenter
+ * The EC2NodeClass AMI alias for a node AMI release: `1.33.5-20251108` gives `al2023@v20251108`. Karpenter
  * picks the AL2023 variant itself (the NVIDIA one for GPU instances), so one field pins every node's image.
  */
 export function karpenterAmiAlias(nodeAmiReleaseVersion: string): string {
   const date = /^\d+\.\d+\.\d+-(\d{8})$/.exec(nodeAmiReleaseVersion)?.[1];
-  if (date === undefined) throw new Error(`node AMI release ${JSON.stringify(nodeAmiReleaseVersion)} is not of the form 1.33.5-20251103; cannot derive the Karpenter AMI alias`);
+  if (date === undefined) throw new Error(`node AMI release ${JSON.stringify(nodeAmiReleaseVersion)} is not of the form 1.33.5-20251108; cannot derive the Karpenter AMI alias`);
   return `al2023@v${date}`;
 }

@@ -95,7 +95,7 @@ describe("gpuSharingProblems", () => {
 describe("versions", () => {
   test("the Karpenter AMI alias is the AMI release's date", () => {
     expect(karpenterAmiAlias("1.33.5-20251103")).toBe("al2023@v20251103");
-    expect(() => karpenterAmiAlias("latest")).toThrow(/not of the form 1.33.5-20251103/);
+    expect(() => karpenterAmiAlias("latest")).toThrow(/not of the form 1.33.5-20251108/);
   });
 
   test("every supported Kubernetes version has a Karpenter minimum, rising with it", () => {

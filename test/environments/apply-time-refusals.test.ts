@@ -36,7 +36,7 @@ describe("training: names and access that collide in the cluster or in IAM", () 
 describe("training: versions that do not belong together", () => {
   it("refuses a 1.34 cluster with 1.33 node AMIs and add-ons, naming each", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.kubernetesVersion = "1.34")))).toEqual([
-      "prod: training.nodeAmiReleaseVersion: 1.33.5-20251103 is a node AMI for Kubernetes 1.33, not the cluster's 1.34; use a 1.34.x-<date> release",
+      `prod: training.nodeAmiReleaseVersion: ${prod.training.nodeAmiReleaseVersion} is a node AMI for Kubernetes 1.33, not the cluster's 1.34; use a 1.34.x-<date> release`,
       "prod: training.addons.kubeProxy: v1.33.3-eksbuild.6 is kube-proxy for Kubernetes 1.33; the cluster runs 1.34: use a v1.34.x-eksbuild.N version",
     ]);
   });

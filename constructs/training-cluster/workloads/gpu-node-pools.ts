@@ -215,7 +215,7 @@ export class GpuNodePools extends Construct {
   constructor(scope: Construct, id: string, props: GpuNodePoolsProps) {
     super(scope, id);
     if (!/^al2023@v\d{8}$/.test(props.amiAlias)) {
-      throw new Error(`${this.node.path}: amiAlias "${props.amiAlias}" must pin an AL2023 release such as al2023@v20251103 (never @latest)`);
+      throw new Error(`${this.node.path}: amiAlias "${props.amiAlias}" must pin an AL2023 release such as al2023@v20251108 (never @latest)`);
     }
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
