@@ -2,7 +2,7 @@ import { isObject } from "./json-file";
 import { referencesIn } from "./references";
 import { StackResource, SynthOutput, resourcesOf } from "./synth-output";
 
-export type VersionKind = "kubernetes" | "node-ami" | "feature-group" | "model";
+export type VersionKind = "kubernetes" | "node-ami" | "chart" | "feature-group" | "model";
 
 export interface VersionCell {
   /** After the change; null where the environment does not have the item. */
@@ -27,7 +27,7 @@ export interface VersionsTable {
   readonly rows: readonly VersionRow[];
 }
 
-const KIND_ORDER: readonly VersionKind[] = ["kubernetes", "node-ami", "feature-group", "model"];
+const KIND_ORDER: readonly VersionKind[] = ["kubernetes", "node-ami", "chart", "feature-group", "model"];
 
 /** A name with its environment's name replaced by `{env}`, so one item has one name in every environment. */
 export function withoutEnvironment(name: string, environment: string): string {
@@ -86,6 +86,10 @@ function itemsOf(output: SynthOutput): Map<string, { kind: VersionKind; item: st
         add(env, { kind: "kubernetes", item: `Kubernetes version (${nameOf(r, "name")})`, value: text(r.attributes.version) ?? "(EKS default)" });
       } else if (r.type === "aws_eks_node_group") {
         add(env, { kind: "node-ami", item: `Node AMI release (${nameOf(r, "node_group_name")})`, value: text(r.attributes.release_version) ?? "(not pinned)" });
+      } else if (r.type === "helm_release" && text(r.attributes.repository) !== undefined) {
+        // Charts from a repository; the repository's own chart (a local path) is versioned with the code.
+        const [chart, release] = [text(r.attributes.chart) ?? r.name, nameOf(r, "name")];
+        add(env, { kind: "chart", item: `Helm chart ${chart}${release === chart ? "" : ` (release ${release})`}`, value: text(r.attributes.version) ?? "(not pinned)" });
       } else if (r.type === "aws_sagemaker_feature_group") {
         const name = text(r.attributes.feature_group_name) ?? r.name;
         const match = /^(.*)-v(\d+)$/.exec(name);
@@ -107,8 +111,9 @@ function itemsOf(output: SynthOutput): Map<string, { kind: VersionKind; item: st
 }
 
 /**
- * What runs where, after the change: Kubernetes version, node AMI releases, feature group versions and the
- * model version each endpoint serves, one row per item and one column per environment.
+ * What runs where, after the change: Kubernetes version, node AMI releases (the GPU nodes' Karpenter alias is
+ * derived from the same release), Helm chart versions, feature group versions and the model version each
+ * endpoint serves, one row per item and one column per environment.
  */
 export function versionsTable(base: SynthOutput, head: SynthOutput, environments: readonly string[]): VersionsTable {
   const before = itemsOf(base);
