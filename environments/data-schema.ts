@@ -58,6 +58,12 @@ export const dataSchema = z.strictObject({
       z.strictObject({
         name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, { error: "must be 1-63 letters, digits and inner hyphens" }),
         description: z.string().min(1, { error: "must say which models the group holds" }),
+        /**
+         * The feature group versions the group's models read (the feature/model contract): an environment may serve
+         * the group's models only where its feature store has every one of them.
+         * @default - none declared
+         */
+        featureGroups: z.array(z.strictObject({ name: z.string(), version: z.number().int().positive() })).optional(),
       }),
     ).max(MAX_MODEL_PACKAGE_GROUPS, { error: `at most ${MAX_MODEL_PACKAGE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
     /** Accounts of the environments models are promoted to (e.g. staging and prod): they may describe the packages and create models from them. */
@@ -81,7 +87,13 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
   if (typeof data !== "object" || data === null) return;
   const { featureStore, modelRegistry } = data as Loose<DataConfig>;
   const groups = objectsIn((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.featureGroups);
-  groups.forEach((group, i) => checkFeatureGroup(group as Loose<DataConfig["featureStore"]["featureGroups"][number]>, i, groups, add));
+  let groupProblems = 0;
+  const addGroupProblem: AddProblem = (path, message) => {
+    groupProblems += 1;
+    add(path, message);
+  };
+  groups.forEach((group, i) => checkFeatureGroup(group as Loose<DataConfig["featureStore"]["featureGroups"][number]>, i, groups, addGroupProblem));
+  const groupsValid = groupProblems === 0 && groups.every((g) => featureGroupSchema.safeParse(g).success);
 
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
@@ -95,22 +107,34 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
     const reported = (p: { field: string; message: string }) => !/must be (lowercase letters|1-63 letters)/.test(p.message);
     for (const problem of registrySpecProblems(spec).filter(reported)) add(at(...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
   }
+  // The contract names feature groups this environment trains from: they are in its own feature store. Judged once
+  // every group is valid, so a misnamed group is reported once, at its name.
+  const declared = new Set(groups.map((g) => featureGroupKey(g)).filter((k) => k !== undefined));
+  if (groupsValid) packageGroups.forEach((group, j) =>
+    objectsIn(group?.featureGroups).forEach((read, k) => {
+      const key = featureGroupKey(read);
+      if (key !== undefined && !declared.has(key)) {
+        add(at("modelPackageGroups", j, "featureGroups", k), `${key} is not in this environment's feature store (it has: ${[...declared].join(", ") || "none"}); declare it in data.featureStore.featureGroups or read a version that exists`);
+      }
+    }),
+  );
   duplicatePositions(registry.consumerAccountIds).forEach((i) => add(at("consumerAccountIds", i), "is listed twice"));
   (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
     if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");
   });
 }
 
+/** `<name>-v<version>` of a feature group (or a reference to one), lowercased: SageMaker's ARNs and the Glue table names ignore case. */
+export function featureGroupKey(group: unknown): string | undefined {
+  const { name, version } = (group ?? {}) as { name?: unknown; version?: unknown };
+  return typeof name === "string" && typeof version === "number" ? `${name}-v${version}`.toLowerCase() : undefined;
+}
+
 function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], add: AddProblem): void {
   if (!group) return;
   const at = (...path: (string | number)[]) => ["data", "featureStore", "featureGroups", i, ...path];
-  // Lowercased: SageMaker's ARNs and the Glue table names ignore case.
-  const key = (g: unknown) => {
-    const { name, version } = (g ?? {}) as { name?: unknown; version?: unknown };
-    return typeof name === "string" && typeof version === "number" ? `${name}-v${version}`.toLowerCase() : undefined;
-  };
-  const fullName = key(group);
-  if (fullName !== undefined && groups.findIndex((other) => key(other) === fullName) !== i) {
+  const fullName = featureGroupKey(group);
+  if (fullName !== undefined && groups.findIndex((other) => featureGroupKey(other) === fullName) !== i) {
     add(at("version"), `"${fullName}" is declared twice; a new schema needs a new version`);
   }
   // Everything else about one group is the FeatureGroup construct's own check, reported at each field.

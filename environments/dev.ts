@@ -24,7 +24,7 @@ export const dev = {
       imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
       untaggedImageExpiryDays: 7,
       modelPackageGroups: [
-        { name: "churn", description: "Customer churn classifiers" },
+        { name: "churn", description: "Customer churn classifiers", featureGroups: [{ name: "customer-profile", version: 2 }] },
         { name: "fraud", description: "Card fraud detectors" },
       ],
       consumerAccountIds: ["271828182845", "161803398874"],

@@ -23,7 +23,7 @@ export const prod = {
       imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
       untaggedImageExpiryDays: 30,
       modelPackageGroups: [
-        { name: "churn", description: "Customer churn classifiers" },
+        { name: "churn", description: "Customer churn classifiers", featureGroups: [{ name: "customer-profile", version: 2 }] },
         { name: "fraud", description: "Card fraud detectors" },
       ],
       consumerAccountIds: [],

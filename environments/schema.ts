@@ -4,7 +4,7 @@ import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subne
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
-import { checkData, dataSchema } from "./data-schema";
+import { checkData, dataSchema, featureGroupKey } from "./data-schema";
 import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
 import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
@@ -231,7 +231,18 @@ function promotionProblems(configs: readonly EnvironmentConfig[]): Problem[] {
     if (registry !== env && !registry.data.modelRegistry.consumerAccountIds.includes(env.account.id)) {
       return [{ environment: env.name, path, message: `is a package of ${registry.name}'s registry, which does not share with ${env.name}; add ${env.account.id} to ${registry.name}'s data.modelRegistry.consumerAccountIds` }];
     }
-    return [];
+    // The feature/model contract: the group's models read these feature group versions, so they must be here.
+    const reads = registry.data.modelRegistry.modelPackageGroups.find((g) => g.name === group)?.featureGroups ?? [];
+    const here = env.data.featureStore.featureGroups.map(featureGroupKey);
+    return reads
+      .filter((read) => !here.includes(featureGroupKey(read)))
+      .map((read) => ({
+        environment: env.name,
+        path,
+        message:
+          `serves package group "${group}", whose models read feature group ${featureGroupKey(read)} (${registry.name}'s data.modelRegistry.modelPackageGroups), ` +
+          `which ${env.name}'s feature store lacks (it has: ${here.join(", ") || "none"}): add ${featureGroupKey(read)} to ${env.name}'s data.featureStore.featureGroups first`,
+      }));
   });
   for (const source of configs) {
     source.data.modelRegistry.consumerAccountIds.forEach((account, j) => {

@@ -23,7 +23,7 @@ export const staging = {
       imageRepositories: ["training/pytorch", "inference/churn", "inference/fraud"],
       untaggedImageExpiryDays: 14,
       modelPackageGroups: [
-        { name: "churn", description: "Customer churn classifiers" },
+        { name: "churn", description: "Customer churn classifiers", featureGroups: [{ name: "customer-profile", version: 2 }] },
         { name: "fraud", description: "Card fraud detectors" },
       ],
       // Prod serves dev's packages (promotion goes dev -> staging -> prod by version number), not staging's.

@@ -51,12 +51,16 @@ describe("a schema changed under an old version", () => {
 });
 
 describe("a new version", () => {
-  const devWithV3 = mutated(devWithChangedV2, (c) => (c.data.featureStore.featureGroups[0].version = 3));
+  // Beside v2, which stays while models read it (the feature/model contract refuses dropping it).
+  const v3Index = dev.data.featureStore.featureGroups.length;
+  const devWithV3 = mutated(dev, (c) =>
+    c.data.featureStore.featureGroups.push({ ...c.data.featureStore.featureGroups[0], version: 3, features: [...c.data.featureStore.featureGroups[0].features, { name: "churn_score", type: "Fractional" }] }),
+  );
   const withV3 = parseEnvironments([devWithV3, ...environmentInputs.slice(1)]);
 
   it("is refused until it is locked", () => {
     expect(lines(checkFeatureSchemaLock(withV3, committedLock))).toEqual([
-      'dev: data.featureStore.featureGroups.0: "customer-profile-v3" is not in environments/feature-schemas.lock.json; run `npm run lock` and commit the lock',
+      `dev: data.featureStore.featureGroups.${v3Index}: "customer-profile-v3" is not in environments/feature-schemas.lock.json; run \`npm run lock\` and commit the lock`,
     ]);
   });
 

@@ -97,6 +97,35 @@ describe("promotion between environments", () => {
   });
 });
 
+describe("the feature/model contract", () => {
+  /** The shipped environments with one of them (by name) changed. */
+  const withChanged = (name: string, edit: (c: any) => void) => environmentInputs.map((input) => ((input as { name: string }).name === name ? mutated(input as Parameters<typeof mutated>[0], edit) : input));
+  const churnIn = (c: any) => c.data.modelRegistry.modelPackageGroups.find((g: { name: string }) => g.name === "churn");
+
+  it("refuses serving a group's models where a feature group version they read is missing, naming both", () => {
+    // Staging drops customer-profile v2 (and its own churn group, which reads it, stops declaring the read).
+    let left: string[] = [];
+    const inputs = withChanged("staging", (c) => {
+      c.data.featureStore.featureGroups = c.data.featureStore.featureGroups.filter((g: { name: string; version: number }) => `${g.name}-v${g.version}` !== "customer-profile-v2");
+      left = c.data.featureStore.featureGroups.map((g: { name: string; version: number }) => `${g.name}-v${g.version}`);
+      delete churnIn(c).featureGroups;
+    });
+    expect(problemLinesOfAll(inputs)).toEqual([
+      "staging: serving.endpoints.0.model.modelPackageArn: serves package group \"churn\", whose models read feature group customer-profile-v2 (dev's data.modelRegistry.modelPackageGroups), " +
+        `which staging's feature store lacks (it has: ${left.join(", ") || "none"}): add customer-profile-v2 to staging's data.featureStore.featureGroups first`,
+    ]);
+  });
+
+  it("refuses a contract naming a feature group the registry's own environment lacks", () => {
+    const has = dev.data.featureStore.featureGroups.map((g) => `${g.name}-v${g.version}`).join(", ");
+    const churn = dev.data.modelRegistry.modelPackageGroups.findIndex((g) => g.name === "churn");
+    expect(problemLines(mutated(dev, (c) => (churnIn(c).featureGroups = [{ name: "transactions", version: 7 }])))).toEqual([
+      `dev: data.modelRegistry.modelPackageGroups.${churn}.featureGroups.0: transactions-v7 is not in this environment's feature store (it has: ${has}); declare it in data.featureStore.featureGroups or read a version that exists`,
+    ]);
+  });
+
+});
+
 describe("what the serving constructs refuse is refused by the schema first", () => {
   it.each([
     ["a fractional canary", (c: any) => (endpoint(c).rollout.canaryPercent = 12.5), [`prod: ${AT}.rollout.canaryPercent: is 12.5, a number; expected a whole number`]],
