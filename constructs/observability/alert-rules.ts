@@ -15,7 +15,10 @@ export interface GpuAlertThresholds {
 /** The rule group's name in the workspace's namespace. */
 export const GPU_ALERT_GROUP = "gpu-training";
 
-/** Window over which a GPU's utilization is averaged before it is called idle. */
+/**
+ * Window over which a GPU's utilization is averaged before it is called idle; that average must then stay low for
+ * `idleForMinutes`, so a pod is first reported about 30 minutes plus `idleForMinutes` after it went idle.
+ */
 const IDLE_WINDOW = "30m";
 
 /** How long a scrape target fails, or an always-running one is missing, before the alert fires: a few scrapes, not a blip. */
@@ -54,7 +57,7 @@ export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
       labels: warning,
       annotations: {
         summary: "GPUs allocated to {{ $labels.namespace }}/{{ $labels.pod }} are idle",
-        description: `Average GPU utilization of the pod's GPUs is {{ $value | humanize }} %, under ${t.idleGpuUtilPercent} %, for ${t.idleForMinutes} minutes: free them for queued work.`,
+        description: `The 30-minute average utilization of the pod's GPUs is {{ $value | humanize }} %, and has stayed under ${t.idleGpuUtilPercent} % for ${t.idleForMinutes} minutes: free them for queued work.`,
       },
     },
     {
@@ -64,12 +67,13 @@ export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
       labels: warning,
       annotations: {
         summary: "MIG instances allocated to {{ $labels.namespace }}/{{ $labels.pod }} are idle",
-        description: `The pod's MIG instances are active {{ $value | humanize }} % of the time, under ${t.idleGpuUtilPercent} %, for ${t.idleForMinutes} minutes: free them for queued work.`,
+        description: `The pod's MIG instances were active {{ $value | humanize }} % of the last 30 minutes, and have stayed under ${t.idleGpuUtilPercent} % for ${t.idleForMinutes} minutes: free them for queued work.`,
       },
     },
     {
       alert: "KueuePendingTooLong",
-      expr: "sum by (cluster_queue) (kueue_pending_workloads) > 0 and on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) == 0",
+      // `unless`, not `and ... == 0`: a queue that admitted nothing since Kueue started has no admission series at all.
+      expr: "sum by (cluster_queue) (kueue_pending_workloads) > 0 unless on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) > 0",
       for: `${t.pendingForMinutes}m`,
       labels: warning,
       annotations: {

@@ -66,8 +66,11 @@ export const SCRAPE_TARGETS = {
   karpenter: { namespace: "kube-system", app: "karpenter", port: "http-metrics" },
   /** The dcgm-exporter chart's Service (ClusterIP): port `metrics` (9400). */
   dcgm: { namespace: "kube-system", app: "dcgm-exporter", port: "metrics" },
-  /** Kueue's metrics Service: port `https` (8443), TLS with a self-signed certificate, authorized by token. */
-  kueue: { namespace: "kueue-system", app: "kueue", port: "https" },
+  /**
+   * Kueue's metrics Service: port `https` (8443), TLS with a self-signed certificate, authorized by token. Its
+   * visibility API Service has the same name label and port name, so the component tells them apart.
+   */
+  kueue: { namespace: "kueue-system", app: "kueue", port: "https", component: "metrics-service" },
 } as const;
 
 export interface ScrapeConfigurationProps {
@@ -77,17 +80,23 @@ export interface ScrapeConfigurationProps {
   readonly scrapeIntervalSeconds: number;
 }
 
-type Target = (typeof SCRAPE_TARGETS)[keyof typeof SCRAPE_TARGETS];
+interface Target {
+  readonly namespace: string;
+  readonly app: string;
+  readonly port: string;
+  /** The Service's `app.kubernetes.io/component` label, where the app has other Services with the same port name. */
+  readonly component?: string;
+}
 
-/** Keeps the endpoints of one Service (by namespace, app label and port name) among everything the API lists. */
+/** Keeps the endpoints of one Service (by namespace, app label, port name and component) among everything the API lists. */
 function keepService(target: Target): YamlValue[] {
-  return [
-    {
-      source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_label_app_kubernetes_io_name", "__meta_kubernetes_endpoint_port_name"],
-      regex: `${target.namespace};${target.app};${target.port}`,
-      action: "keep",
-    },
-  ];
+  const labels = ["__meta_kubernetes_namespace", "__meta_kubernetes_service_label_app_kubernetes_io_name", "__meta_kubernetes_endpoint_port_name"];
+  const values = [target.namespace, target.app, target.port];
+  if (target.component !== undefined) {
+    labels.push("__meta_kubernetes_service_label_app_kubernetes_io_component");
+    values.push(target.component);
+  }
+  return [{ source_labels: labels, regex: values.join(";"), action: "keep" }];
 }
 
 /** The node a target runs on, and the namespace and pod of the exporter itself (not the workload's: see dcgm). */

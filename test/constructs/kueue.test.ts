@@ -96,6 +96,10 @@ describe("kueueQueueObjects", () => {
     });
   });
 
+  it("lets a job that fits several pools use its team's own quota in another pool before borrowing in the first", () => {
+    expect(queue("vision").spec.flavorFungibility).toEqual({ whenCanBorrow: "TryNextFlavor", whenCanPreempt: "TryNextFlavor" });
+  });
+
   it("puts what no team is guaranteed in an `unassigned` queue that admits no namespace, so idle capacity is borrowable", () => {
     const unassigned = queue("unassigned");
     expect(gpuNominal(unassigned)).toEqual({ a10g: 8, h100: 0 });

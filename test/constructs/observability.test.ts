@@ -76,7 +76,12 @@ describe("the scrape configuration", () => {
     const byName = Object.fromEntries(jobs.map((j) => [j.job_name, j]));
     expect(byName[SCRAPE_JOBS.karpenter].relabel_configs[0].regex).toBe("kube-system;karpenter;http-metrics");
     expect(byName[SCRAPE_JOBS.dcgm].relabel_configs[0].regex).toBe("kube-system;dcgm-exporter;metrics");
-    expect(byName[SCRAPE_JOBS.kueue].relabel_configs[0].regex).toBe("kueue-system;kueue;https");
+    // Kueue's visibility API Service has the same name label and port name: the component keeps only the metrics one.
+    expect(byName[SCRAPE_JOBS.kueue].relabel_configs[0]).toEqual({
+      source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_label_app_kubernetes_io_name", "__meta_kubernetes_endpoint_port_name", "__meta_kubernetes_service_label_app_kubernetes_io_component"],
+      regex: "kueue-system;kueue;https;metrics-service",
+      action: "keep",
+    });
   });
 
   it("keeps the GPU consumer's namespace and pod on DCGM's series, and writes none of its own", () => {
@@ -136,9 +141,10 @@ describe("the GPU alert rules", () => {
     expect(byName.KarpenterLaunchFailures).toMatchObject({ for: "15m", expr: expect.stringContaining("sum by (capacity_type, reason)") });
   });
 
-  it("call a queue stuck only when it has pending workloads and admitted none for an hour", () => {
+  it("call a queue stuck when it has pending workloads and admitted none for an hour, also a queue that never admitted one", () => {
+    // `unless`: a queue with no admission since Kueue started has no kueue_admitted_workloads_total series to compare.
     expect(byName.KueuePendingTooLong.expr).toBe(
-      "sum by (cluster_queue) (kueue_pending_workloads) > 0 and on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) == 0",
+      "sum by (cluster_queue) (kueue_pending_workloads) > 0 unless on (cluster_queue) sum by (cluster_queue) (increase(kueue_admitted_workloads_total[1h])) > 0",
     );
   });
 

@@ -199,7 +199,7 @@ describe("TeamNamespace", () => {
 });
 
 describe("TrainingPriorityClasses", () => {
-  it("has critical, default and preemptible classes; the preemptible one never preempts and none is the global default", () => {
+  it("has critical, default and preemptible classes; the preemptible one never preempts; the default one is the global default", () => {
     const stack = kubernetesStack();
     const classes = new TrainingPriorityClasses(stack, "PriorityClasses");
     expect([classes.criticalClassName, classes.defaultClassName, classes.preemptibleClassName]).toEqual([
@@ -208,8 +208,9 @@ describe("TrainingPriorityClasses", () => {
       "training-preemptible",
     ]);
     const synthesized = Testing.synth(stack);
-    for (const [name, value] of [["training-critical", 100000], ["training-default", 10000]] as const) {
-      expect(synthesized).toHaveResourceWithProperties(PriorityClassV1, { metadata: { name }, value, global_default: false });
+    // A job naming no class gets the default one (Kueue reads the global default too): never below preemptible work.
+    for (const [name, value, globalDefault] of [["training-critical", 100000, false], ["training-default", 10000, true]] as const) {
+      expect(synthesized).toHaveResourceWithProperties(PriorityClassV1, { metadata: { name }, value, global_default: globalDefault });
     }
     expect(synthesized).toHaveResourceWithProperties(PriorityClassV1, {
       metadata: { name: "training-preemptible" },

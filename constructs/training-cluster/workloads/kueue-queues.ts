@@ -77,6 +77,8 @@ export interface ClusterQueueSpec {
     readonly coveredResources: readonly string[];
     readonly flavors: readonly { readonly name: string; readonly resources: readonly ResourceQuota[] }[];
   }[];
+  /** Whether Kueue tries the next flavor before borrowing or preempting in this one (v1beta2 FlavorFungibility). */
+  readonly flavorFungibility?: { readonly whenCanBorrow: "MayStopSearch" | "TryNextFlavor"; readonly whenCanPreempt: "MayStopSearch" | "TryNextFlavor" };
   readonly preemption: {
     readonly reclaimWithinCohort: "Never" | "LowerPriority" | "Any";
     readonly withinClusterQueue: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
@@ -189,6 +191,9 @@ export function kueueQueueObjects(pools: readonly QueuePool[], teams: readonly Q
             ]
           : []),
       ],
+      // A job that may run in several pools takes one where the team's own quota has room before borrowing in the
+      // first (Kueue's default stops at the first flavor it fits by borrowing, leaving the team's quota elsewhere idle).
+      flavorFungibility: { whenCanBorrow: "TryNextFlavor", whenCanPreempt: "TryNextFlavor" },
       preemption: PREEMPTION,
     },
   }));

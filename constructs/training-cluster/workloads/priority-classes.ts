@@ -12,7 +12,8 @@ export interface TrainingPriorityClassesProps {
 /**
  * Three priorities for training pods, all below the system classes: critical jobs preempt default ones,
  * default jobs preempt preemptible ones, and preemptible jobs wait for free capacity instead of preempting anything.
- * None is the global default: a pod without a class keeps priority 0.
+ * The default class is the cluster's global default: a job that names no class gets it (Kueue reads the global default
+ * too), so it never ranks below preemptible work. Platform pods name system classes of their own.
  */
 export class TrainingPriorityClasses extends Construct {
   readonly criticalClassName: string;
@@ -30,7 +31,7 @@ export class TrainingPriorityClasses extends Construct {
       100000,
       "Training that must run now; preempts default and preemptible training.",
     );
-    this.defaultClassName = this.priorityClass(`${prefix}-default`, 10000, "Ordinary training; preempts preemptible training.");
+    this.defaultClassName = this.priorityClass(`${prefix}-default`, 10000, "Ordinary training, and every pod that names no class; preempts preemptible training.", "PreemptLowerPriority", true);
     this.preemptibleClassName = this.priorityClass(
       `${prefix}-preemptible`,
       1000,
@@ -39,8 +40,8 @@ export class TrainingPriorityClasses extends Construct {
     );
   }
 
-  private priorityClass(name: string, value: number, description: string, preemptionPolicy = "PreemptLowerPriority"): string {
-    new PriorityClassV1(this, name, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy });
+  private priorityClass(name: string, value: number, description: string, preemptionPolicy = "PreemptLowerPriority", globalDefault = false): string {
+    new PriorityClassV1(this, name, { metadata: { name }, value, description, globalDefault, preemptionPolicy });
     return name;
   }
 }
