@@ -51,7 +51,13 @@ describe("Karpenter", () => {
 
   it("runs the controller with the cluster's IRSA role and interruption queue, on system nodes only, one per node", () => {
     const values = valuesOf(byName.karpenter);
-    expect(values.settings).toEqual({ clusterName: KARPENTER.clusterName, clusterEndpoint: KARPENTER.clusterEndpoint, interruptionQueue: KARPENTER.interruptionQueueName });
+    expect(values.settings).toEqual({
+      clusterName: KARPENTER.clusterName,
+      clusterEndpoint: KARPENTER.clusterEndpoint,
+      interruptionQueue: KARPENTER.interruptionQueueName,
+      // Alpha, off by default: the GPU units of shared pools come through NodeOverlays.
+      featureGates: { nodeOverlay: true },
+    });
     expect(values.serviceAccount).toEqual({ create: true, name: "karpenter", annotations: { "eks.amazonaws.com/role-arn": KARPENTER.controllerRoleArn } });
     expect(values.replicas).toBe(2);
     expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
@@ -131,8 +137,18 @@ describe("GpuNodePools", () => {
       "karpenter.sh/v1 NodePool a10g",
       "karpenter.k8s.aws/v1 EC2NodeClass l4-spot",
       "karpenter.sh/v1 NodePool l4-spot",
+      "karpenter.sh/v1alpha1 NodeOverlay l4-spot-gpu-units",
     ]);
     expect(pools.nodePools).toHaveLength(2);
+  });
+
+  it("tells Karpenter the GPU units of a pool that shares its GPUs, for that NodePool only; a pool that does not share keeps EC2's count", () => {
+    // l4-spot: 1 GPU per node, time-sliced 4 ways. Without the overlay Karpenter would launch a node per unit asked for.
+    expect(objects.find((o) => o.kind === "NodeOverlay")!.spec).toEqual({
+      requirements: [{ key: "karpenter.sh/nodepool", operator: "In", values: ["l4-spot"] }],
+      capacity: { "nvidia.com/gpu": "4" },
+    });
+    expect(pools.overlays).toHaveLength(1);
   });
 
   it("gives every node class the pinned AMI alias as its only term, IMDSv2 with one hop, and an encrypted root volume with the cluster key", () => {

@@ -112,6 +112,8 @@ export interface NodePoolSpec {
 
 export type Ec2NodeClass = KubernetesObject<"EC2NodeClass", Ec2NodeClassSpec>;
 export type KarpenterNodePool = KubernetesObject<"NodePool", NodePoolSpec>;
+/** Karpenter's NodeOverlay (`karpenter.sh/v1alpha1`, behind the NodeOverlay feature gate): what its simulation assumes of a pool's nodes. */
+export type NodeOverlay = KubernetesObject<"NodeOverlay", { readonly requirements: readonly NodeSelectorRequirement[]; readonly capacity: Readonly<Record<string, string>> }>;
 
 /** The GPU taint as Kubernetes writes it (the EKS API's `NO_SCHEDULE` is `NoSchedule`). */
 export const GPU_NODE_TAINT: Taint = { key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NoSchedule" };
@@ -138,6 +140,25 @@ export function poolCapacity(pool: Pick<GpuNodePoolSpec, "name" | "instanceTypes
   const units = gpuUnitsPerNode(pool.instanceTypes, pool.sharing);
   if (units === undefined) throw new Error(`GPU pool ${pool.name}: its instance types and sharing give no single GPU count per node`);
   return units * pool.maxSize;
+}
+
+/**
+ * For a pool that shares its GPUs, what its nodes advertise: EC2 reports physical GPUs, the device plugin advertises
+ * units (GPUs × replicas, or MIG instances). Without it Karpenter would launch a node per unit asked for, and the
+ * scheduler would spread the pods so that no node ever empties. Keyed on the NodePool, so another pool of the same
+ * instance types keeps EC2's count.
+ */
+export function gpuPoolOverlay(pool: GpuNodePoolSpec): NodeOverlay | undefined {
+  if (pool.sharing.mode === "none") return undefined;
+  return {
+    apiVersion: "karpenter.sh/v1alpha1",
+    kind: "NodeOverlay",
+    metadata: { name: `${pool.name}-gpu-units` },
+    spec: {
+      requirements: [{ key: "karpenter.sh/nodepool", operator: "In", values: [pool.name] }],
+      capacity: { [GPU_NODE_LABEL.key]: String(gpuUnitsPerNode(pool.instanceTypes, pool.sharing)) },
+    },
+  };
 }
 
 /** One pool's EC2NodeClass and NodePool. */
@@ -188,8 +209,8 @@ export function gpuPoolObjects(pool: GpuNodePoolSpec, props: Omit<GpuNodePoolsPr
           terminationGracePeriod: "24h",
         },
       },
-      // `nodes` is the pool's maximum. The GPU limit counts units (GPUs × sharing): nodes that time-slice
-      // advertise that many, and a limit in physical GPUs would stop the pool below its maximum.
+      // `nodes` is the pool's maximum. The GPU limit counts units (GPUs × sharing), as the nodes advertise them
+      // and the pool's NodeOverlay tells Karpenter.
       limits: { [GPU_NODE_LABEL.key]: String(units), nodes: String(pool.maxSize) },
       disruption: {
         consolidationPolicy: pool.disruption.consolidation,
@@ -204,13 +225,15 @@ export function gpuPoolObjects(pool: GpuNodePoolSpec, props: Omit<GpuNodePoolsPr
 /**
  * The GPU capacity Karpenter may launch: per pool an EC2NodeClass (pinned AMI, IMDSv2 with one hop,
  * encrypted root volume with the cluster's key, cost tags) and a NodePool (its instance types and capacity
- * type, the GPU taint and labels, limits from its maximum, consolidation of empty nodes). Pools scale from
- * and to zero. One `gpu-capacity` release of the cluster-objects chart.
+ * type, the GPU taint and labels, limits from its maximum, consolidation of empty nodes), and for a pool that
+ * shares its GPUs a NodeOverlay with its nodes' GPU units. Pools scale from and to zero. One `gpu-capacity`
+ * release of the cluster-objects chart.
  */
 export class GpuNodePools extends Construct {
   readonly objects: ClusterObjects;
   readonly nodeClasses: readonly Ec2NodeClass[];
   readonly nodePools: readonly KarpenterNodePool[];
+  readonly overlays: readonly NodeOverlay[];
 
   constructor(scope: Construct, id: string, props: GpuNodePoolsProps) {
     super(scope, id);
@@ -220,10 +243,11 @@ export class GpuNodePools extends Construct {
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
     this.nodePools = pairs.map(([, nodePool]) => nodePool);
+    this.overlays = props.pools.map(gpuPoolOverlay).filter((overlay): overlay is NodeOverlay => overlay !== undefined);
     this.objects = new ClusterObjects(this, "Objects", {
       name: "gpu-capacity",
       namespace: "kube-system",
-      objects: pairs.flat(),
+      objects: [...pairs.flat(), ...this.overlays],
       dependsOn: props.dependsOn,
     });
   }

@@ -40,7 +40,13 @@ interface NodeSelectorRequirement {
 export interface KarpenterValues {
   readonly replicas: number;
   readonly serviceAccount: { readonly create: true; readonly name: string; readonly annotations: Readonly<Record<string, string>> };
-  readonly settings: { readonly clusterName: string; readonly clusterEndpoint: string; readonly interruptionQueue: string };
+  readonly settings: {
+    readonly clusterName: string;
+    readonly clusterEndpoint: string;
+    readonly interruptionQueue: string;
+    /** NodeOverlay (alpha): the GPU units of pools that share their GPUs (gpu-node-pools.ts). */
+    readonly featureGates: { readonly nodeOverlay: true };
+  };
   readonly affinity: {
     readonly nodeAffinity: {
       readonly requiredDuringSchedulingIgnoredDuringExecution: { readonly nodeSelectorTerms: readonly { readonly matchExpressions: readonly NodeSelectorRequirement[] }[] };
@@ -81,7 +87,7 @@ export class Karpenter extends Construct {
     this.values = {
       replicas: props.replicas,
       serviceAccount: { create: true, name: KARPENTER_SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": props.controllerRoleArn } },
-      settings: { clusterName: props.clusterName, clusterEndpoint: props.clusterEndpoint, interruptionQueue: props.interruptionQueueName },
+      settings: { clusterName: props.clusterName, clusterEndpoint: props.clusterEndpoint, interruptionQueue: props.interruptionQueueName, featureGates: { nodeOverlay: true } },
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
