@@ -62,6 +62,7 @@ export { IrsaRole, type IrsaRoleProps } from "./constructs/training-cluster/irsa
 export { NvidiaDevicePlugin, type NvidiaDevicePluginProps } from "./constructs/training-cluster/workloads/nvidia-device-plugin";
 export { Karpenter, type KarpenterProps } from "./constructs/training-cluster/workloads/karpenter";
 export { GpuNodePools, type GpuNodePoolsProps, type GpuNodePoolSpec } from "./constructs/training-cluster/workloads/gpu-node-pools";
+export { CpuNodePool, type CpuNodePoolProps, type CpuNodePoolSpec } from "./constructs/training-cluster/workloads/cpu-node-pool";
 export { Kueue, type KueueProps } from "./constructs/training-cluster/workloads/kueue";
 export { KueueQueues, type KueueQueuesProps, kueueQueueObjects, teamGpuCap } from "./constructs/training-cluster/workloads/kueue-queues";
 export { DcgmExporter, type DcgmExporterProps } from "./constructs/training-cluster/workloads/dcgm-exporter";

@@ -112,6 +112,7 @@ export function generateTraining(accountId: string, isProtected: boolean, gpuPoo
     addons: { vpcCni: "v1.20.4-eksbuild.1", coreDns: "v1.12.2-eksbuild.4", kubeProxy: "v1.33.3-eksbuild.6", ebsCsiDriver: "v1.48.0-eksbuild.2" },
     systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3, diskSizeGiB: 50 },
     gpuPools: [{ name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", maxSize: gpuPoolMax, diskSizeGiB: 200, sharing: { mode: "none" } }],
+    cpuPool: { instanceTypes: ["m6i.2xlarge"], capacityType: "ON_DEMAND", maxSize: 2, diskSizeGiB: 100 },
     maxNodesPerGpuPool: Math.max(gpuPoolMax, 1),
     karpenter: { controllerReplicas: 1 },
     charts: { ...CHART_VERSIONS },

@@ -61,6 +61,8 @@ export const dev = {
       // Four pods share each A10G by time-slicing (no memory isolation): notebooks and small experiments.
       { name: "g5-spot", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "SPOT", maxSize: 2, diskSizeGiB: 200, sharing: { mode: "timeSlicing", replicas: 4 } },
     ],
+    // The teams' work without GPUs (data preparation, launchers): never on the system nodes, which are the controllers'.
+    cpuPool: { instanceTypes: ["m6i.xlarge", "m6i.2xlarge"], capacityType: "SPOT", maxSize: 2, diskSizeGiB: 100 },
     maxNodesPerGpuPool: 4,
     karpenter: { controllerReplicas: 1 },
     charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },

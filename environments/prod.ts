@@ -60,6 +60,8 @@ export const prod = {
       { name: "l4-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: "SPOT", maxSize: 8, diskSizeGiB: 200, sharing: { mode: "none" } },
       { name: "h100", instanceTypes: ["p5.48xlarge"], capacityType: "ON_DEMAND", maxSize: 2, diskSizeGiB: 1000, sharing: { mode: "none" } },
     ],
+    // The teams' work without GPUs (data preparation, launchers): never on the system nodes, which are the controllers'.
+    cpuPool: { instanceTypes: ["m6i.4xlarge", "m6i.8xlarge"], capacityType: "ON_DEMAND", maxSize: 10, diskSizeGiB: 200 },
     maxNodesPerGpuPool: 8,
     karpenter: { controllerReplicas: 2 },
     charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },

@@ -59,6 +59,8 @@ export const staging = {
     gpuPools: [
       { name: "g5-ondemand", instanceTypes: ["g5.xlarge", "g5.2xlarge"], capacityType: "ON_DEMAND", maxSize: 4, diskSizeGiB: 200, sharing: { mode: "none" } },
     ],
+    // The teams' work without GPUs (data preparation, launchers): never on the system nodes, which are the controllers'.
+    cpuPool: { instanceTypes: ["m6i.2xlarge", "m6i.4xlarge"], capacityType: "ON_DEMAND", maxSize: 4, diskSizeGiB: 100 },
     maxNodesPerGpuPool: 4,
     karpenter: { controllerReplicas: 2 },
     charts: { karpenter: "1.14.1", kueue: "0.19.2", nvidiaDevicePlugin: "0.20.0", dcgmExporter: "4.8.2", grafana: "12.11.1" },

@@ -13,6 +13,7 @@ import {
   versionMismatchProblems,
 } from "../constructs/training-cluster/versions";
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
+import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
 import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
@@ -55,7 +56,7 @@ const sharingSchema = z.discriminatedUnion(
   { error: 'must be "none", "timeSlicing" or "mig" (MIG\'s mixed strategy is not offered: Karpenter cannot provision nodes for nvidia.com/mig-* resources)' },
 );
 
-/** What Karpenter may do to the pool's nodes. Left out: the defaults in {@link DEFAULT_GPU_POOL_DISRUPTION}. */
+/** What Karpenter may do to the pool's nodes. Left out: the defaults in {@link DEFAULT_POOL_DISRUPTION}. */
 const disruptionSchema = z.strictObject({
   /** WhenEmpty never moves a running job; WhenEmptyOrUnderutilized also repacks pods (it evicts them). */
   consolidation: z.enum(["WhenEmpty", "WhenEmptyOrUnderutilized"]),
@@ -68,7 +69,7 @@ const disruptionSchema = z.strictObject({
 });
 
 /** Disruption of a GPU pool that does not say: empty nodes go after 10 minutes, nodes live 30 days, 10 % at a time. */
-export const DEFAULT_GPU_POOL_DISRUPTION = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" } as const;
+export const DEFAULT_POOL_DISRUPTION = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" } as const;
 
 const gpuPoolSchema = z.strictObject({
   name: kubernetesName,
@@ -136,6 +137,17 @@ export const trainingSchema = z.strictObject({
   }),
   systemPool: systemPoolSchema,
   gpuPools: z.array(gpuPoolSchema),
+  /**
+   * Capacity for the teams' pods that need no GPU (data preparation, launchers): a Karpenter NodePool of CPU
+   * instance types, scaling from zero. The system nodes are tainted for the controllers, so this is where such
+   * pods run.
+   */
+  cpuPool: z.strictObject({
+    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.2xlarge" })).min(1, { error: "must list at least one instance type" }),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]),
+    maxSize,
+    diskSizeGiB,
+  }),
   /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
   maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
   /** The Karpenter controller, which launches the GPU pools' nodes. */
@@ -168,8 +180,8 @@ export type TrainingConfig = z.output<typeof trainingSchema>;
 
 /** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-/** The system pool's node group is `<cluster>-system`: a GPU pool of that name would collide with it; Kueue's own flavors take two more. */
-const RESERVED_POOL_NAMES = ["system", CPU_MEMORY_FLAVOR, "default"];
+/** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; Kueue's own flavors take two more. */
+const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, CPU_MEMORY_FLAVOR, "default"];
 /** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
 const MAX_PUBLIC_ACCESS_CIDRS = 40;
 /** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
@@ -281,6 +293,12 @@ export function checkTraining(training: unknown, environment: { readonly isProte
    * `nvidia.com/gpu` units each named pool can reach (units per node × maxSize), or undefined when the
    * pool's own problems leave it unknown: its quota line would then mislead, so it is not judged.
    */
+  // The CPU pool: what the CpuNodePool construct refuses beyond the field types (GPU instance types).
+  const cpuPool = objectOrUndefined(t.cpuPool) as Loose<TrainingConfig["cpuPool"]> | undefined;
+  // An empty list and a maxSize below 1 are the field types' to report.
+  if (cpuPool && Array.isArray(cpuPool.instanceTypes) && cpuPool.instanceTypes.length > 0 && cpuPool.instanceTypes.every((type) => typeof type === "string") && isCount(cpuPool.maxSize) && cpuPool.maxSize >= 1) {
+    for (const problem of cpuPoolProblems({ instanceTypes: cpuPool.instanceTypes as string[], maxSize: cpuPool.maxSize })) add(at("cpuPool", problem.field), problem.message);
+  }
   const poolCapacity = new Map<string, number | undefined>();
   const duplicatePools = duplicatePositions(pools.map((pool) => pool?.name));
   pools.forEach((pool, i) => {
@@ -292,7 +310,8 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     // The unknown-field message says "did you mean maxSize?"; the migration needs the reason.
     if ("minSize" in pool) add(at("gpuPools", i, "minSize"), "was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field");
     if (typeof pool.name === "string" && RESERVED_POOL_NAMES.includes(pool.name)) {
-      add(at("gpuPools", i, "name"), pool.name === "system" ? `"system" is the system pool's name (its node group would collide); name the GPU pool otherwise` : `"${pool.name}" is a name the cluster keeps for its own objects (Kueue flavor, device plugin config); name the GPU pool otherwise`);
+      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "a name the cluster keeps for its own objects (Kueue flavor, device plugin config)";
+      add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
     const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
     const counts = new Set<number>();
@@ -380,7 +399,7 @@ function validSharing(value: unknown): GpuSharing | undefined {
 
 /** A GPU pool's disruption settings, its own or the defaults. */
 export function gpuPoolDisruption(pool: Pick<TrainingConfig["gpuPools"][number], "disruption">): NonNullable<TrainingConfig["gpuPools"][number]["disruption"]> {
-  return pool.disruption ?? DEFAULT_GPU_POOL_DISRUPTION;
+  return pool.disruption ?? DEFAULT_POOL_DISRUPTION;
 }
 
 /** `nvidia.com/gpu` units a pool can reach: units per node × maxSize (0 when the pool is invalid, which the schema refuses). */

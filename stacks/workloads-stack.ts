@@ -7,6 +7,7 @@ import { DashboardConfigMaps, platformDashboards } from "../constructs/observabi
 import { karpenterAmiAlias } from "../constructs/training-cluster/versions";
 import { ApsCollectorRbac } from "../constructs/training-cluster/workloads/aps-collector-rbac";
 import { DcgmExporter } from "../constructs/training-cluster/workloads/dcgm-exporter";
+import { CpuNodePool } from "../constructs/training-cluster/workloads/cpu-node-pool";
 import { GpuNodePoolSpec, GpuNodePools, poolCapacity } from "../constructs/training-cluster/workloads/gpu-node-pools";
 import { DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, Grafana } from "../constructs/training-cluster/workloads/grafana";
 import { Karpenter } from "../constructs/training-cluster/workloads/karpenter";
@@ -17,15 +18,15 @@ import { PlatformNamespace } from "../constructs/training-cluster/workloads/plat
 import { TrainingPriorityClasses } from "../constructs/training-cluster/workloads/priority-classes";
 import { TeamNamespace } from "../constructs/training-cluster/workloads/team-namespace";
 import type { EnvironmentConfig } from "../environments/schema";
-import { DEFAULT_GPU_POOL_DISRUPTION } from "../environments/training-schema";
+import { DEFAULT_POOL_DISRUPTION } from "../environments/training-schema";
 import { PlatformStack } from "./platform-stack";
 
 /**
- * Cost tags of the GPU nodes, volumes and launch templates: the training layer's (the nodes are the training
+ * Cost tags of the nodes, volumes and launch templates Karpenter makes: the training layer's (the nodes are the training
  * cluster's, whoever launches them), without the blueprint version. Karpenter counts a changed tag as drift
  * and replaces every node, so a release of the blueprint would evict every running job.
  */
-export function gpuNodeTags(environment: string): Record<string, string> {
+export function karpenterNodeTags(environment: string): Record<string, string> {
   const { "mlops:blueprint-version": _version, ...tags } = platformTags(environment, "training");
   return tags;
 }
@@ -67,6 +68,7 @@ export interface ClusterConnection {
 export class WorkloadsStack extends PlatformStack {
   readonly karpenter: Karpenter;
   readonly gpuNodePools: GpuNodePools;
+  readonly cpuNodePool: CpuNodePool;
   readonly devicePlugin: NvidiaDevicePlugin;
   readonly dcgmExporter: DcgmExporter;
   readonly kueue: Kueue;
@@ -93,7 +95,8 @@ export class WorkloadsStack extends PlatformStack {
     new HelmProvider(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
     const oidc = { oidcProviderArn: cluster.oidcProviderArn, oidcIssuerUrl: cluster.oidcIssuerUrl };
 
-    const pools: GpuNodePoolSpec[] = training.gpuPools.map((pool) => ({ ...pool, disruption: pool.disruption ?? DEFAULT_GPU_POOL_DISRUPTION }));
+    const pools: GpuNodePoolSpec[] = training.gpuPools.map((pool) => ({ ...pool, disruption: pool.disruption ?? DEFAULT_POOL_DISRUPTION }));
+    const systemNodeGroupName = `${cluster.clusterName}-system`;
     this.karpenter = new Karpenter(this, "Karpenter", {
       clusterName: cluster.clusterName,
       clusterEndpoint: cluster.endpoint,
@@ -102,16 +105,20 @@ export class WorkloadsStack extends PlatformStack {
       interruptionQueueName: cluster.karpenterInterruptionQueueName,
       version: training.charts.karpenter,
       replicas: training.karpenter.controllerReplicas,
-      systemNodeGroupName: `${cluster.clusterName}-system`,
+      systemNodeGroupName,
     });
-    this.gpuNodePools = new GpuNodePools(this, "GpuNodePools", {
+    const nodeClass = {
       clusterName: cluster.clusterName,
-      pools,
       amiAlias: karpenterAmiAlias(training.nodeAmiReleaseVersion),
       instanceProfileName: cluster.karpenterNodeInstanceProfileName,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       volumeKmsKeyArn: cluster.clusterKeyArn,
-      tags: gpuNodeTags(environment.name),
+      tags: karpenterNodeTags(environment.name),
+    };
+    this.gpuNodePools = new GpuNodePools(this, "GpuNodePools", { ...nodeClass, pools, dependsOn: [this.karpenter.controller.release] });
+    this.cpuNodePool = new CpuNodePool(this, "CpuNodePool", {
+      ...nodeClass,
+      pool: { ...training.cpuPool, disruption: DEFAULT_POOL_DISRUPTION },
       dependsOn: [this.karpenter.controller.release],
     });
     this.devicePlugin = new NvidiaDevicePlugin(this, "NvidiaDevicePlugin", { version: training.charts.nvidiaDevicePlugin, pools });
@@ -145,7 +152,7 @@ export class WorkloadsStack extends PlatformStack {
       ingressPorts: [KUEUE_PORTS.webhook, KUEUE_PORTS.visibility, KUEUE_PORTS.metrics],
       vpcCidr,
     });
-    this.kueue = new Kueue(this, "Kueue", { version: training.charts.kueue, namespace: kueueNamespace.namespaceName, dependsOn: kueueNamespace.dependables });
+    this.kueue = new Kueue(this, "Kueue", { version: training.charts.kueue, namespace: kueueNamespace.namespaceName, systemNodeGroupName, dependsOn: kueueNamespace.dependables });
     this.kueueQueues = new KueueQueues(this, "KueueQueues", {
       pools: queuePools,
       teams: training.teams.map((team) => ({ ...team, namespace: team.name })),
@@ -162,6 +169,7 @@ export class WorkloadsStack extends PlatformStack {
       prometheusWorkspaceArn: cluster.prometheusWorkspaceArn,
       prometheusEndpoint: cluster.prometheusEndpoint,
       roleName: this.resourceName(["grafana"], 64),
+      systemNodeGroupName,
       dependsOn: monitoring.dependables,
     });
     this.dashboards = new DashboardConfigMaps(this, "Dashboards", {

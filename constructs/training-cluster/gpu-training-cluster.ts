@@ -13,6 +13,7 @@ import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
 import { NodePool } from "./node-pool";
+import { SYSTEM_NODE_TAINT } from "./system-nodes";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
 
 export interface NodePoolSpec {
@@ -204,7 +205,7 @@ export class GpuTrainingCluster extends Construct {
       tags: props.nodeTags,
       dependsOn: [...nodePolicies, ...networkAddons],
     };
-    this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system" });
+    this.systemPool = new NodePool(this, "SystemPool", { ...poolBase, ...props.systemPool, name: "system", taints: [SYSTEM_NODE_TAINT] });
 
     this.addNodeAddons(props.clusterName, props.addonVersions);
   }

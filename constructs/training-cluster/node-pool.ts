@@ -34,6 +34,11 @@ export interface NodePoolProps {
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
+   * Taints of every node (EKS's spelling of the effect).
+   * @default []
+   */
+  readonly taints?: readonly { readonly key: string; readonly value: string; readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE" }[];
+  /**
    * Resources whose creation must finish first, e.g. the node role's policy attachments: a node that
    * starts without them cannot join the cluster.
    * @default []
@@ -80,6 +85,7 @@ export class NodePool extends Construct {
       scalingConfig: { minSize: props.minSize, maxSize: props.maxSize, desiredSize: props.minSize },
       updateConfig: { maxUnavailable: 1 },
       labels: { "mlops/pool": props.name },
+      taint: (props.taints ?? []).map((taint) => ({ ...taint })),
       dependsOn: [...(props.dependsOn ?? [])],
     });
   }

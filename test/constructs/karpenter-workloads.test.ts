@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { TerraformStack } from "cdktf";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { CpuNodePool, CpuNodePoolSpec } from "../../constructs/training-cluster/workloads/cpu-node-pool";
+import { DEFAULT_POOL_DISRUPTION } from "../../environments/training-schema";
 import { GpuNodePoolSpec, GpuNodePools, GpuNodePoolsProps } from "../../constructs/training-cluster/workloads/gpu-node-pools";
 import { CLUSTER_OBJECTS_CHART, ClusterObjects, PinnedRelease, clusterObjectsChartDirectory } from "../../constructs/training-cluster/workloads/helm";
 import { Karpenter, KarpenterProps } from "../../constructs/training-cluster/workloads/karpenter";
@@ -201,6 +203,37 @@ describe("GpuNodePools", () => {
     [{ pools: [{ ...POOL, instanceTypes: ["m6i.large"] }] }, /must be known GPU types/],
   ])("refuses %p", (props, message) => {
     expect(() => synthPools(props as Partial<GpuNodePoolsProps>)).toThrow(message);
+  });
+});
+
+describe("CpuNodePool", () => {
+  const { pools: _gpuPools, ...nodeClass } = POOLS_PROPS;
+  const CPU_POOL: CpuNodePoolSpec = { instanceTypes: ["m6i.2xlarge", "m6i.4xlarge"], capacityType: "ON_DEMAND", maxSize: 3, diskSizeGiB: 100, disruption: DEFAULT_POOL_DISRUPTION };
+  const synthCpu = (pool: CpuNodePoolSpec = CPU_POOL) => {
+    const stack = helmStack();
+    const karpenter = new Karpenter(stack, "Karpenter", KARPENTER);
+    new CpuNodePool(stack, "CpuNodePool", { ...nodeClass, pool, dependsOn: [karpenter.controller.release] });
+    return releases(synthJson(stack));
+  };
+  const byName = synthCpu();
+  const [cpuClass, cpuPool] = valuesOf(byName["cpu-capacity"]).objects as Attributes[];
+
+  it("is one cpu-capacity release after the controller: a node class like the GPU pools' and an untainted NodePool labelled cpu", () => {
+    expect(byName["cpu-capacity"].depends_on).toEqual([byName.karpenter.address]);
+    expect(cpuClass).toMatchObject({ kind: "EC2NodeClass", metadata: { name: "cpu" }, spec: { amiSelectorTerms: [{ alias: nodeClass.amiAlias }], metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } } });
+    expect(cpuClass.spec.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: "100Gi", encrypted: true, kmsKeyID: nodeClass.volumeKmsKeyArn });
+    expect(cpuPool.spec.template.metadata.labels).toEqual({ "mlops/pool": "cpu" });
+    expect(cpuPool.spec.template.spec.taints).toEqual([]);
+    expect(cpuPool.spec.template.spec.requirements[0]).toEqual({ key: "node.kubernetes.io/instance-type", operator: "In", values: ["m6i.2xlarge", "m6i.4xlarge"] });
+    expect(cpuPool.spec.limits).toEqual({ nodes: "3" });
+    expect(cpuPool.spec.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "10m", budgets: [{ nodes: "10%" }] });
+  });
+
+  it.each([
+    [{ ...CPU_POOL, instanceTypes: ["m6i.large", "g5.xlarge"] }, /pool\.instanceTypes g5\.xlarge has GPUs/],
+    [{ ...CPU_POOL, maxSize: 0 }, /pool\.maxSize is 0; a whole number of nodes, at least 1/],
+  ])("refuses %p", (pool, message) => {
+    expect(() => synthCpu(pool)).toThrow(message);
   });
 });
 

@@ -176,7 +176,7 @@ describe("kueueQueueObjects", () => {
 
 describe("Kueue and its queues as releases", () => {
   const stack = helmStack();
-  const kueue = new Kueue(stack, "Kueue", { version: "0.19.2", namespace: "kueue-system" });
+  const kueue = new Kueue(stack, "Kueue", { version: "0.19.2", namespace: "kueue-system", systemNodeGroupName: "mlops-test-training-system" });
   new KueueQueues(stack, "Queues", { pools: POOLS, teams: TEAMS, dependsOn: [kueue.release.release] });
   const releases = Object.fromEntries(resourcesOfType(synthJson(stack), "helm_release").map(([address, r]) => [(r as Attributes).name, { ...(r as Attributes), address }]));
 
@@ -185,6 +185,12 @@ describe("Kueue and its queues as releases", () => {
     const values = JSON.parse(releases.kueue.values[0]);
     expect(values).toMatchObject({ enablePrometheus: false, enableCertManager: false });
     expect(values.controllerManager.manager.image).toEqual({ repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2", pullPolicy: "IfNotPresent" });
+  });
+
+  it("runs the controller on the system nodes, whose taint it tolerates", () => {
+    const { controllerManager } = JSON.parse(releases.kueue.values[0]);
+    expect(controllerManager.nodeSelector).toEqual({ "eks.amazonaws.com/nodegroup": "mlops-test-training-system" });
+    expect(controllerManager.tolerations).toEqual([{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }]);
   });
 
   it("manages every job of the team namespaces, queue name or not, and reports quota and usage per ClusterQueue", () => {

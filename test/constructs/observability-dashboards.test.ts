@@ -130,6 +130,7 @@ const GRAFANA: GrafanaProps = {
   prometheusWorkspaceArn: `arn:aws:aps:eu-west-1:${TEST_ACCOUNT}:workspace/ws-EXAMPLE`,
   prometheusEndpoint: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-EXAMPLE/",
   roleName: "grafana",
+  systemNodeGroupName: "mlops-test-training-system",
   oidcProviderArn: `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE`,
   oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
 };
@@ -144,6 +145,9 @@ describe("Grafana", () => {
   it("is the pinned grafana-community chart, inside the cluster only: ClusterIP, no ingress, no volume", () => {
     expect(release).toMatchObject({ chart: "grafana", repository: "https://grafana-community.github.io/helm-charts", version: "12.11.1", namespace: "monitoring" });
     expect(values).toMatchObject({ service: { type: "ClusterIP" }, ingress: { enabled: false }, persistence: { enabled: false }, rbac: { namespaced: true }, testFramework: { enabled: false } });
+    // Beside the controllers, on the system nodes, whose taint keeps the teams' pods away.
+    expect(values.nodeSelector).toEqual({ "eks.amazonaws.com/nodegroup": GRAFANA.systemNodeGroupName });
+    expect(values.tolerations).toEqual([{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }]);
   });
 
   it("queries Amazon Managed Prometheus through its datasource plugin (SigV4) and CloudWatch, with the pod's IRSA credentials", () => {

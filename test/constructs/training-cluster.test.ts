@@ -136,7 +136,8 @@ describe("the system pool", () => {
       release_version: "1.33.5-20251103",
       labels: { "mlops/pool": "system" },
     });
-    expect(system.taint).toBeUndefined();
+    // The controllers' nodes: teams' pods, which do not tolerate this, go to Karpenter's pools.
+    expect(system.taint).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
     expect(system.lifecycle).toBeUndefined();
     expect(system.tags).toBeUndefined();
     expect(attributesOf(json, "aws_autoscaling_group_tag")).toEqual([]);

@@ -22,6 +22,8 @@ describe("training: names and access that collide in the cluster or in IAM", () 
     ["a team named default", (c: Draft) => (c.training.teams[1].name = "default"), ['prod: training.teams.1.name: "default" is a namespace Kubernetes keeps for itself; name the team otherwise']],
     ["a GPU pool named like the system pool", (c: Draft) => ((c.training.gpuPools[0].name = "system"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
       ['prod: training.gpuPools.0.name: "system" is the system pool\'s name (its node group would collide); name the GPU pool otherwise']],
+    ["a GPU pool named like the CPU pool", (c: Draft) => ((c.training.gpuPools[0].name = "cpu"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
+      ['prod: training.gpuPools.0.name: "cpu" is the CPU pool\'s name (its NodePool would collide); name the GPU pool otherwise']],
     ["one role twice in the access entries", (c: Draft) => c.training.access.readOnlyRoleArns.push(c.training.access.adminRoleArns[0]),
       ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in access.adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
     ["a role of another account (a copied file's)", (c: Draft) => (c.training.access.adminRoleArns[0] = "arn:aws:iam::271828182845:role/platform-admin"),

@@ -163,6 +163,18 @@ describe("system pool", () => {
   });
 });
 
+describe("CPU pool", () => {
+  it.each([
+    ["a GPU instance type", (c: any) => c.training.cpuPool.instanceTypes.push("g5.xlarge"),
+      ["prod: training.cpuPool.instanceTypes: g5.xlarge has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')"]],
+    ["no instance type", (c: any) => (c.training.cpuPool.instanceTypes = []), ["prod: training.cpuPool.instanceTypes: must list at least one instance type"]],
+    ["maxSize 0", (c: any) => (c.training.cpuPool.maxSize = 0), ["prod: training.cpuPool.maxSize: is 0; must be at least 1"]],
+    ["no CPU pool at all", (c: any) => delete c.training.cpuPool, ["prod: training.cpuPool: is missing; expected an object"]],
+  ])("refuses %s", (_what, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+});
+
 describe("teams", () => {
   test("GPU quotas above what a pool can reach: quotas cannot exceed capacity, per pool", () => {
     // a10g-4gpu holds 12 of 16: 5 more is one too many, though prod has room in no other pool either.
@@ -363,7 +375,7 @@ describe("Karpenter, charts and observability", () => {
 
   test("images are gone: the device plugin and Karpenter come from charts", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.images = { nvidiaDevicePlugin: "v0.17.4" })))).toEqual([
-      `prod: training.images: unknown field "images"; allowed: kubernetesVersion, nodeAmiReleaseVersion, publicApiCidrs, apiAccess, deployRunner, upgradePolicy, controlPlaneLogs, access, addons, systemPool, gpuPools, maxNodesPerGpuPool, karpenter, charts, observability, teams.`,
+      `prod: training.images: unknown field "images"; allowed: kubernetesVersion, nodeAmiReleaseVersion, publicApiCidrs, apiAccess, deployRunner, upgradePolicy, controlPlaneLogs, access, addons, systemPool, gpuPools, cpuPool, maxNodesPerGpuPool, karpenter, charts, observability, teams.`,
     ]);
   });
 

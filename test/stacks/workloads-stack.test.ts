@@ -71,7 +71,7 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s workloads
   it("installs every chart at the environment's pinned version, and no cluster autoscaler", () => {
     const releases = Object.fromEntries(attributesOf("helm_release").map((r) => [r.name, r]));
     const { charts } = env.training;
-    expect(Object.keys(releases).sort()).toEqual(["dcgm-exporter", "gpu-capacity", "grafana", "karpenter", "karpenter-crd", "kueue", "kueue-queues", "nvidia-device-plugin"]);
+    expect(Object.keys(releases).sort()).toEqual(["cpu-capacity", "dcgm-exporter", "gpu-capacity", "grafana", "karpenter", "karpenter-crd", "kueue", "kueue-queues", "nvidia-device-plugin"]);
     expect([releases.karpenter.version, releases["karpenter-crd"].version]).toEqual([charts.karpenter, charts.karpenter]);
     expect(releases.kueue.version).toBe(charts.kueue);
     expect(releases["nvidia-device-plugin"].version).toBe(charts.nvidiaDevicePlugin);

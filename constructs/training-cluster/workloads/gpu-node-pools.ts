@@ -1,7 +1,19 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { GPU_NODE_LABEL, GPU_TAINT, GpuSharing, gpuUnitsPerNode, gpusPerInstance } from "../gpu-instances";
-import { ClusterObjects, KubernetesObject } from "./helm";
+import { ClusterObjects } from "./helm";
+import {
+  Ec2NodeClass,
+  KarpenterNodePool,
+  NodeClassProps,
+  NodeOverlay,
+  PoolDisruption,
+  Taint,
+  amiAliasProblem,
+  ec2NodeClass,
+  poolDisruption,
+  poolRequirements,
+} from "./karpenter-objects";
 
 /** Label of every GPU node naming its pool: Kueue's ResourceFlavors and jobs select pools by it. */
 export const POOL_LABEL = "mlops/pool";
@@ -13,17 +25,7 @@ export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
 export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 /** The MIG layout NVIDIA's mig-manager applies to a node. */
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
-/** Tag the training stack puts on the private subnets that GPU nodes may use. */
-export const DISCOVERY_TAG = "karpenter.sh/discovery";
 
-/** How Karpenter may disrupt a pool's nodes. */
-export interface GpuPoolDisruption {
-  readonly consolidation: "WhenEmpty" | "WhenEmptyOrUnderutilized";
-  readonly consolidateAfter: string;
-  readonly expireAfter: string;
-  /** Nodes disrupted at once: a count or a percentage. */
-  readonly budget: string;
-}
 
 export interface GpuNodePoolSpec {
   readonly name: string;
@@ -32,88 +34,14 @@ export interface GpuNodePoolSpec {
   readonly maxSize: number;
   readonly diskSizeGiB: number;
   readonly sharing: GpuSharing;
-  readonly disruption: GpuPoolDisruption;
+  readonly disruption: PoolDisruption;
 }
 
-export interface GpuNodePoolsProps {
-  /** The EKS cluster (may be a reference): the discovery tag's value. */
-  readonly clusterName: string;
+export interface GpuNodePoolsProps extends NodeClassProps {
   readonly pools: readonly GpuNodePoolSpec[];
-  /** `al2023@v<date>`: the AMI release every GPU node runs (Karpenter picks the NVIDIA variant). */
-  readonly amiAlias: string;
-  /** The instance profile of Karpenter's node role (the training stack makes it; Karpenter does not). */
-  readonly instanceProfileName: string;
-  /** The EKS cluster security group: nodes and control plane reach each other through it. */
-  readonly clusterSecurityGroupId: string;
-  /** The cluster's KMS key, for the nodes' root volumes. */
-  readonly volumeKmsKeyArn: string;
-  /** Tags of every instance, volume and launch template Karpenter makes (cost allocation). */
-  readonly tags: Readonly<Record<string, string>>;
   /** The Karpenter controller release: the CRDs exist and the controller validates nothing after the fact. */
   readonly dependsOn: readonly ITerraformDependable[];
 }
-
-interface NodeSelectorRequirement {
-  readonly key: string;
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  readonly values: readonly string[];
-}
-
-interface Taint {
-  readonly key: string;
-  readonly value: string;
-  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-}
-
-/** `karpenter.k8s.aws/v1` EC2NodeClass spec, the fields the blueprint sets. */
-export interface Ec2NodeClassSpec {
-  readonly instanceProfile: string;
-  readonly amiSelectorTerms: readonly { readonly alias: string }[];
-  readonly subnetSelectorTerms: readonly { readonly tags: Readonly<Record<string, string>> }[];
-  readonly securityGroupSelectorTerms: readonly { readonly id: string }[];
-  readonly metadataOptions: {
-    readonly httpEndpoint: "enabled" | "disabled";
-    readonly httpProtocolIPv6: "enabled" | "disabled";
-    readonly httpTokens: "required" | "optional";
-    readonly httpPutResponseHopLimit: number;
-  };
-  readonly blockDeviceMappings: readonly {
-    readonly deviceName: string;
-    readonly ebs: {
-      readonly volumeSize: string;
-      readonly volumeType: "gp3";
-      readonly encrypted: boolean;
-      readonly kmsKeyID: string;
-      readonly deleteOnTermination: boolean;
-    };
-  }[];
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** `karpenter.sh/v1` NodePool spec, the fields the blueprint sets. */
-export interface NodePoolSpec {
-  readonly template: {
-    readonly metadata: { readonly labels: Readonly<Record<string, string>> };
-    readonly spec: {
-      readonly nodeClassRef: { readonly group: "karpenter.k8s.aws"; readonly kind: "EC2NodeClass"; readonly name: string };
-      readonly taints: readonly Taint[];
-      readonly requirements: readonly NodeSelectorRequirement[];
-      readonly expireAfter: string;
-      readonly terminationGracePeriod: string;
-    };
-  };
-  readonly limits: Readonly<Record<string, string>>;
-  readonly disruption: {
-    readonly consolidationPolicy: GpuPoolDisruption["consolidation"];
-    readonly consolidateAfter: string;
-    readonly budgets: readonly { readonly nodes: string }[];
-  };
-}
-
-export type Ec2NodeClass = KubernetesObject<"EC2NodeClass", Ec2NodeClassSpec>;
-export type KarpenterNodePool = KubernetesObject<"NodePool", NodePoolSpec>;
-/** Karpenter's NodeOverlay (`karpenter.sh/v1alpha1`, behind the NodeOverlay feature gate): what its simulation assumes of a pool's nodes. */
-export type NodeOverlay = KubernetesObject<"NodeOverlay", { readonly requirements: readonly NodeSelectorRequirement[]; readonly capacity: Readonly<Record<string, string>> }>;
 
 /** The GPU taint as Kubernetes writes it (the EKS API's `NO_SCHEDULE` is `NoSchedule`). */
 export const GPU_NODE_TAINT: Taint = { key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NoSchedule" };
@@ -162,31 +90,10 @@ export function gpuPoolOverlay(pool: GpuNodePoolSpec): NodeOverlay | undefined {
 }
 
 /** One pool's EC2NodeClass and NodePool. */
-export function gpuPoolObjects(pool: GpuNodePoolSpec, props: Omit<GpuNodePoolsProps, "pools" | "dependsOn">): [Ec2NodeClass, KarpenterNodePool] {
+export function gpuPoolObjects(pool: GpuNodePoolSpec, props: NodeClassProps): [Ec2NodeClass, KarpenterNodePool] {
   const gpus = new Set(pool.instanceTypes.map(gpusPerInstance));
   if (gpus.size !== 1 || gpus.has(undefined)) throw new Error(`GPU pool ${pool.name}: instance types ${pool.instanceTypes.join(", ")} must be known GPU types with one GPU count`);
-  const nodeClass: Ec2NodeClass = {
-    apiVersion: "karpenter.k8s.aws/v1",
-    kind: "EC2NodeClass",
-    metadata: { name: pool.name },
-    spec: {
-      // A profile the training stack made: Karpenter then needs no IAM rights over instance profiles.
-      instanceProfile: props.instanceProfileName,
-      // The only term: it pins the AMI release and implies the AL2023 family (its NVIDIA variant on GPU types).
-      amiSelectorTerms: [{ alias: props.amiAlias }],
-      subnetSelectorTerms: [{ tags: { [DISCOVERY_TAG]: props.clusterName } }],
-      securityGroupSelectorTerms: [{ id: props.clusterSecurityGroupId }],
-      // Karpenter's defaults, written out: IMDSv2 only, and one hop so pods cannot take the node's role.
-      metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [
-        {
-          deviceName: "/dev/xvda",
-          ebs: { volumeSize: `${pool.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: props.volumeKmsKeyArn, deleteOnTermination: true },
-        },
-      ],
-      tags: { ...props.tags },
-    },
-  };
+  const nodeClass = ec2NodeClass(pool.name, pool.diskSizeGiB, props);
   const units = poolCapacity(pool);
   const nodePool: KarpenterNodePool = {
     apiVersion: "karpenter.sh/v1",
@@ -198,12 +105,7 @@ export function gpuPoolObjects(pool: GpuNodePoolSpec, props: Omit<GpuNodePoolsPr
         spec: {
           nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: pool.name },
           taints: [GPU_NODE_TAINT],
-          requirements: [
-            { key: "node.kubernetes.io/instance-type", operator: "In", values: [...pool.instanceTypes] },
-            { key: "karpenter.sh/capacity-type", operator: "In", values: [pool.capacityType === "SPOT" ? "spot" : "on-demand"] },
-            { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
-            { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
-          ],
+          requirements: poolRequirements(pool),
           expireAfter: pool.disruption.expireAfter,
           // A draining node waits at most a day for its jobs before they are evicted.
           terminationGracePeriod: "24h",
@@ -212,11 +114,7 @@ export function gpuPoolObjects(pool: GpuNodePoolSpec, props: Omit<GpuNodePoolsPr
       // `nodes` is the pool's maximum. The GPU limit counts units (GPUs × sharing), as the nodes advertise them
       // and the pool's NodeOverlay tells Karpenter.
       limits: { [GPU_NODE_LABEL.key]: String(units), nodes: String(pool.maxSize) },
-      disruption: {
-        consolidationPolicy: pool.disruption.consolidation,
-        consolidateAfter: pool.disruption.consolidateAfter,
-        budgets: [{ nodes: pool.disruption.budget }],
-      },
+      disruption: poolDisruption(pool.disruption),
     },
   };
   return [nodeClass, nodePool];
@@ -237,9 +135,8 @@ export class GpuNodePools extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuNodePoolsProps) {
     super(scope, id);
-    if (!/^al2023@v\d{8}$/.test(props.amiAlias)) {
-      throw new Error(`${this.node.path}: amiAlias "${props.amiAlias}" must pin an AL2023 release such as al2023@v20251108 (never @latest)`);
-    }
+    const aliasProblem = amiAliasProblem(props.amiAlias);
+    if (aliasProblem) throw new Error(`${this.node.path}: ${aliasProblem}`);
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
     this.nodePools = pairs.map(([, nodePool]) => nodePool);

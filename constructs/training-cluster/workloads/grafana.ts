@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { IrsaRole } from "../irsa-role";
 import { AMAZON_PROMETHEUS_PLUGIN, CLOUDWATCH, PROMETHEUS } from "../../observability/dashboards/model";
+import { NODE_GROUP_LABEL, SYSTEM_NODE_TOLERATION } from "../system-nodes";
 import { CHARTS, GRAFANA_PLUGINS } from "../versions";
 import { PinnedRelease } from "./helm";
 
@@ -23,6 +24,8 @@ export interface GrafanaProps {
   /** Its Prometheus endpoint, `https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/`. */
   readonly prometheusEndpoint: string;
   readonly roleName: string;
+  /** The system node group (`<cluster>-system`): Grafana runs there, beside the cluster's controllers. */
+  readonly systemNodeGroupName: string;
   readonly oidcProviderArn: string;
   readonly oidcIssuerUrl: string;
   /** What must exist first (the namespace's quota and policies). */
@@ -60,6 +63,8 @@ export interface GrafanaValues {
   /** No volume: dashboards and datasources come from this repository; the admin password from a chart-made Secret. */
   readonly persistence: { readonly enabled: false };
   readonly resources: Resources;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly (typeof SYSTEM_NODE_TOLERATION)[];
   readonly "grafana.ini": Readonly<Record<string, Readonly<Record<string, string | boolean>>>>;
   readonly datasources: { readonly "datasources.yaml": { readonly apiVersion: 1; readonly datasources: readonly GrafanaDatasource[] } };
   readonly sidecar: {
@@ -143,6 +148,8 @@ export class Grafana extends Construct {
       ingress: { enabled: false },
       persistence: { enabled: false },
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      nodeSelector: { [NODE_GROUP_LABEL]: props.systemNodeGroupName },
+      tolerations: [SYSTEM_NODE_TOLERATION],
       "grafana.ini": {
         "auth.anonymous": { enabled: false },
         users: { allow_sign_up: false },

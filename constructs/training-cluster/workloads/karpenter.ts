@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
+import { NODE_GROUP_LABEL } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
 
@@ -96,7 +97,7 @@ export class Karpenter extends Construct {
                 matchExpressions: [
                   // Never on a node it launched: it would take its own node away when consolidating.
                   { key: "karpenter.sh/nodepool", operator: "DoesNotExist" },
-                  { key: "eks.amazonaws.com/nodegroup", operator: "In", values: [props.systemNodeGroupName] },
+                  { key: NODE_GROUP_LABEL, operator: "In", values: [props.systemNodeGroupName] },
                 ],
               },
             ],

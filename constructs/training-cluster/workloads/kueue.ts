@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
+import { NODE_GROUP_LABEL, SYSTEM_NODE_TOLERATION } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
 import { TEAM_NAMESPACE_LABEL } from "./team-namespace";
@@ -13,6 +14,8 @@ export interface KueueProps {
   readonly version: string;
   /** The namespace (made by a PlatformNamespace; a reference, so the release waits for it). */
   readonly namespace: string;
+  /** The system node group (`<cluster>-system`): the controller runs there, with the cluster's other controllers. */
+  readonly systemNodeGroupName: string;
   /** What must exist first (the namespace's quota and network policies). */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -38,6 +41,8 @@ export interface KueueValues {
   readonly enableCertManager: false;
   readonly controllerManager: {
     readonly replicas: number;
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly tolerations: readonly (typeof SYSTEM_NODE_TOLERATION)[];
     readonly manager: {
       readonly image: { readonly repository: string; readonly tag: string; readonly pullPolicy: "IfNotPresent" };
       readonly priorityClassName: string;
@@ -96,6 +101,8 @@ export class Kueue extends Construct {
       enableCertManager: false,
       controllerManager: {
         replicas: 1,
+        nodeSelector: { [NODE_GROUP_LABEL]: props.systemNodeGroupName },
+        tolerations: [SYSTEM_NODE_TOLERATION],
         manager: {
           image: { repository: "registry.k8s.io/kueue/kueue", tag: `v${props.version}`, pullPolicy: "IfNotPresent" },
           priorityClassName: "system-cluster-critical",
