@@ -110,7 +110,16 @@ export const prod = {
           scheduleExpression: "cron(0 * ? * * *)",
           features: ["tenure_months", "monthly_spend", "support_tickets_90d"],
           threshold: 0.2,
-          retrainingPipelineArn: "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/churn-retraining",
+          // Drift starts this pipeline: it retrains on prod's feature store and registers a version in prod's
+          // registry, pending approval, only when the evaluation meets every minimum.
+          retraining: {
+            pipeline: {
+              trainingImage: "161803398874.dkr.ecr.eu-west-1.amazonaws.com/mlops-prod/training/pytorch:2.3.0",
+              inferenceImage: "161803398874.dkr.ecr.eu-west-1.amazonaws.com/mlops-prod/inference/churn:2.3.0",
+              trainingInstanceType: "ml.m5.2xlarge",
+              minimumMetrics: { auc: 0.85, recall: 0.7 },
+            },
+          },
         },
       },
     ],

@@ -118,7 +118,9 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   }
   checkData(env.data, { accountId, namePrefix: typeof env.name === "string" ? environmentPrefix(env.name) : undefined }, add);
   checkTraining(env.training, { isProtected, accountId }, add);
-  checkServing(env.serving, region, add);
+  const data = objectOrUndefined(env.data) as Loose<EnvironmentInput["data"]> | undefined;
+  const registry = objectOrUndefined(data?.modelRegistry) as Loose<EnvironmentInput["data"]["modelRegistry"]> | undefined;
+  checkServing(env.serving, { region, accountId, packageGroups: registry?.modelPackageGroups }, add);
   checkMonitoring(env.monitoring, add);
   const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
   if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {

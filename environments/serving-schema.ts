@@ -7,6 +7,8 @@ import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
 import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
+import { type RetrainingPipelineSpec, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
+import type { DataConfig } from "./data-schema";
 import { AddProblem, Loose, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const percent = (min: number, max: number) =>
@@ -16,6 +18,16 @@ const wholePercent = (min: number, max: number) => percent(min, max).int();
 const positive = z.number().positive({ error: "must be more than 0" });
 const seconds = (max: number) => z.number().int({ error: "must be whole seconds" }).min(0, { error: `must be 0-${max} seconds` }).max(max, { error: `must be 0-${max} seconds` });
 const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/, { error: "must be an s3://bucket/key URI" });
+
+/** A retraining pipeline as an endpoint declares it; what each value may be is RetrainingPipeline's check (retrainingPipelineProblems). */
+const retrainingPipelineSchema = z.strictObject({
+  trainingImage: z.string(),
+  inferenceImage: z.string(),
+  processingInstanceType: z.string().optional(),
+  trainingInstanceType: z.string(),
+  maxRuntimeHours: z.number().optional(),
+  minimumMetrics: z.record(z.string(), z.number()),
+});
 
 const endpointSchema = z.strictObject({
   /** Short name; the SageMaker endpoint is `mlops-<env>-<name>`. */
@@ -101,8 +113,16 @@ const endpointSchema = z.strictObject({
       features: z.array(z.string()),
       /** Drift distance above which the alarm fires. */
       threshold: z.number(),
-      /** The pipeline the drift alarm starts. */
-      retrainingPipelineArn: z.string().optional(),
+      /**
+       * What the drift alarm starts: a pipeline declared here ({@link RetrainingPipeline}), or one made elsewhere,
+       * named explicitly by its ARN.
+       * @default - no retraining
+       */
+      retraining: z
+        .union([z.strictObject({ pipeline: retrainingPipelineSchema }), z.strictObject({ externalPipelineArn: z.string() })], {
+          error: "must be { pipeline: { trainingImage, inferenceImage, trainingInstanceType, minimumMetrics } } or { externalPipelineArn }",
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -142,7 +162,15 @@ export function awaitingModel(environment: { readonly name: string; readonly ser
 }
 
 /** Rules of the serving section that relate several fields, or the environment's region. */
-export function checkServing(serving: unknown, region: unknown, add: AddProblem): void {
+/** What the serving checks read of the rest of the environment. */
+export interface ServingContext {
+  readonly region: unknown;
+  readonly accountId: string | undefined;
+  /** The environment's registry's package groups (data.modelRegistry.modelPackageGroups), as given. */
+  readonly packageGroups: unknown;
+}
+
+export function checkServing(serving: unknown, { region, accountId, packageGroups }: ServingContext, add: AddProblem): void {
   const endpoints = objectsIn((serving as Loose<ServingConfig> | null)?.endpoints) as (Loose<EndpointConfig> | undefined)[];
   duplicatePositions(endpoints.map((e) => e?.name)).forEach((i) => add(["serving", "endpoints", i, "name"], "is used by another endpoint"));
   // Endpoints are named `mlops-<env>-<name>` with runs of other characters folded: "a-b" and "a--b" name one endpoint.
@@ -183,6 +211,7 @@ export function checkServing(serving: unknown, region: unknown, add: AddProblem)
     const drift = endpoint.drift as Loose<NonNullable<EndpointConfig["drift"]>> | undefined;
     // The DriftMonitor construct's own checks, on the fields that have the right types (the schema reports the others).
     const text = (value: unknown) => (typeof value === "string" ? value : "");
+    const external = (drift?.retraining as { externalPipelineArn?: unknown } | undefined)?.externalPipelineArn;
     if (drift && Array.isArray(drift.features) && drift.features.every((f) => typeof f === "string")) {
       const spec = {
         baselineStatisticsUri: text(drift.baselineStatisticsUri),
@@ -190,13 +219,26 @@ export function checkServing(serving: unknown, region: unknown, add: AddProblem)
         scheduleExpression: text(drift.scheduleExpression),
         features: drift.features as string[],
         threshold: typeof drift.threshold === "number" && Number.isFinite(drift.threshold) ? drift.threshold : 1,
-        ...(typeof drift.retrainingPipelineArn === "string" ? { retrainingPipelineArn: drift.retrainingPipelineArn } : {}),
+        ...(typeof external === "string" ? { retrainingPipelineArn: external } : {}),
       };
       // A field of the wrong type is the schema's to report; the construct's message would only repeat it.
-      const typed = (field: string) => field.startsWith("features") || field === "threshold" || typeof drift[field as keyof typeof drift] === "string";
+      const typed = (field: string) => field.startsWith("features") || field === "threshold" || field === "retrainingPipelineArn" || typeof drift[field as keyof typeof drift] === "string";
       for (const problem of driftSpecProblems(spec).filter((p) => typed(p.field))) {
-        add(at("drift", ...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
+        const path = problem.field === "retrainingPipelineArn" ? ["retraining", "externalPipelineArn"] : problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+        add(at("drift", ...path), problem.message);
       }
+    }
+    if (drift && "retrainingPipelineArn" in drift) {
+      add(at("drift", "retrainingPipelineArn"), "was replaced by retraining: { pipeline: {...} } (a pipeline declared here) or retraining: { externalPipelineArn } (one made elsewhere)");
+    }
+    const pipeline = objectOrUndefined((drift?.retraining as { pipeline?: unknown } | undefined)?.pipeline) as Loose<RetrainingPipelineSpec> | undefined;
+    // Judged against the model it retrains once the endpoint serves a valid one (before its first version, nothing of it exists).
+    const servesValidModel =
+      endpoint.model !== undefined &&
+      fromPackage !== fromImage &&
+      (fromPackage ? typeof model.modelPackageArn === "string" && MODEL_PACKAGE_ARN.test(model.modelPackageArn) : model.image !== undefined && model.modelDataUrl !== undefined);
+    if (pipeline && servesValidModel) {
+      checkRetrainingPipeline(pipeline, model.modelPackageArn, { accountId, packageGroups }, (path, message) => add(at("drift", "retraining", "pipeline", ...path), message));
     }
     if (drift && typeof region === "string" && modelMonitorImageUri(region) === undefined) {
       add(at("drift"), `Model Monitor has no analyzer image in ${region}; remove drift or use a region it supports`);
@@ -235,5 +277,33 @@ function checkServerless(endpoint: Loose<EndpointConfig>, at: (...path: (string 
   const alarms = (endpoint.alarms ?? {}) as Loose<EndpointConfig["alarms"]>;
   for (const metric of ["cpuUtilizationPercent", "gpuUtilizationPercent"] as const) {
     if (alarms[metric] !== undefined) add(at("alarms", metric), `serverless endpoints publish no ${metric.replace("UtilizationPercent", "").toUpperCase()} utilization; remove it`);
+  }
+}
+
+/**
+ * A declared retraining pipeline: the RetrainingPipeline construct's own checks, and what it needs of the environment:
+ * the model it retrains is a package of a group of this environment's registry (where it registers new versions), and
+ * that group's contract names the feature groups it reads.
+ */
+function checkRetrainingPipeline(
+  pipeline: Loose<RetrainingPipelineSpec>,
+  modelPackageArn: unknown,
+  { accountId, packageGroups }: Pick<ServingContext, "accountId" | "packageGroups">,
+  add: AddProblem,
+): void {
+  const parsed = retrainingPipelineSchema.safeParse(pipeline);
+  if (parsed.success) {
+    for (const problem of retrainingPipelineProblems(parsed.data, accountId)) add(problem.field.split("."), problem.message);
+  }
+  if (typeof modelPackageArn !== "string") {
+    add([], "retrains the model the endpoint serves from the registry: serve a model package (model.modelPackageArn), or drop retraining");
+    return;
+  }
+  const group = modelPackageArn.split("/")[1];
+  const declared = (objectsIn(packageGroups) as Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]>[]).find((g) => g?.name === group);
+  if (!declared) {
+    add([], `registers new versions of package group "${group}" in this environment's registry, which does not declare it; add it to data.modelRegistry.modelPackageGroups`);
+  } else if (!Array.isArray(declared.featureGroups) || declared.featureGroups.length === 0) {
+    add([], `reads the feature groups package group "${group}" declares, and it declares none; set its featureGroups in data.modelRegistry.modelPackageGroups`);
   }
 }

@@ -3,6 +3,7 @@ import { awsEnvironmentOf } from "../constructs/core/aws-environment";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
 import { Monitoring, type PrometheusAlertSource } from "../constructs/monitoring/monitoring";
+import { RetrainingPipeline } from "../constructs/pipelines/retraining-pipeline";
 import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
 import type { EndpointConfig } from "../environments/serving-schema";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -37,6 +38,8 @@ export class ServingStack extends PlatformStack {
   readonly monitoring: Monitoring;
   /** Endpoints by their config name. */
   readonly endpoints: Readonly<Record<string, ServingEndpoint>>;
+  /** The retraining pipelines declared here, by the name of the endpoint whose drift starts them. */
+  readonly retrainingPipelines: Record<string, RetrainingPipeline> = {};
 
   constructor(scope: Construct, environment: EnvironmentConfig, dependencies: ServingDependencies) {
     super(scope, { environment, layer: "serving" });
@@ -84,14 +87,36 @@ export class ServingStack extends PlatformStack {
           registry: dependencies.data.modelRegistry,
         });
         this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
-        this.addDrift(config, endpointName, endpoint, network.privateSubnetIds);
+        this.addDrift(config, endpointName, endpoint, network.privateSubnetIds, dependencies.data);
         return [[config.name, endpoint] as const];
       }),
     );
   }
 
-  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, subnetIds: readonly string[]): void {
+  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, subnetIds: readonly string[], data: DataStack): void {
     if (!config.drift) return;
+    const retraining = config.drift.retraining;
+    let retrainingPipelineArn: string | undefined;
+    if (retraining && "pipeline" in retraining) {
+      // The group of the served package: new versions go to this environment's group of that name.
+      const group = config.model!.modelPackageArn!.split("/")[1];
+      const contract = this.environment.data.modelRegistry.modelPackageGroups.find((g) => g.name === group)!.featureGroups!;
+      const pipeline = new RetrainingPipeline(this, `Retraining-${config.name}`, {
+        ...retraining.pipeline,
+        pipelineName: this.resourceName([config.name, "retraining"], 256),
+        modelPackageGroupName: group,
+        featureGroupNames: contract.map((fg) => `${fg.name}-v${fg.version}`),
+        featureStore: data.featureStore,
+        registry: data.modelRegistry,
+        encryptionKey: this.key,
+        subnetIds,
+        securityGroupIds: [endpoint.securityGroupId],
+      });
+      this.retrainingPipelines[config.name] = pipeline;
+      retrainingPipelineArn = pipeline.pipelineArn;
+    } else if (retraining) {
+      retrainingPipelineArn = retraining.externalPipelineArn;
+    }
     this.monitoring.addDriftMonitor(`Drift-${config.name}`, {
       endpointName,
       baselineStatisticsUri: config.drift.baselineStatisticsUri,
@@ -105,7 +130,7 @@ export class ServingStack extends PlatformStack {
       captureBucket: this.captureBucket,
       encryptionKey: this.key,
       alertTopicArn: this.monitoring.alertTopicArn,
-      retrainingPipelineArn: config.drift.retrainingPipelineArn,
+      retrainingPipelineArn,
       endpoint: endpoint.endpoint,
     });
   }

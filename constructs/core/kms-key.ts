@@ -117,6 +117,15 @@ export class KmsKey extends Construct {
     grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ENCRYPT_DECRYPT, Resource: this.keyArn });
   }
 
+  /**
+   * Encrypt job volumes and outputs with this key: encrypt/decrypt, and the grants a service (SageMaker, EC2) makes
+   * on the grantee's behalf to attach an encrypted volume, for AWS resources only.
+   */
+  grantVolumeEncryption(grantee: IGrantable): void {
+    this.grantEncryptDecrypt(grantee);
+    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "kms:CreateGrant", Resource: this.keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } });
+  }
+
   grantDecrypt(grantee: IGrantable): void {
     grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: this.keyArn });
   }

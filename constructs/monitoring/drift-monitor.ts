@@ -279,13 +279,7 @@ export class DriftMonitor extends Construct {
     // Reports of this endpoint only.
     props.reportsBucket.grantReadWrite(role, { keyPrefix: reportsPrefix });
     // Output and volume encryption.
-    props.encryptionKey.grantEncryptDecrypt(role);
-    role.addToPrincipalPolicy({
-      Effect: "Allow",
-      Action: "kms:CreateGrant",
-      Resource: props.encryptionKey.keyArn,
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-    });
+    props.encryptionKey.grantVolumeEncryption(role);
 
     // The two baseline files, wherever they are (often the model artifact bucket), and only through S3 for
     // their key: which key encrypts them is that bucket's business, so decrypt is limited to keys of this

@@ -24,7 +24,7 @@ export interface ParsedModelSource {
 /** `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`; the group follows CreateModelPackageGroup's name pattern. */
 export const MODEL_PACKAGE_ARN = /^arn:(aws[a-z-]*):sagemaker:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):model-package\/[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}\/[1-9]\d*$/;
 /** An ECR image with a tag or a digest: `<account>.dkr.ecr.<region>.amazonaws.com/<repository>(:<tag>|@sha256:<digest>)`. */
-const ECR_IMAGE =
+export const ECR_IMAGE =
   /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 /** CreateModel's ContainerDefinition.Image is at most 255 characters; ModelDataUrl at most 1024. */
 const IMAGE_MAX_LENGTH = 255;

@@ -267,7 +267,71 @@ const packageGroupConsumersCanDeploy = defineRule({
   },
 });
 
+/** A pipeline definition's steps, those inside conditions included; undefined when the definition is not literal JSON. */
+function pipelineSteps(definition: unknown): Record<string, unknown>[] | undefined {
+  if (typeof definition !== "string") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(definition);
+  } catch {
+    return undefined;
+  }
+  const steps: Record<string, unknown>[] = [];
+  const walk = (list: unknown): void => {
+    for (const step of Array.isArray(list) ? list : []) {
+      if (typeof step !== "object" || step === null) continue;
+      steps.push(step as Record<string, unknown>);
+      const args = (step as { Arguments?: Record<string, unknown> }).Arguments ?? {};
+      walk(args.IfSteps);
+      walk(args.ElseSteps);
+    }
+  };
+  walk((parsed as { Steps?: unknown } | null)?.Steps);
+  return steps;
+}
+
+/** What a processing or training step leaves unencrypted or outside the VPC. */
+function stepGaps(step: Record<string, unknown>): string[] {
+  const args = (step.Arguments ?? {}) as Record<string, unknown>;
+  const has = (...path: string[]) => dig(args, ...path) !== undefined;
+  if (step.Type === "Processing") {
+    return [
+      ...(has("ProcessingResources", "ClusterConfig", "VolumeKmsKeyId") ? [] : ["its volume (ProcessingResources.ClusterConfig.VolumeKmsKeyId)"]),
+      ...(has("ProcessingOutputConfig", "KmsKeyId") ? [] : ["its outputs (ProcessingOutputConfig.KmsKeyId)"]),
+      ...(has("NetworkConfig", "VpcConfig") ? [] : ["the VPC (NetworkConfig.VpcConfig)"]),
+    ];
+  }
+  if (step.Type === "Training") {
+    return [
+      ...(has("ResourceConfig", "VolumeKmsKeyId") ? [] : ["its volume (ResourceConfig.VolumeKmsKeyId)"]),
+      ...(has("OutputDataConfig", "KmsKeyId") ? [] : ["its model (OutputDataConfig.KmsKeyId)"]),
+      ...(has("VpcConfig") ? [] : ["the VPC (VpcConfig)"]),
+    ];
+  }
+  return [];
+}
+
+const pipelineJobsEncryptedInVpc = defineRule({
+  id: "MLB-SM-014",
+  severity: "error",
+  resourceTypes: ["aws_sagemaker_pipeline"],
+  rationale:
+    "A pipeline's processing and training jobs read features and write models: without our keys their volumes and outputs are encrypted with keys we do not control, and outside the VPC they reach the internet directly.",
+  publicChecks: [],
+  evaluate(pipeline) {
+    const steps = pipelineSteps(pipeline.attributes.pipeline_definition);
+    if (steps === undefined) return notApplicable;
+    const gaps = steps.map((step) => [String(step.Name), stepGaps(step)] as const).filter(([, missing]) => missing.length > 0);
+    if (gaps.length === 0) return compliant;
+    return nonCompliant(
+      `pipeline steps without our key or the VPC: ${gaps.map(([name, missing]) => `${name} (${missing.join(", ")})`).join("; ")}`,
+      "Give every Processing and Training step a VolumeKmsKeyId and an output KmsKeyId of a key of ours, and a VpcConfig with private subnets (RetrainingPipeline's definition does).",
+    );
+  },
+});
+
 export const sagemakerRules: readonly Rule[] = [
+  pipelineJobsEncryptedInVpc,
   packageGroupConsumersCanDeploy,
   packageGroupPolicyNotPublic,
   modelNetworkIsolation,

@@ -99,7 +99,8 @@ describe("between environments", () => {
   });
 
   it("refuses an endpoint serving a package group the source registry does not declare", () => {
-    const ranking = mutated(prod, (c) => (c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"));
+    // Without retraining here, which would first refuse prod's own registry lacking the group.
+    const ranking = mutated(prod, (c) => ((c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"), delete c.serving.endpoints[0].drift.retraining));
     expect(problemLinesOfAll([dev, staging, ranking])).toEqual([
       `prod: ${ENDPOINT}.model.modelPackageArn: serves package group "ranking", which dev's registry does not declare (it declares: churn, fraud); add it to dev's data.modelRegistry.modelPackageGroups`,
     ]);
@@ -114,8 +115,8 @@ describe("serving and monitoring: what the constructs refused only at synth", ()
       [`prod: ${ENDPOINT}.drift.baselineStatisticsUri: "s3://mlops-baselines/churn/" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/statistics.json"`]],
     ["a drift feature name over 232 characters", (c: Draft) => (c.serving.endpoints[0].drift.features[0] = "f".repeat(233)),
       [`prod: ${ENDPOINT}.drift.features.0: "${"f".repeat(233)}" must be 1-232 letters, digits, "_", "-" or "." to name the metric feature_baseline_drift_<feature>`]],
-    ["a pipeline ARN with an invalid name", (c: Draft) => (c.serving.endpoints[0].drift.retrainingPipelineArn = "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/-retrain"),
-      [`prod: ${ENDPOINT}.drift.retrainingPipelineArn: "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/-retrain" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name> (a name of letters, digits and inner hyphens, at most 256)`]],
+    ["a pipeline ARN with an invalid name", (c: Draft) => (c.serving.endpoints[0].drift.retraining = { externalPipelineArn: "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/-retrain" }),
+      [`prod: ${ENDPOINT}.drift.retraining.externalPipelineArn: "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/-retrain" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name> (a name of letters, digits and inner hyphens, at most 256)`]],
     ["credentials in an https subscription", (c: Draft) => c.monitoring.alertSubscriptions.push({ protocol: "https", endpoint: "https://user:secret@hooks.example.com/alerts" }),
       ["prod: monitoring.alertSubscriptions.2.endpoint: must not carry credentials in the URL; use a secret path or token the receiver checks"]],
     ["a subscription twice", (c: Draft) => c.monitoring.alertSubscriptions.push({ ...c.monitoring.alertSubscriptions[0] }),

@@ -51,7 +51,7 @@ describe("serverless refusals (SageMaker's feature exclusions)", () => {
       [`dev: ${AT}.rollout.type: "canary" moves a share of instances and a serverless endpoint has none; use "allAtOnce"`]],
     ["a CPU alarm", (c: any) => (endpoint(c).alarms.cpuUtilizationPercent = 80),
       [`dev: ${AT}.alarms.cpuUtilizationPercent: serverless endpoints publish no CPU utilization; remove it`]],
-    ["drift monitoring", (c: any) => (endpoint(c).drift = structuredClone(prod.serving.endpoints[0].drift)),
+    ["drift monitoring", (c: any) => (endpoint(c).drift = { ...structuredClone(prod.serving.endpoints[0].drift), retraining: undefined }),
       [`dev: ${AT}.drift: Model Monitor is not supported by serverless endpoints; use instances or remove drift`]],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(dev, edit))).toEqual(expected);
@@ -124,6 +124,35 @@ describe("the feature/model contract", () => {
     ]);
   });
 
+});
+
+describe("retraining declared with the drift monitoring", () => {
+  const pipelineOf = (c: any) => endpoint(c).drift.retraining.pipeline;
+  const P = `${AT}.drift.retraining.pipeline`;
+  const churnGroup = prod.data.modelRegistry.modelPackageGroups.findIndex((g) => g.name === "churn");
+
+  it.each([
+    ["an image of another account", (c: any) => (pipelineOf(c).trainingImage = pipelineOf(c).trainingImage.replace(prod.account.id, "999999999999")),
+      [`prod: ${P}.trainingImage: is an image of account 999999999999; the pipeline pulls from this environment's registry (${prod.account.id})`]],
+    ["no gate", (c: any) => (pipelineOf(c).minimumMetrics = {}),
+      [`prod: ${P}.minimumMetrics: is empty; the gate needs at least one metric and its minimum, or every model would be registered`]],
+    ["a package group this environment's registry does not declare", (c: any) => c.data.modelRegistry.modelPackageGroups.splice(churnGroup, 1),
+      [`prod: ${P}: registers new versions of package group "churn" in this environment's registry, which does not declare it; add it to data.modelRegistry.modelPackageGroups`]],
+    ["a group whose contract names no feature groups", (c: any) => delete c.data.modelRegistry.modelPackageGroups[churnGroup].featureGroups,
+      [`prod: ${P}: reads the feature groups package group "churn" declares, and it declares none; set its featureGroups in data.modelRegistry.modelPackageGroups`]],
+    ["the field it replaced", (c: any) => (endpoint(c).drift.retrainingPipelineArn = "arn:aws:sagemaker:eu-west-1:161803398874:pipeline/churn"),
+      [
+        `prod: ${AT}.drift.retrainingPipelineArn: unknown field "retrainingPipelineArn"; allowed: baselineStatisticsUri, baselineConstraintsUri, scheduleExpression, features, threshold, retraining.`,
+        `prod: ${AT}.drift.retrainingPipelineArn: was replaced by retraining: { pipeline: {...} } (a pipeline declared here) or retraining: { externalPipelineArn } (one made elsewhere)`,
+      ]],
+  ])("refuses %s", (_, edit, expected) => {
+    expect(problemLines(mutated(prod, edit))).toEqual(expected);
+  });
+
+  it("accepts a pipeline made elsewhere, named explicitly", () => {
+    const external = mutated(prod, (c: any) => (endpoint(c).drift.retraining = { externalPipelineArn: `arn:aws:sagemaker:eu-west-1:${prod.account.id}:pipeline/churn-retraining` }));
+    expect(parseEnvironment(external).serving.endpoints[0].drift?.retraining).toEqual({ externalPipelineArn: `arn:aws:sagemaker:eu-west-1:${prod.account.id}:pipeline/churn-retraining` });
+  });
 });
 
 describe("what the serving constructs refuse is refused by the schema first", () => {

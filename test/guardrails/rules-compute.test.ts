@@ -1,3 +1,4 @@
+import { retrainingPipelineDefinition } from "../../constructs/pipelines/pipeline-definition";
 import fc from "fast-check";
 import type { ResourceView, Rule, RuleContext, RuleResult } from "../../guardrails/rule";
 import { eksRules } from "../../guardrails/rules/eks";
@@ -183,6 +184,25 @@ interface RuleCases {
   /** Resources of the rule's types that it has nothing to say about. */
   readonly notApplicable?: readonly Case[];
 }
+
+
+const PIPELINE_DEFINITION = retrainingPipelineDefinition({
+  roleArn: "arn:aws:iam::123456789012:role/retraining",
+  modelPackageGroupName: "churn",
+  featureInputs: { "customer-profile-v2": "s3://store/offline-store/123456789012/sagemaker/eu-west-1/offline-store/customer-profile-v2-" },
+  outputS3Uri: "s3://artifacts/models/churn/retraining",
+  trainingImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops-test/training/pytorch:1.0.0",
+  inferenceImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops-test/inference/churn:1.0.0",
+  processingInstanceType: "ml.m5.xlarge",
+  trainingInstanceType: "ml.m5.2xlarge",
+  maxRuntimeSeconds: 3600,
+  minimumMetrics: { auc: 0.8 },
+  volumeKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/v",
+  outputKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/o",
+  subnetIds: ["subnet-1"],
+  securityGroupIds: ["sg-1"],
+});
+const pipelineResource = (definition: unknown) => resource("aws_sagemaker_pipeline", "Retraining", { pipeline_name: "retraining", pipeline_definition: JSON.stringify(definition) });
 
 const CASES: Record<string, RuleCases> = {
   "MLB-IAM-001": {
@@ -598,6 +618,25 @@ const CASES: Record<string, RuleCases> = {
         }),
       },
     ],
+  },
+  "MLB-SM-014": {
+    compliant: [{ name: "the retraining pipeline's steps: our keys, the VPC", resource: pipelineResource(PIPELINE_DEFINITION) }],
+    violating: [
+      {
+        name: "a training step without a volume key, a processing step outside the VPC (inside the condition's branches too)",
+        resource: pipelineResource({
+          ...PIPELINE_DEFINITION,
+          Steps: PIPELINE_DEFINITION.Steps.map((step) =>
+            step.Name === "Train"
+              ? { ...step, Arguments: { ...step.Arguments, ResourceConfig: { InstanceType: "ml.m5.xlarge", InstanceCount: 1 } } }
+              : step.Name === "Prepare"
+                ? { ...step, Arguments: { ...step.Arguments, NetworkConfig: { EnableNetworkIsolation: false } } }
+                : step,
+          ),
+        }),
+      },
+    ],
+    notApplicable: [{ name: "a definition Terraform only knows at apply", resource: resource("aws_sagemaker_pipeline", "Later", { pipeline_definition: "${file(\"x\")}" }) }],
   },
   "MLB-SM-013": {
     compliant: [

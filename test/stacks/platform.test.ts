@@ -57,6 +57,23 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s platform"
   });
 });
 
+describe("the continuous training loop", () => {
+  it.each(environments.map((env) => [env.name, env] as const))("%s: each drift alarm starts the pipeline declared for its endpoint, which registers in its own registry", (_, env) => {
+    const serving = synthJson(stacksOf(env).find((s) => s.node.id.endsWith("-serving"))!);
+    const pipelines = allResources(serving).filter((r) => r.type === "aws_sagemaker_pipeline");
+    const targets = allResources(serving).filter((r) => r.type === "aws_cloudwatch_event_target" && r.attributes.target_id === "start-retraining-pipeline");
+    const declared = env.serving.endpoints.filter((e) => e.model && e.drift?.retraining && "pipeline" in e.drift.retraining);
+    expect(pipelines.map((p) => p.attributes.pipeline_name).sort()).toEqual(declared.map((e) => `mlops-${env.name}-${e.name}-retraining`).sort());
+    for (const endpoint of declared) {
+      const name = `mlops-${env.name}-${endpoint.name}-retraining`;
+      expect(targets.map((t) => t.attributes.arn)).toContain(`arn:aws:sagemaker:${env.account.region}:${env.account.id}:pipeline/${name}`);
+      const definition = JSON.parse(pipelines.find((p) => p.attributes.pipeline_name === name)!.attributes.pipeline_definition as string);
+      const register = JSON.stringify(definition).match(/"ModelPackageGroupName":"([^"]+)"/)![1];
+      expect(register).toBe(endpoint.model!.modelPackageArn!.split("/")[1]);
+    }
+  });
+});
+
 describe("state", () => {
   it("gives every stack of every environment a different state object", () => {
     const keys = environments.flatMap((env) =>
