@@ -62,6 +62,7 @@ export class ServingStack extends PlatformStack {
       trainingClusterName: dependencies.trainingClusterName,
       prometheusWorkspace: dependencies.prometheusWorkspace,
     });
+    this.monitoring.watchModelApprovals(this.namePrefix, environment.data.modelRegistry.modelPackageGroups.map((group) => group.name));
 
     this.endpoints = Object.fromEntries(
       // An endpoint without a model version yet is declared only: nothing of it exists until a version is set.

@@ -3,6 +3,8 @@ import { Construct } from "constructs";
 import { Lazy, Token } from "cdktf";
 import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { PrometheusAlertManagerDefinition } from "@cdktf/provider-aws/lib/prometheus-alert-manager-definition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
@@ -199,6 +201,42 @@ export class Monitoring extends Construct {
   /** A drift monitor for an endpoint; its alarms notify the topic through CloudWatch. */
   addDriftMonitor(id: string, props: DriftMonitorProps): DriftMonitor {
     return new DriftMonitor(this, id, props);
+  }
+
+  /**
+   * Tells the topic when a version of these package groups (of this account's registry) is approved: the moment to
+   * run `npm run promote`. An EventBridge rule matches SageMaker's approval events; it has no target (the topic
+   * takes no EventBridge statement, see the class comment), and an alarm on the rule's matched events notifies.
+   */
+  watchModelApprovals(namePrefix: string, groupNames: readonly string[]): void {
+    if (groupNames.length === 0) return;
+    const ruleName = `${namePrefix}-model-approved`;
+    new CloudwatchEventRule(this, "ModelApprovedRule", {
+      name: ruleName,
+      description: `Versions of ${groupNames.join(", ")} approved in this account's registry`,
+      eventPattern: JSON.stringify({
+        source: ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        detail: { ModelApprovalStatus: ["Approved"], ModelPackageGroupName: [...groupNames] },
+      }),
+    });
+    new CloudwatchMetricAlarm(this, "ModelApprovedAlarm", {
+      alarmName: ruleName,
+      alarmDescription: `A version of ${groupNames.join(", ")} was approved in ${namePrefix}'s registry: promote it with npm run promote (its metrics are the evidence), or see the registry for which version.`,
+      namespace: "AWS/Events",
+      metricName: "MatchedEvents",
+      dimensions: { RuleName: ruleName },
+      period: 300,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // No approval is the normal state.
+      treatMissingData: "notBreaching",
+      actionsEnabled: true,
+      alarmActions: [this.alertTopicArn],
+    });
   }
 
   /** The workspace's alert manager publishes to the topic: that workspace only, of this account (AMP user guide, "Alert manager and SNS"). */

@@ -309,6 +309,37 @@ describe("Monitoring", () => {
     });
   });
 
+  describe("model approvals", () => {
+    it("match SageMaker's approval events of the registry's groups, and an alarm on the matches tells the topic", () => {
+      const { stack, monitoring } = setup();
+      monitoring.watchModelApprovals("mlops-test", ["churn", "fraud"]);
+      const json = synthJson(stack);
+      const rule = only(attributesOf(json, "aws_cloudwatch_event_rule"));
+      expect(rule.name).toBe("mlops-test-model-approved");
+      expect(JSON.parse(rule.event_pattern as string)).toEqual({
+        source: ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        detail: { ModelApprovalStatus: ["Approved"], ModelPackageGroupName: ["churn", "fraud"] },
+      });
+      // The topic takes no EventBridge statement: no target, an alarm instead.
+      expect(attributesOf(json, "aws_cloudwatch_event_target")).toEqual([]);
+      expect(only(attributesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => a.alarm_name === "mlops-test-model-approved"))).toMatchObject({
+        namespace: "AWS/Events",
+        metric_name: "MatchedEvents",
+        dimensions: { RuleName: "mlops-test-model-approved" },
+        threshold: 1,
+        treat_missing_data: "notBreaching",
+        alarm_actions: [expect.stringMatching(TOPIC_REF)],
+      });
+    });
+
+    it("watch nothing for a registry without groups", () => {
+      const { stack, monitoring } = setup();
+      monitoring.watchModelApprovals("mlops-test", []);
+      expect(attributesOf(synthJson(stack), "aws_cloudwatch_event_rule")).toEqual([]);
+    });
+  });
+
   describe("budget", () => {
     it("is a monthly USD cost budget notifying the topic at 80 % and 100 % of actual and forecast spend", () => {
       const json = synthJson(setup().stack);
