@@ -12,6 +12,7 @@ import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
+import { eventRuleAlarm } from "./event-rule-alarm";
 import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
 
 export interface DriftMonitorProps {
@@ -78,8 +79,6 @@ const HOURLY = "cron(0 * ? * * *)";
 const DAILY_OR_EVERY_N_HOURS = /^cron\(0 ([01]?\d|2[0-3])(?:\/([1-9]|1\d|2[0-4]))? \? \* \* \*\)$/;
 /** Runs in a row that may publish nothing before the reporting alarm fires: one late or lost run is not an outage. */
 export const SILENT_RUNS_TO_ALARM = 2;
-/** EventBridge's per-rule metrics (FailedInvocations: the rule matched, the target could not be invoked). */
-const EVENTS_NAMESPACE = "AWS/Events";
 /** SageMaker allows 16 subnets and 5 security groups in a VpcConfig. */
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
@@ -356,22 +355,12 @@ export class DriftMonitor extends Construct {
     // The topic hears about the drift from the drift alarm itself, not from this rule (an EventBridge target on
     // the topic would need a topic policy statement without conditions). What it must hear is a start that
     // failed: EventBridge counts those per rule, and recommends an alarm on them.
-    new CloudwatchMetricAlarm(this, "RetrainingFailedAlarm", {
-      alarmName: `${ruleName}-failed-invocations`,
-      alarmDescription: `EventBridge rule ${ruleName} could not start retraining pipeline ${pipelineArn} after endpoint ${props.endpointName} drifted`,
-      namespace: EVENTS_NAMESPACE,
+    eventRuleAlarm(this, "RetrainingFailedAlarm", {
+      ruleName,
       metricName: "FailedInvocations",
-      dimensions: { RuleName: ruleName },
-      period: 300,
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      // The rule fires only on drift: no data is the normal state.
-      treatMissingData: "notBreaching",
-      actionsEnabled: true,
-      alarmActions: [props.alertTopicArn],
+      alarmName: `${ruleName}-failed-invocations`,
+      description: `EventBridge rule ${ruleName} could not start retraining pipeline ${pipelineArn} after endpoint ${props.endpointName} drifted`,
+      alertTopicArn: props.alertTopicArn,
     });
   }
 

@@ -4,7 +4,6 @@ import { Lazy, Token } from "cdktf";
 import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { PrometheusAlertManagerDefinition } from "@cdktf/provider-aws/lib/prometheus-alert-manager-definition";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
@@ -15,6 +14,7 @@ import { KmsKey } from "../core/kms-key";
 import { toYaml } from "../observability/scrape-config";
 import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
+import { eventRuleAlarm } from "./event-rule-alarm";
 
 export interface AlertSubscription {
   readonly protocol: "email" | "https";
@@ -220,22 +220,12 @@ export class Monitoring extends Construct {
         detail: { ModelApprovalStatus: ["Approved"], ModelPackageGroupName: [...groupNames] },
       }),
     });
-    new CloudwatchMetricAlarm(this, "ModelApprovedAlarm", {
-      alarmName: ruleName,
-      alarmDescription: `A version of ${groupNames.join(", ")} was approved in ${namePrefix}'s registry: promote it with npm run promote (its metrics are the evidence), or see the registry for which version.`,
-      namespace: "AWS/Events",
+    eventRuleAlarm(this, "ModelApprovedAlarm", {
+      ruleName,
       metricName: "MatchedEvents",
-      dimensions: { RuleName: ruleName },
-      period: 300,
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      // No approval is the normal state.
-      treatMissingData: "notBreaching",
-      actionsEnabled: true,
-      alarmActions: [this.alertTopicArn],
+      alarmName: ruleName,
+      description: `A version of ${groupNames.join(", ")} was approved in ${namePrefix}'s registry: promote it with npm run promote (its metrics are the evidence), or see the registry for which version.`,
+      alertTopicArn: this.alertTopicArn,
     });
   }
 
