@@ -96,6 +96,8 @@ export const prod = {
         rollout: { type: "canary", canaryPercent: 34, waitSeconds: 600 },
         terminationWaitSeconds: 900,
         dataCapture: { samplingPercent: 20 },
+        // npm run promote refuses a version below these, or below the version served now.
+        promotion: { minimumMetrics: { auc: 0.85, recall: 0.7 }, mustBeatCurrent: true },
         alarms: {
           latencyP99Ms: 200,
           error5xxPercent: 1,

@@ -7,7 +7,7 @@ import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
 import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
-import { type RetrainingPipelineSpec, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
+import { type RetrainingPipelineSpec, metricNameProblem, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
 import type { DataConfig } from "./data-schema";
 import { AddProblem, Loose, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
 
@@ -99,6 +99,13 @@ const endpointSchema = z.strictObject({
     /** At most a day: an alarm looks back no further. */
     noInvocationsMinutes: z.number().int().positive().max(1440, { error: "must be at most 1440 (a day): an alarm looks back no further" }).optional(),
   }),
+  /**
+   * What `npm run promote` requires of a version before this endpoint serves it, besides approval: each metric
+   * (from the package's `metric.<name>` metadata, as the retraining pipeline registers them) at least its minimum,
+   * and with `mustBeatCurrent`, at least the served version's.
+   * @default - approval only
+   */
+  promotion: z.strictObject({ minimumMetrics: z.record(z.string(), z.number()), mustBeatCurrent: z.boolean().optional() }).optional(),
   /** Data-quality monitoring against a baseline, and the retraining it triggers. */
   drift: z
     .strictObject({
@@ -258,6 +265,11 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
     if ((rollout?.type === "canary" || rollout?.type === "linear") && typeof min === "number" && endpoint.serverless === undefined) {
       const problem = rolloutSizeProblem(rollout as SizedRollout, min);
       if (problem) add(at("rollout", problem.field), problem.message);
+    }
+    const promotion = objectOrUndefined(endpoint.promotion) as Loose<NonNullable<EndpointConfig["promotion"]>> | undefined;
+    for (const [name] of Object.entries(objectOrUndefined(promotion?.minimumMetrics) ?? {})) {
+      const problem = metricNameProblem(name);
+      if (problem) add(at("promotion", "minimumMetrics", name), problem);
     }
     const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
     if (drift && sampling === 0 && endpoint.serverless === undefined) add(at("drift"), "drift monitoring reads captured data; set dataCapture.samplingPercent above 0");

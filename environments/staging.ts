@@ -93,6 +93,7 @@ export const staging = {
         rollout: { type: "canary", canaryPercent: 50, waitSeconds: 300 },
         terminationWaitSeconds: 300,
         dataCapture: { samplingPercent: 50 },
+        promotion: { minimumMetrics: { auc: 0.8 } },
         alarms: { latencyP99Ms: 300, error5xxPercent: 2, error4xxPercent: 10, cpuUtilizationPercent: 80, memoryUtilizationPercent: 85 },
       },
     ],

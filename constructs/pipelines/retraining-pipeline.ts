@@ -50,6 +50,11 @@ const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
+/** Why a metric name cannot be gated on (it is read at `metrics.<name>.value` and stored as `metric.<name>`), if so. */
+export function metricNameProblem(name: string): string | undefined {
+  return METRIC_NAME.test(name) ? undefined : "must be a metric name of letters, digits and _ (it is read at metrics.<name>.value of evaluation.json)";
+}
+
 /**
  * What SageMaker would refuse, or a gate that could never hold, in a retraining pipeline's settings, by field.
  * Shared by RetrainingPipeline and the environment schema.
@@ -74,7 +79,8 @@ export function retrainingPipelineProblems(spec: RetrainingPipelineSpec, account
   const metrics = Object.entries(spec.minimumMetrics);
   if (metrics.length === 0) problems.push({ field: "minimumMetrics", message: "is empty; the gate needs at least one metric and its minimum, or every model would be registered" });
   for (const [name, minimum] of metrics) {
-    if (!METRIC_NAME.test(name)) problems.push({ field: `minimumMetrics.${name}`, message: "must be a metric name of letters, digits and _ (it is read at metrics.<name>.value of evaluation.json)" });
+    const nameProblem = metricNameProblem(name);
+    if (nameProblem) problems.push({ field: `minimumMetrics.${name}`, message: nameProblem });
     if (!Number.isFinite(minimum)) problems.push({ field: `minimumMetrics.${name}`, message: `is ${minimum}; must be a number` });
   }
   return problems;

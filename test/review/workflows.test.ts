@@ -44,8 +44,10 @@ const steps = (job: Job) => job.steps ?? [];
 const runs = (job: Job) => steps(job).map((s) => s.run ?? "").join("\n");
 const APPLIES = /\b(cdktf\s+deploy|cdktf\s+destroy|terraform\b[^\n]*\s(apply|destroy)\b|npm\s+run\s+deploy|apply-plans\.sh)/;
 const WRITE_SCOPES_ALLOWED: Record<string, readonly string[]> = { "id-token": ["write"], "pull-requests": ["write", "read"], contents: ["read"] };
+/** promote.yml pushes the branch of the pull request it opens. */
+const scopesAllowed = (file: string): Record<string, readonly string[]> => (file === "promote.yml" ? { ...WRITE_SCOPES_ALLOWED, contents: ["read", "write"] } : WRITE_SCOPES_ALLOWED);
 
-describe.each(["pr-review.yml", "deploy.yml", "deploy-stacks.yml"])("%s", (file) => {
+describe.each(["pr-review.yml", "deploy.yml", "deploy-stacks.yml", "promote.yml"])("%s", (file) => {
   const { text, workflow } = load(file);
 
   it("parses, with jobs that all have steps or call a workflow of this repository", () => {
@@ -62,7 +64,7 @@ describe.each(["pr-review.yml", "deploy.yml", "deploy-stacks.yml"])("%s", (file)
     for (const [name, job] of Object.entries(workflow.jobs)) {
       expect([name, typeof job.permissions]).toEqual([name, "object"]);
       for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
-        expect([name, scope, WRITE_SCOPES_ALLOWED[scope]?.includes(level) ?? false]).toEqual([name, scope, true]);
+        expect([name, scope, scopesAllowed(file)[scope]?.includes(level) ?? false]).toEqual([name, scope, true]);
       }
       // A job that calls a deploy workflow grants it the token that workflow's own job uses.
       const usesOidc = job.uses !== undefined || steps(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
@@ -84,6 +86,30 @@ describe.each(["pr-review.yml", "deploy.yml", "deploy-stacks.yml"])("%s", (file)
       expect(steps(job).find((s) => s.uses?.startsWith("actions/setup-node"))!.with?.["node-version"]).toBe(20);
       expect(runs(job)).toMatch(/\bnpm ci\b/);
     }
+  });
+});
+
+describe("promote.yml", () => {
+  const { workflow } = load("promote.yml");
+  const job = workflow.jobs.promote;
+  const at = (pattern: RegExp) => steps(job).findIndex((s) => pattern.test(s.run ?? ""));
+
+  it("runs when asked (workflow_dispatch) with the command's inputs, and never deploys", () => {
+    expect(Object.keys(workflow.on)).toEqual(["workflow_dispatch"]);
+    expect(Object.keys((workflow.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs)).toEqual(["endpoint", "version", "to", "registry"]);
+    expect(APPLIES.test(runs(job))).toBe(false);
+  });
+
+  it("fetches the evidence of both versions with read-only credentials, then promotes with it, then opens the pull request", () => {
+    const arns = at(/--print-arns/);
+    const credentials = steps(job).findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
+    const fetch = at(/aws sagemaker describe-model-package --model-package-name "\$TO_ARN"/);
+    const promote = at(/--evidence evidence\.json --current current\.json --body pr-body\.md/);
+    const pr = at(/gh pr create .*--body-file pr-body\.md/);
+    expect([arns >= 0, credentials > arns, fetch > credentials, promote > fetch, pr > promote]).toEqual([true, true, true, true, true]);
+    expect(steps(job)[credentials].with?.["role-to-assume"]).toBe("${{ vars.PROMOTE_READ_ROLE_ARN }}");
+    // Inputs reach the shell as environment variables, never spliced into the script.
+    expect(runs(job)).not.toMatch(/\$\{\{/);
   });
 });
 
