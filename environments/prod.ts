@@ -126,6 +126,8 @@ export const prod = {
       },
     ],
   },
+  // Every prod endpoint retrains on drift behind a metrics gate (README, "The continuous training loop").
+  maturity: { minimumLevel: 3 },
   monitoring: {
     alertSubscriptions: [
       { protocol: "email", endpoint: "ml-platform-oncall@example.com" },

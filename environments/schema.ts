@@ -5,6 +5,7 @@ import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema, featureGroupKey } from "./data-schema";
+import { maturityProblems } from "./maturity";
 import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
 import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
@@ -80,6 +81,12 @@ const environmentObject = z.strictObject({
   serving: servingSchema,
   /** Alert topic, budget and dashboard of the environment. */
   monitoring: monitoringSchema,
+  /**
+   * The lowest MLOps maturity level (environments/maturity.ts, README "The continuous training loop") every endpoint
+   * must reach; synthesis fails below it.
+   * @default - none required
+   */
+  maturity: z.strictObject({ minimumLevel: z.number().int({ error: "must be a whole level" }).min(0, { error: "must be 0-4" }).max(4, { error: "must be 0-4" }) }).optional(),
 });
 
 /**
@@ -180,6 +187,8 @@ function check(input: unknown): { config?: EnvironmentConfig; problems: Problem[
   const environment = nameOf(input);
   const problems = result.success ? [] : problemsFromZod(environment, result.error.issues, knownKeys);
   crossFieldRules(input, (path, message) => problems.push({ environment, path: path.map(String).join("."), message }));
+  // Judged on a valid config only: the levels read every section.
+  if (problems.length === 0 && result.success) problems.push(...maturityProblems(result.data).map((p) => ({ environment, ...p })));
   return problems.length === 0 && result.success ? { config: result.data, problems } : { problems };
 }
 

@@ -4,6 +4,7 @@ import { ALL_RULES } from "../guardrails/rules";
 import { StackDiff, diffStacks, environmentsOf } from "./diff";
 import { introducedFindings } from "./findings";
 import type { SynthOutput } from "./synth-output";
+import { type MaturityRow, maturityChanges } from "./maturity";
 import { VersionsTable, versionsTable } from "./versions";
 import { Warning, warningsOf } from "./warnings";
 
@@ -15,6 +16,8 @@ export interface DiffReport {
   /** Loudest first. */
   readonly warnings: readonly Warning[];
   readonly versions: VersionsTable;
+  /** Each endpoint's MLOps maturity level after the change (and before it), when head has a maturity report. */
+  readonly maturity: readonly MaturityRow[];
   /** Guardrail findings in head that base did not have (unsuppressed). */
   readonly introducedFindings: readonly Finding[];
   /** The git ref the base was synthesized from, when it was one. */
@@ -36,6 +39,7 @@ export function reviewDiff(base: SynthOutput, head: SynthOutput, options: DiffOp
     stacks,
     warnings: warningsOf(stacks, introduced),
     versions: versionsTable(base, head, environments),
+    maturity: maturityChanges(base.maturity, head.maturity ?? []),
     introducedFindings: introduced,
     ...(options.baseRef !== undefined ? { baseRef: options.baseRef } : {}),
   };

@@ -7,7 +7,7 @@ function change(c: Change) {
 }
 
 /**
- * `review diff --format json` (contract): `{ stacks: [{ stack, environment, summary, changes }], warnings, versions }`.
+ * `review diff --format json` (contract): `{ stacks: [{ stack, environment, summary, changes }], warnings, versions, maturity }`.
  * `changes` lists stack settings too (`terraform.backend`, `provider.aws`, `output.x`, `data.x.y`), which the
  * summary, like Terraform's, does not count.
  */
@@ -16,6 +16,7 @@ export function renderDiffJson(report: DiffReport): string {
     stacks: report.stacks.map((s) => ({ stack: s.stack, environment: s.environment, summary: s.summary, changes: s.changes.map(change) })),
     warnings: report.warnings,
     versions: report.versions,
+    maturity: report.maturity,
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

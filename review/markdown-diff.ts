@@ -2,6 +2,7 @@ import type { Change, StackDiff } from "./diff";
 import { DiffReport, destroyedStateful } from "./diff-report";
 import { COMMENT_MARKER, MAX_COMMENT_LENGTH, attributeLine, code, countsText, details, escapeText, plural } from "./markdown-format";
 import { expectedReplacement } from "./replacement";
+import type { MaturityRow } from "./maturity";
 import type { VersionCell, VersionsTable } from "./versions";
 import type { Warning } from "./warnings";
 
@@ -117,11 +118,28 @@ function versionsSection(table: VersionsTable): string[] {
   ];
 }
 
+function maturitySection(rows: readonly MaturityRow[]): string[] {
+  if (rows.length === 0) return [];
+  const level = (row: MaturityRow) =>
+    row.baseLevel !== undefined && row.baseLevel !== row.level ? `**${row.level} ${row.name}** (was ${row.baseLevel})` : `${row.level} ${row.name}`;
+  return [
+    "### MLOps maturity",
+    "",
+    "| environment | endpoint | level | required | next level needs |",
+    "|---|---|---|---|---|",
+    ...rows.map((row) => `| ${row.environment} | ${row.endpoint} | ${level(row)} | ${row.minimumLevel ?? "–"} | ${row.missing.join("; ") || "–"} |`),
+    "",
+    "Levels and their criteria: README, \"The continuous training loop\".",
+    "",
+  ];
+}
+
 function render(report: DiffReport, detail: Detail): string {
   const lines = [diffVerdict(report), ""];
   if (report.warnings.length > 0) lines.push("#### Warnings", "", ...report.warnings.map(warningLine), "");
   for (const env of report.environments) lines.push(...environmentSection(env, report.stacks.filter((s) => s.environment === env), detail));
   lines.push(...versionsSection(report.versions));
+  lines.push(...maturitySection(report.maturity));
   if (detail !== "full") lines.push(`_Detail shortened to fit a comment; \`npm run review -- diff ... --format json\` has all of it._`, "");
   const base = report.baseRef ? ` against ${code(report.baseRef)}` : "";
   lines.push(`<sub>Offline review of the synthesized Terraform${base}; a \`terraform plan\` is the authority on what applies.</sub>`, "", COMMENT_MARKER);

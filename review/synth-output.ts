@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { ReviewInputError } from "./errors";
 import { JsonShape, describe, isObject, jsonPath, readJsonFile } from "./json-file";
+import { type MaturityRow, readMaturityReport } from "./maturity";
 import { environmentOf, orderStacks } from "./order";
 
 /** A synthesized stack: its Terraform JSON (`cdk.tf.json`) as written by `cdktf synth`. */
@@ -27,6 +28,8 @@ export interface SynthOutput {
   readonly stacks: readonly SynthStack[];
   /** From `<dir>/guardrails.json`, when the app wrote one. */
   readonly guardrails?: ReadonlyMap<string, GuardrailReportStack>;
+  /** From `<dir>/maturity.json`, when the app wrote one. */
+  readonly maturity?: readonly MaturityRow[];
 }
 
 /** One resource of a stack: `<type>.<name>` and its attributes without cdktf's `//` metadata. */
@@ -144,7 +147,7 @@ function readGuardrailReport(file: string): Map<string, GuardrailReportStack> {
 
 /**
  * Loads a synth output directory (`cdktf.out`): the stacks listed in its `manifest.json`, or, without a
- * manifest, every `stacks/<id>/cdk.tf.json`; and `guardrails.json` when present.
+ * manifest, every `stacks/<id>/cdk.tf.json`; and `guardrails.json` and `maturity.json` when present.
  */
 export function loadSynthOutput(dir: string): SynthOutput {
   if (!existsSync(dir)) throw new ReviewInputError(`${dir}: no such directory (expected a synth output such as cdktf.out; run npm run synth)`);
@@ -171,8 +174,10 @@ export function loadSynthOutput(dir: string): SynthOutput {
   const byId = new Map(stacks.map((s) => [s.id, s]));
   const order = orderStacks(byId.keys(), new Map(stacks.map((s) => [s.id, s.dependencies])));
   const guardrailsFile = join(dir, "guardrails.json");
+  const maturityFile = join(dir, "maturity.json");
   return {
     stacks: order.map((id) => byId.get(id)!),
     ...(existsSync(guardrailsFile) ? { guardrails: readGuardrailReport(guardrailsFile) } : {}),
+    ...(existsSync(maturityFile) ? { maturity: readMaturityReport(maturityFile) } : {}),
   };
 }

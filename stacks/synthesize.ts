@@ -12,12 +12,14 @@ import {
   rmdirSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { App } from "cdktf";
 import { EnvironmentConfigError, Problem } from "../environments/errors";
 import { FeatureSchemaLock, checkFeatureSchemaLock } from "../environments/feature-schema-lock";
+import { MATURITY_JSON, MATURITY_MD, environmentMaturity, maturityMarkdown } from "../environments/maturity";
 import { EnvironmentConfig, parseEnvironments } from "../environments/schema";
 import { GuardrailViolationError, applyGuardrails } from "../guardrails/apply";
 import { writeGuardrailReport } from "../guardrails/report";
@@ -51,9 +53,9 @@ export interface SynthesizeOptions extends PlatformOptions {
  * The layout of outdir, so that it holds at every instant either the whole previous synthesis or the whole new
  * one, even if the process is killed anywhere:
  *
- *   outdir/.gen-<pid>-<random>/          a generation: manifest.json, stacks/<id>/, guardrails.json, guardrails.md
+ *   outdir/.gen-<pid>-<random>/          a generation: manifest.json, stacks/<id>/, guardrails.json, guardrails.md, maturity.json, maturity.md
  *   outdir/.current -> .gen-...          the live generation
- *   outdir/manifest.json -> .current/manifest.json, and likewise stacks, guardrails.json, guardrails.md
+ *   outdir/manifest.json -> .current/manifest.json, and likewise stacks, the guardrails and maturity reports
  *   outdir/removed-stacks/<id>/          folders of removed stacks that held local state (never part of a generation)
  *
  * A run builds a complete new generation (Terraform's working files carried over by hard link, never copied),
@@ -67,7 +69,7 @@ export interface SynthesizeOptions extends PlatformOptions {
 const CURRENT = ".current";
 const GENERATION = ".gen-";
 const NEXT_LINK = ".next-";
-const ENTRIES = ["manifest.json", "stacks", "guardrails.json", "guardrails.md"] as const;
+const ENTRIES = ["manifest.json", "stacks", "guardrails.json", "guardrails.md", MATURITY_JSON, MATURITY_MD] as const;
 /** Stack folders of earlier generations that held local state: kept here (outside stacks/, which the cdktf CLI prunes). */
 const REMOVED_STACKS = "removed-stacks";
 /** Old versions of this app synthesized into `.mlops-synth-*` beside outdir; killed runs left them behind. */
@@ -149,6 +151,9 @@ function synthesizeInto(outdir: string, generation: string, environments: readon
     throw new GuardrailViolationError(guardrails.violations);
   }
   writeGuardrailReport(guardrails, dir);
+  const maturity = environments.map(environmentMaturity);
+  writeFileSync(join(dir, MATURITY_JSON), `${JSON.stringify({ environments: maturity }, null, 2)}\n`);
+  writeFileSync(join(dir, MATURITY_MD), maturityMarkdown(maturity));
   return stackIds;
 }
 

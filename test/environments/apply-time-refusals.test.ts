@@ -99,8 +99,8 @@ describe("between environments", () => {
   });
 
   it("refuses an endpoint serving a package group the source registry does not declare", () => {
-    // Without retraining here, which would first refuse prod's own registry lacking the group.
-    const ranking = mutated(prod, (c) => ((c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"), delete c.serving.endpoints[0].drift.retraining));
+    // Without retraining or a maturity minimum here, which would first refuse prod's own registry lacking the group.
+    const ranking = mutated(prod, (c) => ((c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"), delete c.serving.endpoints[0].drift.retraining, delete c.maturity));
     expect(problemLinesOfAll([dev, staging, ranking])).toEqual([
       `prod: ${ENDPOINT}.model.modelPackageArn: serves package group "ranking", which dev's registry does not declare (it declares: churn, fraud); add it to dev's data.modelRegistry.modelPackageGroups`,
     ]);

@@ -133,7 +133,7 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
     test("typo at top level", () => {
       const input = mutated(prod, (c) => (c.protecton = c.protection));
       expect(problemLines(input)).toEqual([
-        'prod: protecton: unknown field "protecton"; allowed: name, tier, account, protection, network, logs, data, training, serving, monitoring. Did you mean "protection"?',
+        'prod: protecton: unknown field "protecton"; allowed: name, tier, account, protection, network, logs, data, training, serving, monitoring, maturity. Did you mean "protection"?',
       ]);
     });
 

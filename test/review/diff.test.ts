@@ -37,7 +37,7 @@ function headStacks(): Record<string, StackJson> {
   return stacks;
 }
 
-type Json = { stacks: { stack: string; environment: string; summary: Record<string, number>; changes: any[] }[]; warnings: any[]; versions: unknown };
+type Json = { stacks: { stack: string; environment: string; summary: Record<string, number>; changes: any[] }[]; warnings: any[]; versions: unknown; maturity: unknown };
 
 async function diffJson(base: string, head: string, extra: string[] = [], rules: readonly Rule[] = []) {
   const run = await review(["diff", "--base", base, "--head", head, "--format", "json", ...extra], { rules });
@@ -51,7 +51,7 @@ describe("review diff between two synth outputs", () => {
   it("has exactly the contract's JSON shape", async () => {
     const { code, json } = await diffJson(base, head);
     expect(code).toBe(0);
-    expect(Object.keys(json)).toEqual(["stacks", "warnings", "versions"]);
+    expect(Object.keys(json)).toEqual(["stacks", "warnings", "versions", "maturity"]);
     for (const s of json.stacks) {
       expect(Object.keys(s)).toEqual(["stack", "environment", "summary", "changes"]);
       expect(Object.keys(s.summary)).toEqual(["create", "update", "delete", "replace"]);

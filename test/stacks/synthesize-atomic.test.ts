@@ -69,7 +69,7 @@ function expectFinished(outdir: string): void {
   expect(synthesisIn(outdir)).toEqual(NEW);
   const names = fs.readdirSync(outdir).sort();
   expect(names.filter((n) => n.startsWith(".gen-"))).toHaveLength(1);
-  expect(names.filter((n) => !n.startsWith(".gen-"))).toEqual([".current", "guardrails.json", "guardrails.md", "manifest.json", "removed-stacks", "stacks"]);
+  expect(names.filter((n) => !n.startsWith(".gen-"))).toEqual([".current", "guardrails.json", "guardrails.md", "manifest.json", "maturity.json", "maturity.md", "removed-stacks", "stacks"]);
   expect(fs.readdirSync(path.join(outdir, "removed-stacks"))).toEqual(["gen2-bootstrap"]);
   expect(fs.readFileSync(path.join(outdir, REMOVED_STATE), "utf8")).toBe(WORKING_FILES["stacks/gen2-bootstrap/terraform.gen2-bootstrap.tfstate"]);
 }

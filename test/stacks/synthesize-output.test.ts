@@ -57,7 +57,7 @@ describe("the layout of outdir", () => {
     const ids = synthesizePlatform(ONE, { outdir });
 
     const [generation] = generations();
-    expect(fs.readdirSync(outdir).sort()).toEqual([".current", generation, "guardrails.json", "guardrails.md", "manifest.json", "stacks"]);
+    expect(fs.readdirSync(outdir).sort()).toEqual([".current", generation, "guardrails.json", "guardrails.md", "manifest.json", "maturity.json", "maturity.md", "stacks"]);
     expect(fs.readlinkSync(path.join(outdir, ".current"))).toBe(generation);
     for (const entry of ["manifest.json", "stacks", "guardrails.json", "guardrails.md"]) expect(fs.readlinkSync(path.join(outdir, entry))).toBe(path.join(".current", entry));
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
@@ -225,7 +225,7 @@ describe("what killed runs left", () => {
     synthesizePlatform(ONE, { outdir });
 
     const [live] = generations().filter((name) => !name.startsWith(`.gen-${alive}-`));
-    expect(fs.readdirSync(outdir).sort()).toEqual([".current", `.gen-${alive}-0123456789ab`, live, "guardrails.json", "guardrails.md", "manifest.json", "stacks"].sort());
+    expect(fs.readdirSync(outdir).sort()).toEqual([".current", `.gen-${alive}-0123456789ab`, live, "guardrails.json", "guardrails.md", "manifest.json", "maturity.json", "maturity.md", "stacks"].sort());
     expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
   });
 
