@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { dev } from "../../environments/dev";
 import { MATURITY_LEVELS, endpointMaturity, environmentMaturity, maturityMarkdown } from "../../environments/maturity";
 import { prod } from "../../environments/prod";
@@ -46,5 +48,10 @@ describe("MLOps maturity levels", () => {
     const rows = report.flatMap((env) => env.endpoints.map((e) => ({ environment: env.environment, ...e, ...(env.minimumLevel !== undefined ? { minimumLevel: env.minimumLevel } : {}) })));
     const before = rows.map((r) => (r.environment === "prod" ? { ...r, level: 2 } : r));
     expect(maturityChanges(before, rows).map((r) => [r.environment, r.baseLevel, r.level])).toEqual(rows.map((r) => [r.environment, r.environment === "prod" ? 2 : r.level, r.level]));
+  });
+
+  it("are the README's: one row per level, by number and name", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    for (const level of MATURITY_LEVELS) expect(readme).toContain(`| ${level.level} | ${level.name} |`);
   });
 });
