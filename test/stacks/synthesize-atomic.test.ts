@@ -31,7 +31,7 @@ function synthesisIn(outdir: string): Record<string, string> {
     if (stat?.isDirectory()) for (const name of fs.readdirSync(path.join(outdir, relative))) walk(path.join(relative, name));
     else if (stat) files[relative] = fs.readFileSync(path.join(outdir, relative), "utf8");
   };
-  ["manifest.json", "stacks", "guardrails.json", "guardrails.md"].forEach(walk);
+  ["manifest.json", "stacks", "guardrails.json", "guardrails.md", "maturity.json", "maturity.md"].forEach(walk);
   return files;
 }
 
@@ -51,6 +51,16 @@ function copyOf(template: string): string {
 }
 
 class Killed extends Error {}
+
+/**
+ * The steps to kill after: every kind of step, and of a kind repeated per stack or per entry ("carried working files
+ * of <stack>", "adopted <entry>", "linked <entry>") its first and last occurrence: the same code runs for each name.
+ */
+function stepsToKillAfter(all: readonly string[]): number[] {
+  const kind = (step: string) => step.replace(/ (of )?\S+$/, "");
+  const kinds = all.map(kind);
+  return all.flatMap((_, i) => (kinds.indexOf(kinds[i]) === i || kinds.lastIndexOf(kinds[i]) === i ? [i] : []));
+}
 
 /** An afterStep hook that dies right after the `n`th step (1-based). */
 function killAfter(n: number): (step: string) => void {
@@ -105,7 +115,9 @@ test("the new synthesis differs from the old one and keeps the working files of 
 });
 
 test("killed right after any step, outdir holds exactly the old or the new synthesis; the next run finishes the job", () => {
-  const outcomes = steps.map((step, i) => {
+  const killed = stepsToKillAfter(steps);
+  const outcomes = killed.map((i) => {
+    const step = steps[i];
     const outdir = copyOf(oldTemplate);
     expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
     const seen = which(synthesisIn(outdir));
@@ -115,7 +127,8 @@ test("killed right after any step, outdir holds exactly the old or the new synth
   });
   // One switch: the old synthesis until it, the new one from it on.
   const switched = steps.indexOf("switched");
-  expect(outcomes).toEqual(steps.map((step, i) => `${step}: ${i < switched ? "old" : "new"}`));
+  expect(killed).toContain(switched);
+  expect(outcomes).toEqual(killed.map((i) => `${steps[i]}: ${i < switched ? "old" : "new"}`));
 });
 
 test("a run finishing what a killed one left can itself be killed after any step", () => {
@@ -160,14 +173,16 @@ test("an output written before generations existed is converted; a kill on the w
   fs.mkdirSync(legacy, { recursive: true });
   const old = path.join(oldTemplate, "cdktf.out");
   for (const entry of ["manifest.json", "stacks", "guardrails.json", "guardrails.md"]) fs.cpSync(path.join(old, entry), path.join(legacy, entry), { recursive: true, dereference: true });
-  expect(synthesisIn(legacy)).toEqual(OLD);
+  // Older versions wrote no maturity report.
+  expect(synthesisIn(legacy)).toEqual(Object.fromEntries(Object.entries(OLD).filter(([f]) => !f.startsWith("maturity."))));
   const legacySteps: string[] = [];
   synthesizePlatform(NEW_INPUTS, { outdir: copyOf(legacyTemplate), afterStep: (step) => legacySteps.push(step) });
   // The conversion comes before the working files are carried; from there on it is a run like any other.
   const conversion = legacySteps.slice(0, legacySteps.findIndex((step) => step.startsWith("carried")));
   expect(conversion).toEqual(expect.arrayContaining(["adopted stacks", "linked stacks"]));
 
-  conversion.forEach((step, i) => {
+  stepsToKillAfter(conversion).forEach((i) => {
+    const step = conversion[i];
     const outdir = copyOf(legacyTemplate);
     expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
     // Converting has no atomic step: an entry may be missing for an instant, but nothing is ever mixed.
