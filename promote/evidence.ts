@@ -10,6 +10,8 @@ import { PromotionError } from "./errors";
 export interface ModelPackageEvidence {
   readonly ModelPackageArn: string;
   readonly ModelApprovalStatus: string;
+  /** Completed once SageMaker has validated the package; Pending, InProgress, Failed or Deleting before or instead. */
+  readonly ModelPackageStatus?: string;
   readonly ApprovalDescription?: string;
   readonly CustomerMetadataProperties?: Readonly<Record<string, string>>;
   readonly LastModifiedBy?: { readonly UserProfileName?: string; readonly IamIdentity?: { readonly Arn?: string } };
@@ -30,6 +32,11 @@ export function readEvidence(file: string): ModelPackageEvidence {
   if (typeof evidence !== "object" || evidence === null || Array.isArray(evidence)) throw new PromotionError(`${file}: is not describe-model-package output (an object)`);
   for (const field of ["ModelPackageArn", "ModelApprovalStatus"] as const) {
     if (typeof evidence[field] !== "string") throw new PromotionError(`${file}: ${field} is missing; is this aws sagemaker describe-model-package output?`);
+  }
+  for (const field of ["ModelPackageStatus", "ApprovalDescription", "LastModifiedTime"] as const) {
+    const value = evidence[field];
+    // The CLI prints times as ISO text by default; v1's epoch numbers are refused rather than misread.
+    if (value !== undefined && typeof value !== "string") throw new PromotionError(`${file}: ${field} is ${JSON.stringify(value)}; expected text (run the AWS CLI with --cli-timestamp-format iso8601 if it printed a number)`);
   }
   const metadata = evidence.CustomerMetadataProperties;
   if (metadata !== undefined && (typeof metadata !== "object" || metadata === null || Object.values(metadata).some((v) => typeof v !== "string"))) {
@@ -74,6 +81,7 @@ export function judge(
   const problems: string[] = [];
   if (evidence.ModelPackageArn !== expectedArn) problems.push(`the evidence is of ${evidence.ModelPackageArn}, not of ${expectedArn}: fetch describe-model-package for the version you promote`);
   if (evidence.ModelApprovalStatus !== "Approved") problems.push(`${expectedArn} is ${evidence.ModelApprovalStatus}, not Approved: approve it in the registry first`);
+  if (evidence.ModelPackageStatus !== undefined && evidence.ModelPackageStatus !== "Completed") problems.push(`${expectedArn} is ${evidence.ModelPackageStatus}, not Completed: SageMaker has not finished (or failed) creating it`);
   const values = metricsOf(evidence);
   const currentValues = current ? metricsOf(current) : {};
   const minimums = promotion?.minimumMetrics ?? {};
@@ -87,7 +95,9 @@ export function judge(
     const reasons: string[] = [];
     if (minimum !== undefined && value === undefined) reasons.push(`${name} is not in the package's metadata (${METRIC_METADATA_PREFIX}${name}), and promotion requires it >= ${minimum}`);
     else if (minimum !== undefined && value! < minimum) reasons.push(`${name} is ${value}, below the minimum ${minimum}`);
-    if (mustBeat && value !== undefined && currentValue !== undefined && value < currentValue) reasons.push(`${name} is ${value}, below the served version's ${currentValue}`);
+    if (mustBeat && current !== undefined && minimum !== undefined && currentValue === undefined) {
+      reasons.push(`the served version reports no ${name} (${METRIC_METADATA_PREFIX}${name}), so it cannot be beaten on it: promote by hand after comparing them`);
+    } else if (mustBeat && value !== undefined && currentValue !== undefined && value < currentValue) reasons.push(`${name} is ${value}, below the served version's ${currentValue}`);
     problems.push(...reasons);
     return { name, value, minimum, current: currentValue, ok: reasons.length === 0 };
   });

@@ -261,23 +261,33 @@ export class ModelRegistry extends Construct {
     this.artifactBucket.grantReadWrite(grantee, options);
   }
 
+  /** The ARNs of these groups and their versions; refuses a group the registry does not have. */
+  private packageArnsOf(groups: readonly string[]): string[] {
+    return groups.flatMap((group) => {
+      const arns = this.packageArns.filter((arn) => arn.endsWith(`:model-package-group/${group}`) || arn.endsWith(`:model-package/${group}/*`));
+      if (arns.length === 0) throw new Error(`${this.node.path}: no model package group "${group}" in this registry (it has: ${Object.keys(this.modelPackageGroupArns).join(", ")})`);
+      return arns;
+    });
+  }
+
   /**
-   * Register model versions in the registry's groups and write their artifacts (under `artifactPrefix`
-   * when given). Registering does not approve.
+   * Register model versions in the registry's groups (only `groups` when given) and write their artifacts (under
+   * `artifactPrefix` when given). Registering does not approve.
    */
-  grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string } = {}): void {
-    if (this.packageArns.length > 0) {
+  grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string; readonly groups?: readonly string[] } = {}): void {
+    const packageArns = options.groups === undefined ? this.packageArns : this.packageArnsOf(options.groups);
+    if (packageArns.length > 0) {
       grantee.addToPrincipalPolicy({
         Effect: "Allow",
         Action: "sagemaker:CreateModelPackage",
-        Resource: [...this.packageArns],
+        Resource: [...packageArns],
         // Register, not approve: a version may only be created pending a reviewer's approval. IfExists because
         // a request that leaves ModelApprovalStatus out creates a versioned package as PendingManualApproval
         // (SageMaker's default), and the request then carries no value for the key to compare; a request that
         // names Approved or Rejected carries it and is refused.
         Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": REGISTERED_APPROVAL_STATUS } },
       });
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_READ_ACTIONS, Resource: [...this.packageArns] });
+      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_READ_ACTIONS, Resource: [...packageArns] });
     }
     this.grantWriteArtifacts(grantee, { keyPrefix: options.artifactPrefix });
   }

@@ -6,8 +6,8 @@ export const EVENTS_NAMESPACE = "AWS/Events";
 
 export interface EventRuleAlarmProps {
   readonly ruleName: string;
-  /** `MatchedEvents` (the rule matched) or `FailedInvocations` (its target could not be invoked). */
-  readonly metricName: "MatchedEvents" | "FailedInvocations";
+  /** `TriggeredRules` (the rule matched an event) or `FailedInvocations` (its target could not be invoked). */
+  readonly metricName: "TriggeredRules" | "FailedInvocations";
   readonly alarmName: string;
   readonly description: string;
   readonly alertTopicArn: string;

@@ -206,7 +206,8 @@ export class Monitoring extends Construct {
   /**
    * Tells the topic when a version of these package groups (of this account's registry) is approved: the moment to
    * run `npm run promote`. An EventBridge rule matches SageMaker's approval events; it has no target (the topic
-   * takes no EventBridge statement, see the class comment), and an alarm on the rule's matched events notifies.
+   * takes no EventBridge statement, see the class comment), and an alarm on the rule's TriggeredRules metric (the
+   * per-rule count; MatchedEvents has no RuleName dimension) notifies.
    */
   watchModelApprovals(namePrefix: string, groupNames: readonly string[]): void {
     if (groupNames.length === 0) return;
@@ -222,7 +223,7 @@ export class Monitoring extends Construct {
     });
     eventRuleAlarm(this, "ModelApprovedAlarm", {
       ruleName,
-      metricName: "MatchedEvents",
+      metricName: "TriggeredRules",
       alarmName: ruleName,
       description: `A version of ${groupNames.join(", ")} was approved in ${namePrefix}'s registry: promote it with npm run promote (its metrics are the evidence), or see the registry for which version.`,
       alertTopicArn: this.alertTopicArn,

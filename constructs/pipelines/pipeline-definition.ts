@@ -45,7 +45,7 @@ export interface RetrainingDefinitionSpec {
   readonly modelPackageGroupName: string;
   /** S3 prefixes of the feature groups' offline stores, by feature group (`<name>-v<version>`). */
   readonly featureInputs: Readonly<Record<string, string>>;
-  /** `s3://<bucket>/<prefix>`: where the pipeline writes its data, model and evaluation. */
+  /** `s3://<bucket>/<prefix>`: where the pipeline writes its data, model and evaluation, per execution. */
   readonly outputS3Uri: string;
   readonly trainingImage: string;
   readonly inferenceImage: string;
@@ -75,8 +75,14 @@ function processingInput(name: string, s3Uri: PipelineValue) {
   return { InputName: name, S3Input: { S3Uri: s3Uri, LocalPath: `${INPUT}/${name}`, S3DataType: "S3Prefix", S3InputMode: "File", S3DataDistributionType: "FullyReplicated" } };
 }
 
+/**
+ * `<outputS3Uri>/<execution id>/<name>`: each execution writes its own data, model and evaluation, so no run reads
+ * another's files and a registered version's evaluation is never overwritten.
+ */
+const executionUri = (spec: RetrainingDefinitionSpec, name: string): PipelineValue => ({ "Std:Join": { On: "/", Values: [spec.outputS3Uri, { Get: "Execution.PipelineExecutionId" }, name] } });
+
 function processingOutput(name: string, spec: RetrainingDefinitionSpec) {
-  return { OutputName: name, S3Output: { S3Uri: `${spec.outputS3Uri}/${name}`, LocalPath: `${OUTPUT}/${name}`, S3UploadMode: "EndOfJob" } };
+  return { OutputName: name, S3Output: { S3Uri: executionUri(spec, name), LocalPath: `${OUTPUT}/${name}`, S3UploadMode: "EndOfJob" } };
 }
 
 /** What every processing step shares: the instance, encrypted volume and outputs, the VPC, the time limit. */
@@ -111,7 +117,7 @@ export function retrainingPipelineDefinition(spec: RetrainingDefinitionSpec): Pi
         ChannelName: channel,
         DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: output("Prepare", channel), S3DataDistributionType: "FullyReplicated" } },
       })),
-      OutputDataConfig: { S3OutputPath: `${spec.outputS3Uri}/model`, KmsKeyId: spec.outputKmsKeyArn },
+      OutputDataConfig: { S3OutputPath: executionUri(spec, "model"), KmsKeyId: spec.outputKmsKeyArn },
       ResourceConfig: { InstanceType: spec.trainingInstanceType, InstanceCount: 1, VolumeSizeInGB: VOLUME_SIZE_GB, VolumeKmsKeyId: spec.volumeKmsKeyArn },
       VpcConfig: { SecurityGroupIds: [...spec.securityGroupIds], Subnets: [...spec.subnetIds] },
       // Training code reaches nothing but its channels and output.

@@ -114,7 +114,7 @@ export class RetrainingPipeline extends Construct {
     });
     const prefix = `models/${props.modelPackageGroupName}/retraining`;
     props.featureStore.grantRead(this.role);
-    props.registry.grantRegister(this.role, { artifactPrefix: prefix });
+    props.registry.grantRegister(this.role, { artifactPrefix: prefix, groups: [props.modelPackageGroupName] });
     props.registry.grantPull(this.role);
     props.encryptionKey.grantVolumeEncryption(this.role);
     // The pipeline starts its jobs (SageMaker names them pipelines-<execution>-<step>-...) and passes them this role.
@@ -169,7 +169,8 @@ export class RetrainingPipeline extends Construct {
       pipelineDescription: `Retrains ${props.modelPackageGroupName} from ${props.featureGroupNames.join(", ")}; registers a version pending approval when ${Object.entries(props.minimumMetrics).map(([n, m]) => `${n} >= ${m}`).join(", ")}`,
       roleArn: this.role.roleArn,
       pipelineDefinition: JSON.stringify(this.definition),
-      // One retraining at a time: a second drift alarm while one runs waits instead of racing it.
+      // One step at a time within an execution (the steps run in sequence anyway); executions started by two drift
+      // alarms may overlap, harmlessly: each writes under its own execution id.
       parallelismConfiguration: { maxParallelExecutionSteps: 1 },
       dependsOn: [...this.role.policyResources],
     });

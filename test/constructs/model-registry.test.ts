@@ -365,6 +365,12 @@ describe("ModelRegistry", () => {
       expect(statements.flatMap((s) => asArray(s.Action))).toContain("s3:PutObject");
     });
 
+    it("grantRegister to some groups: only theirs; a group the registry lacks is refused", () => {
+      const statements = grantedStatements((registry, role) => registry.grantRegister(role, { groups: ["churn"] }));
+      expect(statements[0].Resource).toEqual([`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/churn`, `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/churn/*`]);
+      expect(() => grantedStatements((registry, role) => registry.grantRegister(role, { groups: ["ranking"] }))).toThrow(/no model package group "ranking" in this registry \(it has: churn, Fraud-Detection\)/);
+    });
+
     it.each<[string, (registry: ModelRegistry, role: ServiceRole) => void]>([
       ["grantPull", (registry, role) => registry.grantPull(role)],
       ["grantReadArtifacts", (registry, role) => registry.grantReadArtifacts(role)],

@@ -325,7 +325,7 @@ describe("Monitoring", () => {
       expect(attributesOf(json, "aws_cloudwatch_event_target")).toEqual([]);
       expect(only(attributesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => a.alarm_name === "mlops-test-model-approved"))).toMatchObject({
         namespace: "AWS/Events",
-        metric_name: "MatchedEvents",
+        metric_name: "TriggeredRules",
         dimensions: { RuleName: "mlops-test-model-approved" },
         threshold: 1,
         treat_missing_data: "notBreaching",

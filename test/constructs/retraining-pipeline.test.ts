@@ -23,7 +23,7 @@ function synthPipeline(props: Partial<RetrainingPipelineProps> = {}) {
     namePrefix: "mlops-test",
     encryptionKey: key,
     imageRepositories: ["training/pytorch", "inference/churn"],
-    modelPackageGroups: [{ name: "churn", description: "d" }],
+    modelPackageGroups: [{ name: "churn", description: "d" }, { name: "fraud", description: "d" }],
   });
   const pipeline = new RetrainingPipeline(stack, "Retraining", {
     ...SPEC,
@@ -58,7 +58,14 @@ describe("RetrainingPipeline", () => {
     expect(inputs.map((i) => i.InputName)).toEqual(["customer-profile-v2"]);
     expect(inputs[0].S3Input.S3Uri).toMatch(new RegExp(`/offline-store/${TEST_ACCOUNT}/sagemaker/${TEST_REGION}/offline-store/customer-profile-v2-$`));
     const outputs = JSON.stringify([step("Prepare"), step("Train"), step("Evaluate")].map((s) => s.Arguments));
-    for (const uri of outputs.match(/s3:\/\/[^"]+/g)!.filter((u) => !u.includes("offline-store"))) expect(uri).toMatch(/\/models\/churn\/retraining\//);
+    const written = outputs.match(/s3:\/\/[^"]+/g)!.filter((u) => !u.includes("offline-store"));
+    expect(written.length).toBeGreaterThan(0);
+    for (const uri of written) expect(uri).toMatch(/\/models\/churn\/retraining$/);
+    // Each execution under its own id: no run reads another's data, and a version's evaluation is never overwritten.
+    const train = step("Prepare").Arguments as { ProcessingOutputConfig: { Outputs: { OutputName: string; S3Output: { S3Uri: unknown } }[] } };
+    expect(train.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri).toEqual({
+      "Std:Join": { On: "/", Values: [expect.stringMatching(/\/models\/churn\/retraining$/), { Get: "Execution.PipelineExecutionId" }, "train"] },
+    });
   });
 
   it("is the validation gate: registers pending approval, with its metrics, only when every minimum is met; else fails", () => {
@@ -87,6 +94,8 @@ describe("RetrainingPipeline", () => {
       .flatMap(([, policy]) => policyOf(policy).Statement);
     const register = statements.find((s) => s.Action === "sagemaker:CreateModelPackage")!;
     expect(register.Condition).toEqual({ StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": "PendingManualApproval" } });
+    // In its own group only, though the registry has others.
+    expect(register.Resource).toEqual([`arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package-group/churn`, `arn:aws:sagemaker:${TEST_REGION}:${TEST_ACCOUNT}:model-package/churn/*`]);
     const pass = statements.find((s) => s.Action === "iam:PassRole")!;
     expect(pass).toMatchObject({ Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } } });
     expect(pass.Resource).toMatch(/^\$\{aws_iam_role\.Retraining_Role/);

@@ -92,6 +92,24 @@ describe("npm run promote", () => {
     expect(envFile(dir)).toBe(original);
   });
 
+  it.each([
+    ["a package SageMaker has not finished creating", { ...evidence(nextArn, "Approved", above(0.05)), ModelPackageStatus: "InProgress" }, /is InProgress, not Completed/],
+    ["a served version without the gated metrics, when the endpoint must beat it", evidence(nextArn, "Approved", above(0.05)), /the served version reports no \w+ \(metric\.\w+\), so it cannot be beaten on it/],
+  ])("refuses %s", async (what, next, message) => {
+    if (what.startsWith("a served") && !endpoint.promotion!.mustBeatCurrent) return expect(endpoint.promotion!.mustBeatCurrent).toBeFalsy();
+    const dir = workingCopy({ "next.json": next, "current.json": evidence(served, "Approved", {}) });
+    const result = await run(args("--current", path.join(dir, "current.json")).map((a) => (a === "next.json" ? path.join(dir, a) : a)), dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(envFile(dir)).toBe(original);
+  });
+
+  it("refuses a time the CLI printed as a number rather than misread it", async () => {
+    const dir = workingCopy({ "next.json": { ...evidence(nextArn, "Approved", above(0.05)), LastModifiedTime: 1763632800 } });
+    const result = await run(args().map((a) => (a === "next.json" ? path.join(dir, a) : a)), dir);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining("LastModifiedTime is 1763632800; expected text (run the AWS CLI with --cli-timestamp-format iso8601") });
+  });
+
   it("refuses a version below the one served now when the endpoint must beat it, and asks for it when it is missing", async () => {
     if (!endpoint.promotion!.mustBeatCurrent) return expect(endpoint.promotion!.mustBeatCurrent).toBeFalsy();
     const dir = workingCopy({ "next.json": evidence(nextArn, "Approved", above(0.01)), "current.json": evidence(served, "Approved", above(0.05)) });
