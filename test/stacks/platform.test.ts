@@ -63,6 +63,8 @@ describe("the continuous training loop", () => {
     const pipelines = allResources(serving).filter((r) => r.type === "aws_sagemaker_pipeline");
     const targets = allResources(serving).filter((r) => r.type === "aws_cloudwatch_event_target" && r.attributes.target_id === "start-retraining-pipeline");
     const declared = env.serving.endpoints.filter((e) => e.model && e.drift?.retraining && "pipeline" in e.drift.retraining);
+    // Every monitored endpoint closes the loop: its drift starts a retraining pipeline.
+    expect(env.serving.endpoints.filter((e) => e.drift && !e.drift.retraining).map((e) => e.name)).toEqual([]);
     expect(pipelines.map((p) => p.attributes.pipeline_name).sort()).toEqual(declared.map((e) => `mlops-${env.name}-${e.name}-retraining`).sort());
     for (const endpoint of declared) {
       const name = `mlops-${env.name}-${endpoint.name}-retraining`;
