@@ -8,8 +8,9 @@ import { dev } from "../../environments/dev";
 import { EnvironmentConfigError } from "../../environments/errors";
 import { prod } from "../../environments/prod";
 import { parseEnvironment, parseEnvironments } from "../../environments/schema";
+import { environmentInputs } from "../../environments/inputs";
 import { staging } from "../../environments/staging";
-import { type Draft, mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
+import { type Draft, inputsWith, mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
 
 const ENDPOINT = "serving.endpoints.0";
 
@@ -87,22 +88,20 @@ describe("between environments", () => {
   });
 
   it("refuses a registry shared with an environment it does not promote to (a copied staging sharing with prod)", () => {
-    const sharing = mutated(staging, (c) => (c.data.modelRegistry.consumerAccountIds = [prod.account.id]));
-    expect(problemLinesOfAll([dev, sharing, prod])).toEqual([
+    expect(problemLinesOfAll(inputsWith("staging", (c) => (c.data.modelRegistry.consumerAccountIds = [prod.account.id])))).toEqual([
       "staging: data.modelRegistry.consumerAccountIds.0: 161803398874 is prod's account, and prod serves no package of staging: staging shares its registry only with environments it promotes to; remove it",
     ]);
   });
 
   it("lets a registry share with an environment whose endpoints wait for a first version", () => {
-    const waiting = mutated(staging, (c) => delete c.serving.endpoints[0].model);
-    expect(parseEnvironments([dev, waiting, prod])).toHaveLength(3);
+    expect(parseEnvironments(inputsWith("staging", (c) => delete c.serving.endpoints[0].model))).toHaveLength(environmentInputs.length);
   });
 
   it("refuses an endpoint serving a package group the source registry does not declare", () => {
     // Without retraining or a maturity minimum here, which would first refuse prod's own registry lacking the group.
-    const ranking = mutated(prod, (c) => ((c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"), delete c.serving.endpoints[0].drift.retraining, delete c.maturity));
-    expect(problemLinesOfAll([dev, staging, ranking])).toEqual([
-      `prod: ${ENDPOINT}.model.modelPackageArn: serves package group "ranking", which dev's registry does not declare (it declares: churn, fraud); add it to dev's data.modelRegistry.modelPackageGroups`,
+    const ranking = inputsWith("prod", (c) => ((c.serving.endpoints[0].model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/ranking/3"), delete c.serving.endpoints[0].drift.retraining, delete c.maturity));
+    expect(problemLinesOfAll(ranking)).toEqual([
+      `prod: ${ENDPOINT}.model.modelPackageArn: serves package group "ranking", which dev's registry does not declare (it declares: ${dev.data.modelRegistry.modelPackageGroups.map((g) => g.name).join(", ")}); add it to dev's data.modelRegistry.modelPackageGroups`,
     ]);
   });
 });

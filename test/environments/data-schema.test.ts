@@ -5,6 +5,9 @@ import { mutated, problemLines } from "../support/config-errors";
 
 const GROUP = "data.featureStore.featureGroups.0";
 const firstGroup = (c: any) => c.data.featureStore.featureGroups[0];
+/** Where a group pushed onto dev's list lands. */
+const PUSHED = `data.featureStore.featureGroups.${dev.data.featureStore.featureGroups.length}`;
+const FIRST_NAME = `${dev.data.featureStore.featureGroups[0].name}-v${dev.data.featureStore.featureGroups[0].version}`.toLowerCase();
 
 describe("shipped data sections", () => {
   it("keep old feature group versions beside new ones where a consumer may still read them", () => {
@@ -27,7 +30,7 @@ describe("shipped data sections", () => {
 describe("feature group refusals", () => {
   it.each([
     ["two groups with the same name and version", (c: any) => c.data.featureStore.featureGroups.push({ ...firstGroup(c) }),
-      [`dev: data.featureStore.featureGroups.2.version: "customer-profile-v2" is declared twice; a new schema needs a new version`]],
+      [`dev: ${PUSHED}.version: "${FIRST_NAME}" is declared twice; a new schema needs a new version`]],
     ["a record identifier that is not a feature", (c: any) => (firstGroup(c).recordIdentifier = "customer"),
       [`dev: ${GROUP}.recordIdentifier: recordIdentifier "customer" is not one of the features (customer_id, event_time, tenure_months, monthly_spend, plan, support_tickets_90d)`]],
     ["an event time that is not a feature", (c: any) => (firstGroup(c).eventTime = "ts"),
@@ -95,14 +98,15 @@ describe("what the FeatureGroup construct refuses is refused by the schema first
 
   it("treats group names that differ only in case as the same group", () => {
     const lines = problemLines(mutated(dev, (c) => c.data.featureStore.featureGroups.push({ ...firstGroup(c), name: "Customer-Profile" })));
-    expect(lines).toEqual(['dev: data.featureStore.featureGroups.2.version: "customer-profile-v2" is declared twice; a new schema needs a new version']);
+    expect(lines).toEqual([`dev: ${PUSHED}.version: "${FIRST_NAME}" is declared twice; a new schema needs a new version`]);
   });
 });
 
 describe("what the model registry refuses is refused by the schema first", () => {
   it("refuses a consumer account listed twice", () => {
-    expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.consumerAccountIds.push("271828182845")))).toEqual([
-      "dev: data.modelRegistry.consumerAccountIds.2: is listed twice",
+    const [first] = dev.data.modelRegistry.consumerAccountIds;
+    expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.consumerAccountIds.push(first)))).toEqual([
+      `dev: data.modelRegistry.consumerAccountIds.${dev.data.modelRegistry.consumerAccountIds.length}: is listed twice`,
     ]);
   });
 

@@ -12,14 +12,23 @@ import {
 import { environmentInputs } from "../../environments/inputs";
 import { parseEnvironments } from "../../environments/schema";
 import { environments } from "../../environments";
-import { mutated } from "../support/config-errors";
+import { inputsWith, mutated } from "../support/config-errors";
 import { dev } from "../../environments/dev";
 import { prod } from "../../environments/prod";
 
 const committedLock = readFeatureSchemaLock(path.resolve(__dirname, "../..", FEATURE_SCHEMA_LOCK_FILE));
 const lines = (problems: readonly { environment: string; path: string; message: string }[]) => problems.map(formatProblem);
 
-/** dev with customer-profile v2 given one more feature, without a new version. */
+/** dev's first feature group, and the next version of it that neither the lock nor any environment has. */
+const GROUP = dev.data.featureStore.featureGroups[0];
+const OLD = `${GROUP.name}-v${GROUP.version}`;
+const NEXT = 1 + Math.max(
+  ...Object.keys(committedLock).flatMap((key) => (key.startsWith(`${GROUP.name}-v`) ? [Number(key.slice(GROUP.name.length + 2))] : [])),
+  ...environments.flatMap((env) => env.data.featureStore.featureGroups.filter((g) => g.name === GROUP.name).map((g) => g.version)),
+);
+const NEW = `${GROUP.name}-v${NEXT}`;
+
+/** dev with its first group given one more feature, without a new version. */
 const devWithChangedV2 = mutated(dev, (c) => c.data.featureStore.featureGroups[0].features.push({ name: "churn_score", type: "Fractional" }));
 
 describe("the committed lock", () => {
@@ -35,48 +44,50 @@ describe("the committed lock", () => {
 });
 
 describe("a schema changed under an old version", () => {
-  const changed = parseEnvironments([devWithChangedV2, ...environmentInputs.slice(1)]);
+  const changed = parseEnvironments(environmentInputs.map((input) => (input === dev ? devWithChangedV2 : input)));
 
   it("is refused at synth, naming the group and the version to use instead", () => {
     expect(lines(checkFeatureSchemaLock(changed, committedLock))).toEqual([
-      'dev: data.featureStore.featureGroups.0: the schema of "customer-profile-v2" differs from the one locked in environments/feature-schemas.lock.json; ' +
-        "changing it in place would replace the feature group and drop its data. Keep v2 as it was and add the new schema as version 3",
+      `dev: data.featureStore.featureGroups.0: the schema of "${OLD}" differs from the one locked in environments/feature-schemas.lock.json; ` +
+        `changing it in place would replace the feature group and drop its data. Keep v${GROUP.version} as it was and add the new schema as version ${NEXT}`,
     ]);
   });
 
   it("is refused by `npm run lock`, which rewrites no entry", () => {
     expect(() => lockFeatureSchemas(changed, committedLock)).toThrow(EnvironmentConfigError);
-    expect(() => lockFeatureSchemas(changed, committedLock)).toThrow(/"customer-profile-v2" differs from the locked; one name and version must mean one schema/);
+    expect(() => lockFeatureSchemas(changed, committedLock)).toThrow(`"${OLD}" differs from the locked; one name and version must mean one schema`);
   });
 });
 
 describe("a new version", () => {
-  // Beside v2, which stays while models read it (the feature/model contract refuses dropping it).
-  const v3Index = dev.data.featureStore.featureGroups.length;
-  const devWithV3 = mutated(dev, (c) =>
-    c.data.featureStore.featureGroups.push({ ...c.data.featureStore.featureGroups[0], version: 3, features: [...c.data.featureStore.featureGroups[0].features, { name: "churn_score", type: "Fractional" }] }),
-  );
-  const withV3 = parseEnvironments([devWithV3, ...environmentInputs.slice(1)]);
+  // Beside the old one, which stays while models read it (the feature/model contract refuses dropping it).
+  const newIndex = dev.data.featureStore.featureGroups.length;
+  const withNew = (c: any) =>
+    c.data.featureStore.featureGroups.push({ ...c.data.featureStore.featureGroups[0], version: NEXT, features: [...c.data.featureStore.featureGroups[0].features, { name: "churn_score", type: "Fractional" }] });
+  const withV3 = parseEnvironments(inputsWith("dev", withNew));
 
   it("is refused until it is locked", () => {
     expect(lines(checkFeatureSchemaLock(withV3, committedLock))).toEqual([
-      `dev: data.featureStore.featureGroups.${v3Index}: "customer-profile-v3" is not in environments/feature-schemas.lock.json; run \`npm run lock\` and commit the lock`,
+      `dev: data.featureStore.featureGroups.${newIndex}: "${NEW}" is not in environments/feature-schemas.lock.json; run \`npm run lock\` and commit the lock`,
     ]);
   });
 
   it("is accepted after `npm run lock`, which adds it and keeps every existing entry", () => {
     const { lock, added } = lockFeatureSchemas(withV3, committedLock);
-    expect(added).toEqual(["customer-profile-v3"]);
+    expect(added).toEqual([NEW]);
     expect(lock).toMatchObject(committedLock);
     expect(checkFeatureSchemaLock(withV3, lock)).toEqual([]);
   });
 
   it("must mean the same schema in every environment", () => {
-    const prodWithOtherV3 = mutated(prod, (c) =>
-      c.data.featureStore.featureGroups.push({ ...c.data.featureStore.featureGroups[1], version: 3, features: c.data.featureStore.featureGroups[0].features }),
+    const prodIndex = prod.data.featureStore.featureGroups.length;
+    const both = inputsWith("dev", withNew).map((input) =>
+      input === prod
+        ? mutated(prod, (c) => c.data.featureStore.featureGroups.push({ ...c.data.featureStore.featureGroups[0], version: NEXT, features: [...c.data.featureStore.featureGroups[0].features, { name: "other_score", type: "Fractional" }] }))
+        : input,
     );
-    expect(() => lockFeatureSchemas(parseEnvironments([devWithV3, environmentInputs[1], prodWithOtherV3]), committedLock)).toThrow(
-      /prod: data\.featureStore\.featureGroups\.3: the schema of "customer-profile-v3" differs from another environment's/,
+    expect(() => lockFeatureSchemas(parseEnvironments(both), committedLock)).toThrow(
+      new RegExp(`prod: data\\.featureStore\\.featureGroups\\.${prodIndex}: the schema of "${NEW}" differs from another environment's`),
     );
   });
 });

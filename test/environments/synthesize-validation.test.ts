@@ -51,7 +51,7 @@ describe("synthesizePlatform", () => {
     const ids = synthesizePlatform(environmentInputs, { outdir });
 
     const layers = ["bootstrap", "network", "data", "training", "workloads", "serving"];
-    const expected = ["dev", "staging", "prod"].flatMap((env) => layers.map((layer) => `${env}-${layer}`));
+    const expected = environmentInputs.map((input) => (input as { name: string }).name).flatMap((env) => layers.map((layer) => `${env}-${layer}`));
     expect([...ids].sort()).toEqual([...expected].sort());
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([...expected].sort());
     for (const id of expected) {

@@ -1,10 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { environmentInputs } from "../../environments/inputs";
-import { prod } from "../../environments/prod";
 import { synthesizePlatform } from "../../stacks/synthesize";
-import { mutated } from "../support/config-errors";
+import { inputsWith } from "../support/config-errors";
 import { shippedStackIds, shippedStackJson } from "../support/shipped-synth";
 
 type Json = { resource?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
@@ -39,16 +37,19 @@ function differences(before: Map<string, Json>, after: Map<string, Json>): strin
 }
 
 describe("promoting a model version in prod", () => {
-  const promoted = mutated(prod, (c) => {
-    c.serving.endpoints[0].model.modelPackageArn = c.serving.endpoints[0].model.modelPackageArn.replace(/\/\d+$/, "/8");
+  let promotedArn = "";
+  const promoted = inputsWith("prod", (c) => {
+    const served: string = c.serving.endpoints[0].model.modelPackageArn;
+    promotedArn = served.replace(/\/(\d+)$/, (_, version) => `/${Number(version) + 1}`);
+    c.serving.endpoints[0].model.modelPackageArn = promotedArn;
   });
   const before = new Map(shippedStackIds().map((id) => [id, shippedStackJson<Json>(id)]));
-  const after = synthesizeAll([...environmentInputs.slice(0, 2), promoted]);
+  const after = synthesizeAll(promoted);
   const changed = differences(before, after);
 
   it("changes the served package in the model", () => {
     const model = Object.values(after.get("prod-serving")!.resource!.aws_sagemaker_model) as { primary_container?: { model_package_name?: string } }[];
-    expect(model.map((m) => m.primary_container?.model_package_name)).toEqual(["arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/8"]);
+    expect(model.map((m) => m.primary_container?.model_package_name)).toEqual([promotedArn]);
   });
 
   it("changes nothing but the model and its endpoint configuration: no other resource, stack or environment churns", () => {

@@ -1,14 +1,23 @@
 import { EnvironmentConfigError, formatProblem } from "../../environments/errors";
+import { environmentInputs } from "../../environments/inputs";
 import { parseEnvironment, parseEnvironments, type EnvironmentInput } from "../../environments/schema";
 
 /** A deep copy of a config that tests may break in any way, wrong types included. */
 export type Draft = any;
 
-/** A deep copy of `base` with one change applied by `edit`. */
-export function mutated(base: EnvironmentInput, edit: (config: Draft) => void): Draft {
-  const config: Draft = structuredClone(base);
+/**
+ * A deep copy of `base` with one change applied by `edit`. A JSON copy: configs are plain data, and a copy shares no
+ * object between its parts (an environment may reuse one feature list in two groups; a change to one is not the other's).
+ */
+export function mutated(base: EnvironmentInput | object, edit: (config: Draft) => void): Draft {
+  const config: Draft = JSON.parse(JSON.stringify(base));
   edit(config);
   return config;
+}
+
+/** Every shipped environment, the one named `name` changed by `edit`: rules between environments see the whole set. */
+export function inputsWith(name: string, edit: (config: Draft) => void): unknown[] {
+  return environmentInputs.map((input) => ((input as { name: string }).name === name ? mutated(input as object, edit) : input));
 }
 
 /** Runs `parse`, expects an EnvironmentConfigError and checks its message matches its problems. */
