@@ -63,9 +63,11 @@ export class GuardrailRun {
 const runs = new WeakMap<IConstruct, GuardrailRun>();
 
 /**
- * Checks every stack under `scope` at synth, including stacks added after this call: each stack's final
- * Terraform JSON goes through the rules as it is written (no second synthesis), and the app's validation
- * fails with every unsuppressed error at once. Calling it again on the same app changes nothing.
+ * Checks every stack under `scope` at synth, including stacks added after this call, before any is written: the
+ * first stack's validation (cdktf runs a stack's validations before writing it, after every stack was prepared)
+ * makes every stack's final Terraform JSON, runs the rules over all of them and fails with every unsuppressed error
+ * at once, so a refused synthesis writes no stack; the JSON made then is the JSON written (no second synthesis).
+ * Calling it again on the same app changes nothing.
  */
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {}): GuardrailRun {
   const root = scope.node.root;
@@ -74,16 +76,33 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {
   const run = new GuardrailRun(options.rules ?? ALL_RULES);
   runs.set(root, run);
   const hooked = new WeakSet<TerraformStack>();
+  const made = new Map<TerraformStack, unknown>();
+  let checked = false;
+  const stacks = () => root.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+  /** Every stack's JSON, checked once per synthesis; the violations, for the first stack's validation to report. */
+  const checkAll = (): string[] => {
+    if (checked) return [];
+    checked = true;
+    for (const stack of stacks()) {
+      invokeAspects(stack);
+      stack.toTerraform();
+    }
+    return run.violations.map(formatFinding);
+  };
   const hookStacks = () => {
-    for (const node of root.node.findAll()) {
-      if (!TerraformStack.isStack(node) || hooked.has(node)) continue;
+    for (const node of stacks()) {
+      if (hooked.has(node)) continue;
       hooked.add(node);
       const toTerraform = node.toTerraform.bind(node);
       node.toTerraform = () => {
-        const json = toTerraform();
-        run.record(checkStack(node, json as StackJson, run.rules));
-        return json;
+        if (!made.has(node)) {
+          const json = toTerraform();
+          made.set(node, json);
+          run.record(checkStack(node, json as StackJson, run.rules));
+        }
+        return made.get(node) as ReturnType<typeof toTerraform>;
       };
+      node.node.addValidation({ validate: checkAll });
     }
   };
   hookStacks();
@@ -93,10 +112,11 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {
     const synth = app.synth.bind(app);
     app.synth = () => {
       hookStacks();
+      checked = false;
+      made.clear();
       synth();
     };
   }
-  root.node.addValidation({ validate: () => run.violations.map(formatFinding) });
   return run;
 }
 

@@ -86,6 +86,20 @@ describe("applyGuardrails", () => {
     expect(() => app.synth()).toThrow(
       /MLB-TEST-001 one\/aws_s3_bucket\.A: bucket "a" is not allowed \(fix: call it "allowed"\)[\s\S]*MLB-TEST-001 two\/aws_s3_bucket\.B: bucket "b"/,
     );
+    // Checked before any stack is written: a plain App (a team's own) writes nothing a violation refused.
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "one", "cdk.tf.json"))).toBe(false);
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "two", "cdk.tf.json"))).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("writes the JSON it checked: one synthesis of each stack, all of it in the files", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
+    const run = applyGuardrails(app, { rules });
+    new S3Bucket(teamStack(app, "fine"), "A", { bucket: "allowed" });
+    app.synth();
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "fine", "cdk.tf.json"), "utf8"));
+    expect(Object.values(written.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: "allowed" })]);
+    expect(run.stacks.map((s) => [s.stack, s.findings.length])).toEqual([["fine", 0]]);
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
