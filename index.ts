@@ -92,6 +92,7 @@ export { KmsKey, type KmsKeyProps } from "./constructs/core/kms-key";
 export { SecureBucket, type SecureBucketProps, type LifecycleTransition, type StorageClass } from "./constructs/core/secure-bucket";
 export { EncryptedLogGroup, type EncryptedLogGroupProps } from "./constructs/core/log-group";
 export { ServiceRole, serviceTrust, type ServiceRoleProps } from "./constructs/core/service-role";
+export { ConstructPropsError } from "./constructs/core/errors";
 export { type IGrantable, type PolicyStatement, policyDocument } from "./constructs/core/iam";
 export { resourceName, type ResourceNameOptions } from "./constructs/core/naming";
 export { setAwsEnvironment, awsEnvironmentOf, type AwsEnvironment } from "./constructs/core/aws-environment";

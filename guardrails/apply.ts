@@ -6,7 +6,7 @@ import { Finding, evaluate, formatFinding, resourcesOfStackJson } from "./engine
 import { isProtected } from "./protection-context";
 import type { Rule } from "./rule";
 import { ALL_RULES } from "./rules";
-import { suppressionsFor } from "./suppressions";
+import { suppressedRuleIds, suppressionsFor } from "./suppressions";
 
 export interface GuardrailOptions {
   /** @default ALL_RULES */
@@ -83,6 +83,10 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {
   const checkAll = (): string[] => {
     if (checked) return [];
     checked = true;
+    // A suppression of a rule that does not exist hides nothing and says it does: refused.
+    const known = new Set([...ALL_RULES, ...run.rules].map((rule) => rule.id));
+    const unknown = suppressedRuleIds(root).filter((s) => !known.has(s.ruleId));
+    if (unknown.length > 0) return unknown.map((s) => `${s.where}: suppresses ${s.ruleId}, which is no guardrail rule (a typo, or a rule since removed); fix or drop the suppression`);
     for (const stack of stacks()) {
       invokeAspects(stack);
       stack.toTerraform();

@@ -48,6 +48,11 @@ export function suppressGuardrailByAddress(stack: IConstruct, ruleId: string, ad
   registryOf(stack).push({ ruleId, reason: checked, stackId: stack.node.id, addressPattern: pattern });
 }
 
+/** The rule ids suppressed anywhere under `scope`'s app, with where each was suppressed. */
+export function suppressedRuleIds(scope: IConstruct): { ruleId: string; where: string }[] {
+  return registryOf(scope).map((s) => ({ ruleId: s.ruleId, where: s.pathPrefix ?? `${s.stackId}/${s.addressPattern?.source ?? ""}` }));
+}
+
 /** The suppressions that apply to the resources of one stack. */
 export function suppressionsFor(stack: IConstruct): SuppressionLookup {
   const entries = registryOf(stack);

@@ -82,7 +82,7 @@ export class ServingStack extends PlatformStack {
           vpcCidr: network.cidr,
           subnetIds: network.privateSubnetIds,
           networkIsolation: config.networkIsolation,
-          alarmTopicArn: this.monitoring.alertTopicArn,
+          alertTopicArn: this.monitoring.alertTopicArn,
           alarms: config.alarms,
           logRetentionDays: environment.logs.retentionDays,
           registry: dependencies.data.modelRegistry,

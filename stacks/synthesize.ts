@@ -17,6 +17,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { App } from "cdktf";
+import { ConstructPropsError } from "../constructs/core/errors";
 import { EnvironmentConfigError, Problem } from "../environments/errors";
 import { FeatureSchemaLock, checkFeatureSchemaLock } from "../environments/feature-schema-lock";
 import { MATURITY_JSON, MATURITY_MD, environmentMaturity, maturityMarkdown } from "../environments/maturity";
@@ -138,7 +139,7 @@ function synthesizeInto(outdir: string, generation: string, environments: readon
     } catch (error) {
       // A construct refusing its props means the schema let something through: report it like any other
       // config problem, for this environment.
-      if (!(error instanceof Error) || error.constructor !== Error) throw error;
+      if (!(error instanceof ConstructPropsError)) throw error;
       problems.push({ environment: env.name, path: "(constructs)", message: error.message });
     }
   }

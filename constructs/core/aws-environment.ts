@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
+import { ConstructPropsError } from "./errors";
 
 /** Where a stack deploys to. Constructs read it to build ARNs and service names as literals. */
 export interface AwsEnvironment {
@@ -20,7 +21,7 @@ export function setAwsEnvironment(stack: TerraformStack, environment: AwsEnviron
 export function awsEnvironmentOf(scope: IConstruct): Required<AwsEnvironment> {
   const environment = TerraformStack.of(scope).node.tryGetContext(CONTEXT_KEY) as AwsEnvironment | undefined;
   if (!environment) {
-    throw new Error(
+    throw new ConstructPropsError(
       `${scope.node.path}: the stack has no AWS account and region. Call setAwsEnvironment(stack, { accountId, region }) ` +
         "before adding mlops-blueprint constructs (PlatformStack does this for you).",
     );

@@ -1,3 +1,4 @@
+import { ConstructPropsError } from "./errors";
 /** IPv4 CIDR arithmetic done at synth time, so subnet ranges appear as literals in plans and reviews. */
 
 export interface Ipv4Cidr {
@@ -30,7 +31,7 @@ export function formatCidr(cidr: Ipv4Cidr): string {
 export function cidrSubnet(parent: Ipv4Cidr, newBits: number, netNum: number): Ipv4Cidr {
   const prefixLength = parent.prefixLength + newBits;
   if (prefixLength > 32 || netNum < 0 || netNum >= 2 ** newBits) {
-    throw new Error(`cidrSubnet: ${formatCidr(parent)} has no subnet ${netNum} with ${newBits} new bits`);
+    throw new ConstructPropsError(`cidrSubnet: ${formatCidr(parent)} has no subnet ${netNum} with ${newBits} new bits`);
   }
   return { network: parent.network + netNum * blockSize(prefixLength), prefixLength };
 }

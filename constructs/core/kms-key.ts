@@ -4,6 +4,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { awsEnvironmentOf } from "./aws-environment";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
+import { ConstructPropsError } from "./errors";
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `mlops-prod-data`. */
@@ -37,10 +38,10 @@ export class KmsKey extends Construct {
     super(scope, id);
     const deletionWindowInDays = props.deletionWindowInDays ?? 30;
     if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
-      throw new Error(`${this.node.path}: deletionWindowInDays is ${deletionWindowInDays}; KMS allows 7-30 days`);
+      throw new ConstructPropsError(`${this.node.path}: deletionWindowInDays is ${deletionWindowInDays}; KMS allows 7-30 days`);
     }
     if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || /^(alias|aws)\//.test(props.alias)) {
-      throw new Error(`${this.node.path}: alias "${props.alias}" must be 1-250 of [a-zA-Z0-9/_-], without "alias/" and not in aws/`);
+      throw new ConstructPropsError(`${this.node.path}: alias "${props.alias}" must be 1-250 of [a-zA-Z0-9/_-], without "alias/" and not in aws/`);
     }
     const { accountId, partition } = awsEnvironmentOf(this);
     this.statements = [
@@ -95,8 +96,8 @@ export class KmsKey extends Construct {
   allowAccountsToDecryptViaS3(accountIds: readonly string[]): void {
     const { accountId, region, partition } = awsEnvironmentOf(this);
     for (const id of accountIds) {
-      if (!/^\d{12}$/.test(id)) throw new Error(`${this.node.path}: account id "${id}" must be 12 digits`);
-      if (id === accountId) throw new Error(`${this.node.path}: account ${id} owns the key; give its principals access through IAM instead`);
+      if (!/^\d{12}$/.test(id)) throw new ConstructPropsError(`${this.node.path}: account id "${id}" must be 12 digits`);
+      if (id === accountId) throw new ConstructPropsError(`${this.node.path}: account ${id} owns the key; give its principals access through IAM instead`);
     }
     for (const principal of accountIds.map((id) => `arn:${partition}:iam::${id}:root`)) {
       if (!this.decryptViaS3Principals.includes(principal)) this.decryptViaS3Principals.push(principal);

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IGrantable } from "./iam";
 import { KmsKey } from "./kms-key";
+import { ConstructPropsError } from "./errors";
 
 export interface EncryptedLogGroupProps {
   readonly logGroupName: string;
@@ -20,7 +21,7 @@ export class EncryptedLogGroup extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
-      throw new Error(`${this.node.path}: retentionDays is ${props.retentionDays}; it must be a whole number of days >= 1`);
+      throw new ConstructPropsError(`${this.node.path}: retentionDays is ${props.retentionDays}; it must be a whole number of days >= 1`);
     }
     props.encryptionKey.allowCloudWatchLogs();
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {

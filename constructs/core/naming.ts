@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ConstructPropsError } from "./errors";
 
 export interface ResourceNameOptions {
   /** The longest name the AWS service accepts for this resource type. */
@@ -17,7 +18,7 @@ const HASH_LENGTH = 6;
 export function resourceName(parts: readonly string[], options: ResourceNameOptions): string {
   const separator = options.separator ?? "-";
   if (options.maxLength < HASH_LENGTH + 2) {
-    throw new Error(`resourceName: maxLength ${options.maxLength} is too short; it must be at least ${HASH_LENGTH + 2}`);
+    throw new ConstructPropsError(`resourceName: maxLength ${options.maxLength} is too short; it must be at least ${HASH_LENGTH + 2}`);
   }
   const full = parts
     .map((part) =>
@@ -30,7 +31,7 @@ export function resourceName(parts: readonly string[], options: ResourceNameOpti
     )
     .filter(Boolean)
     .join(separator);
-  if (full.length === 0) throw new Error("resourceName: the parts give an empty name");
+  if (full.length === 0) throw new ConstructPropsError("resourceName: the parts give an empty name");
   if (full.length <= options.maxLength) return full;
   const hash = createHash("sha256").update(full).digest("hex").slice(0, HASH_LENGTH);
   const head = full.slice(0, options.maxLength - HASH_LENGTH - 1).replace(/[-_]+$/, "");

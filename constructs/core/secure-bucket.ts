@@ -9,6 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
 import { KmsKey } from "./kms-key";
+import { ConstructPropsError } from "./errors";
 
 export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
 
@@ -128,7 +129,7 @@ export class SecureBucket extends Construct {
    * personal data, scratch output); the bucket's own rule then removes the noncurrent versions they leave.
    */
   addExpiration(keyPrefix: string, days: number): void {
-    if (!Number.isInteger(days) || days < 1) throw new Error(`${this.node.path}: expiration of ${keyPrefix} is ${days} days; it must be a whole number >= 1`);
+    if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(`${this.node.path}: expiration of ${keyPrefix} is ${days} days; it must be a whole number >= 1`);
     const prefix = keyPrefix.endsWith("/") ? keyPrefix : `${keyPrefix}/`;
     this.lifecycleRules.push({ id: `expire-${prefix.slice(0, -1)}`.slice(0, 255), status: "Enabled", filter: [{ prefix }], expiration: [{ days }] });
     this.lifecycle.putRule(this.lifecycleRules);
@@ -181,7 +182,7 @@ export class SecureBucket extends Construct {
     if (keyPrefix === undefined) return undefined;
     // Wildcards would widen the ARN and the condition; a leading "/" names no S3 key anyone writes.
     if (!/^[a-zA-Z0-9!\-_.'()]+(\/[a-zA-Z0-9!\-_.'()]+)*\/?$/.test(keyPrefix)) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${this.node.path}: keyPrefix "${keyPrefix}" must be one or more "/"-separated segments of letters, digits and !-_.'() (no wildcards, no leading "/")`,
       );
     }
@@ -191,13 +192,13 @@ export class SecureBucket extends Construct {
   private validate(props: SecureBucketProps, noncurrentDays: number, abortDays: number): void {
     const where = this.node.path;
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName) || props.bucketName.includes("..")) {
-      throw new Error(`${where}: bucketName "${props.bucketName}" must be 3-63 lowercase letters, digits, dots and hyphens`);
+      throw new ConstructPropsError(`${where}: bucketName "${props.bucketName}" must be 3-63 lowercase letters, digits, dots and hyphens`);
     }
     for (const [name, days] of [["noncurrentVersionExpirationDays", noncurrentDays], ["abortIncompleteMultipartUploadDays", abortDays]] as const) {
-      if (!Number.isInteger(days) || days < 1) throw new Error(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
+      if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
     }
     (props.transitions ?? []).forEach((t, i) => {
-      if (!Number.isInteger(t.days) || t.days < 1) throw new Error(`${where}: transitions[${i}].days is ${t.days}; it must be >= 1`);
+      if (!Number.isInteger(t.days) || t.days < 1) throw new ConstructPropsError(`${where}: transitions[${i}].days is ${t.days}; it must be >= 1`);
     });
   }
 }

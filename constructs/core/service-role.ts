@@ -6,6 +6,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { awsEnvironmentOf } from "./aws-environment";
 import { IAM_POLICY_LIMITS, IGrantable, PolicyStatement, policyDocument, policySize } from "./iam";
+import { ConstructPropsError } from "./errors";
 
 export interface ServiceRoleProps {
   readonly roleName: string;
@@ -61,10 +62,10 @@ export class ServiceRole extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
-    if (props.trust.length === 0) throw new Error(`${this.node.path}: trust must name at least one principal that may assume the role`);
+    if (props.trust.length === 0) throw new ConstructPropsError(`${this.node.path}: trust must name at least one principal that may assume the role`);
     this.managedPolicyQuota = props.managedPolicyQuota ?? IAM_POLICY_LIMITS.managedPoliciesPerRole;
     if (!Number.isInteger(this.managedPolicyQuota) || this.managedPolicyQuota < 0) {
-      throw new Error(`${this.node.path}: managedPolicyQuota is ${this.managedPolicyQuota}; it must be the account's quota of managed policies per role, a whole number`);
+      throw new ConstructPropsError(`${this.node.path}: managedPolicyQuota is ${this.managedPolicyQuota}; it must be the account's quota of managed policies per role, a whole number`);
     }
     this.givenName = props.roleName;
     this.role = new IamRole(this, "Role", {
@@ -79,7 +80,7 @@ export class ServiceRole extends Construct implements IGrantable {
   /** Attaches an AWS-managed policy by name, e.g. `AmazonEKSWorkerNodePolicy`; returns the attachment to depend on. */
   attachManagedPolicy(policyName: string): IamRolePolicyAttachment {
     if (this.managedPolicies() >= this.managedPolicyQuota) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${this.node.path}: attaching ${policyName} would give role ${this.describeRole()} ${this.managedPolicies() + 1} managed policies; ` +
           `the quota is ${this.managedPolicyQuota}. Raise the account's "Managed policies per role" quota and set managedPolicyQuota, or grant less to this role.`,
       );
@@ -142,7 +143,7 @@ export class ServiceRole extends Construct implements IGrantable {
       return this.addSlot({ statements, size: EMPTY_DOCUMENT, limit: IAM_POLICY_LIMITS.roleInlinePolicies, grants: this.policy }, size);
     }
     if (this.managedPolicies() >= this.managedPolicyQuota) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${this.node.path}: role ${this.describeRole()} is granted about ${this.grantedSize} characters of policy (as IAM counts them, ` +
           `references at their longest), more than it can hold: ${IAM_POLICY_LIMITS.roleInlinePolicies} inline and ${this.managedPolicyQuota} managed policies ` +
           `(${this.awsManagedPolicies} of them AWS-managed) of ${IAM_POLICY_LIMITS.managedPolicy}. Grant patterns instead of long lists of ARNs ` +
@@ -162,7 +163,7 @@ export class ServiceRole extends Construct implements IGrantable {
 
   private addSlot(slot: PolicySlot, size: number): PolicySlot {
     if (!fits(slot, size)) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${this.node.path}: role ${this.describeRole()} is granted a statement of about ${size} characters (as IAM counts them, references at their longest) ` +
           `that fits neither the room left in its inline policy nor a managed policy (${IAM_POLICY_LIMITS.managedPolicy}), and names a single resource, so it cannot be split. ` +
           `Shorten the statement: fewer actions or conditions, or a pattern instead of a long value.`,

@@ -3,6 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { KmsKey } from "../core/kms-key";
+import { ConstructPropsError } from "../core/errors";
 
 export type FeatureType = "Integral" | "Fractional" | "String";
 
@@ -113,9 +114,9 @@ export class FeatureGroup extends Construct {
     super(scope, id);
     const spec = props.spec;
     const [problem] = featureGroupSpecProblems(spec);
-    if (problem) throw new Error(`${this.node.path}: ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${this.node.path}: ${problem.message}`);
     if (spec.offlineStore && !props.offlineStoreLocation) {
-      throw new Error(`${this.node.path}: the offline store is enabled but no offlineStoreLocation (S3 URI and Glue database) was given`);
+      throw new ConstructPropsError(`${this.node.path}: the offline store is enabled but no offlineStoreLocation (S3 URI and Glue database) was given`);
     }
 
     this.spec = spec;

@@ -7,6 +7,7 @@ import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { FeatureGroup, FeatureGroupSpec, featureGroupName } from "./feature-group";
+import { ConstructPropsError } from "../core/errors";
 
 export interface FeatureStoreProps {
   /** Prefix of every name, e.g. `mlops-prod`. */
@@ -156,7 +157,7 @@ export class FeatureStore extends Construct {
   private validate(props: FeatureStoreProps, transitionDays: number): void {
     const where = this.node.path;
     if (!Number.isSafeInteger(transitionDays) || transitionDays < MIN_INFREQUENT_ACCESS_DAYS) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${where}: transitionToInfrequentAccessDays is ${transitionDays}; S3 moves objects to STANDARD_IA no earlier than ${MIN_INFREQUENT_ACCESS_DAYS} days (a whole number >= ${MIN_INFREQUENT_ACCESS_DAYS})`,
       );
     }
@@ -166,7 +167,7 @@ export class FeatureStore extends Construct {
       const name = featureGroupName(spec);
       const earlier = firstIndex.get(name.toLowerCase());
       if (earlier !== undefined) {
-        throw new Error(
+        throw new ConstructPropsError(
           `${where}: featureGroups[${i}] "${name}" is declared twice (also featureGroups[${earlier}]); a schema change needs a new version`,
         );
       }

@@ -11,6 +11,7 @@ import { KmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
+import { ConstructPropsError } from "../core/errors";
 
 export type TrackingServerSize = "Small" | "Medium" | "Large";
 
@@ -265,7 +266,7 @@ export class ModelRegistry extends Construct {
   private packageArnsOf(groups: readonly string[]): string[] {
     return groups.flatMap((group) => {
       const arns = this.packageArns.filter((arn) => arn.endsWith(`:model-package-group/${group}`) || arn.endsWith(`:model-package/${group}/*`));
-      if (arns.length === 0) throw new Error(`${this.node.path}: no model package group "${group}" in this registry (it has: ${Object.keys(this.modelPackageGroupArns).join(", ")})`);
+      if (arns.length === 0) throw new ConstructPropsError(`${this.node.path}: no model package group "${group}" in this registry (it has: ${Object.keys(this.modelPackageGroupArns).join(", ")})`);
       return arns;
     });
   }
@@ -324,19 +325,19 @@ export class ModelRegistry extends Construct {
   ): void {
     const where = this.node.path;
     if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(props.namePrefix)) {
-      throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
+      throw new ConstructPropsError(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
     }
 
     const [problem] = registrySpecProblems(props);
-    if (problem) throw new Error(`${where}: ${problem.field} ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
 
     const consumers = new Set<string>();
     for (const account of props.consumerAccountIds ?? []) {
-      if (!/^\d{12}$/.test(account)) throw new Error(`${where}: consumerAccountIds "${account}" must be a 12-digit AWS account id`);
+      if (!/^\d{12}$/.test(account)) throw new ConstructPropsError(`${where}: consumerAccountIds "${account}" must be a 12-digit AWS account id`);
       if (account === resolved.accountId) {
-        throw new Error(`${where}: consumerAccountIds "${account}" is the registry's own account; its principals get access through the grant methods`);
+        throw new ConstructPropsError(`${where}: consumerAccountIds "${account}" is the registry's own account; its principals get access through the grant methods`);
       }
-      if (consumers.has(account)) throw new Error(`${where}: consumerAccountIds lists "${account}" twice`);
+      if (consumers.has(account)) throw new ConstructPropsError(`${where}: consumerAccountIds lists "${account}" twice`);
       consumers.add(account);
     }
 
@@ -344,16 +345,16 @@ export class ModelRegistry extends Construct {
       ["untaggedImageExpiryDays", resolved.untaggedImageExpiryDays],
       ["noncurrentVersionExpirationDays", resolved.noncurrentVersionExpirationDays],
     ] as const) {
-      if (!Number.isInteger(days) || days < 1) throw new Error(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
+      if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
     }
 
     const tracking = props.experimentTracking;
     if (tracking) {
       if (!TRACKING_SERVER_SIZES.includes(tracking.size)) {
-        throw new Error(`${where}: experimentTracking.size "${tracking.size}" is not a tracking server size; use one of ${TRACKING_SERVER_SIZES.join(", ")}`);
+        throw new ConstructPropsError(`${where}: experimentTracking.size "${tracking.size}" is not a tracking server size; use one of ${TRACKING_SERVER_SIZES.join(", ")}`);
       }
       if (!MLFLOW_VERSION.test(tracking.mlflowVersion) || tracking.mlflowVersion.length > 16) {
-        throw new Error(`${where}: experimentTracking.mlflowVersion "${tracking.mlflowVersion}" must be an MLflow version like "2.16" or "2.16.2"`);
+        throw new ConstructPropsError(`${where}: experimentTracking.mlflowVersion "${tracking.mlflowVersion}" must be an MLflow version like "2.16" or "2.16.2"`);
       }
     }
   }

@@ -14,6 +14,7 @@ import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
 import { eventRuleAlarm } from "./event-rule-alarm";
 import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
+import { ConstructPropsError } from "../core/errors";
 
 export interface DriftMonitorProps {
   /** The monitored endpoint's name, as a literal (it names the schedule, the alarm and the metric dimensions). */
@@ -368,27 +369,27 @@ export class DriftMonitor extends Construct {
   private validate(props: DriftMonitorProps, region: string): number {
     const where = this.node.path;
     if (Token.isUnresolved(props.endpointName)) {
-      throw new Error(`${where}: endpointName must be a literal name; it names the schedule, the alarm and the metric dimensions`);
+      throw new ConstructPropsError(`${where}: endpointName must be a literal name; it names the schedule, the alarm and the metric dimensions`);
     }
     if (!SAGEMAKER_NAME.test(props.endpointName)) {
-      throw new Error(`${where}: endpointName "${props.endpointName}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+      throw new ConstructPropsError(`${where}: endpointName "${props.endpointName}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
     }
     if (modelMonitorImageUri(region) === undefined) {
-      throw new Error(
+      throw new ConstructPropsError(
         `${where}: region "${region}" has no Model Monitor analyzer image in the table; supported regions: ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}`,
       );
     }
     const [problem] = driftSpecProblems(props);
-    if (problem) throw new Error(`${where}: ${problem.field} ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
     const interval = Token.isUnresolved(props.scheduleExpression) ? undefined : scheduleIntervalSeconds(props.scheduleExpression);
-    if (interval === undefined) throw new Error(`${where}: scheduleExpression must be a literal schedule`);
+    if (interval === undefined) throw new ConstructPropsError(`${where}: scheduleExpression must be a literal schedule`);
     const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
-    if (!INSTANCE_TYPE.test(instanceType)) throw new Error(`${where}: instanceType "${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
+    if (!INSTANCE_TYPE.test(instanceType)) throw new ConstructPropsError(`${where}: instanceType "${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
     if (props.subnetIds.length === 0 || props.subnetIds.length > MAX_SUBNETS) {
-      throw new Error(`${where}: subnetIds lists ${props.subnetIds.length} subnets; the job runs in the VPC and needs 1-${MAX_SUBNETS}`);
+      throw new ConstructPropsError(`${where}: subnetIds lists ${props.subnetIds.length} subnets; the job runs in the VPC and needs 1-${MAX_SUBNETS}`);
     }
     if (props.securityGroupIds.length === 0 || props.securityGroupIds.length > MAX_SECURITY_GROUPS) {
-      throw new Error(`${where}: securityGroupIds lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
+      throw new ConstructPropsError(`${where}: securityGroupIds lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
     }
     return interval;
   }

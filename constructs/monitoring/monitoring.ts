@@ -15,6 +15,7 @@ import { toYaml } from "../observability/scrape-config";
 import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
 import { eventRuleAlarm } from "./event-rule-alarm";
+import { ConstructPropsError } from "../core/errors";
 
 export interface AlertSubscription {
   readonly protocol: "email" | "https";
@@ -189,11 +190,11 @@ export class Monitoring extends Construct {
     const where = this.node.path;
     for (const [name, value] of [["endpointName", endpoint.endpointName], ["variantName", endpoint.variantName]] as const) {
       if (!Token.isUnresolved(value) && !SAGEMAKER_NAME.test(value)) {
-        throw new Error(`${where}: addEndpoint ${name} "${value}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+        throw new ConstructPropsError(`${where}: addEndpoint ${name} "${value}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
       }
     }
     if (this.endpoints.some((e) => e.endpointName === endpoint.endpointName && e.variantName === endpoint.variantName)) {
-      throw new Error(`${where}: endpoint "${endpoint.endpointName}" variant "${endpoint.variantName}" is already on the dashboard`);
+      throw new ConstructPropsError(`${where}: endpoint "${endpoint.endpointName}" variant "${endpoint.variantName}" is already on the dashboard`);
     }
     this.endpoints.push({ endpointName: endpoint.endpointName, variantName: endpoint.variantName });
   }
@@ -267,12 +268,12 @@ export class Monitoring extends Construct {
   private validate(props: MonitoringProps): void {
     const where = this.node.path;
     if (!NAME_PREFIX.test(props.namePrefix) || props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
-      throw new Error(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
+      throw new ConstructPropsError(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
     }
     const budget = monthlyBudgetProblem(props.monthlyBudgetUsd);
-    if (budget) throw new Error(`${where}: monthlyBudgetUsd ${budget}`);
+    if (budget) throw new ConstructPropsError(`${where}: monthlyBudgetUsd ${budget}`);
     const [problem] = subscriptionProblems(props.subscriptions);
-    if (problem) throw new Error(`${where}: subscriptions[${problem.index}] ${problem.field} ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${where}: subscriptions[${problem.index}] ${problem.field} ${problem.message}`);
   }
 }
 

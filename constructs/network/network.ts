@@ -14,6 +14,7 @@ import { resourceName } from "../core/naming";
 import { FlowLog, FlowLogTrafficType } from "./flow-log";
 import { MAX_ZONES, planSubnets } from "./subnet-layout";
 import { DEFAULT_INTERFACE_ENDPOINTS, VpcEndpoints } from "./vpc-endpoints";
+import { ConstructPropsError } from "../core/errors";
 
 export type NatGatewayMode = "single" | "perAz";
 
@@ -162,14 +163,14 @@ export class Network extends Construct {
     const where = this.node.path;
     const vpc = parseCidr(props.cidr);
     if (!vpc || vpc.prefixLength < 16 || vpc.prefixLength > 20) {
-      throw new Error(`${where}: cidr "${props.cidr}" must be an IPv4 CIDR from /16 to /20`);
+      throw new ConstructPropsError(`${where}: cidr "${props.cidr}" must be an IPv4 CIDR from /16 to /20`);
     }
     for (const key of Object.keys(props.privateSubnetTags ?? {})) {
-      if (key === "Name" || key === "kubernetes.io/role/internal-elb") throw new Error(`${where}: privateSubnetTags must not set "${key}"; the network sets it`);
+      if (key === "Name" || key === "kubernetes.io/role/internal-elb") throw new ConstructPropsError(`${where}: privateSubnetTags must not set "${key}"; the network sets it`);
     }
     const zones = props.availabilityZones;
     if (zones.length < 1 || zones.length > MAX_ZONES || new Set(zones).size !== zones.length) {
-      throw new Error(`${where}: availabilityZones must list 1 to ${MAX_ZONES} distinct zones; got [${zones.join(", ")}]`);
+      throw new ConstructPropsError(`${where}: availabilityZones must list 1 to ${MAX_ZONES} distinct zones; got [${zones.join(", ")}]`);
     }
   }
 }

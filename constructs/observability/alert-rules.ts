@@ -1,4 +1,5 @@
 import { SCRAPE_JOBS, YamlValue, toYaml } from "./scrape-config";
+import { ConstructPropsError } from "../core/errors";
 
 /** When the GPU alerts fire (the environment's `training.observability.alerts`). */
 export interface GpuAlertThresholds {
@@ -47,7 +48,7 @@ export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
     ...(["idleForMinutes", "pendingForMinutes", "launchFailureForMinutes"] as const).filter((k) => !Number.isInteger(t[k]) || t[k] < 1).map((k) => `${k} is ${t[k]}; a whole number of minutes >= 1`),
     ...(!(t.idleGpuUtilPercent > 0 && t.idleGpuUtilPercent <= 100) ? [`idleGpuUtilPercent is ${t.idleGpuUtilPercent}; a percentage above 0, at most 100`] : []),
   ];
-  if (problems.length > 0) throw new Error(`gpuAlertRules: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new ConstructPropsError(`gpuAlertRules: ${problems.join("; ")}`);
   const warning = { severity: "warning" };
   return [
     {

@@ -10,6 +10,7 @@ import { resourceName } from "../core/naming";
 import { ServiceRole } from "../core/service-role";
 import { GPU_ALERT_GROUP, GpuAlertThresholds, gpuAlertRulesYaml } from "./alert-rules";
 import { scrapeConfigurationYaml } from "./scrape-config";
+import { ConstructPropsError } from "../core/errors";
 
 export interface PrometheusWorkspaceProps {
   /** The training cluster's name as a literal: the workspace's alias, every series' `cluster` label. */
@@ -134,8 +135,8 @@ export class PrometheusWorkspace extends Construct {
   private validate(props: PrometheusWorkspaceProps): void {
     const where = this.node.path;
     if (Token.isUnresolved(props.clusterName) || !/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/.test(props.clusterName)) {
-      throw new Error(`${where}: clusterName "${props.clusterName}" must be a literal of 1-100 letters, digits, ".", "-" and "_" (the workspace's and collector's alias)`);
+      throw new ConstructPropsError(`${where}: clusterName "${props.clusterName}" must be a literal of 1-100 letters, digits, ".", "-" and "_" (the workspace's and collector's alias)`);
     }
-    if (props.subnetIds.length < 2) throw new Error(`${where}: subnetIds must list subnets in at least 2 availability zones (the managed collector requires it)`);
+    if (props.subnetIds.length < 2) throw new ConstructPropsError(`${where}: subnetIds must list subnets in at least 2 availability zones (the managed collector requires it)`);
   }
 }

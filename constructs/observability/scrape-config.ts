@@ -1,3 +1,4 @@
+import { ConstructPropsError } from "../core/errors";
 /**
  * The managed collector's scrape configuration (Amazon Managed Service for Prometheus, "Scraper configuration"): pure
  * data, rendered to YAML for the `aws_prometheus_scraper`, so a change to what is scraped is a reviewed diff.
@@ -10,7 +11,7 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function scalar(value: string | number | boolean | null): string {
   if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`toYaml: ${value} is not a number YAML can hold`);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new ConstructPropsError(`toYaml: ${value} is not a number YAML can hold`);
   return String(value);
 }
 
@@ -109,7 +110,7 @@ const TARGET_LABELS: YamlValue[] = [
 /** The scrape configuration as data (see `scrapeConfigurationYaml`). */
 export function scrapeConfiguration(props: ScrapeConfigurationProps): { [key: string]: YamlValue } {
   if (!Number.isInteger(props.scrapeIntervalSeconds) || props.scrapeIntervalSeconds < MIN_SCRAPE_INTERVAL_SECONDS) {
-    throw new Error(`scrapeIntervalSeconds is ${props.scrapeIntervalSeconds}; the managed collector scrapes at most every ${MIN_SCRAPE_INTERVAL_SECONDS} seconds`);
+    throw new ConstructPropsError(`scrapeIntervalSeconds is ${props.scrapeIntervalSeconds}; the managed collector scrapes at most every ${MIN_SCRAPE_INTERVAL_SECONDS} seconds`);
   }
   const interval = `${props.scrapeIntervalSeconds}s`;
   return {

@@ -10,6 +10,7 @@ import type { FeatureStore } from "../feature-store/feature-store";
 import type { ModelRegistry } from "../model-registry/model-registry";
 import { ECR_IMAGE } from "../serving/model-source";
 import { PipelineDefinition, retrainingPipelineDefinition } from "./pipeline-definition";
+import { ConstructPropsError } from "../core/errors";
 
 /** What retrains a model, as an environment declares it. */
 export interface RetrainingPipelineSpec {
@@ -180,12 +181,12 @@ export class RetrainingPipeline extends Construct {
   private validate(props: RetrainingPipelineProps): void {
     const where = this.node.path;
     if (Token.isUnresolved(props.pipelineName) || !PIPELINE_NAME.test(props.pipelineName)) {
-      throw new Error(`${where}: pipelineName "${props.pipelineName}" must be a literal of letters, digits and inner hyphens, at most 256`);
+      throw new ConstructPropsError(`${where}: pipelineName "${props.pipelineName}" must be a literal of letters, digits and inner hyphens, at most 256`);
     }
     if (props.featureGroupNames.length === 0) {
-      throw new Error(`${where}: featureGroupNames is empty; declare the feature groups the ${props.modelPackageGroupName} models read (the package group's featureGroups)`);
+      throw new ConstructPropsError(`${where}: featureGroupNames is empty; declare the feature groups the ${props.modelPackageGroupName} models read (the package group's featureGroups)`);
     }
     const [problem] = retrainingPipelineProblems(props);
-    if (problem) throw new Error(`${where}: ${problem.field} ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
   }
 }

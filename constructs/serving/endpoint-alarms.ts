@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { EndpointAlarmThresholds } from "./serving-endpoint";
+import { ConstructPropsError } from "../core/errors";
 
 export interface EndpointAlarmsProps {
   /** The SageMaker endpoint's name (a literal: the alarm names are built from it). */
   readonly endpointName: string;
   readonly variantName: string;
   /** Told when an alarm goes to ALARM and when it is OK again. */
-  readonly topicArn: string;
+  readonly alertTopicArn: string;
   readonly thresholds: EndpointAlarmThresholds;
   /**
    * vCPUs of one instance of the variant, to turn `cpuUtilizationPercent` (of the whole instance) into SageMaker's
@@ -113,7 +114,7 @@ export class EndpointAlarms extends Construct {
     // CPUUtilization and GPUUtilization add up the cores / GPUs: 0-400 % on 4 vCPUs or 4 GPUs. The CPU threshold
     // is configured as a share of the whole instance and converted here.
     const cpu = t.cpuUtilizationPercent;
-    if (cpu !== undefined && props.vcpus === undefined) throw new Error(`${this.node.path}: cpuUtilizationPercent needs the instance's vcpus to convert it`);
+    if (cpu !== undefined && props.vcpus === undefined) throw new ConstructPropsError(`${this.node.path}: cpuUtilizationPercent needs the instance's vcpus to convert it`);
     const cpuSummed = cpu === undefined ? undefined : summedCpuThreshold(cpu, props.vcpus!);
     utilization("CpuUtilization", ALARM_SUFFIXES.cpu, "CPUUtilization", cpuSummed, ` (${cpu} % of the instance, summed over its ${props.vcpus} vCPUs)`);
     utilization("MemoryUtilization", ALARM_SUFFIXES.memory, "MemoryUtilization", t.memoryUtilizationPercent, "");
@@ -176,8 +177,8 @@ export class EndpointAlarms extends Construct {
       ...config,
       alarmName,
       actionsEnabled: true,
-      alarmActions: [this.props.topicArn],
-      okActions: [this.props.topicArn],
+      alarmActions: [this.props.alertTopicArn],
+      okActions: [this.props.alertTopicArn],
     });
   }
 }

@@ -25,6 +25,7 @@ import { EndpointAlarms } from "./endpoint-alarms";
 import { cpuAlarmProblem, hasGpus, hasInstanceStorage, INSTANCE_TYPE, vcpusOf } from "./instance-types";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem } from "./rollout";
 import { crossAccountStatements, foreignSources, isModelPackage, modelSourceProblem, modelVersionHash, parseModelSource, type ParsedModelSource } from "./model-source";
+import { ConstructPropsError } from "../core/errors";
 
 /** The model version an endpoint serves: a (usually approved, possibly other-account) model package, or an image and its artifact. */
 /** Captured requests and responses are personal data more often than not: a month unless the config says otherwise. */
@@ -108,7 +109,7 @@ export interface ServingEndpointProps {
    * @default true
    */
   readonly networkIsolation?: boolean;
-  readonly alarmTopicArn: string;
+  readonly alertTopicArn: string;
   readonly alarms: EndpointAlarmThresholds;
   readonly logRetentionDays: number;
   /** The local model registry; omitted when every model comes from another account. */
@@ -186,7 +187,7 @@ export class ServingEndpoint extends Construct {
     const alarms = new EndpointAlarms(this, "Alarms", {
       endpointName: props.endpointName,
       variantName: VARIANT_NAME,
-      topicArn: props.alarmTopicArn,
+      alertTopicArn: props.alertTopicArn,
       thresholds: props.alarms,
       vcpus: instances ? vcpusOf(instances.instanceType) : undefined,
     });
@@ -388,7 +389,7 @@ export class ServingEndpoint extends Construct {
   ): ParsedModelSource {
     const where = this.node.path;
     const fail = (message: string): never => {
-      throw new Error(`${where}: ${message}`);
+      throw new ConstructPropsError(`${where}: ${message}`);
     };
     const { instances, serverless } = resolved;
 
@@ -494,7 +495,7 @@ export class ServingEndpoint extends Construct {
     if (!LOG_RETENTION_DAYS.includes(props.logRetentionDays as (typeof LOG_RETENTION_DAYS)[number])) {
       fail(`logRetentionDays is ${props.logRetentionDays}; CloudWatch Logs allows ${LOG_RETENTION_DAYS.join(", ")}`);
     }
-    if (!Token.isUnresolved(props.alarmTopicArn) && !SNS_TOPIC_ARN.test(props.alarmTopicArn)) fail(`alarmTopicArn "${props.alarmTopicArn}" must be an SNS topic ARN`);
+    if (!Token.isUnresolved(props.alertTopicArn) && !SNS_TOPIC_ARN.test(props.alertTopicArn)) fail(`alertTopicArn "${props.alertTopicArn}" must be an SNS topic ARN`);
     if (!Token.isUnresolved(props.vpcId) && !/^vpc-[0-9a-f]+$/.test(props.vpcId)) fail(`vpcId "${props.vpcId}" must be a VPC id such as vpc-0123456789abcdef0`);
     if (!Token.isUnresolved(props.vpcCidr) && !parseCidr(props.vpcCidr)) fail(`vpcCidr "${props.vpcCidr}" must be an IPv4 CIDR such as 10.0.0.0/16`);
     return source;

@@ -8,6 +8,7 @@ import { awsEnvironmentOf } from "../core/aws-environment";
 import { KmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
+import { ConstructPropsError } from "../core/errors";
 
 export interface DeployRunnerProps {
   /** The CodeBuild project's name; GitHub Actions jobs ask for it with `runs-on: codebuild-<name>-<run id>-<attempt>`. */
@@ -70,7 +71,7 @@ export class DeployRunner extends Construct {
   constructor(scope: Construct, id: string, props: DeployRunnerProps) {
     super(scope, id);
     const problems = deployRunnerProblems(props);
-    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
+    if (problems.length > 0) throw new ConstructPropsError(`${this.node.path}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
     const { accountId, region, partition } = awsEnvironmentOf(this);
 
     const securityGroup = new SecurityGroup(this, "SecurityGroup", {

@@ -15,6 +15,7 @@ import { IrsaRole } from "./irsa-role";
 import { NodePool } from "./node-pool";
 import { SYSTEM_NODE_TAINT } from "./system-nodes";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
+import { ConstructPropsError } from "../core/errors";
 
 export interface NodePoolSpec {
   readonly instanceTypes: readonly string[];
@@ -289,24 +290,24 @@ export class GpuTrainingCluster extends Construct {
   private validate(props: GpuTrainingClusterProps): void {
     const where = this.node.path;
     if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(props.kubernetesVersion)) {
-      throw new Error(`${where}: kubernetesVersion "${props.kubernetesVersion}" is not supported; use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
+      throw new ConstructPropsError(`${where}: kubernetesVersion "${props.kubernetesVersion}" is not supported; use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
     }
     for (const problem of versionMismatchProblems({ kubernetesVersion: props.kubernetesVersion, nodeAmiReleaseVersion: props.nodeAmiReleaseVersion, ...props.addonVersions })) {
-      throw new Error(`${where}: ${problem.field} ${problem.message}`);
+      throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
     }
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) throw new Error(`${where}: clusterName "${props.clusterName}" must be 1-100 letters, digits, - and _`);
-    if (props.subnetIds.length < 2) throw new Error(`${where}: subnetIds must list subnets in at least 2 availability zones (EKS requires it)`);
-    if (props.systemPool.minSize < 1) throw new Error(`${where}: systemPool.minSize must be at least 1; cluster services need a node`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) throw new ConstructPropsError(`${where}: clusterName "${props.clusterName}" must be 1-100 letters, digits, - and _`);
+    if (props.subnetIds.length < 2) throw new ConstructPropsError(`${where}: subnetIds must list subnets in at least 2 availability zones (EKS requires it)`);
+    if (props.systemPool.minSize < 1) throw new ConstructPropsError(`${where}: systemPool.minSize must be at least 1; cluster services need a node`);
     for (const cidr of props.publicApiCidrs ?? []) {
       const parsed = parseCidr(cidr);
-      if (!parsed || parsed.prefixLength === 0) throw new Error(`${where}: publicApiCidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
+      if (!parsed || parsed.prefixLength === 0) throw new ConstructPropsError(`${where}: publicApiCidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
     }
     for (const cidr of props.apiAccess?.cidrs ?? []) {
       const parsed = parseCidr(cidr);
-      if (!parsed || parsed.prefixLength === 0) throw new Error(`${where}: apiAccess.cidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
+      if (!parsed || parsed.prefixLength === 0) throw new ConstructPropsError(`${where}: apiAccess.cidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
     }
     for (const id of props.apiAccess?.securityGroupIds ?? []) {
-      if (!/^sg-[0-9a-f]{8,17}$/.test(id) && !id.includes("${")) throw new Error(`${where}: apiAccess.securityGroupIds "${id}" must be a security group id (sg-...)`);
+      if (!/^sg-[0-9a-f]{8,17}$/.test(id) && !id.includes("${")) throw new ConstructPropsError(`${where}: apiAccess.securityGroupIds "${id}" must be a security group id (sg-...)`);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-p
 import { Fn, ITerraformDependable, TerraformLocal, Token } from "cdktf";
 import { IGrantable, PolicyStatement } from "../core/iam";
 import { ServiceRole } from "../core/service-role";
+import { ConstructPropsError } from "../core/errors";
 
 export interface IrsaRoleProps {
   readonly roleName: string;
@@ -79,14 +80,14 @@ export class IrsaRole extends Construct implements IGrantable {
   private validate(props: IrsaRoleProps): void {
     for (const [name, value] of [["namespace", props.namespace], ["serviceAccountName", props.serviceAccountName]] as const) {
       if (!Token.isUnresolved(value) && !KUBERNETES_NAME.test(value)) {
-        throw new Error(`${this.node.path}: ${name} "${value}" must be a Kubernetes name (1-63 lowercase letters, digits, inner hyphens)`);
+        throw new ConstructPropsError(`${this.node.path}: ${name} "${value}" must be a Kubernetes name (1-63 lowercase letters, digits, inner hyphens)`);
       }
     }
     if (!Token.isUnresolved(props.oidcIssuerUrl) && !props.oidcIssuerUrl.startsWith("https://")) {
-      throw new Error(`${this.node.path}: oidcIssuerUrl "${props.oidcIssuerUrl}" must be the cluster's issuer URL, starting with https://`);
+      throw new ConstructPropsError(`${this.node.path}: oidcIssuerUrl "${props.oidcIssuerUrl}" must be the cluster's issuer URL, starting with https://`);
     }
     if (!Token.isUnresolved(props.oidcProviderArn) && !/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/.+$/.test(props.oidcProviderArn)) {
-      throw new Error(`${this.node.path}: oidcProviderArn "${props.oidcProviderArn}" must be an IAM OIDC provider ARN`);
+      throw new ConstructPropsError(`${this.node.path}: oidcProviderArn "${props.oidcProviderArn}" must be an IAM OIDC provider ARN`);
     }
   }
 }

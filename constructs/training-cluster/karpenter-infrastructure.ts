@@ -13,6 +13,7 @@ import { KmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
+import { ConstructPropsError } from "../core/errors";
 
 /** The tag Karpenter's EC2NodeClass selects the cluster's private subnets and security group by; its value is the cluster's name. */
 export const KARPENTER_DISCOVERY_TAG_KEY = "karpenter.sh/discovery";
@@ -227,7 +228,7 @@ export class KarpenterInfrastructure extends Construct {
 
   private validate(props: KarpenterInfrastructureProps): void {
     if (Token.isUnresolved(props.clusterName) || !/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) {
-      throw new Error(`${this.node.path}: clusterName must be the cluster's name as a literal (1-100 letters, digits, - and _): the role's conditions and the discovery tag name it`);
+      throw new ConstructPropsError(`${this.node.path}: clusterName must be the cluster's name as a literal (1-100 letters, digits, - and _): the role's conditions and the discovery tag name it`);
     }
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { ConstructPropsError } from "../core/errors";
 
 export interface NodePoolProps {
   /** The cluster's name as a literal: the node group's name is built from it. */
@@ -93,9 +94,9 @@ export class NodePool extends Construct {
   private validate(props: NodePoolProps): void {
     const where = this.node.path;
     if (!Number.isInteger(props.minSize) || !Number.isInteger(props.maxSize) || props.minSize < 1 || props.minSize > props.maxSize) {
-      throw new Error(`${where}: minSize ${props.minSize} and maxSize ${props.maxSize} must be whole numbers with 1 <= minSize <= maxSize`);
+      throw new ConstructPropsError(`${where}: minSize ${props.minSize} and maxSize ${props.maxSize} must be whole numbers with 1 <= minSize <= maxSize`);
     }
-    if (props.instanceTypes.length === 0) throw new Error(`${where}: instanceTypes must list at least one instance type`);
-    if (`${props.clusterName}-${props.name}`.length > 63) throw new Error(`${where}: node group name ${props.clusterName}-${props.name} is over 63 characters`);
+    if (props.instanceTypes.length === 0) throw new ConstructPropsError(`${where}: instanceTypes must list at least one instance type`);
+    if (`${props.clusterName}-${props.name}`.length > 63) throw new ConstructPropsError(`${where}: node group name ${props.clusterName}-${props.name} is over 63 characters`);
   }
 }

@@ -1,3 +1,4 @@
+import { ConstructPropsError } from "../core/errors";
 /** Kubernetes minor versions EKS supports in standard or extended support at this release of the blueprint. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"] as const;
 
@@ -147,6 +148,6 @@ export function chartVersionProblems(kubernetesVersion: string, charts: Partial<
  */
 export function karpenterAmiAlias(nodeAmiReleaseVersion: string): string {
   const date = /^\d+\.\d+\.\d+-(\d{8})$/.exec(nodeAmiReleaseVersion)?.[1];
-  if (date === undefined) throw new Error(`node AMI release ${JSON.stringify(nodeAmiReleaseVersion)} is not of the form 1.33.5-20251108; cannot derive the Karpenter AMI alias`);
+  if (date === undefined) throw new ConstructPropsError(`node AMI release ${JSON.stringify(nodeAmiReleaseVersion)} is not of the form 1.33.5-20251108; cannot derive the Karpenter AMI alias`);
   return `al2023@v${date}`;
 }

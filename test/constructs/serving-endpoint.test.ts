@@ -61,7 +61,7 @@ function endpointStack(overrides: Partial<ServingEndpointProps> | ((fixture: Fix
     vpcId: "vpc-0123456789abcdef0",
     vpcCidr: "10.20.0.0/16",
     subnetIds: ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"],
-    alarmTopicArn: TOPIC_ARN,
+    alertTopicArn: TOPIC_ARN,
     alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
     logRetentionDays: 30,
     registry,
@@ -656,7 +656,7 @@ describe("ServingEndpoint", () => {
         vpcId: "vpc-0123456789abcdef0",
         vpcCidr: "10.20.0.0/16",
         subnetIds: ["subnet-0aaa", "subnet-0bbb"],
-        alarmTopicArn: TOPIC_ARN,
+        alertTopicArn: TOPIC_ARN,
         alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
         logRetentionDays: 30,
         registry,
@@ -737,7 +737,7 @@ describe("ServingEndpoint", () => {
       ["a GPU alarm on a CPU instance", alarms({ gpuUtilizationPercent: 80 }), /alarms\.gpuUtilizationPercent: ml\.m5\.xlarge has no GPUs/],
       ["a CPU alarm on a serverless endpoint", { ...SERVERLESS, ...alarms({ cpuUtilizationPercent: 80 }) }, /alarms\.cpuUtilizationPercent: serverless endpoints publish no CPUUtilization/],
       ["a log retention CloudWatch does not offer", { logRetentionDays: 31 }, /logRetentionDays is 31; CloudWatch Logs allows 1, 3, 5, 7, 14, 30/],
-      ["an alarm topic that is not an SNS ARN", { alarmTopicArn: "mlops-test-alerts" }, /alarmTopicArn "mlops-test-alerts" must be an SNS topic ARN/],
+      ["an alarm topic that is not an SNS ARN", { alertTopicArn: "mlops-test-alerts" }, /alertTopicArn "mlops-test-alerts" must be an SNS topic ARN/],
       ["a VPC CIDR that is not one", { vpcCidr: "10.20.0.0" }, /vpcCidr "10\.20\.0\.0" must be an IPv4 CIDR/],
     ])("%s", (_, overrides, message) => {
       expect(() => endpointStack(overrides)).toThrow(message);

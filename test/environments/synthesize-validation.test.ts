@@ -1,3 +1,4 @@
+import { ConstructPropsError } from "../../constructs/core/errors";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -71,7 +72,7 @@ describe("a construct refusing what the schema accepted", () => {
   test("is reported as that environment's problem, and nothing is written", () => {
     const outdir = freshOutdir();
     jest.spyOn(NodePool.prototype as unknown as { validate: () => number }, "validate").mockImplementationOnce(() => {
-      throw new Error("dev-training/Cluster/SystemPool: something the schema missed");
+      throw new ConstructPropsError("dev-training/Cluster/SystemPool: something the schema missed");
     });
     expect(() => synthesizePlatform(environmentInputs, { outdir })).toThrow(
       /^Invalid environment configuration \(1 problem\):\ndev: \(constructs\): dev-training\/Cluster\/SystemPool: something the schema missed$/,

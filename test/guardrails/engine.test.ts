@@ -103,6 +103,16 @@ describe("applyGuardrails", () => {
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
+  it("refuses a suppression of a rule that does not exist, before writing anything", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
+    applyGuardrails(app, { rules });
+    const stack = teamStack(app, "typo");
+    suppressGuardrail(new S3Bucket(stack, "A", { bucket: "allowed" }), "MLB-S3-999", "Owned by the data team, checked there");
+    expect(() => app.synth()).toThrow(/typo\/A: suppresses MLB-S3-999, which is no guardrail rule \(a typo, or a rule since removed\); fix or drop the suppression/);
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "typo", "cdk.tf.json"))).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
   it("checks stacks added after it was applied, and applying twice changes nothing", () => {
     const app = Testing.app();
     const run = applyGuardrails(app, { rules });

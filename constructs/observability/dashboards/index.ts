@@ -5,6 +5,7 @@ import { gpuTeamsDashboard } from "./gpu-teams";
 import { karpenterDashboard } from "./karpenter";
 import { kueueDashboard } from "./kueue";
 import type { Dashboard } from "./model";
+import { ConstructPropsError } from "../../core/errors";
 
 export type { Dashboard } from "./model";
 
@@ -32,7 +33,7 @@ export function platformDashboards(options: PlatformDashboardOptions): Record<st
  */
 export function dashboardJson(dashboard: Dashboard): string {
   const json = JSON.stringify(dashboard, null, 1);
-  if (/[$%]\{/.test(json)) throw new Error(`dashboard ${dashboard.uid}: uses \${…} or %{…}, which Terraform would interpolate; write Grafana variables as $name`);
+  if (/[$%]\{/.test(json)) throw new ConstructPropsError(`dashboard ${dashboard.uid}: uses \${…} or %{…}, which Terraform would interpolate; write Grafana variables as $name`);
   return json;
 }
 

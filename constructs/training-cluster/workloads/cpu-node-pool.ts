@@ -4,6 +4,7 @@ import { gpusPerInstance } from "../gpu-instances";
 import { POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects } from "./helm";
 import { Ec2NodeClass, KarpenterNodePool, NodeClassProps, PoolDisruption, amiAliasProblem, ec2NodeClass, poolDisruption, poolRequirements } from "./karpenter-objects";
+import { ConstructPropsError } from "../../core/errors";
 
 /** The CPU pool's name: its NodePool, EC2NodeClass and `mlops/pool` label. No GPU pool may take it. */
 export const CPU_POOL_NAME = "cpu";
@@ -38,9 +39,9 @@ export class CpuNodePool extends Construct {
   constructor(scope: Construct, id: string, props: CpuNodePoolProps) {
     super(scope, id);
     const [problem] = cpuPoolProblems(props.pool);
-    if (problem) throw new Error(`${this.node.path}: pool.${problem.field} ${problem.message}`);
+    if (problem) throw new ConstructPropsError(`${this.node.path}: pool.${problem.field} ${problem.message}`);
     const aliasProblem = amiAliasProblem(props.amiAlias);
-    if (aliasProblem) throw new Error(`${this.node.path}: ${aliasProblem}`);
+    if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
     const { pool } = props;
     this.nodeClass = ec2NodeClass(CPU_POOL_NAME, pool.diskSizeGiB, props);
     this.nodePool = {

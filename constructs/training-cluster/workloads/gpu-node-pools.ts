@@ -14,6 +14,7 @@ import {
   poolDisruption,
   poolRequirements,
 } from "./karpenter-objects";
+import { ConstructPropsError } from "../../core/errors";
 
 /** Label of every GPU node naming its pool: Kueue's ResourceFlavors and jobs select pools by it. */
 export const POOL_LABEL = "mlops/pool";
@@ -66,7 +67,7 @@ export function gpuPoolNodeLabels(pool: Pick<GpuNodePoolSpec, "name" | "sharing"
 /** `nvidia.com/gpu` units the pool can reach: one node's units (GPUs × sharing) times its maximum. */
 export function poolCapacity(pool: Pick<GpuNodePoolSpec, "name" | "instanceTypes" | "sharing" | "maxSize">): number {
   const units = gpuUnitsPerNode(pool.instanceTypes, pool.sharing);
-  if (units === undefined) throw new Error(`GPU pool ${pool.name}: its instance types and sharing give no single GPU count per node`);
+  if (units === undefined) throw new ConstructPropsError(`GPU pool ${pool.name}: its instance types and sharing give no single GPU count per node`);
   return units * pool.maxSize;
 }
 
@@ -92,7 +93,7 @@ export function gpuPoolOverlay(pool: GpuNodePoolSpec): NodeOverlay | undefined {
 /** One pool's EC2NodeClass and NodePool. */
 export function gpuPoolObjects(pool: GpuNodePoolSpec, props: NodeClassProps): [Ec2NodeClass, KarpenterNodePool] {
   const gpus = new Set(pool.instanceTypes.map(gpusPerInstance));
-  if (gpus.size !== 1 || gpus.has(undefined)) throw new Error(`GPU pool ${pool.name}: instance types ${pool.instanceTypes.join(", ")} must be known GPU types with one GPU count`);
+  if (gpus.size !== 1 || gpus.has(undefined)) throw new ConstructPropsError(`GPU pool ${pool.name}: instance types ${pool.instanceTypes.join(", ")} must be known GPU types with one GPU count`);
   const nodeClass = ec2NodeClass(pool.name, pool.diskSizeGiB, props);
   const units = poolCapacity(pool);
   const nodePool: KarpenterNodePool = {
@@ -136,7 +137,7 @@ export class GpuNodePools extends Construct {
   constructor(scope: Construct, id: string, props: GpuNodePoolsProps) {
     super(scope, id);
     const aliasProblem = amiAliasProblem(props.amiAlias);
-    if (aliasProblem) throw new Error(`${this.node.path}: ${aliasProblem}`);
+    if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
     this.nodePools = pairs.map(([, nodePool]) => nodePool);

@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { AssetType, ITerraformDependable, TerraformAsset, TerraformStack } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { EXACT_SEMVER } from "../versions";
+import { ConstructPropsError } from "../../core/errors";
 
 /** Where a chart comes from and which version of it: never a range, never the newest. */
 export interface PinnedChart {
@@ -52,10 +53,10 @@ export class PinnedRelease extends Construct {
     super(scope, id);
     const { chart } = props;
     if (!EXACT_SEMVER.test(chart.version)) {
-      throw new Error(`${this.node.path}: chart ${chart.chart} version "${chart.version}" must be an exact version such as 1.2.3 (no range, no v, never latest)`);
+      throw new ConstructPropsError(`${this.node.path}: chart ${chart.chart} version "${chart.version}" must be an exact version such as 1.2.3 (no range, no v, never latest)`);
     }
     if (!REPOSITORY.test(chart.repository)) {
-      throw new Error(`${this.node.path}: chart ${chart.chart} repository "${chart.repository}" must be an oci:// or https:// address`);
+      throw new ConstructPropsError(`${this.node.path}: chart ${chart.chart} repository "${chart.repository}" must be an oci:// or https:// address`);
     }
     this.releaseName = props.name;
     this.namespace = props.namespace;
@@ -158,7 +159,7 @@ export class ClusterObjects extends Construct {
     const seen = new Set<string>();
     for (const object of props.objects) {
       const key = `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-      if (seen.has(key)) throw new Error(`${this.node.path}: ${object.kind} "${object.metadata.name}" is declared twice`);
+      if (seen.has(key)) throw new ConstructPropsError(`${this.node.path}: ${object.kind} "${object.metadata.name}" is declared twice`);
       seen.add(key);
     }
     this.objects = props.objects;

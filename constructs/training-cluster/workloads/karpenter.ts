@@ -3,6 +3,7 @@ import { Token } from "cdktf";
 import { NODE_GROUP_LABEL } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
+import { ConstructPropsError } from "../../core/errors";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 /** The controller's service account: the subject its IRSA role (training stack) trusts. */
@@ -73,10 +74,10 @@ export class Karpenter extends Construct {
   constructor(scope: Construct, id: string, props: KarpenterProps) {
     super(scope, id);
     if (!Number.isInteger(props.replicas) || props.replicas < 1) {
-      throw new Error(`${this.node.path}: replicas is ${props.replicas}; the controller needs at least 1 pod`);
+      throw new ConstructPropsError(`${this.node.path}: replicas is ${props.replicas}; the controller needs at least 1 pod`);
     }
     if (!Token.isUnresolved(props.controllerRoleArn) && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(props.controllerRoleArn)) {
-      throw new Error(`${this.node.path}: controllerRoleArn "${props.controllerRoleArn}" must be an IAM role ARN`);
+      throw new ConstructPropsError(`${this.node.path}: controllerRoleArn "${props.controllerRoleArn}" must be an IAM role ARN`);
     }
     const { karpenter } = CHARTS;
     this.crds = new PinnedRelease(this, "Crds", {

@@ -7,6 +7,7 @@ import { GPU_NODE_LABEL } from "../gpu-instances";
 import { GPU_NODE_TAINT, POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects, KubernetesObject } from "./helm";
 import { TEAM_NAMESPACE_LABEL } from "./team-namespace";
+import { ConstructPropsError } from "../../core/errors";
 
 const API_VERSION = "kueue.x-k8s.io/v1beta2";
 /** Every team's ClusterQueue and the `unassigned` one share this cohort: idle quota is borrowable across it. */
@@ -142,16 +143,16 @@ const PREEMPTION: ClusterQueueSpec["preemption"] = {
  */
 export function kueueQueueObjects(pools: readonly QueuePool[], teams: readonly QueueTeam[]): KueueQueueObjects {
   const poolNames = new Set(pools.map((p) => p.name));
-  if (poolNames.has(CPU_MEMORY_FLAVOR)) throw new Error(`GPU pool "${CPU_MEMORY_FLAVOR}" would take the name of the CPU and memory flavor; rename the pool`);
+  if (poolNames.has(CPU_MEMORY_FLAVOR)) throw new ConstructPropsError(`GPU pool "${CPU_MEMORY_FLAVOR}" would take the name of the CPU and memory flavor; rename the pool`);
   for (const team of teams) {
-    if (team.name === UNASSIGNED_QUEUE) throw new Error(`team "${UNASSIGNED_QUEUE}" would take the name of the ClusterQueue of unassigned capacity; rename the team`);
+    if (team.name === UNASSIGNED_QUEUE) throw new ConstructPropsError(`team "${UNASSIGNED_QUEUE}" would take the name of the ClusterQueue of unassigned capacity; rename the team`);
     const unknown = Object.keys(team.gpuQuotas).filter((pool) => !poolNames.has(pool));
-    if (unknown.length > 0) throw new Error(`team ${team.name}: gpuQuotas name no GPU pool: ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new ConstructPropsError(`team ${team.name}: gpuQuotas name no GPU pool: ${unknown.join(", ")}`);
   }
   const rest = unassignedCapacity(pools, teams);
   const over = Object.entries(rest).filter(([, units]) => units < 0);
   if (over.length > 0) {
-    throw new Error(`team GPU quotas exceed the capacity of ${over.map(([pool, units]) => `${pool} (by ${-units})`).join(", ")}; Kueue would admit more than Karpenter may launch`);
+    throw new ConstructPropsError(`team GPU quotas exceed the capacity of ${over.map(([pool, units]) => `${pool} (by ${-units})`).join(", ")}; Kueue would admit more than Karpenter may launch`);
   }
 
   const flavors: ResourceFlavor[] = [
@@ -248,7 +249,7 @@ export class KueueQueues extends Construct {
     try {
       this.objects = kueueQueueObjects(props.pools, props.teams);
     } catch (error) {
-      throw new Error(`${this.node.path}: ${(error as Error).message}`);
+      throw new ConstructPropsError(`${this.node.path}: ${(error as Error).message}`);
     }
     const { flavors, clusterQueues, localQueues, priorityClasses } = this.objects;
     this.release = new ClusterObjects(this, "Objects", {

@@ -3,6 +3,7 @@ import { GPU_TAINT, GpuSharing } from "../gpu-instances";
 import { CHARTS } from "../versions";
 import { GPU_PRESENT_LABEL } from "./gpu-node-pools";
 import { PinnedRelease } from "./helm";
+import { ConstructPropsError } from "../../core/errors";
 
 /** The config map entry of nodes that name none (and of pools that share nothing). */
 export const DEFAULT_PLUGIN_CONFIG = "default";
@@ -85,7 +86,7 @@ export class NvidiaDevicePlugin extends Construct {
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
     const clash = props.pools.find((pool) => pool.name === DEFAULT_PLUGIN_CONFIG);
-    if (clash) throw new Error(`${this.node.path}: a GPU pool named "${DEFAULT_PLUGIN_CONFIG}" would take the plugin's default configuration entry; rename the pool`);
+    if (clash) throw new ConstructPropsError(`${this.node.path}: a GPU pool named "${DEFAULT_PLUGIN_CONFIG}" would take the plugin's default configuration entry; rename the pool`);
     const { nvidiaDevicePlugin } = CHARTS;
     this.configs = {
       [DEFAULT_PLUGIN_CONFIG]: devicePluginConfig({ mode: "none" }),

@@ -5,6 +5,7 @@ import { NetworkPolicyV1, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { KUBERNETES_QUANTITY } from "./team-namespace";
+import { ConstructPropsError } from "../../core/errors";
 
 export interface PlatformNamespaceProps {
   /** The namespace, e.g. `kueue-system`, `monitoring`. */
@@ -43,10 +44,10 @@ export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
     for (const [field, value] of [["cpuQuota", props.cpuQuota], ["memoryQuota", props.memoryQuota]] as const) {
-      if (!KUBERNETES_QUANTITY.test(value)) throw new Error(`${this.node.path}: ${field} "${value}" must be a Kubernetes quantity such as 2 or 4Gi`);
+      if (!KUBERNETES_QUANTITY.test(value)) throw new ConstructPropsError(`${this.node.path}: ${field} "${value}" must be a Kubernetes quantity such as 2 or 4Gi`);
     }
     for (const port of props.ingressPorts ?? []) {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${this.node.path}: ingress port ${port} is not a TCP port`);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConstructPropsError(`${this.node.path}: ingress port ${port} is not a TCP port`);
     }
     const labels = { "app.kubernetes.io/part-of": "mlops-platform" };
     this.namespace = new NamespaceV1(this, "Namespace", {

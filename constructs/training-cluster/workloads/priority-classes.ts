@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
+import { ConstructPropsError } from "../../core/errors";
 
 export interface TrainingPriorityClassesProps {
   /**
@@ -24,7 +25,7 @@ export class TrainingPriorityClasses extends Construct {
     super(scope, id);
     const prefix = props.namePrefix ?? "training";
     if (!/^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$/.test(prefix)) {
-      throw new Error(`${this.node.path}: namePrefix "${prefix}" must be 1-42 lowercase letters, digits and inner hyphens`);
+      throw new ConstructPropsError(`${this.node.path}: namePrefix "${prefix}" must be 1-42 lowercase letters, digits and inner hyphens`);
     }
     this.criticalClassName = this.priorityClass(
       `${prefix}-critical`,

@@ -6,6 +6,7 @@ import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IrsaRole } from "../irsa-role";
+import { ConstructPropsError } from "../../core/errors";
 
 /** CPU and memory of a container, as Kubernetes quantities. */
 export interface ContainerResources {
@@ -141,10 +142,10 @@ export class TeamNamespace extends Construct {
   private validate(props: TeamNamespaceProps, requests: ContainerResources): void {
     const where = this.node.path;
     if (!KUBERNETES_NAME.test(props.team)) {
-      throw new Error(`${where}: team "${props.team}" must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter`);
+      throw new ConstructPropsError(`${where}: team "${props.team}" must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter`);
     }
     if (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0) {
-      throw new Error(`${where}: gpuQuota is ${props.gpuQuota}; it must be a whole number of GPUs >= 0`);
+      throw new ConstructPropsError(`${where}: gpuQuota is ${props.gpuQuota}; it must be a whole number of GPUs >= 0`);
     }
     const quantities = {
       cpuQuota: props.cpuQuota,
@@ -153,7 +154,7 @@ export class TeamNamespace extends Construct {
       "defaultContainerRequests.memory": requests.memory,
     };
     for (const [name, value] of Object.entries(quantities)) {
-      if (!KUBERNETES_QUANTITY.test(value)) throw new Error(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
+      if (!KUBERNETES_QUANTITY.test(value)) throw new ConstructPropsError(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
     }
   }
 }
