@@ -1,3 +1,4 @@
+import { INVOCATION_METRICS_NAMESPACE } from "../serving/endpoint-metrics";
 /**
  * CloudWatch dashboard widgets (the dashboard body format: a metric is
  * `[namespace, name, dimension, value, ..., { options }]`, an expression `[{ expression, id, label }]`).
@@ -12,8 +13,6 @@ export interface DashboardWidget {
   readonly properties: Record<string, unknown>;
 }
 
-/** Invocation metrics of real-time and serverless endpoints, per EndpointName and VariantName. */
-export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
 /**
  * Control plane metrics EKS publishes itself, free, for clusters on Kubernetes 1.28 and later, per ClusterName
  * (EKS user guide, "Monitor cluster data with Amazon CloudWatch"). Node and GPU metrics would need an agent in
@@ -21,7 +20,7 @@ export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
  */
 export const EKS_NAMESPACE = "AWS/EKS";
 /** The only namespaces the dashboard reads: metrics AWS publishes without anything installed. */
-export const PUBLISHED_NAMESPACES: readonly string[] = [SAGEMAKER_NAMESPACE, EKS_NAMESPACE];
+export const PUBLISHED_NAMESPACES: readonly string[] = [INVOCATION_METRICS_NAMESPACE, EKS_NAMESPACE];
 
 const WIDTH = 6;
 const HEIGHT = 6;
@@ -32,7 +31,7 @@ type WidgetContent = Omit<DashboardWidget, "x" | "y" | "width" | "height">;
 /** The widgets of one endpoint variant: invocations, model latency p50/p99, 4XX/5XX errors, instances. */
 export function endpointWidgets(region: string, endpointName: string, variantName: string): WidgetContent[] {
   const dims = ["EndpointName", endpointName, "VariantName", variantName];
-  const metric = (name: string, options: Record<string, unknown>) => [SAGEMAKER_NAMESPACE, name, ...dims, options];
+  const metric = (name: string, options: Record<string, unknown>) => [INVOCATION_METRICS_NAMESPACE, name, ...dims, options];
   const title = (what: string) => `${endpointName}/${variantName}: ${what}`;
   return [
     metricWidget(region, title("invocations"), [metric("Invocations", { stat: "Sum", label: "Invocations" })]),

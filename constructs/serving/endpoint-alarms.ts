@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { EndpointAlarmThresholds } from "./serving-endpoint";
 import { ConstructPropsError } from "../core/errors";
+import { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE } from "./endpoint-metrics";
 
 export interface EndpointAlarmsProps {
   /** The SageMaker endpoint's name (a literal: the alarm names are built from it). */
@@ -23,10 +24,6 @@ export function summedCpuThreshold(percentOfInstance: number, vcpus: number): nu
   return percentOfInstance * vcpus;
 }
 
-/** Invocation metrics (latency, errors, counts). */
-const INVOCATION_NAMESPACE = "AWS/SageMaker";
-/** Instance metrics (CPU, memory, GPU, disk) of endpoint variants. */
-const INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints";
 /** SageMaker publishes endpoint metrics every minute. */
 const PERIOD_SECONDS = 60;
 /** Rollback alarms: 2 bad minutes out of 3, so a deployment's baking period sees a regression quickly. */
@@ -80,7 +77,7 @@ export class EndpointAlarms extends Construct {
     this.rollbackAlarms = [
       this.alarm("ModelLatency", ALARM_SUFFIXES.latency, {
         alarmDescription: `p99 model latency of ${props.endpointName} above ${t.latencyP99Ms} ms`,
-        namespace: INVOCATION_NAMESPACE,
+        namespace: INVOCATION_METRICS_NAMESPACE,
         metricName: "ModelLatency",
         dimensions: this.dimensions,
         period: PERIOD_SECONDS,
@@ -99,7 +96,7 @@ export class EndpointAlarms extends Construct {
       if (threshold === undefined) return;
       this.alarm(id, what, {
         alarmDescription: `${metricName} of ${props.endpointName} above ${threshold} %${unit} for 5 minutes`,
-        namespace: INSTANCE_NAMESPACE,
+        namespace: INSTANCE_METRICS_NAMESPACE,
         metricName,
         dimensions: this.dimensions,
         period: PERIOD_SECONDS,
@@ -122,7 +119,7 @@ export class EndpointAlarms extends Construct {
     if (t.noInvocationsMinutes !== undefined) {
       this.alarm("NoInvocations", ALARM_SUFFIXES.noInvocations, {
         alarmDescription: `${props.endpointName} got no invocation for ${t.noInvocationsMinutes} minutes`,
-        namespace: INVOCATION_NAMESPACE,
+        namespace: INVOCATION_METRICS_NAMESPACE,
         metricName: "Invocations",
         dimensions: this.dimensions,
         period: PERIOD_SECONDS,
@@ -147,7 +144,7 @@ export class EndpointAlarms extends Construct {
   private errorRateAlarm(id: string, what: string, errorMetric: string, label: string, thresholdPercent: number): CloudwatchMetricAlarm {
     const metric = (metricName: string) => ({
       metricName,
-      namespace: INVOCATION_NAMESPACE,
+      namespace: INVOCATION_METRICS_NAMESPACE,
       dimensions: this.dimensions,
       period: PERIOD_SECONDS,
       stat: "Sum",

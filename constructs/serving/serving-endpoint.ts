@@ -26,6 +26,7 @@ import { cpuAlarmProblem, hasGpus, hasInstanceStorage, INSTANCE_TYPE, vcpusOf } 
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem } from "./rollout";
 import { crossAccountStatements, foreignSources, isModelPackage, modelSourceProblem, modelVersionHash, parseModelSource, type ParsedModelSource } from "./model-source";
 import { ConstructPropsError } from "../core/errors";
+import { EndpointMetric, INSTANCE_METRICS_NAMESPACE, InstanceMetricName, InvocationMetricName, endpointMetric } from "./endpoint-metrics";
 
 /** The model version an endpoint serves: a (usually approved, possibly other-account) model package, or an image and its artifact. */
 /** Captured requests and responses are personal data more often than not: a month unless the config says otherwise. */
@@ -134,7 +135,6 @@ const SUBNETS = { min: 2, max: 16 };
 const MAX_NO_INVOCATION_MINUTES = 1440;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** Where SageMaker writes instance metrics of endpoint variants. */
-const INSTANCE_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints";
 
 /**
  * A SageMaker real-time endpoint that serves one model version at a time and moves to the next one
@@ -291,6 +291,35 @@ export class ServingEndpoint extends Construct {
     this.endpointArn = this.endpoint.arn;
 
     if (instances) this.addAutoscaling(props.endpointName, instances);
+  }
+
+  /** A metric of this endpoint's variant, in the namespace SageMaker publishes it to (for alarms and dashboards). */
+  metric(metricName: InvocationMetricName | InstanceMetricName, statistic = "Sum"): EndpointMetric {
+    return endpointMetric(this.endpointName, this.variantName, metricName, statistic);
+  }
+
+  /** Requests the variant served, per period. */
+  metricInvocations(): EndpointMetric {
+    return this.metric("Invocations", "Sum");
+  }
+
+  /** Time the model took to respond, microseconds; p99 by default. */
+  metricModelLatency(statistic = "p99"): EndpointMetric {
+    return this.metric("ModelLatency", statistic);
+  }
+
+  /** Requests the model answered with a 5xx error, per period. */
+  metricInvocation5xxErrors(): EndpointMetric {
+    return this.metric("Invocation5XXErrors", "Sum");
+  }
+
+  /** Lets `grantee` call the endpoint (InvokeEndpoint, also with response streaming and asynchronously). */
+  grantInvoke(grantee: IGrantable): void {
+    grantee.addToPrincipalPolicy({
+      Effect: "Allow",
+      Action: ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync"],
+      Resource: this.endpointArn,
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { SecureBucket } from "../../constructs/core/secure-bucket";
+import { ServiceRole, serviceTrust } from "../../constructs/core/service-role";
 import { ModelRegistry } from "../../constructs/model-registry/model-registry";
 import { summedCpuThreshold } from "../../constructs/serving/endpoint-alarms";
 import { hasInstanceStorage, SERVING_INSTANCE_VCPUS, vcpusOf } from "../../constructs/serving/instance-types";
@@ -101,6 +102,29 @@ function rendered(stack: TerraformStack, values: Record<string, string>): Record
 function alarmsByName(json: TerraformJson): Record<string, Attributes> {
   return Object.fromEntries(resourcesOfType(json, "aws_cloudwatch_metric_alarm").map(([, a]) => [a.alarm_name as string, a]));
 }
+
+describe("ServingEndpoint's metrics and grants", () => {
+  it("names its metrics in the namespaces SageMaker publishes them to, for its variant", () => {
+    const { endpoint } = endpointStack();
+    const dimensions = { EndpointName: ENDPOINT, VariantName: endpoint.variantName };
+    expect(endpoint.metricInvocations()).toEqual({ namespace: "AWS/SageMaker", metricName: "Invocations", dimensions, statistic: "Sum" });
+    expect(endpoint.metricModelLatency()).toEqual({ namespace: "AWS/SageMaker", metricName: "ModelLatency", dimensions, statistic: "p99" });
+    expect(endpoint.metricInvocation5xxErrors().metricName).toBe("Invocation5XXErrors");
+    expect(endpoint.metric("CPUUtilization", "Average")).toEqual({ namespace: "/aws/sagemaker/Endpoints", metricName: "CPUUtilization", dimensions, statistic: "Average" });
+  });
+
+  it("grantInvoke lets a principal call this endpoint only", () => {
+    const { stack, endpoint } = endpointStack();
+    const caller = new ServiceRole(stack, "Caller", { roleName: "caller", description: "calls the endpoint", trust: [serviceTrust("lambda.amazonaws.com", TEST_ACCOUNT)] });
+    endpoint.grantInvoke(caller);
+    const statements = resourcesOfType(synthJson(stack), "aws_iam_role_policy")
+      .filter(([name]) => name.startsWith("Caller_"))
+      .flatMap(([, policy]) => policyOf(policy).Statement);
+    expect(statements).toEqual([
+      { Effect: "Allow", Action: ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync"], Resource: ref("aws_sagemaker_endpoint", "arn") },
+    ]);
+  });
+});
 
 describe("ServingEndpoint", () => {
   describe("model", () => {

@@ -1,4 +1,5 @@
 import { CLOUDWATCH, CloudWatchTarget, Dashboard, dashboard } from "./model";
+import { INVOCATION_METRICS_NAMESPACE } from "../../serving/endpoint-metrics";
 
 export interface EndpointsDashboardProps {
   /** The SageMaker endpoints' names (the serving stack's). */
@@ -12,7 +13,7 @@ const metric = (endpointName: string, metricName: string, statistic: string, lab
   metricQueryType: 0,
   metricEditorMode: 0,
   region: "default",
-  namespace: "AWS/SageMaker",
+  namespace: INVOCATION_METRICS_NAMESPACE,
   metricName,
   dimensions: { EndpointName: [endpointName] },
   matchExact: false,
