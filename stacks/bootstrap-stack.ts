@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -29,5 +30,6 @@ export class BootstrapStack extends PlatformStack {
       encryptionKey: this.stateKey,
       noncurrentVersionExpirationDays: STATE_VERSION_RETENTION_DAYS,
     });
+    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucketName, description: `Holds the Terraform state of every stack of ${environment.name}` });
   }
 }

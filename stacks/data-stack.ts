@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
 import { KmsKey } from "../constructs/core/kms-key";
 import { FeatureStore } from "../constructs/feature-store/feature-store";
 import { GlueCatalogEncryption } from "../constructs/feature-store/glue-catalog-encryption";
@@ -44,5 +45,10 @@ export class DataStack extends PlatformStack {
         ? { size: modelRegistry.experimentTracking.size, mlflowVersion: modelRegistry.experimentTracking.mlflowVersion }
         : undefined,
     });
+    new TerraformOutput(this, "feature_store_offline_bucket", { value: this.featureStore.offlineBucket.bucketName, description: "The feature store's offline store (S3), one prefix per feature group" });
+    new TerraformOutput(this, "feature_store_glue_database", { value: this.featureStore.glueDatabaseName, description: "The Glue database of the offline store's tables, for Athena" });
+    new TerraformOutput(this, "model_artifact_bucket", { value: this.modelRegistry.artifactBucket.bucketName, description: "Model artifacts: models/<group>/ is what approved packages point at" });
+    new TerraformOutput(this, "model_package_group_arns", { value: this.modelRegistry.modelPackageGroupArns, description: "The registry's model package groups, by name" });
+    new TerraformOutput(this, "image_repository_urls", { value: this.modelRegistry.repositoryUrls, description: "The registry's ECR repositories, by name: push training and inference images here" });
   }
 }

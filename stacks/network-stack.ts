@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
 import { KmsKey } from "../constructs/core/kms-key";
 import { Network } from "../constructs/network/network";
 import { KARPENTER_DISCOVERY_TAG_KEY } from "../constructs/training-cluster/karpenter-infrastructure";
@@ -30,6 +31,11 @@ export class NetworkStack extends PlatformStack {
       flowLogRetentionDays: environment.logs.retentionDays,
       interfaceEndpoints: environment.network.interfaceEndpoints,
       privateSubnetTags: { [KARPENTER_DISCOVERY_TAG_KEY]: trainingClusterName(environment.name) },
+    });
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId, description: `The VPC of ${environment.name}` });
+    new TerraformOutput(this, "private_subnet_ids", {
+      value: this.network.privateSubnetIds,
+      description: "The private subnets, one per zone: where clusters, endpoints and jobs run (no public addresses)",
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
 import { awsEnvironmentOf } from "../constructs/core/aws-environment";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
@@ -92,6 +93,15 @@ export class ServingStack extends PlatformStack {
         return [[config.name, endpoint] as const];
       }),
     );
+    new TerraformOutput(this, "alert_topic_arn", { value: this.monitoring.alertTopicArn, description: "The environment's alert topic: alarms, drift, budget, approvals; subscribe here" });
+    new TerraformOutput(this, "endpoint_names", {
+      value: Object.fromEntries(Object.entries(this.endpoints).map(([name, endpoint]) => [name, endpoint.endpointName])),
+      description: "The SageMaker endpoints, by their config name: invoke these",
+    });
+    new TerraformOutput(this, "retraining_pipeline_arns", {
+      value: Object.fromEntries(Object.entries(this.retrainingPipelines).map(([name, pipeline]) => [name, pipeline.pipelineArn])),
+      description: "The retraining pipelines declared here, by the endpoint whose drift starts them",
+    });
   }
 
   private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, subnetIds: readonly string[], data: DataStack): void {
