@@ -2,6 +2,7 @@ import { z } from "zod";
 import { registrySpecProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
 import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
+import { SAGEMAKER_NAME, sagemakerNamePattern } from "../constructs/core/sagemaker-names";
 
 /** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
 export const MAX_FEATURE_GROUPS = 200;
@@ -14,7 +15,7 @@ const accountId = z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS 
 
 const featureGroupSchema = z.strictObject({
   /** Base name; the SageMaker feature group is `<name>-v<version>`. */
-  name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, { error: "must be letters, digits and inner hyphens (SageMaker's feature group names)" }),
+  name: z.string().regex(sagemakerNamePattern(), { error: "must be letters, digits and inner hyphens (SageMaker's feature group names)" }),
   /** Schema version. Changing the schema means a new version beside the old one, never an edit in place. */
   version: z.number().int({ error: "must be a whole number" }).positive({ error: "must be 1 or more" }),
   description: z.string().min(1, { error: "must say what the group holds" }).max(128, { error: "must be at most 128 characters" }),
@@ -56,7 +57,7 @@ export const dataSchema = z.strictObject({
     /** One model package group per model family (at most MAX_MODEL_PACKAGE_GROUPS: team roles list them in IAM policies). */
     modelPackageGroups: z.array(
       z.strictObject({
-        name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, { error: "must be 1-63 letters, digits and inner hyphens" }),
+        name: z.string().regex(SAGEMAKER_NAME, { error: "must be 1-63 letters, digits and inner hyphens" }),
         description: z.string().min(1, { error: "must say which models the group holds" }),
         /**
          * The feature group versions the group's models read (the feature/model contract): an environment may serve

@@ -4,6 +4,7 @@ import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { KmsKey } from "../core/kms-key";
 import { ConstructPropsError } from "../core/errors";
+import { FEATURE_GROUP_NAME, sagemakerNamePattern } from "../core/sagemaker-names";
 
 export type FeatureType = "Integral" | "Fractional" | "String";
 
@@ -53,9 +54,9 @@ export function featureGroupArn(scope: Construct, name: string): string {
 }
 
 /** SageMaker's pattern for a feature group name (here: letters, digits and hyphens), 1-64 characters. */
-const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$/;
+const GROUP_NAME = FEATURE_GROUP_NAME;
 /** A base name starts and ends with a letter or digit, so `<name>-v<version>` has no doubled hyphen. */
-const BASE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const BASE_NAME = sagemakerNamePattern();
 /** SageMaker's pattern for a feature name, 1-64 characters. */
 const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 const MAX_NAME_LENGTH = 64;

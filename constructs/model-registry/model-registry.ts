@@ -12,6 +12,7 @@ import { resourceName } from "../core/naming";
 import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { ConstructPropsError } from "../core/errors";
+import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 export type TrackingServerSize = "Small" | "Medium" | "Large";
 
@@ -82,7 +83,7 @@ export const MODEL_ARTIFACTS_PREFIX = "models";
 const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const REPOSITORY_NAME_MAX_LENGTH = 256;
 /** SageMaker's ModelPackageGroupName pattern (1-63 characters). */
-const MODEL_PACKAGE_GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const MODEL_PACKAGE_GROUP_NAME = SAGEMAKER_NAME;
 const MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH = 1024;
 /** MLflow versions are `major.minor` or `major.minor.patch`; SageMaker allows at most 16 characters. */
 const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;

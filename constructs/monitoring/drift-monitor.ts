@@ -15,6 +15,7 @@ import { grantVpcNetworkInterfaces } from "../core/vpc-access";
 import { eventRuleAlarm } from "./event-rule-alarm";
 import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
 import { ConstructPropsError } from "../core/errors";
+import { SAGEMAKER_NAME, PIPELINE_NAME } from "../core/sagemaker-names";
 
 export interface DriftMonitorProps {
   /** The monitored endpoint's name, as a literal (it names the schedule, the alarm and the metric dimensions). */
@@ -69,12 +70,11 @@ const VOLUME_SIZE_GB = 20;
 /** Data quality jobs may run up to 3600 s on an hourly schedule (MonitoringStoppingCondition); every schedule here is at least hourly. */
 const MAX_RUNTIME_SECONDS = 3600;
 /** SageMaker's name pattern for endpoints, job definitions and schedules. */
-const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** Metric names are at most 255 characters; the prefix takes 23. Letters, digits, "_", "-" and "." only. */
 const FEATURE_NAME = /^[A-Za-z0-9_.-]{1,232}$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const S3_OBJECT_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S*[^/\s])$/;
-const PIPELINE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+const PIPELINE_ARN = new RegExp(`^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\\d{12}:pipeline\\/${PIPELINE_NAME.source.slice(1)}`);
 /** The recurring expressions Model Monitor accepts (ScheduleConfig): hourly, daily at an hour, every N hours from an hour. */
 const HOURLY = "cron(0 * ? * * *)";
 const DAILY_OR_EVERY_N_HOURS = /^cron\(0 ([01]?\d|2[0-3])(?:\/([1-9]|1\d|2[0-4]))? \? \* \* \*\)$/;

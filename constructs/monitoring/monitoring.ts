@@ -16,6 +16,7 @@ import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
 import { eventRuleAlarm } from "./event-rule-alarm";
 import { ConstructPropsError } from "../core/errors";
+import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 export interface AlertSubscription {
   readonly protocol: "email" | "https";
@@ -57,7 +58,6 @@ export const BUDGET_THRESHOLDS_PERCENT = [80, 100] as const;
 
 const NAME_PREFIX = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** SNS topic names are at most 256 characters; "-alerts" takes 7. */
 const MAX_NAME_PREFIX_LENGTH = 249;
 

@@ -11,6 +11,7 @@ import type { ModelRegistry } from "../model-registry/model-registry";
 import { ECR_IMAGE } from "../serving/model-source";
 import { PipelineDefinition, retrainingPipelineDefinition } from "./pipeline-definition";
 import { ConstructPropsError } from "../core/errors";
+import { PIPELINE_NAME } from "../core/sagemaker-names";
 
 /** What retrains a model, as an environment declares it. */
 export interface RetrainingPipelineSpec {
@@ -49,7 +50,6 @@ const MAX_RUNTIME_HOURS = 120;
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 /** A metric name the gate's JSON path can read (`metrics.<name>.value`). */
 const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
 /** Why a metric name cannot be gated on (it is read at `metrics.<name>.value` and stored as `metric.<name>`), if so. */
 export function metricNameProblem(name: string): string | undefined {

@@ -27,6 +27,7 @@ import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem } from "./rollo
 import { crossAccountStatements, foreignSources, isModelPackage, modelSourceProblem, modelVersionHash, parseModelSource, type ParsedModelSource } from "./model-source";
 import { ConstructPropsError } from "../core/errors";
 import { EndpointMetric, INSTANCE_METRICS_NAMESPACE, InstanceMetricName, InvocationMetricName, endpointMetric } from "./endpoint-metrics";
+import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 /** The model version an endpoint serves: a (usually approved, possibly other-account) model package, or an image and its artifact. */
 /** Captured requests and responses are personal data more often than not: a month unless the config says otherwise. */
@@ -120,7 +121,7 @@ export interface ServingEndpointProps {
 /** Every model version is served by one variant of this name, so blue/green deployments can replace it. */
 const VARIANT_NAME = "primary";
 /** SageMaker's EndpointName (and ModelName) pattern: 1-63 letters, digits and inner hyphens. */
-const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const ENDPOINT_NAME = SAGEMAKER_NAME;
 const MODEL_NAME_MAX_LENGTH = 63;
 /** The provider appends a 26-character unique suffix to name_prefix; endpoint configuration names are at most 63. */
 const CONFIG_NAME_PREFIX_MAX_LENGTH = 63 - 26;
