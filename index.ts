@@ -2,17 +2,7 @@
  * mlops-blueprint's public API (contract): constructs, the platform's stacks, and the environment schema. Importing it
  * has no side effect: the blueprint's own environments, validated, are at `mlops-blueprint/environments`.
  */
-export { EnvironmentConfigError, formatProblem, type Problem } from "./environments/errors";
-export { parseEnvironment, parseEnvironments, type EnvironmentConfig, type EnvironmentInput, type EnvironmentTier } from "./environments/schema";
-export {
-  checkFeatureSchemaLock,
-  featureSchemaHash,
-  lockFeatureSchemas,
-  readFeatureSchemaLock,
-  FEATURE_SCHEMA_LOCK_FILE,
-  type FeatureSchemaLock,
-} from "./environments/feature-schema-lock";
-export { MATURITY_LEVELS, environmentMaturity, type EnvironmentMaturity } from "./environments/maturity";
+export * from "./environments/api";
 export { RetrainingPipeline, type RetrainingPipelineProps, type RetrainingPipelineSpec } from "./constructs/pipelines/retraining-pipeline";
 export { createPlatform, type Platform, type PlatformOptions } from "./stacks/platform";
 export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack";

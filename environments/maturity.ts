@@ -4,6 +4,7 @@
  * machine learning" and Microsoft's MLOps maturity model, made checkable): each level adds criteria to the one
  * below, and an endpoint is at the highest level whose criteria, and all below, hold.
  */
+import { packageGroupOf } from "../constructs/serving/model-source";
 import type { EnvironmentConfig } from "./schema";
 
 type Endpoint = EnvironmentConfig["serving"]["endpoints"][number];
@@ -25,7 +26,7 @@ export interface MaturityLevel {
   readonly criteria: readonly MaturityCriterion[];
 }
 
-const groupOf = (endpoint: Endpoint) => endpoint.model?.modelPackageArn?.split("/")[1];
+const groupOf = (endpoint: Endpoint) => (endpoint.model?.modelPackageArn === undefined ? undefined : packageGroupOf(endpoint.model.modelPackageArn));
 
 /** The levels, in order; level 0 has no criteria. */
 export const MATURITY_LEVELS: readonly MaturityLevel[] = [

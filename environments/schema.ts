@@ -6,7 +6,7 @@ import { environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema, featureGroupKey } from "./data-schema";
 import { maturityProblems } from "./maturity";
-import { MODEL_PACKAGE_ARN } from "../constructs/serving/model-source";
+import { MODEL_PACKAGE_ARN, packageGroupOf } from "../constructs/serving/model-source";
 import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
 import { type AddProblem, type Loose, objectOrUndefined } from "./rule-helpers";
@@ -216,7 +216,7 @@ export function parseEnvironments(inputs: readonly unknown[]): EnvironmentConfig
 /** The account and package group of a model package ARN (`.../model-package/<group>/<version>`). */
 function packageSource(arn: string | undefined): { account: string; group: string } | undefined {
   const match = arn === undefined ? null : MODEL_PACKAGE_ARN.exec(arn);
-  return match ? { account: match[3], group: arn!.split("/")[1] } : undefined;
+  return match ? { account: match[3], group: packageGroupOf(arn!) } : undefined;
 }
 
 /**

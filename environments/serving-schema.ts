@@ -4,7 +4,7 @@ import { type AlertSubscription, monthlyBudgetProblem, subscriptionProblems } fr
 import { resourceName } from "../constructs/core/naming";
 import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
 import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
-import { MODEL_PACKAGE_ARN, modelSourceProblem } from "../constructs/serving/model-source";
+import { MODEL_PACKAGE_ARN, modelSourceProblem, packageGroupOf } from "../constructs/serving/model-source";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
 import type { ModelSource } from "../constructs/serving/serving-endpoint";
 import { type RetrainingPipelineSpec, metricNameProblem, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
@@ -311,7 +311,7 @@ function checkRetrainingPipeline(
     add([], "retrains the model the endpoint serves from the registry: serve a model package (model.modelPackageArn), or drop retraining");
     return;
   }
-  const group = modelPackageArn.split("/")[1];
+  const group = packageGroupOf(modelPackageArn);
   const declared = (objectsIn(packageGroups) as Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]>[]).find((g) => g?.name === group);
   if (!declared) {
     add([], `registers new versions of package group "${group}" in this environment's registry, which does not declare it; add it to data.modelRegistry.modelPackageGroups`);

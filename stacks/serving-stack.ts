@@ -4,7 +4,9 @@ import { awsEnvironmentOf } from "../constructs/core/aws-environment";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
 import { Monitoring, type PrometheusAlertSource } from "../constructs/monitoring/monitoring";
+import { featureGroupName } from "../constructs/feature-store/feature-group";
 import { RetrainingPipeline } from "../constructs/pipelines/retraining-pipeline";
+import { packageGroupOf } from "../constructs/serving/model-source";
 import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
 import type { EndpointConfig } from "../environments/serving-schema";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -63,7 +65,7 @@ export class ServingStack extends PlatformStack {
       trainingClusterName: dependencies.trainingClusterName,
       prometheusWorkspace: dependencies.prometheusWorkspace,
     });
-    this.monitoring.watchModelApprovals(this.namePrefix, environment.data.modelRegistry.modelPackageGroups.map((group) => group.name));
+    this.monitoring.watchModelApprovals(environment.data.modelRegistry.modelPackageGroups.map((group) => group.name));
 
     this.endpoints = Object.fromEntries(
       // An endpoint without a model version yet is declared only: nothing of it exists until a version is set.
@@ -110,13 +112,13 @@ export class ServingStack extends PlatformStack {
     let retrainingPipelineArn: string | undefined;
     if (retraining && "pipeline" in retraining) {
       // The group of the served package: new versions go to this environment's group of that name.
-      const group = config.model!.modelPackageArn!.split("/")[1];
+      const group = packageGroupOf(config.model!.modelPackageArn!);
       const contract = this.environment.data.modelRegistry.modelPackageGroups.find((g) => g.name === group)!.featureGroups!;
       const pipeline = new RetrainingPipeline(this, `Retraining-${config.name}`, {
         ...retraining.pipeline,
         pipelineName: this.resourceName([config.name, "retraining"], 256),
         modelPackageGroupName: group,
-        featureGroupNames: contract.map((fg) => `${fg.name}-v${fg.version}`),
+        featureGroupNames: contract.map(featureGroupName),
         featureStore: data.featureStore,
         registry: data.modelRegistry,
         encryptionKey: this.key,

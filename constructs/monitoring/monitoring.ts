@@ -75,6 +75,7 @@ const MAX_NAME_PREFIX_LENGTH = 249;
 export class Monitoring extends Construct {
   readonly alertTopicArn: string;
   readonly dashboardName: string;
+  private readonly namePrefix: string;
   private readonly region: string;
   private readonly encryptionKey: KmsKey;
   private readonly topicArnLiteral: string;
@@ -87,6 +88,7 @@ export class Monitoring extends Construct {
     const { accountId, region, partition } = awsEnvironmentOf(this);
     this.region = region;
     this.encryptionKey = props.encryptionKey;
+    this.namePrefix = props.namePrefix;
     this.sidPrefix = props.namePrefix.replace(/[^a-zA-Z0-9]/g, "");
 
     const topicName = `${props.namePrefix}-alerts`;
@@ -210,8 +212,9 @@ export class Monitoring extends Construct {
    * takes no EventBridge statement, see the class comment), and an alarm on the rule's TriggeredRules metric (the
    * per-rule count; MatchedEvents has no RuleName dimension) notifies.
    */
-  watchModelApprovals(namePrefix: string, groupNames: readonly string[]): void {
+  watchModelApprovals(groupNames: readonly string[]): void {
     if (groupNames.length === 0) return;
+    const namePrefix = this.namePrefix;
     const ruleName = `${namePrefix}-model-approved`;
     new CloudwatchEventRule(this, "ModelApprovedRule", {
       name: ruleName,

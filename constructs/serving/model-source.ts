@@ -23,6 +23,10 @@ export interface ParsedModelSource {
 
 /** `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`; the group follows CreateModelPackageGroup's name pattern. */
 export const MODEL_PACKAGE_ARN = /^arn:(aws[a-z-]*):sagemaker:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):model-package\/[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}\/[1-9]\d*$/;
+/** The package group of a model package ARN (`.../model-package/<group>/<version>`). */
+export function packageGroupOf(modelPackageArn: string): string {
+  return modelPackageArn.split("/")[1];
+}
 /** An ECR image with a tag or a digest: `<account>.dkr.ecr.<region>.amazonaws.com/<repository>(:<tag>|@sha256:<digest>)`. */
 export const ECR_IMAGE =
   /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;

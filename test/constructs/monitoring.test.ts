@@ -312,7 +312,7 @@ describe("Monitoring", () => {
   describe("model approvals", () => {
     it("match SageMaker's approval events of the registry's groups, and an alarm on the matches tells the topic", () => {
       const { stack, monitoring } = setup();
-      monitoring.watchModelApprovals("mlops-test", ["churn", "fraud"]);
+      monitoring.watchModelApprovals(["churn", "fraud"]);
       const json = synthJson(stack);
       const rule = only(attributesOf(json, "aws_cloudwatch_event_rule"));
       expect(rule.name).toBe("mlops-test-model-approved");
@@ -335,7 +335,7 @@ describe("Monitoring", () => {
 
     it("watch nothing for a registry without groups", () => {
       const { stack, monitoring } = setup();
-      monitoring.watchModelApprovals("mlops-test", []);
+      monitoring.watchModelApprovals([]);
       expect(attributesOf(synthJson(stack), "aws_cloudwatch_event_rule")).toEqual([]);
     });
   });
