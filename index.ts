@@ -4,16 +4,16 @@
  */
 export * from "./environments/api";
 export { RetrainingPipeline, type RetrainingPipelineProps, type RetrainingPipelineSpec } from "./constructs/pipelines/retraining-pipeline";
-export { createPlatform, type Platform, type PlatformOptions } from "./stacks/platform";
-export { PlatformStack, type PlatformStackProps } from "./stacks/platform-stack";
-export { BootstrapStack } from "./stacks/bootstrap-stack";
-export { NetworkStack } from "./stacks/network-stack";
-export { DataStack } from "./stacks/data-stack";
-export { ServingStack, type ServingDependencies } from "./stacks/serving-stack";
-export { TrainingStack, trainingClusterName } from "./stacks/training-stack";
-export { WorkloadsStack, type ClusterConnection } from "./stacks/workloads-stack";
+export { baseStackProps, createPlatform, type Platform, type PlatformOptions } from "./stacks/platform";
+export { PlatformStack, type BaseStackProps, type PlatformStackProps, type StackProtection } from "./stacks/platform-stack";
+export { BootstrapStack, type BootstrapStackProps } from "./stacks/bootstrap-stack";
+export { NetworkStack, type NetworkStackProps } from "./stacks/network-stack";
+export { DataStack, type DataStackProps } from "./stacks/data-stack";
+export { ServingStack, servingEndpointName, type ServingStackProps } from "./stacks/serving-stack";
+export { TrainingStack, trainingClusterName, type TrainingStackProps } from "./stacks/training-stack";
+export { WorkloadsStack, type ClusterConnection, type WorkloadsStackProps } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
-export { stateBucketName, stateObjectKey, type StateLocation } from "./stacks/remote-state";
+export { stateBucketName, stateObjectKey, type StackAccount, type StateLocation } from "./stacks/remote-state";
 
 export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/network/network";
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";

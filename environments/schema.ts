@@ -151,6 +151,8 @@ export type EnvironmentInput = z.input<typeof environmentObject>;
 /** A validated environment configuration. */
 export type EnvironmentConfig = z.output<typeof environmentObject>;
 export type EnvironmentTier = EnvironmentConfig["tier"];
+export type NetworkConfig = EnvironmentConfig["network"];
+export type MonitoringConfig = EnvironmentConfig["monitoring"];
 
 /** The fields allowed at a path of the config, found by walking the schema. */
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {

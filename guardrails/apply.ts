@@ -1,7 +1,5 @@
 import { IConstruct } from "constructs";
-import { TerraformStack } from "cdktf";
-// Not re-exported by the package root; it is what Testing.synth and the real synthesizer call.
-import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
+import { Aspects, IAspect, TerraformStack } from "cdktf";
 import { Finding, evaluate, formatFinding, resourcesOfStackJson } from "./engine";
 import { isProtected } from "./protection-context";
 import type { Rule } from "./rule";
@@ -45,7 +43,7 @@ function checkStack(stack: TerraformStack, json: StackJson, rules: readonly Rule
 /** The results of the stacks synthesized so far under an app where applyGuardrails was called. */
 export class GuardrailRun {
   private readonly results = new Map<string, StackGuardrailResult>();
-  constructor(readonly rules: readonly Rule[]) {}
+  constructor(public rules: readonly Rule[]) {}
 
   record(result: StackGuardrailResult): void {
     this.results.set(result.stack, result);
@@ -61,67 +59,98 @@ export class GuardrailRun {
 }
 
 const runs = new WeakMap<IConstruct, GuardrailRun>();
+const checkers = new WeakMap<IConstruct, (stack: TerraformStack) => string[]>();
+const guarded = new WeakSet<TerraformStack>();
+/** Each stack's JSON as checked, until the synthesizer takes it to write (`takeCheckedJson`). */
+const checkedJson = new WeakMap<TerraformStack, unknown>();
 
 /**
- * Checks every stack under `scope` at synth, including stacks added after this call, before any is written: the
- * first stack's validation (cdktf runs a stack's validations before writing it, after every stack was prepared)
- * makes every stack's final Terraform JSON, runs the rules over all of them and fails with every unsuppressed error
- * at once, so a refused synthesis writes no stack; the JSON made then is the JSON written (no second synthesis).
- * Calling it again on the same app changes nothing.
+ * The JSON the guardrails just checked for `stack`, once: a stack that returns it from `toTerraform()` (PlatformStack
+ * does) is written exactly as checked and made once per synthesis, not twice.
+ */
+export function takeCheckedJson(stack: TerraformStack): unknown {
+  const json = checkedJson.get(stack);
+  checkedJson.delete(stack);
+  return json;
+}
+
+function stacksUnder(scope: IConstruct): TerraformStack[] {
+  return scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+}
+
+/**
+ * Runs the Aspects of a stack's tree, as cdktf's synthesizer does before it writes the stack, through the public
+ * Aspects API: the check must see what will be written (protection adds `prevent_destroy`). The synthesizer runs
+ * them again; every Aspect of the blueprint gives the same result twice.
+ */
+function invokeStackAspects(stack: TerraformStack): void {
+  const visit = (node: IConstruct, inherited: readonly IAspect[]): void => {
+    const aspects = [...inherited, ...Aspects.of(node).all];
+    for (const aspect of aspects) aspect.visit(node);
+    for (const child of node.node.children) visit(child, aspects);
+  };
+  visit(stack, []);
+}
+
+/**
+ * Checks the stacks under `scope` at synth, and with them every other stack of the app, before any is written:
+ * cdktf validates a stack just before writing it, after every stack was prepared, so the first guarded stack's
+ * validation makes each stack's final Terraform JSON, runs the rules over all of them and fails with every
+ * unsuppressed error at once. A `PlatformStack` guards itself; call this after creating stacks of your own (a stack
+ * added later is still checked, but written first if it comes first). `rules` replaces the app's rules; calling it
+ * again without them guards the new stacks and changes nothing else.
  */
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {}): GuardrailRun {
+  const stacks = stacksUnder(scope);
+  if (stacks.length === 0) {
+    throw new Error(`applyGuardrails(${scope.node.path || "app"}): there is no stack under it to guard yet; call it after creating your stacks (a PlatformStack guards itself)`);
+  }
   const root = scope.node.root;
-  const existing = runs.get(root);
+  let run = runs.get(root);
+  if (!run) {
+    run = new GuardrailRun(ALL_RULES);
+    runs.set(root, run);
+  }
+  if (options.rules) run.rules = options.rules;
+  const checkAll = checkAllOnce(root, run);
+  for (const stack of stacks) {
+    if (guarded.has(stack)) continue;
+    guarded.add(stack);
+    stack.node.addValidation({ validate: () => checkAll(stack) });
+  }
+  return run;
+}
+
+/**
+ * One check of every stack per synthesis, made by the first guarded stack validated. A synthesis validates each
+ * stack it writes once: a stack validated again means a new synthesis, which checks anew.
+ */
+function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformStack) => string[] {
+  const existing = checkers.get(root);
   if (existing) return existing;
-  const run = new GuardrailRun(options.rules ?? ALL_RULES);
-  runs.set(root, run);
-  const hooked = new WeakSet<TerraformStack>();
-  const made = new Map<TerraformStack, unknown>();
-  let checked = false;
-  const stacks = () => root.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
-  /** Every stack's JSON, checked once per synthesis; the violations, for the first stack's validation to report. */
-  const checkAll = (): string[] => {
-    if (checked) return [];
-    checked = true;
+  let pending = new Set<TerraformStack>();
+  const checker = (validated: TerraformStack): string[] => {
+    if (pending.delete(validated)) return [];
     // A suppression of a rule that does not exist hides nothing and says it does: refused.
     const known = new Set([...ALL_RULES, ...run.rules].map((rule) => rule.id));
     const unknown = suppressedRuleIds(root).filter((s) => !known.has(s.ruleId));
     if (unknown.length > 0) return unknown.map((s) => `${s.where}: suppresses ${s.ruleId}, which is no guardrail rule (a typo, or a rule since removed); fix or drop the suppression`);
-    for (const stack of stacks()) {
-      invokeAspects(stack);
-      stack.toTerraform();
+    const stacks = stacksUnder(root);
+    pending = new Set(stacks.filter((stack) => stack !== validated));
+    for (const stack of stacks) {
+      invokeStackAspects(stack);
+      checkedJson.delete(stack);
+      const json = stack.toTerraform();
+      checkedJson.set(stack, json);
+      run.record(checkStack(stack, json as StackJson, run.rules));
     }
-    return run.violations.map(formatFinding);
+    const violations = run.violations.map(formatFinding);
+    // Nothing is written after a refusal: no JSON may wait for a later synthesis.
+    if (violations.length > 0) for (const stack of stacks) checkedJson.delete(stack);
+    return violations;
   };
-  const hookStacks = () => {
-    for (const node of stacks()) {
-      if (hooked.has(node)) continue;
-      hooked.add(node);
-      const toTerraform = node.toTerraform.bind(node);
-      node.toTerraform = () => {
-        if (!made.has(node)) {
-          const json = toTerraform();
-          made.set(node, json);
-          run.record(checkStack(node, json as StackJson, run.rules));
-        }
-        return made.get(node) as ReturnType<typeof toTerraform>;
-      };
-      node.node.addValidation({ validate: checkAll });
-    }
-  };
-  hookStacks();
-  // Stacks added after this call are hooked when the app synthesizes (app-level Aspects do not reach stacks).
-  const app = root as IConstruct & { synth?: () => void };
-  if (typeof app.synth === "function") {
-    const synth = app.synth.bind(app);
-    app.synth = () => {
-      hookStacks();
-      checked = false;
-      made.clear();
-      synth();
-    };
-  }
-  return run;
+  checkers.set(root, checker);
+  return checker;
 }
 
 /**
@@ -133,7 +162,7 @@ export function checkGuardrails(scope: IConstruct, options: GuardrailOptions = {
   const stacks = scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
   return stacks.flatMap((stack) => {
     // Aspects first (protection adds prevent_destroy); the JSON keeps its construct paths, which suppressions use.
-    invokeAspects(stack);
+    invokeStackAspects(stack);
     return checkStack(stack, stack.toTerraform() as StackJson, rules).findings;
   });
 }

@@ -2,12 +2,14 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { KmsKey } from "../constructs/core/kms-key";
 import { SecureBucket } from "../constructs/core/secure-bucket";
-import type { EnvironmentConfig } from "../environments/schema";
-import { PlatformStack } from "./platform-stack";
-import { StateLocation, stateBucketName, stateKeyAlias } from "./remote-state";
+import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { stateBucketName, stateKeyAlias } from "./remote-state";
 
 /** Old state versions are the way back from a bad apply; keep them well beyond a release cycle. */
 const STATE_VERSION_RETENTION_DAYS = 365;
+
+/** `protection.enabled` is not a choice here: the bootstrap stack's bucket and key are always protected. */
+export type BootstrapStackProps = BaseStackProps;
 
 /**
  * `<env>-bootstrap`: the bucket and key that hold every other stack's state, and later its own.
@@ -18,18 +20,19 @@ export class BootstrapStack extends PlatformStack {
   readonly stateBucket: SecureBucket;
   readonly stateKey: KmsKey;
 
-  constructor(scope: Construct, environment: EnvironmentConfig, state: StateLocation) {
-    super(scope, { environment, layer: "bootstrap", state, protectStatefulResources: true, readsOtherStacks: false });
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id, { ...props, layer: "bootstrap", protection: { ...props.protection, enabled: true }, readsOtherStacks: false });
+    const { environmentName } = props;
     this.stateKey = new KmsKey(this, "StateKey", {
-      alias: stateKeyAlias(environment),
-      description: `Encrypts the Terraform state of ${environment.name}`,
-      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+      alias: stateKeyAlias(environmentName),
+      description: `Encrypts the Terraform state of ${environmentName}`,
+      deletionWindowInDays: this.kmsKeyDeletionWindowDays,
     });
     this.stateBucket = new SecureBucket(this, "StateBucket", {
-      bucketName: stateBucketName(environment),
+      bucketName: stateBucketName(environmentName, props.account.id),
       encryptionKey: this.stateKey,
       noncurrentVersionExpirationDays: STATE_VERSION_RETENTION_DAYS,
     });
-    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucketName, description: `Holds the Terraform state of every stack of ${environment.name}` });
+    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucketName, description: `Holds the Terraform state of every stack of ${environmentName}` });
   }
 }

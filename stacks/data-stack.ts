@@ -4,8 +4,12 @@ import { KmsKey } from "../constructs/core/kms-key";
 import { FeatureStore } from "../constructs/feature-store/feature-store";
 import { GlueCatalogEncryption } from "../constructs/feature-store/glue-catalog-encryption";
 import { ModelRegistry } from "../constructs/model-registry/model-registry";
-import type { EnvironmentConfig } from "../environments/schema";
-import { PlatformStack } from "./platform-stack";
+import type { DataConfig } from "../environments/data-schema";
+import { BaseStackProps, PlatformStack } from "./platform-stack";
+
+export interface DataStackProps extends BaseStackProps {
+  readonly data: DataConfig;
+}
 
 /**
  * `<env>-data`: the long-lived, stateful part of the platform: the feature store and the model registry,
@@ -16,13 +20,13 @@ export class DataStack extends PlatformStack {
   readonly featureStore: FeatureStore;
   readonly modelRegistry: ModelRegistry;
 
-  constructor(scope: Construct, environment: EnvironmentConfig) {
-    super(scope, { environment, layer: "data", readsOtherStacks: false });
-    const { featureStore, modelRegistry } = environment.data;
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { ...props, layer: "data", readsOtherStacks: false });
+    const { featureStore, modelRegistry } = props.data;
     this.key = new KmsKey(this, "DataKey", {
       alias: this.resourceName(["data"], 250),
-      description: `Encrypts the feature store and model registry of ${environment.name}`,
-      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+      description: `Encrypts the feature store and model registry of ${props.environmentName}`,
+      deletionWindowInDays: this.kmsKeyDeletionWindowDays,
     });
     // One per account and region; each environment has its own account, so its data stack owns it.
     new GlueCatalogEncryption(this, "GlueCatalogEncryption", { encryptionKey: this.key });

@@ -2,27 +2,47 @@ import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { setAwsEnvironment } from "../constructs/core/aws-environment";
+import { ConstructPropsError } from "../constructs/core/errors";
 import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
-import type { EnvironmentConfig } from "../environments/schema";
+import { applyGuardrails, takeCheckedJson } from "../guardrails/apply";
 import { PROTECTED_CONTEXT_KEY } from "../guardrails/protection-context";
-import { StateLocation, configureState } from "./remote-state";
+import { StackAccount, StateLocation, configureState } from "./remote-state";
 
-export interface PlatformStackProps {
-  readonly environment: EnvironmentConfig;
-  /** The layer this stack holds; the stack id is `<environment>-<layer>`. */
-  readonly layer: string;
+/** How a stack guards what it cannot rebuild. */
+export interface StackProtection {
   /**
-   * Where the stack keeps its state.
+   * `prevent_destroy` and the service's own deletion protection on every stateful resource.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Days before a scheduled deletion of the stack's KMS keys happens (7-30).
+   * @default 30
+   */
+  readonly kmsKeyDeletionWindowDays?: number;
+}
+
+/** What every stack of the blueprint takes, whatever its layer. */
+export interface BaseStackProps {
+  /** The environment the stack belongs to: its id starts with `<environmentName>-`, its resource names with `mlops-<environmentName>-`. */
+  readonly environmentName: string;
+  /** The account and region it deploys to; its provider refuses any other account. */
+  readonly account: StackAccount;
+  /** @default - protected: `{ enabled: true, kmsKeyDeletionWindowDays: 30 }` */
+  readonly protection?: StackProtection;
+  /**
+   * Where the stack keeps its state: its own object in the environment's state bucket (made by `<env>-bootstrap`),
+   * or a local file for a bootstrap stack's first apply.
    * @default "s3"
    */
   readonly state?: StateLocation;
-  /**
-   * Put `prevent_destroy` and deletion protection on every stateful resource.
-   * @default environment.protection.enabled
-   */
-  readonly protectStatefulResources?: boolean;
+}
+
+export interface PlatformStackProps extends BaseStackProps {
+  /** The layer this stack holds (`network`, `data`, ...): its `mlops:layer` tag. */
+  readonly layer: string;
   /**
    * The stack refers to resources of other stacks. A stack that does not skips cdktf's preparing resolve,
    * which only looks for such references (a tenth of synth time for the three stacks that use none).
@@ -32,42 +52,55 @@ export interface PlatformStackProps {
 }
 
 /**
- * What every stack of the platform shares: id `<env>-<layer>`, its own encrypted and locked state object,
- * an AWS provider that refuses any account but the environment's, default tags, and in protected
- * environments `prevent_destroy` plus deletion protection on every stateful resource.
+ * The base of every stack: its own encrypted and locked state object, an AWS provider that refuses any account but
+ * the stack's, default tags, protection of stateful resources unless turned off, and the blueprint's guardrails at
+ * synth. A team's own stack extends it to get the same; `cdktf deploy '<env>-*'` deploys one environment, so the id
+ * must start with the environment's name.
  */
 export class PlatformStack extends TerraformStack {
-  readonly environment: EnvironmentConfig;
+  readonly environmentName: string;
   readonly layer: string;
+  readonly account: StackAccount;
   /** `mlops-<env>`: the start of every resource name in the environment. */
   readonly namePrefix: string;
+  /** Deletion window of the stack's KMS keys, in days. */
+  readonly kmsKeyDeletionWindowDays: number;
   private readonly readsOtherStacks: boolean;
 
-  constructor(scope: Construct, props: PlatformStackProps) {
-    const env = props.environment;
-    const stackId = `${env.name}-${props.layer}`;
-    super(scope, stackId);
-    this.environment = env;
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    if (!id.startsWith(`${props.environmentName}-`)) {
+      throw new ConstructPropsError(`${this.node.path}: the stack id must start with "${props.environmentName}-" (its environment's name), so that \`cdktf deploy '${props.environmentName}-*'\` deploys it with its environment; name it "${props.environmentName}-${props.layer}"`);
+    }
+    this.environmentName = props.environmentName;
     this.layer = props.layer;
+    this.account = props.account;
     this.readsOtherStacks = props.readsOtherStacks ?? true;
-    this.namePrefix = environmentPrefix(env.name);
-    const protect = props.protectStatefulResources ?? env.protection.enabled;
+    this.namePrefix = environmentPrefix(props.environmentName);
+    this.kmsKeyDeletionWindowDays = props.protection?.kmsKeyDeletionWindowDays ?? 30;
+    const protect = props.protection?.enabled ?? true;
     // Read by the guardrails: protected stacks must not be able to lose their stateful resources.
     this.node.setContext(PROTECTED_CONTEXT_KEY, protect);
 
-    setAwsEnvironment(this, { accountId: env.account.id, region: env.account.region });
+    setAwsEnvironment(this, { accountId: props.account.id, region: props.account.region });
     new AwsProvider(this, "aws", {
-      region: env.account.region,
-      allowedAccountIds: [env.account.id],
-      defaultTags: [{ tags: platformTags(env.name, props.layer) }],
+      region: props.account.region,
+      allowedAccountIds: [props.account.id],
+      defaultTags: [{ tags: platformTags(props.environmentName, props.layer) }],
     });
-    configureState(this, env, stackId, props.state ?? "s3");
+    configureState(this, props.environmentName, props.account, props.state ?? "s3");
     if (protect) protectStatefulResources(this);
+    applyGuardrails(this);
   }
 
   /** The backend is always configured (constructor); what is left of preparing is finding cross-stack references. */
   prepareStack(): void {
     if (this.readsOtherStacks) super.prepareStack();
+  }
+
+  /** Written as the guardrails checked it in this synthesis: made once, not again for writing. */
+  toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
+    return (takeCheckedJson(this) as ReturnType<TerraformStack["toTerraform"]> | undefined) ?? super.toTerraform();
   }
 
   /** Name of a resource in this stack: `mlops-<env>-<parts>`, cut to the service's limit. */

@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
 import { MODEL_ARTIFACTS_PREFIX } from "../constructs/model-registry/model-registry";
 import type { EnvironmentConfig } from "../environments/schema";
-import { applyGuardrails } from "../guardrails/apply";
 import { BootstrapStack } from "./bootstrap-stack";
 import { DataStack } from "./data-stack";
 import { NetworkStack } from "./network-stack";
+import type { BaseStackProps } from "./platform-stack";
 import type { StateLocation } from "./remote-state";
-import { ServingStack } from "./serving-stack";
+import { ServingStack, servingEndpointName } from "./serving-stack";
 import { TrainingStack } from "./training-stack";
-import { ClusterConnection, WorkloadsStack } from "./workloads-stack";
+import { ClusterConnection, WorkloadsStack, type WorkloadsStackProps } from "./workloads-stack";
 
 export interface PlatformOptions {
   /**
@@ -29,24 +29,51 @@ export interface Platform {
   readonly serving: ServingStack;
 }
 
-/** Creates every layer stack of one environment, ids `<env>-<layer>`, checked by the guardrails at synth. */
+/** What every stack of an environment takes from its config: its name, account, protection and state. */
+export function baseStackProps(environment: EnvironmentConfig): BaseStackProps {
+  return { environmentName: environment.name, account: environment.account, protection: environment.protection };
+}
+
+/**
+ * Creates every layer stack of one environment, ids `<env>-<layer>`, each with its layer's part of the config and
+ * the others' outputs it uses; checked by the guardrails at synth.
+ */
 export function createPlatform(scope: Construct, environment: EnvironmentConfig, options: PlatformOptions = {}): Platform {
-  applyGuardrails(scope);
-  const bootstrap = new BootstrapStack(scope, environment, options.bootstrapState ?? "s3");
-  const network = new NetworkStack(scope, environment);
-  const data = new DataStack(scope, environment);
-  const training = new TrainingStack(scope, environment, network);
+  const { name } = environment;
+  const base = baseStackProps(environment);
+  const logRetentionDays = environment.logs.retentionDays;
+  const bootstrap = new BootstrapStack(scope, `${name}-bootstrap`, { ...base, state: options.bootstrapState ?? "s3" });
+  const network = new NetworkStack(scope, `${name}-network`, { ...base, network: environment.network, logRetentionDays });
+  const data = new DataStack(scope, `${name}-data`, { ...base, data: environment.data });
+  const training = new TrainingStack(scope, `${name}-training`, { ...base, training: environment.training, network: network.network, logRetentionDays });
   // Kubernetes resources live apart from the cluster: their provider is configured from the
   // training stack's outputs, never from a cluster created in the same apply.
-  const workloads = new WorkloadsStack(scope, environment, clusterConnection(training));
+  const workloads = new WorkloadsStack(scope, `${name}-workloads`, workloadsStackProps(environment, clusterConnection(training)));
   grantTeamsDataAccess(workloads, data);
-  const serving = new ServingStack(scope, environment, {
-    network,
-    data,
+  const serving = new ServingStack(scope, `${name}-serving`, {
+    ...base,
+    serving: environment.serving,
+    monitoring: environment.monitoring,
+    modelPackageGroups: environment.data.modelRegistry.modelPackageGroups,
+    logRetentionDays,
+    network: network.network,
+    featureStore: data.featureStore,
+    modelRegistry: data.modelRegistry,
     trainingClusterName: training.clusterName,
     prometheusWorkspace: { id: training.prometheus.workspaceId, arn: training.prometheus.workspaceArn },
   });
   return { bootstrap, network, data, training, workloads, serving };
+}
+
+/** The workloads stack's props from an environment config, on a cluster (the training stack's, or one of your own). */
+export function workloadsStackProps(environment: EnvironmentConfig, cluster: ClusterConnection): WorkloadsStackProps {
+  return {
+    ...baseStackProps(environment),
+    training: environment.training,
+    cluster,
+    vpcCidr: environment.network.vpcCidr,
+    servingEndpointNames: environment.serving.endpoints.map((endpoint) => servingEndpointName(environment.name, endpoint.name)),
+  };
 }
 
 /** What the workloads stack takes from the training stack: each a reference, so an output of the training stack. */

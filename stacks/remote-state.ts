@@ -1,17 +1,23 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import type { EnvironmentConfig } from "../environments/schema";
 
 /** Where the stack's Terraform state lives. `local` exists only for the bootstrap stack's first apply. */
 export type StateLocation = "s3" | "local";
 
+/** The AWS account and region a stack deploys to; its provider refuses any other account. */
+export interface StackAccount {
+  /** 12-digit AWS account id. */
+  readonly id: string;
+  readonly region: string;
+}
+
 /** One state bucket per environment, in its own account; made by the `<env>-bootstrap` stack. */
-export function stateBucketName(env: EnvironmentConfig): string {
-  return `mlops-${env.name}-tfstate-${env.account.id}`;
+export function stateBucketName(environmentName: string, accountId: string): string {
+  return `mlops-${environmentName}-tfstate-${accountId}`;
 }
 
 /** The alias of the key that encrypts the state bucket. */
-export function stateKeyAlias(env: EnvironmentConfig): string {
-  return `mlops-${env.name}-tfstate`;
+export function stateKeyAlias(environmentName: string): string {
+  return `mlops-${environmentName}-tfstate`;
 }
 
 /** One state object per stack: locking and encryption apply per stack, and one stack's apply never touches another's state. */
@@ -19,19 +25,20 @@ export function stateObjectKey(stackId: string): string {
   return `${stackId}/terraform.tfstate`;
 }
 
-export function configureState(stack: TerraformStack, env: EnvironmentConfig, stackId: string, location: StateLocation): void {
+/** The stack's backend: its own object in the environment's state bucket, encrypted with the state key and locked. */
+export function configureState(stack: TerraformStack, environmentName: string, account: StackAccount, location: StateLocation): void {
+  const stackId = stack.node.id;
   if (location === "local") {
     new LocalBackend(stack, { path: `terraform.${stackId}.tfstate` });
     return;
   }
-  const { id: accountId, region } = env.account;
   const backend = new S3Backend(stack, {
-    bucket: stateBucketName(env),
+    bucket: stateBucketName(environmentName, account.id),
     key: stateObjectKey(stackId),
-    region,
+    region: account.region,
     encrypt: true,
-    kmsKeyId: `arn:aws:kms:${region}:${accountId}:alias/${stateKeyAlias(env)}`,
-    allowedAccountIds: [accountId],
+    kmsKeyId: `arn:aws:kms:${account.region}:${account.id}:alias/${stateKeyAlias(environmentName)}`,
+    allowedAccountIds: [account.id],
   });
   // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no prop for it.
   backend.addOverride("use_lockfile", true);

@@ -2,22 +2,35 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { awsEnvironmentOf } from "../constructs/core/aws-environment";
 import { KmsKey } from "../constructs/core/kms-key";
+import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { SecureBucket } from "../constructs/core/secure-bucket";
 import { Monitoring, type PrometheusAlertSource } from "../constructs/monitoring/monitoring";
 import { featureGroupName } from "../constructs/feature-store/feature-group";
 import { RetrainingPipeline } from "../constructs/pipelines/retraining-pipeline";
 import { packageGroupOf } from "../constructs/serving/model-source";
 import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
-import type { EndpointConfig } from "../environments/serving-schema";
-import type { EnvironmentConfig } from "../environments/schema";
-import type { DataStack } from "./data-stack";
-import type { NetworkStack } from "./network-stack";
-import { PlatformStack } from "./platform-stack";
+import type { FeatureStore } from "../constructs/feature-store/feature-store";
+import type { ModelRegistry } from "../constructs/model-registry/model-registry";
+import type { Network } from "../constructs/network/network";
+import type { DataConfig } from "../environments/data-schema";
+import type { MonitoringConfig } from "../environments/schema";
+import type { EndpointConfig, ServingConfig } from "../environments/serving-schema";
+import { BaseStackProps, PlatformStack } from "./platform-stack";
 
-/** What the serving layer uses of the other layers. */
-export interface ServingDependencies {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
+export interface ServingStackProps extends BaseStackProps {
+  readonly serving: ServingConfig;
+  /** Alert recipients and the monthly budget. */
+  readonly monitoring: MonitoringConfig;
+  /** The registry's model package groups, with the feature groups each one's models read (their contract). */
+  readonly modelPackageGroups: DataConfig["modelRegistry"]["modelPackageGroups"];
+  /** Days the endpoints' and monitors' logs are kept. */
+  readonly logRetentionDays: number;
+  /** The VPC the endpoints, monitors and pipelines run in (the network stack's `network`). */
+  readonly network: Pick<Network, "vpcId" | "cidr" | "privateSubnetIds">;
+  /** What retraining pipelines read (the data stack's `featureStore`). */
+  readonly featureStore: FeatureStore;
+  /** Where endpoints pull models from and retraining registers them (the data stack's `modelRegistry`). */
+  readonly modelRegistry: ModelRegistry;
   /** The training cluster's name, for the dashboard. */
   readonly trainingClusterName: string;
   /**
@@ -26,6 +39,11 @@ export interface ServingDependencies {
    * @default - no Prometheus alerts reach the topic
    */
   readonly prometheusWorkspace?: PrometheusAlertSource;
+}
+
+/** The SageMaker name of an endpoint: `mlops-<env>-<name>` (the workloads stack's dashboards name them before they exist). */
+export function servingEndpointName(environmentName: string, endpoint: string): string {
+  return resourceName([environmentPrefix(environmentName), endpoint], { maxLength: 63 });
 }
 
 /** Captures and reports are written once; a deleted or overwritten one is kept this long, for mistakes. */
@@ -44,13 +62,13 @@ export class ServingStack extends PlatformStack {
   /** The retraining pipelines declared here, by the name of the endpoint whose drift starts them. */
   readonly retrainingPipelines: Record<string, RetrainingPipeline> = {};
 
-  constructor(scope: Construct, environment: EnvironmentConfig, dependencies: ServingDependencies) {
-    super(scope, { environment, layer: "serving" });
-    const { network } = dependencies.network;
+  constructor(scope: Construct, id: string, props: ServingStackProps) {
+    super(scope, id, { ...props, layer: "serving" });
+    const { network, environmentName } = props;
     this.key = new KmsKey(this, "ServingKey", {
       alias: this.resourceName(["serving"], 250),
-      description: `Encrypts endpoints, captured data, monitoring reports and alerts of ${environment.name}`,
-      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+      description: `Encrypts endpoints, captured data, monitoring reports and alerts of ${environmentName}`,
+      deletionWindowInDays: this.kmsKeyDeletionWindowDays,
     });
     this.captureBucket = new SecureBucket(this, "CaptureBucket", {
       bucketName: this.resourceName(["inference-capture", awsEnvironmentOf(this).accountId], 63),
@@ -60,19 +78,19 @@ export class ServingStack extends PlatformStack {
     this.monitoring = new Monitoring(this, "Monitoring", {
       namePrefix: this.namePrefix,
       encryptionKey: this.key,
-      subscriptions: environment.monitoring.alertSubscriptions,
-      monthlyBudgetUsd: environment.monitoring.monthlyBudgetUsd,
-      trainingClusterName: dependencies.trainingClusterName,
-      prometheusWorkspace: dependencies.prometheusWorkspace,
+      subscriptions: props.monitoring.alertSubscriptions,
+      monthlyBudgetUsd: props.monitoring.monthlyBudgetUsd,
+      trainingClusterName: props.trainingClusterName,
+      prometheusWorkspace: props.prometheusWorkspace,
     });
-    this.monitoring.watchModelApprovals(environment.data.modelRegistry.modelPackageGroups.map((group) => group.name));
+    this.monitoring.watchModelApprovals(props.modelPackageGroups.map((group) => group.name));
 
     this.endpoints = Object.fromEntries(
       // An endpoint without a model version yet is declared only: nothing of it exists until a version is set.
-      environment.serving.endpoints.flatMap((config) => {
+      props.serving.endpoints.flatMap((config) => {
         const model = config.model;
         if (!model) return [];
-        const endpointName = this.resourceName([config.name], 63);
+        const endpointName = servingEndpointName(environmentName, config.name);
         const endpoint = new ServingEndpoint(this, `Endpoint-${config.name}`, {
           endpointName,
           model: model.modelPackageArn ? { modelPackageArn: model.modelPackageArn } : { image: model.image!, modelDataUrl: model.modelDataUrl! },
@@ -87,11 +105,11 @@ export class ServingStack extends PlatformStack {
           networkIsolation: config.networkIsolation,
           alertTopicArn: this.monitoring.alertTopicArn,
           alarms: config.alarms,
-          logRetentionDays: environment.logs.retentionDays,
-          registry: dependencies.data.modelRegistry,
+          logRetentionDays: props.logRetentionDays,
+          registry: props.modelRegistry,
         });
         this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
-        this.addDrift(config, endpointName, endpoint, network.privateSubnetIds, dependencies.data);
+        this.addDrift(config, endpointName, endpoint, props);
         return [[config.name, endpoint] as const];
       }),
     );
@@ -106,21 +124,22 @@ export class ServingStack extends PlatformStack {
     });
   }
 
-  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, subnetIds: readonly string[], data: DataStack): void {
+  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, props: ServingStackProps): void {
     if (!config.drift) return;
+    const subnetIds = props.network.privateSubnetIds;
     const retraining = config.drift.retraining;
     let retrainingPipelineArn: string | undefined;
     if (retraining && "pipeline" in retraining) {
       // The group of the served package: new versions go to this environment's group of that name.
       const group = packageGroupOf(config.model!.modelPackageArn!);
-      const contract = this.environment.data.modelRegistry.modelPackageGroups.find((g) => g.name === group)!.featureGroups!;
+      const contract = props.modelPackageGroups.find((g) => g.name === group)!.featureGroups!;
       const pipeline = new RetrainingPipeline(this, `Retraining-${config.name}`, {
         ...retraining.pipeline,
         pipelineName: this.resourceName([config.name, "retraining"], 256),
         modelPackageGroupName: group,
         featureGroupNames: contract.map(featureGroupName),
-        featureStore: data.featureStore,
-        registry: data.modelRegistry,
+        featureStore: props.featureStore,
+        registry: props.modelRegistry,
         encryptionKey: this.key,
         subnetIds,
         securityGroupIds: [endpoint.securityGroupId],

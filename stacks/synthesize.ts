@@ -130,7 +130,6 @@ export function synthesizePlatform(inputs: readonly unknown[], options: Synthesi
 function synthesizeInto(outdir: string, generation: string, environments: readonly EnvironmentConfig[], options: SynthesizeOptions): string[] {
   const dir = join(outdir, generation);
   const app = new App({ outdir: dir });
-  const guardrails = applyGuardrails(app, { rules: options.guardrailRules });
   const stackIds: string[] = [];
   const problems: Problem[] = [];
   for (const env of environments) {
@@ -144,6 +143,7 @@ function synthesizeInto(outdir: string, generation: string, environments: readon
     }
   }
   if (problems.length > 0) throw new EnvironmentConfigError(problems);
+  const guardrails = applyGuardrails(app, { rules: options.guardrailRules });
   try {
     app.synth();
   } catch (error) {

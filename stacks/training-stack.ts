@@ -8,9 +8,17 @@ import { PrometheusWorkspace } from "../constructs/observability/prometheus-work
 import { GpuTrainingCluster } from "../constructs/training-cluster/gpu-training-cluster";
 import { KarpenterInfrastructure } from "../constructs/training-cluster/karpenter-infrastructure";
 import { CONTROL_PLANE_LOG_TYPES } from "../constructs/training-cluster/versions";
-import type { EnvironmentConfig } from "../environments/schema";
-import type { NetworkStack } from "./network-stack";
-import { PlatformStack } from "./platform-stack";
+import type { Network } from "../constructs/network/network";
+import type { TrainingConfig } from "../environments/training-schema";
+import { BaseStackProps, PlatformStack } from "./platform-stack";
+
+export interface TrainingStackProps extends BaseStackProps {
+  readonly training: TrainingConfig;
+  /** The VPC the cluster, its collector and the deploy runner run in (the network stack's `network`). */
+  readonly network: Pick<Network, "vpcId" | "privateSubnetIds">;
+  /** Days the cluster's and runner's logs are kept. */
+  readonly logRetentionDays: number;
+}
 
 /** The CodeBuild project of an environment's deploy runner; deploy.yml asks for it by this name (contract). */
 export function deployRunnerName(environment: string): string {
@@ -42,21 +50,21 @@ export class TrainingStack extends PlatformStack {
   /** The in-VPC GitHub Actions runner, where the environment declares one. */
   readonly deployRunner?: DeployRunner;
 
-  constructor(scope: Construct, environment: EnvironmentConfig, network: NetworkStack) {
-    super(scope, { environment, layer: "training" });
-    const training = environment.training;
+  constructor(scope: Construct, id: string, props: TrainingStackProps) {
+    super(scope, id, { ...props, layer: "training" });
+    const { training, network, environmentName, logRetentionDays } = props;
     this.key = new KmsKey(this, "ClusterKey", {
       alias: this.resourceName(["training"], 250),
-      description: `Encrypts the training cluster's secrets, logs, metrics, GPU node volumes and interruption queue in ${environment.name}`,
-      deletionWindowInDays: environment.protection.kmsKeyDeletionWindowDays,
+      description: `Encrypts the training cluster's secrets, logs, metrics, GPU node volumes and interruption queue in ${environmentName}`,
+      deletionWindowInDays: this.kmsKeyDeletionWindowDays,
     });
-    this.clusterName = trainingClusterName(environment.name);
+    this.clusterName = trainingClusterName(environmentName);
     this.cluster = new GpuTrainingCluster(this, "Cluster", {
       clusterName: this.clusterName,
       kubernetesVersion: training.kubernetesVersion,
-      subnetIds: network.network.privateSubnetIds,
+      subnetIds: network.privateSubnetIds,
       encryptionKey: this.key,
-      logRetentionDays: environment.logs.retentionDays,
+      logRetentionDays: logRetentionDays,
       controlPlaneLogTypes: CONTROL_PLANE_LOG_TYPES.filter((type) => training.controlPlaneLogs[type]),
       addonVersions: training.addons,
       systemPool: training.systemPool,
@@ -66,7 +74,7 @@ export class TrainingStack extends PlatformStack {
       nodeAmiReleaseVersion: training.nodeAmiReleaseVersion,
       apiAccess: training.apiAccess,
       upgradePolicy: training.upgradePolicy,
-      nodeTags: platformTags(environment.name, this.layer),
+      nodeTags: platformTags(environmentName, this.layer),
     });
     this.karpenter = new KarpenterInfrastructure(this, "Karpenter", {
       clusterName: this.clusterName,
@@ -80,22 +88,22 @@ export class TrainingStack extends PlatformStack {
     this.prometheus = new PrometheusWorkspace(this, "Prometheus", {
       clusterName: this.clusterName,
       clusterArn: this.cluster.clusterArn,
-      subnetIds: network.network.privateSubnetIds,
+      subnetIds: network.privateSubnetIds,
       clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
       encryptionKey: this.key,
-      logRetentionDays: environment.logs.retentionDays,
+      logRetentionDays: logRetentionDays,
       scrapeIntervalSeconds: training.observability.scrapeIntervalSeconds,
       alerts: training.observability.alerts,
     });
     if (training.deployRunner) {
       this.deployRunner = new DeployRunner(this, "DeployRunner", {
-        projectName: deployRunnerName(environment.name),
+        projectName: deployRunnerName(environmentName),
         repositoryUrl: training.deployRunner.repositoryUrl,
         connectionArn: training.deployRunner.connectionArn,
-        vpcId: network.network.vpcId,
-        subnetIds: network.network.privateSubnetIds,
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
         encryptionKey: this.key,
-        logRetentionDays: environment.logs.retentionDays,
+        logRetentionDays: logRetentionDays,
       });
       this.cluster.allowApiAccessFrom({ securityGroupId: this.deployRunner.securityGroupId });
     }

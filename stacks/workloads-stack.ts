@@ -17,9 +17,8 @@ import { NvidiaDevicePlugin } from "../constructs/training-cluster/workloads/nvi
 import { PlatformNamespace } from "../constructs/training-cluster/workloads/platform-namespace";
 import { TrainingPriorityClasses } from "../constructs/training-cluster/workloads/priority-classes";
 import { TeamNamespace } from "../constructs/training-cluster/workloads/team-namespace";
-import type { EnvironmentConfig } from "../environments/schema";
-import { DEFAULT_POOL_DISRUPTION } from "../environments/training-schema";
-import { PlatformStack } from "./platform-stack";
+import { DEFAULT_POOL_DISRUPTION, type TrainingConfig } from "../environments/training-schema";
+import { BaseStackProps, PlatformStack } from "./platform-stack";
 
 /**
  * Cost tags of the nodes, volumes and launch templates Karpenter makes: the training layer's (the nodes are the training
@@ -58,6 +57,19 @@ export interface ClusterConnection {
   readonly prometheusEndpoint: string;
 }
 
+export interface WorkloadsStackProps extends BaseStackProps {
+  readonly training: TrainingConfig;
+  /** The cluster to run on, and what of the training stack its workloads use. */
+  readonly cluster: ClusterConnection;
+  /** The VPC's address range: the platform namespaces admit traffic from it only. */
+  readonly vpcCidr: string;
+  /**
+   * SageMaker endpoints the serving dashboard shows, by their full names.
+   * @default - none
+   */
+  readonly servingEndpointNames?: readonly string[];
+}
+
 /**
  * `<env>-workloads`: what runs inside the training cluster. Karpenter and its GPU NodePools, Kueue with a
  * queue per team in one cohort, the NVIDIA device plugin (sharing GPUs as each pool says), the DCGM exporter,
@@ -80,16 +92,16 @@ export class WorkloadsStack extends PlatformStack {
   /** Each team's namespace, by team name. */
   readonly teams: Readonly<Record<string, TeamNamespace>>;
 
-  constructor(scope: Construct, environment: EnvironmentConfig, cluster: ClusterConnection) {
-    super(scope, { environment, layer: "workloads" });
-    const { training } = environment;
+  constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
+    super(scope, id, { ...props, layer: "workloads" });
+    const { training, cluster, account, vpcCidr } = props;
     const host = cluster.endpoint;
     const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthorityData);
     // A short-lived token per run from the caller's AWS credentials; nothing long-lived in the state.
     const exec = {
       apiVersion: "client.authentication.k8s.io/v1beta1",
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", cluster.clusterName, "--region", environment.account.region],
+      args: ["eks", "get-token", "--cluster-name", cluster.clusterName, "--region", account.region],
     };
     new KubernetesProvider(this, "kubernetes", { host, clusterCaCertificate, exec: [exec] });
     new HelmProvider(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
@@ -100,7 +112,7 @@ export class WorkloadsStack extends PlatformStack {
     this.karpenter = new Karpenter(this, "Karpenter", {
       clusterName: cluster.clusterName,
       clusterEndpoint: cluster.endpoint,
-      region: environment.account.region,
+      region: account.region,
       controllerRoleArn: cluster.karpenterControllerRoleArn,
       interruptionQueueName: cluster.karpenterInterruptionQueueName,
       version: training.charts.karpenter,
@@ -113,7 +125,7 @@ export class WorkloadsStack extends PlatformStack {
       instanceProfileName: cluster.karpenterNodeInstanceProfileName,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       volumeKmsKeyArn: cluster.clusterKeyArn,
-      tags: karpenterNodeTags(environment.name),
+      tags: karpenterNodeTags(props.environmentName),
     };
     this.gpuNodePools = new GpuNodePools(this, "GpuNodePools", { ...nodeClass, pools, dependsOn: [this.karpenter.controller.release] });
     this.cpuNodePool = new CpuNodePool(this, "CpuNodePool", {
@@ -143,7 +155,6 @@ export class WorkloadsStack extends PlatformStack {
       ]),
     );
 
-    const vpcCidr = environment.network.vpcCidr;
     const kueueNamespace = new PlatformNamespace(this, "KueueNamespace", {
       name: KUEUE_NAMESPACE,
       cpuQuota: "2",
@@ -165,7 +176,7 @@ export class WorkloadsStack extends PlatformStack {
       version: training.charts.grafana,
       namespace: monitoring.namespaceName,
       namespaceName: "monitoring",
-      region: environment.account.region,
+      region: account.region,
       prometheusWorkspaceArn: cluster.prometheusWorkspaceArn,
       prometheusEndpoint: cluster.prometheusEndpoint,
       roleName: this.resourceName(["grafana"], 64),
@@ -179,8 +190,7 @@ export class WorkloadsStack extends PlatformStack {
       dashboards: platformDashboards({
         idleGpuUtilPercent: training.observability.alerts.idleGpuUtilPercent,
         idleForMinutes: training.observability.alerts.idleForMinutes,
-        // The serving stack names its endpoints so (`mlops-<env>-<name>`).
-        endpointNames: environment.serving.endpoints.map((endpoint) => this.resourceName([endpoint.name], 63)),
+        endpointNames: props.servingEndpointNames ?? [],
       }),
     });
   }

@@ -4,6 +4,7 @@ import { environments } from "../../environments";
 import { GpuSharing } from "../../constructs/training-cluster/gpu-instances";
 import { gpuPoolNodeLabels, poolCapacity } from "../../constructs/training-cluster/workloads/gpu-node-pools";
 import { NvidiaDevicePlugin, devicePluginConfig } from "../../constructs/training-cluster/workloads/nvidia-device-plugin";
+import { workloadsStackProps } from "../../stacks/platform";
 import { WorkloadsStack } from "../../stacks/workloads-stack";
 import { testStack } from "../support/stack";
 import { resourcesOfType, synthJson } from "../support/terraform-json";
@@ -99,7 +100,7 @@ describe("a shipped environment shares GPUs", () => {
   });
 
   it.each(shared.map((env) => [env.name, env] as const))("%s: each shared pool's nodes pick the matching plugin entry and Kueue counts its units", (_, env) => {
-    const stack = new WorkloadsStack(Testing.app(), env, {
+    const stack = new WorkloadsStack(Testing.app(), `${env.name}-workloads`, workloadsStackProps(env, {
       clusterName: "c",
       endpoint: "https://c",
       certificateAuthorityData: "QQ==",
@@ -112,7 +113,7 @@ describe("a shipped environment shares GPUs", () => {
       karpenterNodeInstanceProfileName: "p",
       prometheusWorkspaceArn: "arn:aws:aps:eu-west-1:123456789012:workspace/ws-1",
       prometheusEndpoint: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/",
-    });
+    }));
     const releases = Object.fromEntries(resourcesOfType(synthJson(stack), "helm_release").map(([, r]) => [(r as Attributes).name, JSON.parse((r as Attributes).values[0])]));
     const pluginMap = releases["nvidia-device-plugin"].config.map as Record<string, string>;
     const nodePools = (releases["gpu-capacity"].objects as Attributes[]).filter((o) => o.kind === "NodePool");

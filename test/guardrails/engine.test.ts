@@ -75,60 +75,81 @@ describe("suppressions need a reason a reviewer can judge", () => {
 });
 
 describe("applyGuardrails", () => {
+  const tmpApp = () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
+  const written = (app: App, stack: string) => fs.existsSync(path.join(app.outdir, "stacks", stack, "cdk.tf.json"));
+
   it("fails synthesis with every unsuppressed error of every stack at once, warnings and suppressed ones aside", () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
-    applyGuardrails(app, { rules });
+    const app = tmpApp();
     new S3Bucket(teamStack(app, "one"), "A", { bucket: "a" });
     const two = teamStack(app, "two");
     new S3Bucket(two, "B", { bucket: "b" });
     new SqsQueue(two, "Q", {});
     suppressGuardrail(new S3Bucket(two, "C", { bucket: "c" }), "MLB-TEST-001", "Owned by the data team, checked there");
+    applyGuardrails(app, { rules });
     expect(() => app.synth()).toThrow(
       /MLB-TEST-001 one\/aws_s3_bucket\.A: bucket "a" is not allowed \(fix: call it "allowed"\)[\s\S]*MLB-TEST-001 two\/aws_s3_bucket\.B: bucket "b"/,
     );
     // Checked before any stack is written: a plain App (a team's own) writes nothing a violation refused.
-    expect(fs.existsSync(path.join(app.outdir, "stacks", "one", "cdk.tf.json"))).toBe(false);
-    expect(fs.existsSync(path.join(app.outdir, "stacks", "two", "cdk.tf.json"))).toBe(false);
+    expect(written(app, "one")).toBe(false);
+    expect(written(app, "two")).toBe(false);
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
-  it("writes the JSON it checked: one synthesis of each stack, all of it in the files", () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
-    const run = applyGuardrails(app, { rules });
+  it("writes the JSON it checked, all of it in the files", () => {
+    const app = tmpApp();
     new S3Bucket(teamStack(app, "fine"), "A", { bucket: "allowed" });
+    const run = applyGuardrails(app, { rules });
     app.synth();
-    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "fine", "cdk.tf.json"), "utf8"));
-    expect(Object.values(written.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: "allowed" })]);
+    const json = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "fine", "cdk.tf.json"), "utf8"));
+    expect(Object.values(json.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: "allowed" })]);
     expect(run.stacks.map((s) => [s.stack, s.findings.length])).toEqual([["fine", 0]]);
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
-  it("refuses a suppression of a rule that does not exist, before writing anything", () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-guardrails-")) });
+  it("checks anew on every synthesis", () => {
+    const app = tmpApp();
+    const stack = teamStack(app, "again");
     applyGuardrails(app, { rules });
-    const stack = teamStack(app, "typo");
-    suppressGuardrail(new S3Bucket(stack, "A", { bucket: "allowed" }), "MLB-S3-999", "Owned by the data team, checked there");
-    expect(() => app.synth()).toThrow(/typo\/A: suppresses MLB-S3-999, which is no guardrail rule \(a typo, or a rule since removed\); fix or drop the suppression/);
-    expect(fs.existsSync(path.join(app.outdir, "stacks", "typo", "cdk.tf.json"))).toBe(false);
+    app.synth();
+    new S3Bucket(stack, "A", { bucket: "a" });
+    expect(() => app.synth()).toThrow(/MLB-TEST-001 again\/aws_s3_bucket\.A/);
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
-  it("checks stacks added after it was applied, and applying twice changes nothing", () => {
-    const app = Testing.app();
+  it("refuses a suppression of a rule that does not exist, before writing anything", () => {
+    const app = tmpApp();
+    const stack = teamStack(app, "typo");
+    suppressGuardrail(new S3Bucket(stack, "A", { bucket: "allowed" }), "MLB-S3-999", "Owned by the data team, checked there");
+    applyGuardrails(app, { rules });
+    expect(() => app.synth()).toThrow(/typo\/A: suppresses MLB-S3-999, which is no guardrail rule \(a typo, or a rule since removed\); fix or drop the suppression/);
+    expect(written(app, "typo")).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("checks stacks added after it was applied from a guarded one, and applying again guards only what is new", () => {
+    const app = tmpApp();
+    teamStack(app, "first");
     const run = applyGuardrails(app, { rules });
     expect(applyGuardrails(app)).toBe(run);
+    expect(run.rules).toBe(rules);
     new S3Bucket(teamStack(app, "late"), "A", { bucket: "a" });
     expect(() => app.synth()).toThrow(/MLB-TEST-001 late\/aws_s3_bucket\.A/);
-    expect(run.stacks.map((s) => s.stack)).toEqual(["late"]);
+    expect(written(app, "first")).toBe(false);
+    expect(run.stacks.map((s) => s.stack)).toEqual(["first", "late"]);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("refuses to guard an app without stacks: called too early it would guard nothing", () => {
+    expect(() => applyGuardrails(Testing.app())).toThrow(/there is no stack under it to guard yet; call it after creating your stacks \(a PlatformStack guards itself\)/);
   });
 });
 
 describe("the report", () => {
   it("lists per stack the rules run, the findings, and suppressions with their reasons", () => {
     const app = Testing.app();
-    const run = applyGuardrails(app, { rules });
     const stack = teamStack(app, "reported");
     suppressGuardrail(new S3Bucket(stack, "Kept", { bucket: "kept" }), "MLB-TEST-001", "Kept for the audit trail until 2027");
+    const run = applyGuardrails(app, { rules });
     app.synth();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-report-"));
     writeGuardrailReport(run, dir);

@@ -2,12 +2,8 @@ import { Testing } from "cdktf";
 import { prod } from "../../environments/prod";
 import { awaitingModel } from "../../environments/serving-schema";
 import { parseEnvironment } from "../../environments/schema";
-import { applyGuardrails } from "../../guardrails/apply";
-import { DataStack } from "../../stacks/data-stack";
-import { NetworkStack } from "../../stacks/network-stack";
 import { createPlatform } from "../../stacks/platform";
-import { ServingStack } from "../../stacks/serving-stack";
-import { TrainingStack, deployRunnerName, trainingClusterName } from "../../stacks/training-stack";
+import { deployRunnerName, trainingClusterName } from "../../stacks/training-stack";
 import { mutated } from "../support/config-errors";
 import { resourcesOfType, synthJson } from "../support/terraform-json";
 
@@ -69,18 +65,9 @@ describe("the first deploy of an environment, before any model version exists", 
 });
 
 describe("what the training stack gives Karpenter and the metrics", () => {
-  // The layers below the workloads, built as createPlatform builds them (with the guardrails checking each stack).
+  // The layers as createPlatform builds them (with the guardrails checking each stack).
   const environment = parseEnvironment(prod);
-  const app = Testing.app();
-  applyGuardrails(app);
-  const network = new NetworkStack(app, environment);
-  const training = new TrainingStack(app, environment, network);
-  const serving = new ServingStack(app, environment, {
-    network,
-    data: new DataStack(app, environment),
-    trainingClusterName: training.clusterName,
-    prometheusWorkspace: { id: training.prometheus.workspaceId, arn: training.prometheus.workspaceArn },
-  });
+  const { network, training, serving } = createPlatform(Testing.app(), environment);
   const trainingJson = synthJson(training) as ReturnType<typeof synthJson> & { output?: Record<string, { value: unknown }> };
 
   it("names the cluster with the one naming function, which tags the private subnets for Karpenter's discovery", () => {

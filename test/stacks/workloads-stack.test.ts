@@ -4,6 +4,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { environments } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/schema";
+import { baseStackProps, workloadsStackProps } from "../../stacks/platform";
 import { PlatformStack } from "../../stacks/platform-stack";
 import { ClusterConnection, WorkloadsStack } from "../../stacks/workloads-stack";
 import { poolCapacity } from "../../constructs/training-cluster/workloads/gpu-node-pools";
@@ -33,7 +34,7 @@ const fakeCluster = (env: EnvironmentConfig): ClusterConnection => ({
 type Attributes = Record<string, any>;
 
 describe.each(environments.map((env) => [env.name, env] as const))("%s workloads stack", (name, env) => {
-  const stack = new WorkloadsStack(Testing.app(), env, fakeCluster(env));
+  const stack = new WorkloadsStack(Testing.app(), `${env.name}-workloads`, workloadsStackProps(env, fakeCluster(env)));
   const json = synthJson(stack);
   const resources = allResources(json);
   const attributesOf = (type: string): Attributes[] => resourcesOfType(json, type).map(([, attributes]) => attributes);
@@ -155,7 +156,7 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s workloads
 describe("workloads stack wired to a cluster in another stack", () => {
   const env = environments.find((e) => e.name === "staging") ?? environments[0];
   const app = Testing.app();
-  const clusterStack = new PlatformStack(app, { environment: env, layer: "cluster" });
+  const clusterStack = new PlatformStack(app, `${env.name}-cluster`, { ...baseStackProps(env), layer: "cluster" });
   const eks = new EksCluster(clusterStack, "Cluster", {
     name: `mlops-${env.name}`,
     roleArn: `arn:aws:iam::${env.account.id}:role/eks-cluster`,
@@ -165,7 +166,7 @@ describe("workloads stack wired to a cluster in another stack", () => {
     url: eks.identity.get(0).oidc.get(0).issuer,
     clientIdList: ["sts.amazonaws.com"],
   });
-  const workloads = new WorkloadsStack(app, env, {
+  const workloads = new WorkloadsStack(app, `${env.name}-workloads`, workloadsStackProps(env, {
     ...trainingOutputs(env),
     clusterName: eks.name,
     endpoint: eks.endpoint,
@@ -173,7 +174,7 @@ describe("workloads stack wired to a cluster in another stack", () => {
     oidcProviderArn: oidc.arn,
     oidcIssuerUrl: oidc.url,
     clusterSecurityGroupId: eks.vpcConfig.clusterSecurityGroupId,
-  });
+  }));
   // What `cdktf synth` does before writing: turns references to other stacks into outputs and remote state.
   workloads.prepareStack();
   const json = synthJson(workloads);

@@ -1,0 +1,78 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { ConstructPropsError } from "../../constructs/core/errors";
+import { KmsKey } from "../../constructs/core/kms-key";
+import { NetworkStack } from "../../stacks/network-stack";
+import { PlatformStack } from "../../stacks/platform-stack";
+import { resourcesOfType, synthJson } from "../support/terraform-json";
+
+// A team's own environment, without any config of the blueprint's.
+const account = { id: "271828182845", region: "eu-central-1" };
+const base = { environmentName: "acme", account };
+
+describe("PlatformStack, the base a team's stack extends", () => {
+  it("refuses an id that does not start with its environment's name, naming the fix", () => {
+    expect(() => new PlatformStack(Testing.app(), "features", { ...base, layer: "features" })).toThrow(ConstructPropsError);
+    expect(() => new PlatformStack(Testing.app(), "features", { ...base, layer: "features" })).toThrow(
+      /features: the stack id must start with "acme-" .* name it "acme-features"/,
+    );
+  });
+
+  it("protects by default: stateful resources get prevent_destroy, keys the longest deletion window", () => {
+    const stack = new PlatformStack(Testing.app(), "acme-features", { ...base, layer: "features" });
+    new KmsKey(stack, "Key", { alias: "acme-features", description: "d", deletionWindowInDays: stack.kmsKeyDeletionWindowDays });
+    const [[, key]] = resourcesOfType(synthJson(stack), "aws_kms_key");
+    expect(key).toEqual(expect.objectContaining({ deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } }));
+  });
+
+  it("leaves stateful resources destroyable when protection is turned off", () => {
+    const stack = new PlatformStack(Testing.app(), "acme-features", { ...base, layer: "features", protection: { enabled: false, kmsKeyDeletionWindowDays: 7 } });
+    new KmsKey(stack, "Key", { alias: "acme-features", description: "d", deletionWindowInDays: stack.kmsKeyDeletionWindowDays });
+    const [[, key]] = resourcesOfType(synthJson(stack), "aws_kms_key");
+    expect(key.lifecycle).toBeUndefined();
+    expect(key.deletion_window_in_days).toBe(7);
+  });
+
+  it("gives provider, tags and its own state object in the environment's state bucket, or a local file", () => {
+    const json = synthJson(new PlatformStack(Testing.app(), "acme-features", { ...base, layer: "features" }));
+    expect(json.provider!.aws).toEqual([
+      expect.objectContaining({ region: "eu-central-1", allowed_account_ids: ["271828182845"], default_tags: [{ tags: expect.objectContaining({ "mlops:environment": "acme", "mlops:layer": "features" }) }] }),
+    ]);
+    expect(json.terraform?.backend).toEqual({ s3: expect.objectContaining({ bucket: "mlops-acme-tfstate-271828182845", key: "acme-features/terraform.tfstate", use_lockfile: true }) });
+    const local = synthJson(new PlatformStack(Testing.app(), "acme-bootstrap", { ...base, layer: "bootstrap", state: "local" }));
+    expect(local.terraform?.backend).toEqual({ local: { path: "terraform.acme-bootstrap.tfstate" } });
+  });
+
+  it("guards itself: in a plain App a violation stops the write of every stack, and each stack's JSON is made once", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-base-stack-")) });
+    const made = jest.spyOn(TerraformStack.prototype, "toTerraform");
+    new PlatformStack(app, "acme-fine", { ...base, layer: "fine" });
+    const raw = new PlatformStack(app, "acme-raw", { ...base, layer: "raw" });
+    app.synth();
+    expect(made).toHaveBeenCalledTimes(2);
+    made.mockRestore();
+    // A bucket made without the blueprint's encryption, logging and public access block.
+    new S3Bucket(raw, "Raw", { bucket: "acme-raw" });
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+    expect(() => app.synth()).toThrow(/MLB-S3-\d+ acme-raw\/aws_s3_bucket\.Raw/);
+    expect(fs.existsSync(path.join(app.outdir, "stacks"))).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+});
+
+describe("a layer stack reused without an environment config", () => {
+  it("takes its layer's props: a network for a team's own environment", () => {
+    const stack = new NetworkStack(Testing.app(), "acme-network", {
+      ...base,
+      network: { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] },
+      logRetentionDays: 90,
+    });
+    const json = synthJson(stack);
+    expect(resourcesOfType(json, "aws_vpc").map(([, vpc]) => vpc.cidr_block)).toEqual(["10.70.0.0/16"]);
+    expect(resourcesOfType(json, "aws_subnet").map(([, s]) => s.tags)).toContainEqual(expect.objectContaining({ "karpenter.sh/discovery": "mlops-acme-training" }));
+    expect(stack.network.privateSubnetIds).toHaveLength(2);
+  });
+});
