@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The consumer example (examples/consumer) against the blueprint as a team gets it: packed (npm pack, which builds
-# it), installed into a copy of the example, the example compiled and synthesized. Its stack must come out with the
-# blueprint's resources, and the guardrails must have run over it (a report beside the stacks).
+# it), installed into a copy of the example, the example compiled and synthesized. Its stacks (a blueprint layer with
+# its own props, a stack of its own on the base stack) must come out with their resources and state backend.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -13,17 +13,22 @@ cp -r "$root/examples/consumer" "$work/examples/consumer"
 cd "$work/examples/consumer"
 npm install --prefer-offline --no-audit --no-fund --silent
 CDKTF_OUTDIR="$work/out" npm run -s synth
-stack="$work/out/stacks/team-a-data/cdk.tf.json"
 node -e '
-  const stack = require(process.argv[1]);
-  const types = Object.keys(stack.resource || {});
-  for (const type of ["aws_kms_key", "aws_s3_bucket", "aws_vpc", "aws_iam_role"]) if (!types.includes(type)) { console.error("missing " + type); process.exit(1); }
-  console.log("consumer example: " + types.length + " resource types synthesized");
-' "$stack"
+  const out = process.argv[1];
+  const expected = { "team-a-network": ["aws_vpc", "aws_flow_log", "aws_kms_key"], "team-a-data": ["aws_kms_key", "aws_s3_bucket", "aws_iam_role"] };
+  for (const [id, wanted] of Object.entries(expected)) {
+    const stack = require(`${out}/stacks/${id}/cdk.tf.json`);
+    const types = Object.keys(stack.resource || {});
+    for (const type of wanted) if (!types.includes(type)) { console.error(`${id}: missing ${type}`); process.exit(1); }
+    if (!stack.terraform.backend.s3) { console.error(`${id}: no S3 backend`); process.exit(1); }
+    console.log(`consumer example: ${id}, ${types.length} resource types synthesized`);
+  }
+' "$work/out"
 # A violation stops the consumer's synthesis as it stops ours: named, and no stack written.
 if EXAMPLE_UNENCRYPTED_BUCKET=1 CDKTF_OUTDIR="$work/refused" node dist/main.js > "$work/refused.log" 2>&1; then
   echo "the guardrails let an unencrypted bucket through in the consumer app"; exit 1
 fi
 grep -q "MLB-S3-" "$work/refused.log" || { cat "$work/refused.log"; echo "the refusal does not name the rule"; exit 1; }
-[ ! -e "$work/refused/stacks/team-a-data/cdk.tf.json" ] || { echo "a refused stack was written"; exit 1; }
+# The network stack comes first and has nothing wrong: it is not written either.
+[ ! -e "$work/refused/stacks/team-a-network/cdk.tf.json" ] && [ ! -e "$work/refused/stacks/team-a-data/cdk.tf.json" ] || { echo "a refused app wrote a stack"; exit 1; }
 echo "The consumer example installs the packed blueprint, synthesizes its own stack, and its guardrails refuse a violation."
