@@ -3,13 +3,12 @@
  * encrypted online and offline, and blue/green rollouts that roll back on alarms.
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
-import { PUBLIC_ALLOW_FIX, describePublicAllows, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
+import { type Attributes, PUBLIC_ALLOW_FIX, block, blocks, bool, defineRule, describePublicAllows, dig, isReference, isSet, policyStatements, publicAllowStatements, refersTo, resourcesOfType, str } from "./attributes";
 import { asList, effectOf, type PolicyStatementView } from "../policy-document";
 import { actionCovered } from "./iam";
 
 /** The production variants (of any endpoint configuration in the stack) that serve `model`. */
-function variantsServing(model: ResourceView, context: RuleContext): Block[] {
+function variantsServing(model: ResourceView, context: RuleContext): Attributes[] {
   const name = str(model.attributes.name);
   return resourcesOfType(context.resources, "aws_sagemaker_endpoint_configuration")
     .flatMap((config) => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)])
@@ -31,7 +30,7 @@ const modelNetworkIsolation = defineRule({
   resourceTypes: ["aws_sagemaker_model"],
   rationale: "Without network isolation a model container can call out to the network: a compromised or malicious model can exfiltrate data.",
   publicChecks: ["CKV_AWS_370"],
-  evaluate(resource, context) {
+  check(resource, context) {
     const isolation = resource.attributes.enable_network_isolation;
     if (bool(isolation) === true || isReference(isolation)) return compliant;
     return nonCompliant(
@@ -47,7 +46,7 @@ const modelInVpc = defineRule({
   resourceTypes: ["aws_sagemaker_model"],
   rationale: "A model outside our VPC runs in SageMaker's network, beyond our security groups, endpoints and flow logs.",
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     const vpc = block(resource.attributes.vpc_config);
     if (vpc !== undefined && isSet(vpc.subnets) && isSet(vpc.security_group_ids)) return compliant;
     return nonCompliant(
@@ -63,7 +62,7 @@ const endpointConfigurationKms = defineRule({
   resourceTypes: ["aws_sagemaker_endpoint_configuration"],
   rationale: "The ML storage volumes of endpoint instances hold the model and request data; they must be encrypted with our KMS key.",
   publicChecks: ["CKV_AWS_98", "SageMakerEndpointConfigurationKMSKeyConfigured"],
-  evaluate(resource) {
+  check(resource) {
     if (isSet(resource.attributes.kms_key_arn)) return compliant;
     return nonCompliant(
       "kms_key_arn is not set: the endpoint's storage volumes are encrypted with an AWS-owned key",
@@ -78,7 +77,7 @@ const dataCaptureKms = defineRule({
   resourceTypes: ["aws_sagemaker_endpoint_configuration"],
   rationale: "Data capture writes real requests and predictions to S3; they must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const capture = block(resource.attributes.data_capture_config);
     if (capture === undefined || bool(capture.enable_capture) === false) return notApplicable;
     return isSet(capture.kms_key_id)
@@ -105,7 +104,7 @@ function dataQualitySetting(
     resourceTypes: ["aws_sagemaker_data_quality_job_definition"],
     rationale,
     publicChecks,
-    evaluate(resource) {
+    check(resource) {
       const value = dig(resource.attributes, ...path);
       const ok = expect === "set" ? isSet(value) : bool(value) === true || isReference(value);
       return ok ? compliant : nonCompliant(`${attribute} is ${expect === "set" ? "not set" : "not true"}`, fix);
@@ -155,7 +154,7 @@ const featureGroupOnlineKms = defineRule({
   resourceTypes: ["aws_sagemaker_feature_group"],
   rationale: "The online store holds the latest features of every entity (often personal data); it must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const online = block(resource.attributes.online_store_config);
     if (online === undefined || !(bool(online.enable_online_store) === true || isReference(online.enable_online_store))) return notApplicable;
     return isSet(dig(online, "security_config", "kms_key_id"))
@@ -173,7 +172,7 @@ const featureGroupOfflineKms = defineRule({
   resourceTypes: ["aws_sagemaker_feature_group"],
   rationale: "The offline store keeps every feature value ever written, in S3; it must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const offline = block(resource.attributes.offline_store_config);
     if (offline === undefined) return notApplicable;
     return isSet(dig(offline, "s3_storage_config", "kms_key_id"))
@@ -191,7 +190,7 @@ const rolloutRollsBackOnAlarms = defineRule({
   resourceTypes: ["aws_sagemaker_endpoint"],
   rationale: "A blue/green or rolling deployment without alarms shifts all traffic to a broken model and never rolls back on its own.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const deployment = block(resource.attributes.deployment_config);
     if (deployment === undefined) return notApplicable;
     const kind = block(deployment.blue_green_update_policy) !== undefined ? "blue/green" : block(deployment.rolling_update_policy) !== undefined ? "rolling" : undefined;
@@ -212,7 +211,7 @@ const packageGroupPolicyNotPublic = defineRule({
   resourceTypes: ["aws_sagemaker_model_package_group_policy"],
   rationale: "Sharing models across accounts names those accounts; a public group policy would let anyone read the models.",
   publicChecks: [],
-  evaluate(policy) {
+  check(policy) {
     const found = publicAllowStatements(policy.attributes.resource_policy);
     if (found === undefined || found.length === 0) return compliant;
     return nonCompliant(describePublicAllows(found, "the model package group policy"), PUBLIC_ALLOW_FIX);
@@ -246,7 +245,7 @@ const packageGroupConsumersCanDeploy = defineRule({
   rationale:
     "Another account creates a model from a shared package only if the group's policy grants it sagemaker:CreateModel: a policy that lets accounts read the packages but not create models from them shares models nobody can deploy.",
   publicChecks: [],
-  evaluate(policy) {
+  check(policy) {
     const statements = policyStatements(policy.attributes.resource_policy);
     if (statements === undefined) return notApplicable;
     // The group's own account, from the ARNs the policy is about: its principals need no resource policy.
@@ -318,7 +317,7 @@ const pipelineJobsEncryptedInVpc = defineRule({
   rationale:
     "A pipeline's processing and training jobs read features and write models: without our keys their volumes and outputs are encrypted with keys we do not control, and outside the VPC they reach the internet directly.",
   publicChecks: [],
-  evaluate(pipeline) {
+  check(pipeline) {
     const steps = pipelineSteps(pipeline.attributes.pipeline_definition);
     if (steps === undefined) return notApplicable;
     const gaps = steps.map((step) => [String(step.Name), stepGaps(step)] as const).filter(([, missing]) => missing.length > 0);
