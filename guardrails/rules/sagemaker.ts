@@ -3,26 +3,35 @@
  * encrypted online and offline, and blue/green rollouts that roll back on alarms.
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { type Attributes, PUBLIC_ALLOW_FIX, block, blocks, bool, defineRule, describePublicAllows, dig, isReference, isSet, policyStatements, publicAllowStatements, refersTo, resourcesOfType, str } from "./attributes";
+import { type Attributes, PUBLIC_ALLOW_FIX, block, blocks, bool, defineRule, describePublicAllows, dig, isReference, isSet, linksTo, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
 import { asList, effectOf, type PolicyStatementView } from "../policy-document";
+import { hasInstanceStorage } from "../../constructs/serving/instance-types";
 import { actionCovered } from "./iam";
 
-/** The production variants (of any endpoint configuration in the stack) that serve `model`. */
+const ENDPOINT_CONFIGURATION = "aws_sagemaker_endpoint_configuration";
+
+const variantsOf = (config: ResourceView): Attributes[] => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)];
+
+/**
+ * The variants (of the stack's endpoint configurations) that may serve `model`: whose model_name refers to it or is
+ * its name, or, in a plan where the name is unknown, of a configuration whose expressions refer to it.
+ */
 function variantsServing(model: ResourceView, context: RuleContext): Attributes[] {
-  const name = str(model.attributes.name);
-  return resourcesOfType(context.resources, "aws_sagemaker_endpoint_configuration")
-    .flatMap((config) => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)])
-    .filter((variant) => refersTo(variant.model_name, model.address) || (name !== undefined && variant.model_name === name));
+  const referring = new Set(context.referencing(model.address, ENDPOINT_CONFIGURATION).map((config) => config.address));
+  return resourcesOfType(context.resources, ENDPOINT_CONFIGURATION).flatMap((config) =>
+    variantsOf(config).filter((variant) => linksTo(variant.model_name, model, [model.attributes.name], referring.has(config.address))),
+  );
 }
 
-/** True when the model is served, and only by serverless variants (which support neither VPC config nor isolation). */
+/**
+ * Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions):
+ * a model served, and only by serverless variants, is not judged for them. One that an instance variant may also
+ * serve is.
+ */
 function servedServerlessOnly(model: ResourceView, context: RuleContext): boolean {
   const variants = variantsServing(model, context);
   return variants.length > 0 && variants.every((v) => block(v.serverless_config) !== undefined);
 }
-
-const SERVERLESS_NOTE =
-  " (the model is served by a serverless variant, which supports neither network isolation nor a VPC: suppress this rule for the model with that reason)";
 
 const modelNetworkIsolation = defineRule({
   id: "MLB-SM-001",
@@ -33,9 +42,10 @@ const modelNetworkIsolation = defineRule({
   check(resource, context) {
     const isolation = resource.attributes.enable_network_isolation;
     if (bool(isolation) === true || isReference(isolation)) return compliant;
+    if (servedServerlessOnly(resource, context)) return notApplicable;
     return nonCompliant(
-      `enable_network_isolation is not true${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
-      "Set enable_network_isolation = true; the container then gets its model artifacts and image through SageMaker only. Serverless variants cannot: suppress with that reason.",
+      "enable_network_isolation is not true",
+      "Set enable_network_isolation = true; the container then gets its model artifacts and image through SageMaker only.",
     );
   },
 });
@@ -49,8 +59,9 @@ const modelInVpc = defineRule({
   check(resource, context) {
     const vpc = block(resource.attributes.vpc_config);
     if (vpc !== undefined && isSet(vpc.subnets) && isSet(vpc.security_group_ids)) return compliant;
+    if (servedServerlessOnly(resource, context)) return notApplicable;
     return nonCompliant(
-      `vpc_config ${vpc === undefined ? "is not set" : "lacks subnets or security_group_ids"}${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
+      `vpc_config ${vpc === undefined ? "is not set" : "lacks subnets or security_group_ids"}`,
       "Set vpc_config { subnets = <private subnet ids>, security_group_ids = [<model security group>] }.",
     );
   },
@@ -59,14 +70,18 @@ const modelInVpc = defineRule({
 const endpointConfigurationKms = defineRule({
   id: "MLB-SM-003",
   severity: "error",
-  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  resourceTypes: [ENDPOINT_CONFIGURATION],
   rationale: "The ML storage volumes of endpoint instances hold the model and request data; they must be encrypted with our KMS key.",
   publicChecks: ["CKV_AWS_98", "SageMakerEndpointConfigurationKMSKeyConfigured"],
   check(resource) {
     if (isSet(resource.attributes.kms_key_arn)) return compliant;
+    // CreateEndpointConfig refuses a KMS key when a variant's instances have local NVMe storage, which the
+    // instance encrypts with a hardware module: a configuration that runs only on such types has nothing to judge.
+    const types = variantsOf(resource).map((v) => v.instance_type);
+    if (types.length > 0 && types.every((type) => typeof type === "string" && !isReference(type) && hasInstanceStorage(type))) return notApplicable;
     return nonCompliant(
       "kms_key_arn is not set: the endpoint's storage volumes are encrypted with an AWS-owned key",
-      "Set kms_key_arn to the serving KMS key. Instance types with local NVMe storage reject a KMS key (their volumes are encrypted by the instance's hardware): suppress this rule for that configuration with that reason.",
+      "Set kms_key_arn to the serving KMS key. A configuration that mixes instance types with local NVMe storage (which refuse a key) and others cannot take one: run its variants on one kind.",
     );
   },
 });
@@ -74,7 +89,7 @@ const endpointConfigurationKms = defineRule({
 const dataCaptureKms = defineRule({
   id: "MLB-SM-004",
   severity: "error",
-  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  resourceTypes: [ENDPOINT_CONFIGURATION],
   rationale: "Data capture writes real requests and predictions to S3; they must be encrypted with our KMS key.",
   publicChecks: [],
   check(resource) {
