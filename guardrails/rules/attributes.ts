@@ -1,27 +1,39 @@
 /**
- * Reading Terraform attributes the way rules see them, in synthesized cdktf JSON and in a plan's planned values.
+ * Reading Terraform attributes the way rules see them, in synthesized cdktf JSON and in a plan's planned values;
+ * the one vocabulary every rule of this folder uses.
  *
  * - A nested block is an object in cdktf JSON (`rule: { ... }`) and a list of objects in plans and in some
- *   synthesized attributes (`rule: [{ ... }]`): `block` and `blocks` read both.
- * - A boolean may be `true` or `"true"`: `parseBoolean`.
- * - A string holding `${...}` is a Terraform reference: set, but its value is only known at apply. Rules count
- *   it as set and never flag it for its value (they cannot see it).
- * - An attribute that is absent (or null) is unset in cdktf JSON; in a plan, null is unset and absent is
- *   "known after apply". Rules treat an absent attribute as non-compliant only where Terraform's default for
- *   it is the insecure choice (no KMS key, no rotation, mutable tags...), never where the default is safe.
+ *   synthesized attributes (`rule: [{ ... }]`): `block`, `blocks` and `dig` read both.
+ * - A string holding `${...}` is a Terraform reference, and so is a value a plan knows only after apply
+ *   (UNKNOWN_VALUE): set, but its value is only known at apply. Rules count it as set and never flag it for its value.
+ * - A boolean is what Terraform converts to one: `true`/`"true"`/`"1"` and `false`/`"false"`/`"0"` (`bool`).
+ * - An attribute that is absent, null, blank or an empty list is unset (`isSet`): a plan shows an absent nested
+ *   block as `[]`. Rules treat an unset attribute as non-compliant only where Terraform's default for it is the
+ *   insecure choice (no KMS key, no rotation, mutable tags...), never where the default is safe.
  */
 import { PolicyStatementView, asList, effectOf, statementsOf } from "../policy-document";
 import { ResourceView, Rule, RuleContext, UNKNOWN_VALUE, notApplicable } from "../rule";
 
 export type Attributes = Readonly<Record<string, unknown>>;
 
-/** The attributes of a resource, `{}` when a plan gives none. */
-export function attributesOf(resource: ResourceView): Attributes {
-  const attributes = resource.attributes as unknown;
-  return typeof attributes === "object" && attributes !== null && !Array.isArray(attributes) ? (attributes as Attributes) : {};
-}
-
 export const isObject = (value: unknown): value is Attributes => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * A rule over its own resource types: any other type, and a resource whose JSON gives no attributes object, is
+ * not-applicable, so `check` reads `resource.attributes` as an object.
+ */
+export function defineRule(rule: Rule): Rule {
+  const types = new Set(rule.resourceTypes);
+  return Object.freeze({
+    id: rule.id,
+    severity: rule.severity,
+    resourceTypes: Object.freeze([...rule.resourceTypes]),
+    rationale: rule.rationale,
+    publicChecks: Object.freeze([...rule.publicChecks]),
+    check: (resource: ResourceView, context: RuleContext) =>
+      types.has(resource?.type) && isObject(resource.attributes) ? rule.check(resource, context) : notApplicable,
+  });
+}
 
 /** A nested block: the object itself, or the first object of a list of blocks; undefined when there is none. */
 export function block(value: unknown): Attributes | undefined {
@@ -35,9 +47,8 @@ export function blocks(value: unknown): Attributes[] {
   return isObject(value) ? [value] : [];
 }
 
-/** The value at a path of nested blocks (`nested(attrs, "versioning_configuration", "status")`), first block at each step. */
-export function nested(attributes: Attributes | undefined, ...path: string[]): unknown {
-  let value: unknown = attributes;
+/** The value at a path of nested blocks (`dig(attrs, "vpc_config", "subnet_ids")`), first block at each step. */
+export function dig(value: unknown, ...path: readonly string[]): unknown {
   for (const key of path) {
     const current = block(value);
     if (current === undefined) return undefined;
@@ -46,28 +57,66 @@ export function nested(attributes: Attributes | undefined, ...path: string[]): u
   return value;
 }
 
-/** A Terraform reference or interpolation (`${aws_kms_key.x.arn}`): set, with a value known only at apply. */
-export function isReference(value: unknown): value is string {
-  return typeof value === "string" && value.includes("${");
+/**
+ * A Terraform reference or interpolation (`${aws_kms_key.x.arn}`, UNKNOWN_VALUE in a plan), or the placeholder
+ * statementsOf leaves where a policy document held one (`<ref>`): set, with a value known only at apply.
+ */
+export function isReference(value: unknown): boolean {
+  return typeof value === "string" && (value.includes("${") || value.includes("<ref>"));
 }
 
-/** `true`/`"true"` is true, `false`/`"false"` is false; anything else (absent, null, a reference) is undefined. */
-export function parseBoolean(value: unknown): boolean | undefined {
-  if (value === true || value === "true") return true;
-  if (value === false || value === "false") return false;
+// `address` as a whole name (not `aws_s3_bucket.a` in `data.aws_s3_bucket.a` or `aws_s3_bucket.ab`), cached:
+// rules ask per resource and per block.
+const mentionPatterns = new Map<string, RegExp>();
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** True when `value` is a reference that mentions the resource at `address` (`${<address>.name}`, `${lookup(<address>.tags, ...)}`). */
+export function refersTo(value: unknown, address: string): boolean {
+  if (typeof value !== "string" || !value.includes("${")) return false;
+  let pattern = mentionPatterns.get(address);
+  if (!pattern) mentionPatterns.set(address, (pattern = new RegExp(`(?<![A-Za-z0-9_.-])${escapeRegExp(address)}(?![A-Za-z0-9_-])`)));
+  return pattern.test(value);
+}
+
+/**
+ * Terraform's conversion of a value to a boolean: `true`, `"true"` and `"1"` are true, `false`, `"false"` and `"0"`
+ * false. Anything else (absent, null, a reference, `"TRUE"`, which Terraform refuses) is undefined.
+ */
+export function bool(value: unknown): boolean | undefined {
+  if (value === true || value === "true" || value === "1") return true;
+  if (value === false || value === "false" || value === "0") return false;
   return undefined;
 }
 
-/** A finite number, or a string that is one; undefined otherwise (absent, null, a reference). */
-export function parseNumber(value: unknown): number | undefined {
+/** A finite number, or a string that is one; undefined otherwise (absent, null, a reference, text). */
+export function num(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   return undefined;
 }
 
-/** Absent, null or the empty string: not set. References, objects and lists count as set. */
-export function isUnset(value: unknown): boolean {
-  return value === undefined || value === null || value === "";
+/** A string from a string or a number; undefined otherwise. */
+export function str(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** The strings of a list attribute (or of a single string); other elements are dropped. */
+export function strings(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return list.map(str).filter((s): s is string => s !== undefined);
+}
+
+/**
+ * True when a value is set: a non-blank string (a reference counts: it names a value that exists at apply),
+ * a number, a boolean, a non-empty list or an object. Absent, null, blank and `[]` (a plan's absent block) are not.
+ */
+export function isSet(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === "string") return value.trim() !== "";
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
 }
 
 /** How a value reads in a message: strings quoted, absent values as "not set". */
@@ -76,48 +125,44 @@ export function shown(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Quoted items for a message, the first `max` of them and how many more. */
+export function joinQuoted(items: readonly string[], max = 5): string {
+  const quoted = items.slice(0, max).map((item) => `"${item}"`);
+  return items.length > max ? `${quoted.join(", ")} and ${items.length - max} more` : quoted.join(", ");
+}
+
 /** Whether a key or alias id names an AWS-managed key (`alias/aws/<service>`, bare or as an ARN). */
 export function isAwsManagedKey(value: unknown): boolean {
   return typeof value === "string" && /(^|:)alias\/aws\//.test(value);
 }
 
-/** A rule whose check only ever sees its own resource types: any other type is not-applicable. */
-export function defineRule(rule: Rule): Rule {
-  const types = new Set(rule.resourceTypes);
-  return Object.freeze({
-    id: rule.id,
-    severity: rule.severity,
-    resourceTypes: Object.freeze([...rule.resourceTypes]),
-    rationale: rule.rationale,
-    publicChecks: Object.freeze([...rule.publicChecks]),
-    check: (resource: ResourceView, context: RuleContext) => (types.has(resource?.type) ? rule.check(resource, context) : notApplicable),
-  });
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+// ---- Other resources of the stack -------------------------------------------------------------------------
 
 /**
- * Resources of `type` attached to `resource` through their attribute `via` (the `bucket` of an
- * aws_s3_bucket_versioning, the `key_id` of an aws_kms_key_policy): those `context.referencing` finds whose
- * `via` refers to this resource, is unknown (a plan), or equals one of the resource's literal `names` (its
- * bucket name, key id, ARN), plus, by those names, the ones a plan shows with resolved values instead of references.
+ * Whether `value`, an attribute of a resource that `context.referencing` may have found (`referred`), links it to
+ * `resource`: a reference to it, one of its literal `names` (its bucket name, key id, ARN), or, in a plan where
+ * the value is unknown (it refers to a resource being created), whether the configuration refers to it.
  */
-export function attached(resource: ResourceView, context: RuleContext, type: string, via: string, names: readonly unknown[] = []): ResourceView[] {
-  const mentions = new RegExp(`${escapeRegExp(resource.address)}(?![A-Za-z0-9_-])`);
-  const literalNames = new Set(names.filter((name): name is string => typeof name === "string" && name !== "" && !isReference(name)));
-  const pointsHere = (candidate: ResourceView, foundByReference: boolean): boolean => {
-    const target = attributesOf(candidate)[via];
-    // Unknown at plan time (it refers to a resource being created): the configuration's reference decides.
-    if (target === undefined || target === UNKNOWN_VALUE) return foundByReference;
-    if (typeof target !== "string") return false;
-    return mentions.test(target) || literalNames.has(target);
-  };
+export function linksTo(value: unknown, resource: ResourceView, names: readonly unknown[], referred: boolean): boolean {
+  if (value === undefined || value === UNKNOWN_VALUE) return referred;
+  return refersTo(value, resource.address) || (typeof value === "string" && literalNames(names).has(value));
+}
+
+const literalNames = (names: readonly unknown[]) => new Set(names.filter((name): name is string => typeof name === "string" && name !== "" && !isReference(name)));
+
+/**
+ * Resources of `type` attached to `resource` through the attribute at `via` (`"bucket"` of an aws_s3_bucket_versioning,
+ * `["metadata", "namespace"]` of a Kubernetes object): those `context.referencing` finds whose `via` links here
+ * (see linksTo), plus, by the resource's literal `names`, the ones a plan shows with resolved values instead of references.
+ */
+export function attached(resource: ResourceView, context: RuleContext, type: string, via: string | readonly string[], names: readonly unknown[] = []): ResourceView[] {
+  const path = typeof via === "string" ? [via] : via;
   const found = new Map<string, ResourceView>();
   for (const candidate of context.referencing(resource.address, type) ?? []) {
-    if (candidate.type === type && pointsHere(candidate, true)) found.set(candidate.address, candidate);
+    if (candidate.type === type && linksTo(dig(candidate.attributes, ...path), resource, names, true)) found.set(candidate.address, candidate);
   }
-  for (const name of literalNames) {
-    for (const candidate of withValue(context.resources, type, via).get(name) ?? []) {
+  for (const name of literalNames(names)) {
+    for (const candidate of withValue(context.resources, type, path).get(name) ?? []) {
       if (!found.has(candidate.address)) found.set(candidate.address, candidate);
     }
   }
@@ -144,16 +189,16 @@ export function resourcesOfType(resources: readonly ResourceView[], type: string
   return index.get(type) ?? [];
 }
 
-/** The resources of `type` whose attribute `via` holds each string value. */
-export function withValue(resources: readonly ResourceView[], type: string, via: string): ReadonlyMap<string, readonly ResourceView[]> {
+/** The resources of `type` whose attribute at `path` holds each string value. */
+function withValue(resources: readonly ResourceView[], type: string, path: readonly string[]): ReadonlyMap<string, readonly ResourceView[]> {
   let indexes = valueIndexes.get(resources);
   if (!indexes) valueIndexes.set(resources, (indexes = new Map()));
-  const key = `${type} ${via}`;
+  const key = `${type} ${path.join(".")}`;
   let index = indexes.get(key);
   if (!index) {
     index = new Map();
     for (const r of resourcesOfType(resources, type)) {
-      const value = attributesOf(r)[via];
+      const value = dig(r.attributes, ...path);
       if (typeof value !== "string") continue;
       const list = index.get(value);
       if (list) list.push(r);
@@ -164,18 +209,48 @@ export function withValue(resources: readonly ResourceView[], type: string, via:
   return index;
 }
 
-// ---- Resource policies ------------------------------------------------------------------------------------
+// ---- Policy documents ----------------------------------------------------------------------------------------
 
-/** The statements of a policy attribute, or undefined when it is absent, unknown or not parseable. */
+/**
+ * The statements of a policy attribute, or undefined when it is absent, unknown or not a policy. A JSON string is
+ * parsed as it is first, so references keep their text (an IRSA condition key stays `${local.IssuerHost}:sub`);
+ * when references hold quotes and break the JSON, statementsOf reads it with references replaced by `<ref>`.
+ */
 export function policyStatements(policy: unknown): PolicyStatementView[] | undefined {
-  if (isUnset(policy)) return undefined;
-  const statements = statementsOf(policy);
+  if (!isSet(policy)) return undefined;
+  let statements: PolicyStatementView[] | undefined;
+  if (typeof policy === "string") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      parsed = undefined;
+    }
+    statements = isObject(parsed) ? statementsOf(parsed) : statementsOf(policy);
+  } else {
+    statements = statementsOf(policy);
+  }
   return statements?.filter(isObject) as PolicyStatementView[] | undefined;
 }
 
-/** `Sid "x"`, or the statement's position when it has no Sid. */
-export function describeStatement(statement: PolicyStatementView, index: number): string {
-  return typeof statement.Sid === "string" && statement.Sid !== "" ? `statement "${statement.Sid}"` : `statement #${index + 1}`;
+/** `statement "x"`, or the statement's position when it has no Sid; after `label` (`policy statement "x"`) when given. */
+export function describeStatement(statement: PolicyStatementView, index: number, label?: string): string {
+  const name = typeof statement.Sid === "string" && statement.Sid !== "" ? `statement "${statement.Sid}"` : `statement #${index + 1}`;
+  return label === undefined ? name : `${label} ${name}`;
+}
+
+/** One key of a statement's condition, under its operator (`StringEquals`), with its values as a list. */
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+export function conditionEntries(condition: unknown): ConditionEntry[] {
+  if (!isObject(condition)) return [];
+  return Object.entries(condition).flatMap(([operator, body]) =>
+    isObject(body) ? Object.entries(body).map(([key, value]) => ({ operator, key, values: Array.isArray(value) ? value : [value] })) : [],
+  );
 }
 
 /** Principal `"*"`, or any principal map (`AWS`, `Service`, ...) that lists `"*"`. */
@@ -183,6 +258,15 @@ export function principalIsEveryone(principal: unknown): boolean {
   if (typeof principal === "string") return principal.trim() === "*";
   if (!isObject(principal)) return false;
   return Object.values(principal).some((value) => asList(value).some((p) => p.trim() === "*"));
+}
+
+/** A Deny to everyone of every action of `service` (`s3`, `sqs`) when the request is not made over TLS. */
+export function deniesInsecureTransport(statement: PolicyStatementView, service: string): boolean {
+  if (effectOf(statement) !== "deny" || !principalIsEveryone(statement.Principal)) return false;
+  if (!asList(statement.Action).some((a) => a === "*" || a.toLowerCase() === `${service}:*`)) return false;
+  return conditionEntries(statement.Condition).some(
+    (e) => /^Bool(IfExists)?$/i.test(e.operator) && e.key.toLowerCase() === "aws:securetransport" && asList(e.values).some((v) => v.toLowerCase() === "false"),
+  );
 }
 
 /** Condition keys whose positive match limits who the caller is (account, organization, network path, ARN). */
@@ -218,16 +302,10 @@ function matchesAnyone(value: string): boolean {
 
 /** Whether a statement's condition limits the caller to known accounts, organizations, ARNs or network paths. */
 export function conditionLimitsCaller(condition: unknown): boolean {
-  if (!isObject(condition)) return false;
-  return Object.entries(condition).some(
-    ([operator, entries]) =>
-      MATCHING_OPERATOR.test(operator) &&
-      isObject(entries) &&
-      Object.entries(entries).some(([key, value]) => {
-        const values = asList(value);
-        return CALLER_KEYS.has(key.toLowerCase()) && values.length > 0 && !values.some(matchesAnyone);
-      }),
-  );
+  return conditionEntries(condition).some((e) => {
+    const values = asList(e.values);
+    return MATCHING_OPERATOR.test(e.operator) && CALLER_KEYS.has(e.key.toLowerCase()) && values.length > 0 && !values.some(matchesAnyone);
+  });
 }
 
 /**

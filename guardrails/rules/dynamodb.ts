@@ -3,7 +3,7 @@
  * `deletion_protection_enabled` in protected environments: see protection.ts (MLB-PROTECT-002).
  */
 import { Rule, compliant, nonCompliant } from "../rule";
-import { attributesOf, block, defineRule, isAwsManagedKey, isReference, isUnset, parseBoolean, shown } from "./attributes";
+import { block, bool, defineRule, isAwsManagedKey, isReference, isSet, shown } from "./attributes";
 
 const TABLE = "aws_dynamodb_table";
 
@@ -14,8 +14,8 @@ const pointInTimeRecovery = defineRule({
   rationale: "Point-in-time recovery restores a table to any second of the last 35 days after a bad write or delete.",
   publicChecks: ["CKV_AWS_28", "AWS-0024", "DDB3", "DynamoDBPITREnabled"],
   check(table) {
-    const enabled = block(attributesOf(table).point_in_time_recovery)?.enabled;
-    if (parseBoolean(enabled) === true || isReference(enabled)) return compliant;
+    const enabled = block(table.attributes.point_in_time_recovery)?.enabled;
+    if (bool(enabled) === true || isReference(enabled)) return compliant;
     return nonCompliant(`point_in_time_recovery.enabled is ${shown(enabled)}: a bad write or delete cannot be undone`, "set point_in_time_recovery = { enabled = true }");
   },
 });
@@ -27,14 +27,14 @@ const encryptedWithCustomerKey = defineRule({
   rationale: "Items are encrypted with a customer-managed key whose policy and CloudTrail record control and show who reads them.",
   publicChecks: ["CKV_AWS_119", "AWS-0025"],
   check(table) {
-    const sse = block(attributesOf(table).server_side_encryption);
+    const sse = block(table.attributes.server_side_encryption);
     const fix = "set server_side_encryption = { enabled = true, kms_key_arn = <customer-managed key ARN> }";
     const enabled = sse?.enabled;
-    if (parseBoolean(enabled) !== true && !isReference(enabled)) {
+    if (bool(enabled) !== true && !isReference(enabled)) {
       return nonCompliant(`server_side_encryption.enabled is ${shown(enabled)}: items are encrypted with a key DynamoDB owns, which no key policy controls`, fix);
     }
     const key = sse?.kms_key_arn;
-    if (isUnset(key)) return nonCompliant("server_side_encryption has no kms_key_arn: DynamoDB uses the AWS-managed key aws/dynamodb", fix);
+    if (!isSet(key)) return nonCompliant("server_side_encryption has no kms_key_arn: DynamoDB uses the AWS-managed key aws/dynamodb", fix);
     if (isAwsManagedKey(key)) return nonCompliant(`server_side_encryption.kms_key_arn is ${JSON.stringify(key)}, an AWS-managed key`, fix);
     return compliant;
   },

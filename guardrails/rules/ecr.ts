@@ -1,6 +1,6 @@
 /** ECR repositories: immutable tags, scanned images, a customer-managed key, a policy that grants no one-and-all. */
 import { ResourceView, Rule, RuleContext, compliant, nonCompliant } from "../rule";
-import { PUBLIC_ALLOW_FIX, attributesOf, block, blocks, defineRule, describePublicAllows, isAwsManagedKey, isReference, isUnset, parseBoolean, publicAllowStatements, resourcesOfType, shown } from "./attributes";
+import { PUBLIC_ALLOW_FIX, block, blocks, bool, defineRule, describePublicAllows, isAwsManagedKey, isReference, isSet, publicAllowStatements, resourcesOfType, shown } from "./attributes";
 
 const REPOSITORY = "aws_ecr_repository";
 const REPOSITORY_POLICY = "aws_ecr_repository_policy";
@@ -13,7 +13,7 @@ const immutableTags = defineRule({
   rationale: "An immutable tag always names the image that was tested and promoted; a mutable one can be pushed over.",
   publicChecks: ["CKV_AWS_51", "AWS-0031"],
   check(repository) {
-    const mutability = attributesOf(repository).image_tag_mutability;
+    const mutability = repository.attributes.image_tag_mutability;
     if (mutability === "IMMUTABLE" || isReference(mutability)) return compliant;
     return nonCompliant(
       `image_tag_mutability is ${mutability === undefined || mutability === null ? "not set (Terraform's default is MUTABLE)" : shown(mutability)}: a pushed tag can be overwritten by another image`,
@@ -30,9 +30,9 @@ function wildcardMatches(pattern: string, name: string): boolean {
 
 /** Whether a registry scanning configuration of the stack scans this repository on push (or continuously). */
 function registryScansOnPush(repository: ResourceView, context: RuleContext): boolean {
-  const name = attributesOf(repository).name;
+  const name = repository.attributes.name;
   return resourcesOfType(context.resources, REGISTRY_SCANNING)
-    .flatMap((r) => blocks(attributesOf(r).rule))
+    .flatMap((r) => blocks(r.attributes.rule))
     .some(
       (rule) =>
         (rule.scan_frequency === "SCAN_ON_PUSH" || rule.scan_frequency === "CONTINUOUS_SCAN") &&
@@ -47,8 +47,8 @@ const scanOnPush = defineRule({
   rationale: "Scanning every pushed image finds known vulnerabilities before the image is promoted.",
   publicChecks: ["CKV_AWS_163", "AWS-0030"],
   check(repository, context) {
-    const scan = block(attributesOf(repository).image_scanning_configuration)?.scan_on_push;
-    if (parseBoolean(scan) === true || isReference(scan) || registryScansOnPush(repository, context)) return compliant;
+    const scan = block(repository.attributes.image_scanning_configuration)?.scan_on_push;
+    if (bool(scan) === true || isReference(scan) || registryScansOnPush(repository, context)) return compliant;
     return nonCompliant(`image_scanning_configuration.scan_on_push is ${shown(scan)}: pushed images are not scanned for vulnerabilities`, "set image_scanning_configuration = { scan_on_push = true } (or scan on push in an aws_ecr_registry_scanning_configuration)");
   },
 });
@@ -62,7 +62,7 @@ const encryptedWithCustomerKey = defineRule({
   rationale: "Images (code, weights, credentials baked in by mistake) are encrypted with a customer-managed key whose policy controls who pulls their layers.",
   publicChecks: ["CKV_AWS_136", "AWS-0033"],
   check(repository) {
-    const encryption = block(attributesOf(repository).encryption_configuration);
+    const encryption = block(repository.attributes.encryption_configuration);
     const type = encryption?.encryption_type;
     const fix = 'set encryption_configuration = { encryption_type = "KMS", kms_key = <customer-managed key ARN> }';
     if (!(typeof type === "string" && (KMS_TYPES.has(type) || isReference(type)))) {
@@ -72,7 +72,7 @@ const encryptedWithCustomerKey = defineRule({
     if (typeof key === "string" && key.trim() === "") return nonCompliant('encryption_configuration.kms_key is "": ECR uses the AWS-managed key aws/ecr', fix);
     if (isAwsManagedKey(key)) return nonCompliant(`encryption_configuration.kms_key is ${JSON.stringify(key)}, an AWS-managed key`, fix);
     // Absent kms_key: the AWS-managed key in cdktf JSON, but also what a plan shows for a key created in the same apply.
-    if (isUnset(key)) return nonCompliant("encryption_configuration has no kms_key: ECR uses the AWS-managed key aws/ecr", fix);
+    if (!isSet(key)) return nonCompliant("encryption_configuration has no kms_key: ECR uses the AWS-managed key aws/ecr", fix);
     return compliant;
   },
 });
@@ -84,7 +84,7 @@ const policyNotPublic = defineRule({
   rationale: "A repository policy that allows any principal without a condition on the caller lets any AWS account pull (or push) images.",
   publicChecks: ["CKV_AWS_32", "AWS-0032", "ECR1"],
   check(policy) {
-    const found = publicAllowStatements(attributesOf(policy).policy);
+    const found = publicAllowStatements(policy.attributes.policy);
     if (found === undefined || found.length === 0) return compliant;
     return nonCompliant(describePublicAllows(found, "the repository policy"), PUBLIC_ALLOW_FIX);
   },

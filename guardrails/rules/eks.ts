@@ -3,7 +3,7 @@
  * groups that do not open SSH to everyone.
  */
 import { UNKNOWN_VALUE, compliant, nonCompliant, notApplicable, type ResourceView, type Rule } from "../rule";
-import { block, blocks, bool, defineRule, isReference, isSet, joinQuoted, num, refersTo, str, strings } from "./blocks";
+import { block, blocks, bool, defineRule, isReference, isSet, joinQuoted, num, refersTo, str, strings } from "./attributes";
 import { CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from "../../constructs/training-cluster/versions";
 
 const secretsEncryption = defineRule({
@@ -12,7 +12,7 @@ const secretsEncryption = defineRule({
   resourceTypes: ["aws_eks_cluster"],
   rationale: "Kubernetes secrets are only base64 in etcd unless envelope-encrypted with a KMS key of ours.",
   publicChecks: ["CKV_AWS_58", "AWS-0039"],
-  evaluate(resource) {
+  check(resource) {
     const configs = blocks(resource.attributes.encryption_config);
     const forSecrets = configs.filter((c) => strings(c.resources).includes("secrets"));
     const withKey = forSecrets.filter((c) => isSet(block(c.provider)?.key_arn));
@@ -40,7 +40,7 @@ const privateEndpointWhenProtected = defineRule({
   resourceTypes: ["aws_eks_cluster"],
   rationale: "A protected environment's Kubernetes API must not be reachable from the internet at all.",
   publicChecks: ["CKV_AWS_39", "AWS-0040", "EKS1"],
-  evaluate(resource, context) {
+  check(resource, context) {
     if (!isEndpointPublic(resource.attributes)) return compliant;
     if (!context.protected) return notApplicable;
     return nonCompliant(
@@ -56,7 +56,7 @@ const fencedPublicEndpoint = defineRule({
   resourceTypes: ["aws_eks_cluster"],
   rationale: "A public API endpoint open to 0.0.0.0/0 leaves the cluster's authentication as the only barrier against the whole internet.",
   publicChecks: ["CKV_AWS_38", "AWS-0041"],
-  evaluate(resource) {
+  check(resource) {
     if (!isEndpointPublic(resource.attributes)) return compliant;
     const raw = block(resource.attributes.vpc_config)?.public_access_cidrs;
     if (isReference(raw)) return compliant;
@@ -79,7 +79,7 @@ const controlPlaneLogs = defineRule({
   resourceTypes: ["aws_eks_cluster"],
   rationale: "Control plane logs (audit above all) are the only record of who did what through the Kubernetes API.",
   publicChecks: ["CKV_AWS_37", "AWS-0038", "EKS2"],
-  evaluate(resource) {
+  check(resource) {
     const enabled = new Set(strings(resource.attributes.enabled_cluster_log_types));
     const missing = CONTROL_PLANE_LOG_TYPES.filter((type) => !enabled.has(type));
     return missing.length === 0
@@ -107,7 +107,7 @@ const supportedVersion = defineRule({
   resourceTypes: ["aws_eks_cluster"],
   rationale: "A Kubernetes version out of EKS support gets no security patches and is force-upgraded by AWS on its own schedule.",
   publicChecks: ["CKV_AWS_339"],
-  evaluate(resource) {
+  check(resource) {
     const raw = resource.attributes.version;
     // Absent: EKS creates the cluster on its current default version. A reference: only apply knows.
     if (raw === undefined || raw === null || isReference(raw)) return compliant;
@@ -128,7 +128,7 @@ const sshOnlyFromSecurityGroups = defineRule({
   resourceTypes: ["aws_eks_node_group"],
   rationale: "A node group with an SSH key and no source security groups opens port 22 on every node to 0.0.0.0/0.",
   publicChecks: ["CKV_AWS_100"],
-  evaluate(resource) {
+  check(resource) {
     const access = block(resource.attributes.remote_access);
     if (access === undefined || !isSet(access.ec2_ssh_key)) return compliant;
     if (strings(access.source_security_group_ids).length > 0 || isReference(access.source_security_group_ids)) return compliant;
@@ -159,7 +159,7 @@ const privateApiReachable = defineRule({
   rationale:
     "A private-only API endpoint sits behind the cluster security group, which admits only the cluster itself: without an ingress rule on 443, no runner, VPN or bastion reaches it and every Kubernetes deploy times out.",
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     if (isEndpointPublic(resource.attributes)) return notApplicable;
     // Additional security groups of the control plane may carry the access; they are not judged here.
     if (strings(block(resource.attributes.vpc_config)?.security_group_ids).length > 0) return compliant;

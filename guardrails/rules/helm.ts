@@ -7,11 +7,7 @@
 import { EXACT_SEMVER } from "../../constructs/training-cluster/versions";
 import { MAX_JSON_DEPTH, jsonPath, parseJsonText } from "../json-depth";
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext, type RuleResult } from "../rule";
-import { resourcesOfType } from "./attributes";
-import { block, blocks, bool, defineRule, isObject, isReference as isReferenceGuard, str, type Block } from "./blocks";
-
-/** A Terraform reference (a plain boolean: the guard would narrow a string to never). */
-const isReference = (value: unknown): boolean => isReferenceGuard(value);
+import { type Attributes, block, blocks, bool, defineRule, isObject, isReference, resourcesOfType, str } from "./attributes";
 
 export const HELM_RELEASE = "helm_release";
 export const KUBERNETES_MANIFEST = "kubernetes_manifest";
@@ -25,7 +21,7 @@ export const OBJECT_CARRIER_TYPES = [HELM_RELEASE, KUBERNETES_MANIFEST] as const
  * The documents of a release's `values` that are JSON objects (JSON is YAML: the blueprint writes JSON). YAML
  * that is not JSON, and values known only at apply, are left out: they are not judged here.
  */
-export function releaseValues(release: ResourceView): Block[] {
+export function releaseValues(release: ResourceView): Attributes[] {
   const values = release.attributes.values;
   const texts = Array.isArray(values) ? values : typeof values === "string" ? [values] : [];
   return texts.flatMap((text) => {
@@ -41,7 +37,7 @@ export interface ObjectView {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
-  readonly body: Block;
+  readonly body: Attributes;
   /** `NodePool "g5-spot"` (with `in <namespace>` for namespaced objects), for messages. */
   readonly label: string;
 }
@@ -108,7 +104,7 @@ export function objectRule(spec: {
     resourceTypes: OBJECT_CARRIER_TYPES,
     rationale: spec.rationale,
     publicChecks: spec.publicChecks ?? [],
-    evaluate(resource, context): RuleResult {
+    check(resource, context): RuleResult {
       const objects = objectsOfKind(resource, spec.group, spec.kind);
       if (objects.length === 0) return notApplicable;
       const problems = objects.flatMap((object) => spec.problems(object, context).map((p) => `${object.label} ${p}`));
@@ -130,7 +126,7 @@ const pinnedChart = defineRule({
   resourceTypes: [HELM_RELEASE],
   rationale: "A chart without an exact version installs whatever is newest at apply, and one from http:// or a local helm repo alias can be swapped: what runs is not what was reviewed.",
   publicChecks: [],
-  evaluate(release) {
+  check(release) {
     const { version, repository, chart } = release.attributes;
     const problems: string[] = [];
     const versionText = str(version);
@@ -192,7 +188,7 @@ const valuesNotExposed = defineRule({
   resourceTypes: [HELM_RELEASE],
   rationale: "Metrics (DCGM, Prometheus), dashboards (Grafana) and controllers stay inside the cluster: no LoadBalancer or NodePort service and no ingress from a chart's values.",
   publicChecks: [],
-  evaluate(release) {
+  check(release) {
     const found = releaseValues(release).flatMap((values, i, all) => exposures(values).map((e) => (all.length > 1 ? `values[${i}] ${e}` : `values ${e}`)));
     for (const set of blocks(release.attributes.set)) {
       const name = str(set.name) ?? "";

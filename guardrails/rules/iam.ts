@@ -4,44 +4,16 @@
  */
 import { IAM_POLICY_LIMITS, UNKNOWN_REFERENCE_LENGTH, policySize } from "../../constructs/core/iam";
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { asList, effectOf, statementsOf, type PolicyStatementView } from "../policy-document";
-import { attached, principalIsEveryone } from "./attributes";
-import { blocks, bool, defineRule, isObject, joinQuoted, str, strings } from "./blocks";
+import { type ConditionEntry, attached, blocks, bool, conditionEntries, defineRule, describeStatement, isObject, isReference, joinQuoted, policyStatements, principalIsEveryone, str, strings } from "./attributes";
+import { asList, effectOf, type PolicyStatementView } from "../policy-document";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading policy documents
 
-type PolicyRead =
-  | { readonly kind: "absent" }
-  | { readonly kind: "unreadable" }
-  | { readonly kind: "read"; readonly statements: readonly PolicyStatementView[] };
-
-/**
- * The statements of a policy attribute. A JSON string is parsed as it is first, so references keep their text
- * (an IRSA condition key stays `${local.IssuerHost}:sub`); when references hold quotes and break the JSON,
- * statementsOf reads it with references replaced by a placeholder. Absent (or unknown in a plan) is not unreadable.
- */
-function readPolicy(policy: unknown): PolicyRead {
-  if (policy === undefined || policy === null || (typeof policy === "string" && policy.trim() === "")) return { kind: "absent" };
-  let statements: PolicyStatementView[] | undefined;
-  if (typeof policy === "string") {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(policy);
-    } catch {
-      parsed = undefined;
-    }
-    statements = isObject(parsed) ? statementsOf(parsed) : statementsOf(policy);
-  } else {
-    statements = statementsOf(policy);
-  }
-  if (statements === undefined) return { kind: "unreadable" };
-  return { kind: "read", statements: statements.filter(isObject) };
-}
-
 interface LabelledPolicy {
   readonly label: string;
-  readonly read: PolicyRead;
+  /** Undefined when the document is absent, unknown (a reference, a plan's unknown value) or not a policy. */
+  readonly statements: readonly PolicyStatementView[] | undefined;
 }
 
 /** Types whose permission policies IAM-001 and IAM-002 read. */
@@ -57,26 +29,22 @@ function permissionPolicies(resource: ResourceView): LabelledPolicy[] {
   if (resource.type === "aws_iam_role") {
     return blocks(resource.attributes.inline_policy).map((inline, i) => ({
       label: `inline_policy "${str(inline.name) ?? i + 1}"`,
-      read: readPolicy(inline.policy),
+      statements: policyStatements(inline.policy),
     }));
   }
-  return [{ label: "policy", read: readPolicy(resource.attributes.policy) }];
+  return [{ label: "policy", statements: policyStatements(resource.attributes.policy) }];
 }
 
-type ReadablePolicy = LabelledPolicy & { readonly read: { readonly kind: "read"; readonly statements: readonly PolicyStatementView[] } };
-const isReadable = (policy: LabelledPolicy): policy is ReadablePolicy => policy.read.kind === "read";
+type ReadablePolicy = LabelledPolicy & { readonly statements: readonly PolicyStatementView[] };
+const isReadable = (policy: LabelledPolicy): policy is ReadablePolicy => policy.statements !== undefined;
 
 const isAllow = (statement: PolicyStatementView): boolean => effectOf(statement).trim() === "allow";
-
-function where(label: string, statement: PolicyStatementView, index: number): string {
-  return `${label} statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`}`;
-}
 
 /** Every Allow statement of the resource's readable policies, with where it stands. */
 function allowStatements(resource: ResourceView): { readonly statement: PolicyStatementView; readonly at: string }[] {
   return permissionPolicies(resource)
     .filter(isReadable)
-    .flatMap(({ label, read }) => read.statements.map((statement, i) => ({ statement, at: where(label, statement, i) })))
+    .flatMap(({ label, statements }) => statements.map((statement, i) => ({ statement, at: describeStatement(statement, i, label) })))
     .filter(({ statement }) => isAllow(statement));
 }
 
@@ -107,21 +75,6 @@ export function actionCovered(pattern: string, action: string): boolean {
   if (wildcardAt < 0) return globToRegExp(p).test(a);
   if (!p.endsWith("*") || /[*?]/.test(p.slice(0, -1))) return false;
   return a.slice(0, wildcardAt).startsWith(p.slice(0, -1));
-}
-
-interface ConditionEntry {
-  readonly operator: string;
-  readonly key: string;
-  readonly values: readonly unknown[];
-}
-
-function conditionEntries(condition: unknown): ConditionEntry[] {
-  if (!isObject(condition)) return [];
-  return Object.entries(condition).flatMap(([operator, body]) =>
-    isObject(body)
-      ? Object.entries(body).map(([key, value]) => ({ operator, key, values: Array.isArray(value) ? value : [value] }))
-      : [],
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,24 +163,24 @@ const noWildcardActions = defineRule({
   resourceTypes: PERMISSION_POLICY_TYPES,
   rationale: 'A statement that allows every action ("*", or "service:*" on every resource) grants far more than any workload needs.',
   publicChecks: ["CKV_AWS_62", "CKV_AWS_63", "AWS-0057", "IAM5"],
-  evaluate(resource) {
+  check(resource) {
     // A document that is absent, a reference (a data source's json) or not JSON is not judged here: a plan,
     // where it is resolved, is.
     const readable = permissionPolicies(resource).filter(isReadable);
     if (readable.length === 0) return notApplicable;
     const problems: string[] = [];
-    for (const { label, read } of readable) {
-      read.statements.forEach((statement, i) => {
+    for (const { label, statements } of readable) {
+      statements.forEach((statement, i) => {
         if (!isAllow(statement)) return;
         const actions = asList(statement.Action);
         const everyResource = onEveryResource(statement);
-        if (actions.some(isEveryAction)) problems.push(`${where(label, statement, i)} allows Action "*"`);
+        if (actions.some(isEveryAction)) problems.push(`${describeStatement(statement, i, label)} allows Action "*"`);
         else {
           const serviceWide = actions.filter(isServiceWildcard);
-          if (serviceWide.length > 0 && everyResource) problems.push(`${where(label, statement, i)} allows ${joinQuoted(serviceWide)} on Resource "*"`);
+          if (serviceWide.length > 0 && everyResource) problems.push(`${describeStatement(statement, i, label)} allows ${joinQuoted(serviceWide)} on Resource "*"`);
         }
         if (statement.NotAction !== undefined && everyResource) {
-          problems.push(`${where(label, statement, i)} allows every action but ${joinQuoted(asList(statement.NotAction))} (NotAction) on Resource "*"`);
+          problems.push(`${describeStatement(statement, i, label)} allows every action but ${joinQuoted(asList(statement.NotAction))} (NotAction) on Resource "*"`);
         }
       });
     }
@@ -246,18 +199,18 @@ const noUnscopedResources = defineRule({
   resourceTypes: PERMISSION_POLICY_TYPES,
   rationale: 'Resource "*" is only right for actions that take no resource ARN; everything else must name its resources.',
   publicChecks: ["CKV_AWS_355", "IAM5"],
-  evaluate(resource) {
+  check(resource) {
     const readable = permissionPolicies(resource).filter(isReadable);
     if (readable.length === 0) return notApplicable;
     const problems: string[] = [];
-    for (const { label, read } of readable) {
-      read.statements.forEach((statement, i) => {
+    for (const { label, statements } of readable) {
+      statements.forEach((statement, i) => {
         // NotAction, "*" and "service:*" statements are MLB-IAM-001's findings.
         if (!isAllow(statement) || !onEveryResource(statement) || statement.NotAction !== undefined) return;
         const unscoped = asList(statement.Action).filter(
           (action) => !isEveryAction(action) && !isServiceWildcard(action) && !allowedOnEveryResource(action, statement),
         );
-        if (unscoped.length > 0) problems.push(`${where(label, statement, i)} allows ${joinQuoted(unscoped)} on Resource "*"`);
+        if (unscoped.length > 0) problems.push(`${describeStatement(statement, i, label)} allows ${joinQuoted(unscoped)} on Resource "*"`);
       });
     }
     return problems.length === 0
@@ -275,23 +228,22 @@ const noEveryoneInTrust = defineRule({
   resourceTypes: ["aws_iam_role"],
   rationale: 'A trust policy with a "*" principal lets any AWS account (or anyone) assume the role.',
   publicChecks: ["CKV_AWS_60"],
-  evaluate(resource) {
-    const read = readPolicy(resource.attributes.assume_role_policy);
-    if (read.kind !== "read") return notApplicable;
+  check(resource) {
+    const statements = policyStatements(resource.attributes.assume_role_policy);
+    if (statements === undefined) return notApplicable;
     const fix = 'Trust named principals only: a service ("Service": "eks.amazonaws.com"), an account or role ARN, or an OIDC provider with sub/aud conditions.';
     const problems: string[] = [];
-    read.statements.forEach((statement, i) => {
+    statements.forEach((statement, i) => {
       if (!isAllow(statement)) return;
-      if (principalIsEveryone(statement.Principal)) problems.push(`${where("assume_role_policy", statement, i)} trusts Principal "*"`);
+      if (principalIsEveryone(statement.Principal)) problems.push(`${describeStatement(statement, i, "assume_role_policy")} trusts Principal "*"`);
       if ((statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) {
-        problems.push(`${where("assume_role_policy", statement, i)} trusts every principal but those in NotPrincipal`);
+        problems.push(`${describeStatement(statement, i, "assume_role_policy")} trusts every principal but those in NotPrincipal`);
       }
     });
     return problems.length === 0 ? compliant : nonCompliant(problems.join("; "), fix);
   },
 });
 
-const hasInterpolation = (text: string): boolean => text.includes("${") || text.includes("<ref>");
 const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[^:*?\s]+:[^:*?\s]+$/;
 
 /**
@@ -302,9 +254,9 @@ const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[^:*?\s]+:[^:*?\s]+$/;
 function trustsEksOidcProvider(federated: readonly string[], entries: readonly ConditionEntry[]): boolean {
   const literalIssuers = entries
     .map((e) => e.key.replace(/:(sub|aud|amr|oaud)$/i, ""))
-    .filter((issuer) => issuer !== "" && !hasInterpolation(issuer) && !issuer.includes(":"));
+    .filter((issuer) => issuer !== "" && !isReference(issuer) && !issuer.includes(":"));
   return federated.some((provider) => {
-    if (hasInterpolation(provider)) return literalIssuers.every((issuer) => issuer.toLowerCase().includes("oidc.eks."));
+    if (isReference(provider)) return literalIssuers.every((issuer) => issuer.toLowerCase().includes("oidc.eks."));
     return /:oidc-provider\/oidc\.eks\./i.test(provider);
   });
 }
@@ -315,18 +267,18 @@ const irsaBoundToServiceAccount = defineRule({
   resourceTypes: ["aws_iam_role"],
   rationale: "An IRSA role without a sub condition naming one service account can be assumed by every pod of the cluster.",
   publicChecks: [],
-  evaluate(resource) {
-    const read = readPolicy(resource.attributes.assume_role_policy);
-    if (read.kind !== "read") return notApplicable;
+  check(resource) {
+    const statements = policyStatements(resource.attributes.assume_role_policy);
+    if (statements === undefined) return notApplicable;
     const problems: string[] = [];
     let irsa = false;
-    read.statements.forEach((statement, i) => {
+    statements.forEach((statement, i) => {
       if (!isAllow(statement) || !asList(statement.Action).some((a) => actionCovered(a, "sts:AssumeRoleWithWebIdentity"))) return;
       const federated = isObject(statement.Principal) ? asList(statement.Principal.Federated) : [];
       const entries = conditionEntries(statement.Condition);
       if (!trustsEksOidcProvider(federated, entries)) return;
       irsa = true;
-      const at = where("assume_role_policy", statement, i);
+      const at = describeStatement(statement, i, "assume_role_policy");
       const subjects = entries.filter((e) => /:sub$/i.test(e.key) && /^string(equals|like)$/i.test(e.operator));
       if (subjects.length === 0) {
         problems.push(`${at} has no StringEquals "<issuer>:sub" condition, so every service account of the cluster can assume the role`);
@@ -335,7 +287,7 @@ const irsaBoundToServiceAccount = defineRule({
       for (const entry of subjects) {
         for (const value of entry.values) {
           const subject = typeof value === "string" ? value : JSON.stringify(value);
-          if (hasInterpolation(subject)) continue; // unknown here: a reference
+          if (isReference(subject)) continue; // unknown here: a reference
           if (!SERVICE_ACCOUNT_SUBJECT.test(subject)) {
             problems.push(`${at} has sub condition value "${subject}", which is not one service account (system:serviceaccount:<namespace>:<name>, no wildcard)`);
           }
@@ -367,7 +319,7 @@ const noAdministratorAccess = defineRule({
   ],
   rationale: "AdministratorAccess gives a principal every permission in the account, including IAM itself.",
   publicChecks: ["CKV_AWS_274", "IAM4"],
-  evaluate(resource) {
+  check(resource) {
     const attrs = resource.attributes;
     const arns =
       resource.type === "aws_iam_role"
@@ -409,20 +361,20 @@ const registerNotApprove = defineRule({
   rationale:
     "CreateModelPackage can set ModelApprovalStatus to Approved: without a condition limiting it to PendingManualApproval, whoever registers a model version can also approve it and skip the reviewer.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const readable = permissionPolicies(resource).filter(isReadable);
     let granted = false;
     const problems: string[] = [];
-    for (const { label, read } of readable) {
+    for (const { label, statements } of readable) {
       // A Deny of CreateModelPackage for any other status (StringNotEquals[IfExists]) limits every Allow of the document.
-      const denied = read.statements.some(
+      const denied = statements.some(
         (s) => effectOf(s).trim() === "deny" && coversCreateModelPackage(s) && approvalStatusIsPending(s, /^StringNotEquals(IfExists)?$/i),
       );
-      read.statements.forEach((statement, i) => {
+      statements.forEach((statement, i) => {
         if (!isAllow(statement) || !coversCreateModelPackage(statement)) return;
         granted = true;
         if (denied || approvalStatusIsPending(statement, /^StringEquals(IfExists)?$/i)) return;
-        problems.push(`${where(label, statement, i)} allows ${CREATE_MODEL_PACKAGE} with any sagemaker:ModelApprovalStatus`);
+        problems.push(`${describeStatement(statement, i, label)} allows ${CREATE_MODEL_PACKAGE} with any sagemaker:ModelApprovalStatus`);
       });
     }
     if (!granted) return notApplicable;
@@ -437,7 +389,7 @@ const registerNotApprove = defineRule({
 
 /** A policy document's size as IAM counts it (see policySize), or undefined when it is absent, unknown or not a policy. */
 function sizeOfPolicy(policy: unknown): number | undefined {
-  if (readPolicy(policy).kind !== "read") return undefined;
+  if (policyStatements(policy) === undefined) return undefined;
   return policySize(typeof policy === "string" ? policy : JSON.stringify(policy));
 }
 
@@ -471,7 +423,7 @@ const policiesWithinSizeLimits = defineRule({
   resourceTypes: ["aws_iam_role", "aws_iam_role_policy", "aws_iam_policy"],
   rationale: `IAM refuses a managed policy over ${IAM_POLICY_LIMITS.managedPolicy} characters and a role whose inline policies together pass ${IAM_POLICY_LIMITS.roleInlinePolicies}: the apply fails, after everything before it changed.`,
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     if (resource.type === "aws_iam_role") {
       const sizes = inlinePoliciesOf(resource, context);
       if (sizes.size === 0) return notApplicable;
@@ -531,7 +483,7 @@ const capacityScopedToCluster = defineRule({
   resourceTypes: PERMISSION_POLICY_TYPES,
   rationale: "A role that launches, tags or terminates instances (a node provisioner) must reach only its own cluster's: by an aws:ResourceTag/kubernetes.io/cluster/<cluster> or aws:RequestTag condition.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const granting = allowStatements(resource)
       .map(({ statement, at }) => ({ statement, at, actions: asList(statement.Action).filter((action) => CAPACITY_ACTIONS.some((target) => actionCovered(action, target))) }))
       .filter(({ actions }) => actions.length > 0);
@@ -558,7 +510,7 @@ const passRoleNamed = defineRule({
   resourceTypes: PERMISSION_POLICY_TYPES,
   rationale: "iam:PassRole on any role, or to any service, lets a principal hand a more powerful role to EC2 or Lambda and act through it: name the roles and the service.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const granting = allowStatements(resource).filter(({ statement }) => asList(statement.Action).some((action) => actionCovered(action, "iam:PassRole")));
     if (granting.length === 0) return notApplicable;
     const problems: string[] = [];
@@ -566,7 +518,7 @@ const passRoleNamed = defineRule({
       const resources = asList(statement.Resource);
       const unnamed = resources.filter((r) => {
         const text = r.trim();
-        if (hasInterpolation(text) && !text.startsWith("arn:")) return false; // a reference to a role
+        if (isReference(text) && !text.startsWith("arn:")) return false; // a reference to a role
         const role = ROLE_ARN.exec(text.replace(/\$\{[^}]*\}/g, "ref"));
         return role === null || /^[*?/]*$/.test(role[1]) || role[1].endsWith("*");
       });

@@ -3,9 +3,8 @@
  * with IMDSv2 and one hop, encrypted root volumes with our key, a pinned AMI, and a ceiling on every pool.
  */
 import type { Rule } from "../rule";
-import { block, blocks, bool, isReference as isReferenceGuard, num, str } from "./blocks";
+import { block, blocks, bool, isReference, num, str } from "./attributes";
 
-const isReference = (value: unknown): boolean => isReferenceGuard(value);
 import { objectRule } from "./helm";
 
 const KARPENTER_AWS = "karpenter.k8s.aws";

@@ -1,6 +1,6 @@
 /** KMS keys: rotation, enabled, an explicit key policy that grants no one-and-all, a deletion window. */
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
-import { PUBLIC_ALLOW_FIX, attached, attributesOf, defineRule, describePublicAllows, isReference, isUnset, parseBoolean, parseNumber, publicAllowStatements, shown } from "./attributes";
+import { PUBLIC_ALLOW_FIX, attached, bool, defineRule, describePublicAllows, isReference, isSet, num, publicAllowStatements, shown } from "./attributes";
 
 const KEY = "aws_kms_key";
 const KEY_POLICY = "aws_kms_key_policy";
@@ -12,15 +12,15 @@ const rotationEnabled = defineRule({
   rationale: "Yearly rotation of a symmetric key's material limits how much data one compromised key version protects.",
   publicChecks: ["CKV_AWS_7", "AWS-0065", "KMS5", "KMSBackingKeyRotationEnabled"],
   check(key) {
-    const attributes = attributesOf(key);
+    const attributes = key.attributes;
     const spec = attributes.customer_master_key_spec;
     const usage = attributes.key_usage;
     // KMS rotates only symmetric encryption keys held in KMS itself.
     if (typeof spec === "string" && !isReference(spec) && spec !== "SYMMETRIC_DEFAULT") return notApplicable;
     if (typeof usage === "string" && !isReference(usage) && usage !== "ENCRYPT_DECRYPT") return notApplicable;
-    if (!isUnset(attributes.custom_key_store_id) || !isUnset(attributes.xks_key_id)) return notApplicable;
+    if (isSet(attributes.custom_key_store_id) || isSet(attributes.xks_key_id)) return notApplicable;
     const rotation = attributes.enable_key_rotation;
-    if (parseBoolean(rotation) === true || isReference(rotation)) return compliant;
+    if (bool(rotation) === true || isReference(rotation)) return compliant;
     return nonCompliant(
       rotation === undefined || rotation === null ? "enable_key_rotation is not set (Terraform's default is false): the key material is never rotated" : `enable_key_rotation is ${shown(rotation)}: the key material is never rotated`,
       "set enable_key_rotation = true",
@@ -35,8 +35,8 @@ const keyEnabled = defineRule({
   rationale: "A disabled key makes everything encrypted with it unreadable; disabling one is an incident, not configuration.",
   publicChecks: ["CKV_AWS_227"],
   check(key) {
-    const enabled = attributesOf(key).is_enabled;
-    if (parseBoolean(enabled) !== false) return compliant; // unset defaults to true
+    const enabled = key.attributes.is_enabled;
+    if (bool(enabled) !== false) return compliant; // unset defaults to true
     return nonCompliant(`is_enabled is ${shown(enabled)}: data encrypted with the key cannot be decrypted`, "set is_enabled = true (or remove it: the default is true)");
   },
 });
@@ -48,8 +48,8 @@ const policyExists = defineRule({
   rationale: "An explicit key policy says who administers and uses the key; without one, KMS applies its default policy and nobody reviewed it.",
   publicChecks: ["CKV2_AWS_64"],
   check(key, context) {
-    if (!isUnset(attributesOf(key).policy)) return compliant;
-    const { key_id: keyId, id, arn } = attributesOf(key);
+    if (isSet(key.attributes.policy)) return compliant;
+    const { key_id: keyId, id, arn } = key.attributes;
     if (attached(key, context, KEY_POLICY, "key_id", [keyId, id, arn]).length) return compliant;
     return nonCompliant(
       `has no key policy (no policy attribute and no ${KEY_POLICY}): KMS applies its default policy`,
@@ -65,7 +65,7 @@ const policyNotPublic = defineRule({
   rationale: "A key policy that allows any principal without a condition on the caller lets any AWS account use or manage the key.",
   publicChecks: ["CKV_AWS_33"],
   check(resource) {
-    const found = publicAllowStatements(attributesOf(resource).policy);
+    const found = publicAllowStatements(resource.attributes.policy);
     if (found === undefined || found.length === 0) return compliant;
     return nonCompliant(describePublicAllows(found, "the key policy"), PUBLIC_ALLOW_FIX);
   },
@@ -80,7 +80,7 @@ const deletionWindow = defineRule({
   rationale: "The deletion window is the time left to cancel a scheduled key deletion before the data encrypted with it is lost for good.",
   publicChecks: [],
   check(key) {
-    const days = parseNumber(attributesOf(key).deletion_window_in_days);
+    const days = num(key.attributes.deletion_window_in_days);
     // Unset: KMS waits 30 days.
     if (days === undefined || days >= MIN_DELETION_WINDOW_DAYS) return compliant;
     return nonCompliant(`deletion_window_in_days is ${days}: less than ${MIN_DELETION_WINDOW_DAYS} days to notice and cancel a scheduled deletion`, "set deletion_window_in_days between 7 and 30 (30 in protected environments)");

@@ -3,7 +3,7 @@
  * namespaces fenced by a resource quota and a default-deny network policy.
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { block, blocks, bool, defineRule, dig, isObject, isReference, isSet, joinQuoted, refersTo, str, strings, type Block, type RuleSpec } from "./blocks";
+import { type Attributes, attached, block, blocks, bool, defineRule, dig, isObject, isReference, isSet, joinQuoted, str, strings } from "./attributes";
 
 /** Where each workload type keeps its pod spec. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -22,18 +22,18 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
 };
 const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATHS);
 
-function podSpec(resource: ResourceView): Block | undefined {
+function podSpec(resource: ResourceView): Attributes | undefined {
   const path = POD_SPEC_PATHS[resource.type];
   return path ? block(dig(resource.attributes, ...path)) : undefined;
 }
 
 interface Container {
   readonly label: string;
-  readonly spec: Block;
+  readonly spec: Attributes;
 }
 
-function containers(pod: Block): Container[] {
-  const named = (kind: string) => (spec: Block, i: number) => ({ label: `${kind} "${str(spec.name) ?? i + 1}"`, spec });
+function containers(pod: Attributes): Container[] {
+  const named = (kind: string) => (spec: Attributes, i: number) => ({ label: `${kind} "${str(spec.name) ?? i + 1}"`, spec });
   return [...blocks(pod.container).map(named("container")), ...blocks(pod.init_container).map(named("init_container"))];
 }
 
@@ -46,7 +46,7 @@ function containerRule(spec: {
   rationale: string;
   publicChecks: readonly string[];
   fix: string;
-  problem(container: Block): string | undefined;
+  problem(container: Attributes): string | undefined;
 }): Rule {
   return defineRule({
     id: spec.id,
@@ -54,7 +54,7 @@ function containerRule(spec: {
     resourceTypes: WORKLOAD_TYPES,
     rationale: spec.rationale,
     publicChecks: spec.publicChecks,
-    evaluate(resource) {
+    check(resource) {
       const pod = podSpec(resource);
       const all = pod ? containers(pod) : [];
       if (all.length === 0) return notApplicable;
@@ -67,7 +67,7 @@ function containerRule(spec: {
   });
 }
 
-const securityContext = (container: Block): Block | undefined => block(container.security_context);
+const securityContext = (container: Attributes): Attributes | undefined => block(container.security_context);
 
 const namespaced = defineRule({
   id: "MLB-K8S-001",
@@ -75,7 +75,7 @@ const namespaced = defineRule({
   resourceTypes: WORKLOAD_TYPES,
   rationale: 'Workloads in the "default" namespace escape the quotas, network policies and RBAC of team namespaces.',
   publicChecks: ["CKV_K8S_21"],
-  evaluate(resource) {
+  check(resource) {
     const namespace = block(resource.attributes.metadata)?.namespace;
     if (isSet(namespace) && str(namespace)?.trim() !== "default") return compliant;
     return nonCompliant(
@@ -166,7 +166,7 @@ const podSecurityContext = defineRule({
   resourceTypes: WORKLOAD_TYPES,
   rationale: "The pod security context sets who the pod runs as (non-root, fs group) and its seccomp profile; without it the image decides.",
   publicChecks: ["CKV_K8S_29"],
-  evaluate(resource) {
+  check(resource) {
     const pod = podSpec(resource);
     if (pod === undefined) return notApplicable;
     return block(pod.security_context) !== undefined
@@ -184,7 +184,7 @@ const defaultServiceAccount = defineRule({
   resourceTypes: ["kubernetes_service_account_v1", "kubernetes_service_account"],
   rationale: "Every pod that names no service account gets the default one; its token must not be mounted into them.",
   publicChecks: ["CKV_K8S_41"],
-  evaluate(resource) {
+  check(resource) {
     if (str(block(resource.attributes.metadata)?.name)?.trim() !== "default") return notApplicable;
     const automount = resource.attributes.automount_service_account_token;
     return bool(automount) === false || isReference(automount)
@@ -203,24 +203,19 @@ const NAMESPACE_TYPES = ["kubernetes_namespace_v1", "kubernetes_namespace"];
 /** Namespaces Kubernetes owns; every other namespace is a team namespace. */
 const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
 
-/** Resources of `types` whose metadata.namespace is the namespace's name or a reference to the namespace. */
+/** Resources of `types` whose metadata.namespace is the namespace: a reference to it, or its name. */
 function inNamespace(namespace: ResourceView, context: RuleContext, types: readonly string[]): ResourceView[] {
-  const name = str(block(namespace.attributes.metadata)?.name);
-  return context.resources.filter((r) => {
-    if (!types.includes(r.type) || !isObject(r.attributes)) return false;
-    const value = block(r.attributes.metadata)?.namespace;
-    return refersTo(value, namespace.address) || (name !== undefined && value === name);
-  });
+  return types.flatMap((type) => attached(namespace, context, type, ["metadata", "namespace"], [dig(namespace.attributes, "metadata", "name")]));
 }
 
 /** Rules over team namespaces: not applicable to Kubernetes' own namespaces. */
-function namespaceRule(spec: RuleSpec): Rule {
+function namespaceRule(spec: Rule): Rule {
   return defineRule({
     ...spec,
-    evaluate(resource, context) {
+    check(resource, context) {
       const name = str(block(resource.attributes.metadata)?.name);
       if (name !== undefined && SYSTEM_NAMESPACES.has(name.trim())) return notApplicable;
-      return spec.evaluate(resource, context);
+      return spec.check(resource, context);
     },
   });
 }
@@ -231,7 +226,7 @@ const namespaceQuota = namespaceRule({
   resourceTypes: NAMESPACE_TYPES,
   rationale: "Without a resource quota one team's jobs can take every GPU and node of the shared cluster.",
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     return inNamespace(resource, context, ["kubernetes_resource_quota_v1", "kubernetes_resource_quota"]).length > 0
       ? compliant
       : nonCompliant(
@@ -269,7 +264,7 @@ const namespaceDefaultDeny = namespaceRule({
   resourceTypes: NAMESPACE_TYPES,
   rationale: "Without a default-deny network policy every pod of the namespace accepts traffic from, and sends it to, anywhere.",
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     const denied = inNamespace(resource, context, ["kubernetes_network_policy_v1", "kubernetes_network_policy"]).map(deniedDirections);
     const ingress = denied.some((d) => d.ingress);
     const egress = denied.some((d) => d.egress);
@@ -292,7 +287,7 @@ const rbacWithoutWildcards = defineRule({
   resourceTypes: RBAC_TYPES,
   rationale: "A wildcard verb, resource or API group in a Role or ClusterRole grants everything a later Kubernetes version adds too.",
   publicChecks: ["CKV_K8S_49"],
-  evaluate(role) {
+  check(role) {
     const wildcards = blocks(role.attributes.rule).flatMap((rule) =>
       (["verbs", "resources", "api_groups"] as const).filter((field) => strings(rule[field]).includes("*")),
     );
@@ -317,7 +312,7 @@ const servicesInternal = defineRule({
   resourceTypes: SERVICE_TYPES,
   rationale: "A LoadBalancer or NodePort service without the internal annotation gets an internet-facing load balancer: metrics, dashboards and APIs of the cluster are not public.",
   publicChecks: [],
-  evaluate(service) {
+  check(service) {
     const type = str(block(service.attributes.spec)?.type)?.trim();
     if (type === undefined || isReference(type) || !["LoadBalancer", "NodePort"].includes(type)) return type === undefined || isReference(type) ? notApplicable : compliant;
     const annotations = block(block(service.attributes.metadata)?.annotations) ?? {};

@@ -4,11 +4,10 @@
  * somewhere.
  */
 import type { Rule } from "../rule";
-import { block, blocks, isObject, isReference as isReferenceGuard, str } from "./blocks";
+import { block, blocks, isObject, isReference, str } from "./attributes";
 import { objectRule, stackObjectsOfKind } from "./helm";
 
 const KUEUE = "kueue.x-k8s.io";
-const isReference = (value: unknown): boolean => isReferenceGuard(value);
 
 const cohortWithLimits = objectRule({
   id: "MLB-KUEUE-001",

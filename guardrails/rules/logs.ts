@@ -1,6 +1,6 @@
 /** CloudWatch: log groups encrypted and with a retention (a year in protected environments); alarms that notify. */
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
-import { attributesOf, defineRule, isReference, isUnset, parseBoolean, parseNumber, shown } from "./attributes";
+import { bool, defineRule, isReference, isSet, num, shown } from "./attributes";
 
 const LOG_GROUP = "aws_cloudwatch_log_group";
 const METRIC_ALARM = "aws_cloudwatch_metric_alarm";
@@ -13,7 +13,7 @@ const logGroupEncrypted = defineRule({
   rationale: "Logs hold request data, identities and errors; a customer-managed key lets its policy decide who reads them.",
   publicChecks: ["CKV_AWS_158", "AWS-0017", "CloudWatchLogGroupEncrypted"],
   check(logGroup) {
-    if (!isUnset(attributesOf(logGroup).kms_key_id)) return compliant;
+    if (isSet(logGroup.attributes.kms_key_id)) return compliant;
     return nonCompliant(
       "kms_key_id is not set: events are encrypted with a key CloudWatch Logs owns, which no key policy controls",
       "set kms_key_id to the ARN of a customer-managed key whose policy allows logs.<region>.amazonaws.com",
@@ -28,9 +28,9 @@ const retentionSet = defineRule({
   rationale: "Every log group keeps its events for a decided time, not forever by omission (cost, and data kept longer than needed).",
   publicChecks: ["CKV_AWS_66", "CloudWatchLogGroupRetentionPeriod"],
   check(logGroup) {
-    const retention = attributesOf(logGroup).retention_in_days;
+    const retention = logGroup.attributes.retention_in_days;
     // 0 is what Terraform shows for an unset retention (never expire).
-    if (isReference(retention) || (parseNumber(retention) ?? 0) > 0) return compliant;
+    if (isReference(retention) || (num(retention) ?? 0) > 0) return compliant;
     return nonCompliant(
       `retention_in_days is ${retention === 0 || retention === "0" ? "0" : shown(retention)}: events are kept forever`,
       "set retention_in_days to the environment's log retention (365 or more in protected environments)",
@@ -46,7 +46,7 @@ const protectedRetention = defineRule({
   publicChecks: ["CKV_AWS_338"],
   check(logGroup, context) {
     if (!context.protected) return notApplicable;
-    const days = parseNumber(attributesOf(logGroup).retention_in_days);
+    const days = num(logGroup.attributes.retention_in_days);
     // Unset or 0 is "never expire" (MLB-CLOUDWATCH-002 asks for a decided value).
     if (days === undefined || days === 0 || days >= PROTECTED_MIN_RETENTION_DAYS) return compliant;
     return nonCompliant(`retention_in_days is ${days}: a protected environment keeps logs at least ${PROTECTED_MIN_RETENTION_DAYS} days`, `set retention_in_days = ${PROTECTED_MIN_RETENTION_DAYS} or more`);
@@ -60,8 +60,8 @@ const alarmActionsEnabled = defineRule({
   rationale: "An alarm with actions disabled changes state silently: nobody is paged and no scaling happens.",
   publicChecks: ["CKV_AWS_319", "CloudWatchAlarmAction"],
   check(alarm) {
-    const enabled = attributesOf(alarm).actions_enabled;
-    if (parseBoolean(enabled) !== false) return compliant; // unset defaults to true
+    const enabled = alarm.attributes.actions_enabled;
+    if (bool(enabled) !== false) return compliant; // unset defaults to true
     return nonCompliant(`actions_enabled is ${shown(enabled)}: the alarm notifies nobody when it fires`, "set actions_enabled = true (or remove it: the default is true)");
   },
 });
@@ -73,9 +73,8 @@ const alarmHasActions = defineRule({
   rationale: "An alarm is only useful if its ALARM state reaches someone or something (an SNS topic, a scaling policy).",
   publicChecks: ["CloudWatchAlarmAction"],
   check(alarm) {
-    const actions = attributesOf(alarm).alarm_actions;
-    const list = Array.isArray(actions) ? actions : isUnset(actions) ? [] : [actions];
-    if (list.some((action) => !isUnset(action))) return compliant;
+    const actions = alarm.attributes.alarm_actions;
+    if ((Array.isArray(actions) ? actions : [actions]).some(isSet)) return compliant;
     return nonCompliant("alarm_actions is empty: entering ALARM notifies nobody", "set alarm_actions to the environment's alert topic ARN (or a scaling policy)");
   },
 });

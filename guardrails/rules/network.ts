@@ -3,13 +3,12 @@
  * group, and launch templates that keep instance credentials behind IMDSv2 and off the pods.
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { block, blocks, bool, defineRule, isReference, joinQuoted, num, str, strings, type Block } from "./blocks";
-import { withValue } from "./attributes";
+import { type Attributes, attached, block, blocks, bool, defineRule, isReference, joinQuoted, num, str, strings } from "./attributes";
 
 /** A CIDR that covers every address: a /0 (0.0.0.0/0, ::/0). */
 const isWholeInternet = (cidr: string): boolean => /\/0+$/.test(cidr.trim());
 
-function portRange(rule: Block): string {
+function portRange(rule: Attributes): string {
   const protocol = str(rule.protocol ?? rule.ip_protocol)?.toLowerCase();
   if (protocol === "-1" || protocol === "all") return "all ports";
   const from = str(rule.from_port);
@@ -24,7 +23,7 @@ const noIngressFromInternet = defineRule({
   resourceTypes: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
   rationale: "Ingress from 0.0.0.0/0 or ::/0 exposes the port to the whole internet; nothing of this platform is meant to be reached that way.",
   publicChecks: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277", "AWS-0107", "EC23"],
-  evaluate(resource) {
+  check(resource) {
     const attrs = resource.attributes;
     const open: string[] = [];
     if (resource.type === "aws_security_group") {
@@ -55,7 +54,7 @@ const noPublicIpOnLaunch = defineRule({
   resourceTypes: ["aws_subnet"],
   rationale: "A subnet that gives every instance a public IP exposes whatever lands in it, by default and silently.",
   publicChecks: ["CKV_AWS_130", "AWS-0164", "VPCSubnetAutoAssignPublicIpDisabled"],
-  evaluate(resource) {
+  check(resource) {
     return bool(resource.attributes.map_public_ip_on_launch) === true
       ? nonCompliant(
           "map_public_ip_on_launch is true: every instance launched in the subnet gets a public IP",
@@ -65,18 +64,8 @@ const noPublicIpOnLaunch = defineRule({
   },
 });
 
-/**
- * Resources of `type` whose vpc_id is this VPC: those `context.referencing` finds (`${aws_vpc.x.id}`), plus, in a
- * plan where the VPC already exists, those whose vpc_id equals its literal id.
- */
-function inVpc(vpc: ResourceView, context: RuleContext, type: string): ResourceView[] {
-  const found = new Map(context.referencing(vpc.address, type).map((r) => [r.address, r]));
-  const id = str(vpc.attributes.id);
-  if (id !== undefined && id !== "" && !isReference(id)) {
-    for (const r of withValue(context.resources, type, "vpc_id").get(id) ?? []) found.set(r.address, r);
-  }
-  return [...found.values()];
-}
+/** Resources of `type` whose vpc_id is this VPC (a reference to it, or in a plan its literal id). */
+const inVpc = (vpc: ResourceView, context: RuleContext, type: string): ResourceView[] => attached(vpc, context, type, "vpc_id", [vpc.attributes.id]);
 
 const vpcFlowLogs = defineRule({
   id: "MLB-NET-003",
@@ -84,7 +73,7 @@ const vpcFlowLogs = defineRule({
   resourceTypes: ["aws_vpc"],
   rationale: "Without flow logs there is no record of who talked to what inside the VPC, for incident response or audit.",
   publicChecks: ["CKV2_AWS_11", "AWS-0178", "VPC7"],
-  evaluate(resource, context) {
+  check(resource, context) {
     return inVpc(resource, context, "aws_flow_log").length > 0
       ? compliant
       : nonCompliant(
@@ -100,7 +89,7 @@ const closedDefaultSecurityGroup = defineRule({
   resourceTypes: ["aws_vpc"],
   rationale: "The default security group of a VPC allows all traffic between its members and is used whenever a group is forgotten; it must be adopted and emptied.",
   publicChecks: ["CKV2_AWS_12", "AWS-0173", "VPCDefaultSecurityGroupClosed"],
-  evaluate(resource, context) {
+  check(resource, context) {
     const fix = "Adopt the default security group with an aws_default_security_group (vpc_id = this VPC) that has no ingress and no egress blocks.";
     const adopted = inVpc(resource, context, "aws_default_security_group");
     if (adopted.length === 0) return nonCompliant("the VPC's default security group is not adopted by an aws_default_security_group, so it keeps its allow-all rules", fix);
@@ -112,7 +101,7 @@ const closedDefaultSecurityGroup = defineRule({
 });
 
 /** The metadata options of a launch template, and whether its metadata endpoint is switched off entirely. */
-function metadataOptions(attrs: Readonly<Record<string, unknown>>): { options: Block | undefined; endpointDisabled: boolean } {
+function metadataOptions(attrs: Readonly<Record<string, unknown>>): { options: Attributes | undefined; endpointDisabled: boolean } {
   const options = block(attrs.metadata_options);
   return { options, endpointDisabled: str(options?.http_endpoint)?.toLowerCase() === "disabled" };
 }
@@ -123,7 +112,7 @@ const imdsV2Required = defineRule({
   resourceTypes: ["aws_launch_template"],
   rationale: "IMDSv1 answers any request that reaches it, so an SSRF in a workload can steal the instance role's credentials.",
   publicChecks: ["CKV_AWS_79", "AWS-0130"],
-  evaluate(resource) {
+  check(resource) {
     const { options, endpointDisabled } = metadataOptions(resource.attributes);
     if (endpointDisabled) return compliant;
     const tokens = str(options?.http_tokens);
@@ -143,7 +132,7 @@ const imdsHopLimitOne = defineRule({
   resourceTypes: ["aws_launch_template"],
   rationale: "A metadata hop limit above 1 lets containers reach the node's instance role; pods get their own roles through IRSA.",
   publicChecks: ["CKV_AWS_341"],
-  evaluate(resource) {
+  check(resource) {
     const { options, endpointDisabled } = metadataOptions(resource.attributes);
     if (endpointDisabled) return compliant;
     const raw = options?.http_put_response_hop_limit;
@@ -164,7 +153,7 @@ const noPublicIpInLaunchTemplate = defineRule({
   resourceTypes: ["aws_launch_template"],
   rationale: "Instances launched with a public IP are reachable from the internet, bypassing the private-subnet design.",
   publicChecks: ["CKV_AWS_88"],
-  evaluate(resource) {
+  check(resource) {
     const publicInterfaces = blocks(resource.attributes.network_interfaces).filter((ni) => bool(ni.associate_public_ip_address) === true);
     return publicInterfaces.length === 0
       ? compliant

@@ -8,7 +8,7 @@
  */
 import { DELETION_PROTECTION, STATEFUL_RESOURCE_TYPES } from "../../constructs/core/stateful";
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
-import { attributesOf, block, defineRule, isReference, parseBoolean, shown } from "./attributes";
+import { block, bool, defineRule, isReference, shown } from "./attributes";
 
 const preventDestroy = defineRule({
   id: "MLB-PROTECT-001",
@@ -18,8 +18,8 @@ const preventDestroy = defineRule({
   publicChecks: [],
   check(resource, context) {
     if (!context.protected || context.lifecycleVisible === false) return notApplicable;
-    const value = block(attributesOf(resource).lifecycle)?.prevent_destroy;
-    if (parseBoolean(value) === true) return compliant;
+    const value = block(resource.attributes.lifecycle)?.prevent_destroy;
+    if (bool(value) === true) return compliant;
     return nonCompliant(
       `lifecycle.prevent_destroy is ${shown(value)}: a plan can destroy or replace this ${resource.type} and its data`,
       "set lifecycle.prevent_destroy = true (the protection aspect of PlatformStack does it for stacks of protected environments)",
@@ -44,12 +44,12 @@ const deletionProtection = defineRule({
   check(resource, context) {
     if (!context.protected) return notApplicable;
     const expected = DELETION_PROTECTION[resource.type] ?? {};
-    const attributes = attributesOf(resource);
+    const attributes = resource.attributes;
     const wrong = Object.entries(expected).filter(([attribute, protectedValue]) => {
       const value = attributes[attribute];
       if (isReference(value)) return false;
       // Every one of these flags defaults to false when unset.
-      return (parseBoolean(value) ?? false) !== protectedValue;
+      return (bool(value) ?? false) !== protectedValue;
     });
     if (wrong.length === 0) return compliant;
     return nonCompliant(

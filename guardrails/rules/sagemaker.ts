@@ -3,27 +3,35 @@
  * encrypted online and offline, and blue/green rollouts that roll back on alarms.
  */
 import { compliant, nonCompliant, notApplicable, type ResourceView, type Rule, type RuleContext } from "../rule";
-import { block, blocks, bool, defineRule, dig, isReference, isSet, refersTo, str, type Block } from "./blocks";
-import { PUBLIC_ALLOW_FIX, describePublicAllows, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
+import { type Attributes, PUBLIC_ALLOW_FIX, block, blocks, bool, defineRule, describePublicAllows, dig, isReference, isSet, linksTo, policyStatements, publicAllowStatements, resourcesOfType } from "./attributes";
 import { asList, effectOf, type PolicyStatementView } from "../policy-document";
+import { hasInstanceStorage } from "../../constructs/serving/instance-types";
 import { actionCovered } from "./iam";
 
-/** The production variants (of any endpoint configuration in the stack) that serve `model`. */
-function variantsServing(model: ResourceView, context: RuleContext): Block[] {
-  const name = str(model.attributes.name);
-  return resourcesOfType(context.resources, "aws_sagemaker_endpoint_configuration")
-    .flatMap((config) => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)])
-    .filter((variant) => refersTo(variant.model_name, model.address) || (name !== undefined && variant.model_name === name));
+const ENDPOINT_CONFIGURATION = "aws_sagemaker_endpoint_configuration";
+
+const variantsOf = (config: ResourceView): Attributes[] => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)];
+
+/**
+ * The variants (of the stack's endpoint configurations) that may serve `model`: whose model_name refers to it or is
+ * its name, or, in a plan where the name is unknown, of a configuration whose expressions refer to it.
+ */
+function variantsServing(model: ResourceView, context: RuleContext): Attributes[] {
+  const referring = new Set(context.referencing(model.address, ENDPOINT_CONFIGURATION).map((config) => config.address));
+  return resourcesOfType(context.resources, ENDPOINT_CONFIGURATION).flatMap((config) =>
+    variantsOf(config).filter((variant) => linksTo(variant.model_name, model, [model.attributes.name], referring.has(config.address))),
+  );
 }
 
-/** True when the model is served, and only by serverless variants (which support neither VPC config nor isolation). */
+/**
+ * Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions):
+ * a model served, and only by serverless variants, is not judged for them. One that an instance variant may also
+ * serve is.
+ */
 function servedServerlessOnly(model: ResourceView, context: RuleContext): boolean {
   const variants = variantsServing(model, context);
   return variants.length > 0 && variants.every((v) => block(v.serverless_config) !== undefined);
 }
-
-const SERVERLESS_NOTE =
-  " (the model is served by a serverless variant, which supports neither network isolation nor a VPC: suppress this rule for the model with that reason)";
 
 const modelNetworkIsolation = defineRule({
   id: "MLB-SM-001",
@@ -31,12 +39,13 @@ const modelNetworkIsolation = defineRule({
   resourceTypes: ["aws_sagemaker_model"],
   rationale: "Without network isolation a model container can call out to the network: a compromised or malicious model can exfiltrate data.",
   publicChecks: ["CKV_AWS_370"],
-  evaluate(resource, context) {
+  check(resource, context) {
     const isolation = resource.attributes.enable_network_isolation;
     if (bool(isolation) === true || isReference(isolation)) return compliant;
+    if (servedServerlessOnly(resource, context)) return notApplicable;
     return nonCompliant(
-      `enable_network_isolation is not true${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
-      "Set enable_network_isolation = true; the container then gets its model artifacts and image through SageMaker only. Serverless variants cannot: suppress with that reason.",
+      "enable_network_isolation is not true",
+      "Set enable_network_isolation = true; the container then gets its model artifacts and image through SageMaker only.",
     );
   },
 });
@@ -47,11 +56,12 @@ const modelInVpc = defineRule({
   resourceTypes: ["aws_sagemaker_model"],
   rationale: "A model outside our VPC runs in SageMaker's network, beyond our security groups, endpoints and flow logs.",
   publicChecks: [],
-  evaluate(resource, context) {
+  check(resource, context) {
     const vpc = block(resource.attributes.vpc_config);
     if (vpc !== undefined && isSet(vpc.subnets) && isSet(vpc.security_group_ids)) return compliant;
+    if (servedServerlessOnly(resource, context)) return notApplicable;
     return nonCompliant(
-      `vpc_config ${vpc === undefined ? "is not set" : "lacks subnets or security_group_ids"}${servedServerlessOnly(resource, context) ? SERVERLESS_NOTE : ""}`,
+      `vpc_config ${vpc === undefined ? "is not set" : "lacks subnets or security_group_ids"}`,
       "Set vpc_config { subnets = <private subnet ids>, security_group_ids = [<model security group>] }.",
     );
   },
@@ -60,14 +70,18 @@ const modelInVpc = defineRule({
 const endpointConfigurationKms = defineRule({
   id: "MLB-SM-003",
   severity: "error",
-  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  resourceTypes: [ENDPOINT_CONFIGURATION],
   rationale: "The ML storage volumes of endpoint instances hold the model and request data; they must be encrypted with our KMS key.",
   publicChecks: ["CKV_AWS_98", "SageMakerEndpointConfigurationKMSKeyConfigured"],
-  evaluate(resource) {
+  check(resource) {
     if (isSet(resource.attributes.kms_key_arn)) return compliant;
+    // CreateEndpointConfig refuses a KMS key when a variant's instances have local NVMe storage, which the
+    // instance encrypts with a hardware module: a configuration that runs only on such types has nothing to judge.
+    const types = variantsOf(resource).map((v) => v.instance_type);
+    if (types.length > 0 && types.every((type) => typeof type === "string" && !isReference(type) && hasInstanceStorage(type))) return notApplicable;
     return nonCompliant(
       "kms_key_arn is not set: the endpoint's storage volumes are encrypted with an AWS-owned key",
-      "Set kms_key_arn to the serving KMS key. Instance types with local NVMe storage reject a KMS key (their volumes are encrypted by the instance's hardware): suppress this rule for that configuration with that reason.",
+      "Set kms_key_arn to the serving KMS key. A configuration that mixes instance types with local NVMe storage (which refuse a key) and others cannot take one: run its variants on one kind.",
     );
   },
 });
@@ -75,10 +89,10 @@ const endpointConfigurationKms = defineRule({
 const dataCaptureKms = defineRule({
   id: "MLB-SM-004",
   severity: "error",
-  resourceTypes: ["aws_sagemaker_endpoint_configuration"],
+  resourceTypes: [ENDPOINT_CONFIGURATION],
   rationale: "Data capture writes real requests and predictions to S3; they must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const capture = block(resource.attributes.data_capture_config);
     if (capture === undefined || bool(capture.enable_capture) === false) return notApplicable;
     return isSet(capture.kms_key_id)
@@ -105,7 +119,7 @@ function dataQualitySetting(
     resourceTypes: ["aws_sagemaker_data_quality_job_definition"],
     rationale,
     publicChecks,
-    evaluate(resource) {
+    check(resource) {
       const value = dig(resource.attributes, ...path);
       const ok = expect === "set" ? isSet(value) : bool(value) === true || isReference(value);
       return ok ? compliant : nonCompliant(`${attribute} is ${expect === "set" ? "not set" : "not true"}`, fix);
@@ -155,7 +169,7 @@ const featureGroupOnlineKms = defineRule({
   resourceTypes: ["aws_sagemaker_feature_group"],
   rationale: "The online store holds the latest features of every entity (often personal data); it must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const online = block(resource.attributes.online_store_config);
     if (online === undefined || !(bool(online.enable_online_store) === true || isReference(online.enable_online_store))) return notApplicable;
     return isSet(dig(online, "security_config", "kms_key_id"))
@@ -173,7 +187,7 @@ const featureGroupOfflineKms = defineRule({
   resourceTypes: ["aws_sagemaker_feature_group"],
   rationale: "The offline store keeps every feature value ever written, in S3; it must be encrypted with our KMS key.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const offline = block(resource.attributes.offline_store_config);
     if (offline === undefined) return notApplicable;
     return isSet(dig(offline, "s3_storage_config", "kms_key_id"))
@@ -191,7 +205,7 @@ const rolloutRollsBackOnAlarms = defineRule({
   resourceTypes: ["aws_sagemaker_endpoint"],
   rationale: "A blue/green or rolling deployment without alarms shifts all traffic to a broken model and never rolls back on its own.",
   publicChecks: [],
-  evaluate(resource) {
+  check(resource) {
     const deployment = block(resource.attributes.deployment_config);
     if (deployment === undefined) return notApplicable;
     const kind = block(deployment.blue_green_update_policy) !== undefined ? "blue/green" : block(deployment.rolling_update_policy) !== undefined ? "rolling" : undefined;
@@ -212,7 +226,7 @@ const packageGroupPolicyNotPublic = defineRule({
   resourceTypes: ["aws_sagemaker_model_package_group_policy"],
   rationale: "Sharing models across accounts names those accounts; a public group policy would let anyone read the models.",
   publicChecks: [],
-  evaluate(policy) {
+  check(policy) {
     const found = publicAllowStatements(policy.attributes.resource_policy);
     if (found === undefined || found.length === 0) return compliant;
     return nonCompliant(describePublicAllows(found, "the model package group policy"), PUBLIC_ALLOW_FIX);
@@ -246,7 +260,7 @@ const packageGroupConsumersCanDeploy = defineRule({
   rationale:
     "Another account creates a model from a shared package only if the group's policy grants it sagemaker:CreateModel: a policy that lets accounts read the packages but not create models from them shares models nobody can deploy.",
   publicChecks: [],
-  evaluate(policy) {
+  check(policy) {
     const statements = policyStatements(policy.attributes.resource_policy);
     if (statements === undefined) return notApplicable;
     // The group's own account, from the ARNs the policy is about: its principals need no resource policy.
@@ -318,7 +332,7 @@ const pipelineJobsEncryptedInVpc = defineRule({
   rationale:
     "A pipeline's processing and training jobs read features and write models: without our keys their volumes and outputs are encrypted with keys we do not control, and outside the VPC they reach the internet directly.",
   publicChecks: [],
-  evaluate(pipeline) {
+  check(pipeline) {
     const steps = pipelineSteps(pipeline.attributes.pipeline_definition);
     if (steps === undefined) return notApplicable;
     const gaps = steps.map((step) => [String(step.Name), stepGaps(step)] as const).filter(([, missing]) => missing.length > 0);

@@ -1,20 +1,7 @@
 /** SNS topics: encrypted with a customer-managed key; topic policies that grant no one-and-all, and services only for our account. */
 import { asList, effectOf } from "../policy-document";
 import { Rule, compliant, nonCompliant, notApplicable } from "../rule";
-import {
-  PUBLIC_ALLOW_FIX,
-  attached,
-  attributesOf,
-  conditionLimitsCaller,
-  defineRule,
-  describePublicAllows,
-  describeStatement,
-  isAwsManagedKey,
-  isObject,
-  isUnset,
-  policyStatements,
-  publicAllowStatements,
-} from "./attributes";
+import { PUBLIC_ALLOW_FIX, attached, conditionLimitsCaller, defineRule, describePublicAllows, describeStatement, isAwsManagedKey, isObject, isSet, policyStatements, publicAllowStatements } from "./attributes";
 
 const TOPIC = "aws_sns_topic";
 const TOPIC_POLICY = "aws_sns_topic_policy";
@@ -27,9 +14,9 @@ const encryptedWithCustomerKey = defineRule({
   rationale: "Messages (alerts name endpoints, models and thresholds) are encrypted at rest with a customer-managed key whose policy can let CloudWatch and EventBridge publish.",
   publicChecks: ["CKV_AWS_26", "AWS-0095", "AWS-0136", "SNSEncryptedKMS"],
   check(topic) {
-    const key = attributesOf(topic).kms_master_key_id;
+    const key = topic.attributes.kms_master_key_id;
     const fix = "set kms_master_key_id to the ARN of a customer-managed key whose policy allows the services that publish to the topic";
-    if (isUnset(key)) return nonCompliant("kms_master_key_id is not set: messages are not encrypted with a KMS key", fix);
+    if (!isSet(key)) return nonCompliant("kms_master_key_id is not set: messages are not encrypted with a KMS key", fix);
     if (isAwsManagedKey(key)) {
       return nonCompliant(`kms_master_key_id is ${JSON.stringify(key)}, the AWS-managed key: its policy cannot be changed, so CloudWatch alarms and other accounts cannot publish`, fix);
     }
@@ -45,9 +32,9 @@ const policyNotPublic = defineRule({
   publicChecks: ["CKV_AWS_169"],
   check(resource, context) {
     // A plan shows a topic's aws_sns_topic_policy again as the topic's computed `policy`: judged once, on the policy resource.
-    const { arn, id } = attributesOf(resource);
+    const { arn, id } = resource.attributes;
     if (resource.type === TOPIC && attached(resource, context, TOPIC_POLICY, "arn", [arn, id]).length) return compliant;
-    const found = publicAllowStatements(attributesOf(resource).policy);
+    const found = publicAllowStatements(resource.attributes.policy);
     if (found === undefined || found.length === 0) return compliant;
     return nonCompliant(describePublicAllows(found, resource.type === TOPIC ? "its inline policy" : "the topic policy"), PUBLIC_ALLOW_FIX);
   },
@@ -60,7 +47,7 @@ const subscriptionsOverTls = defineRule({
   rationale: "Alerts name endpoints, models and thresholds: they leave AWS only over TLS (https, email), never plain http.",
   publicChecks: [],
   check(subscription) {
-    const { protocol, endpoint } = attributesOf(subscription);
+    const { protocol, endpoint } = subscription.attributes;
     if (protocol === "http") return nonCompliant(`protocol is "http": alerts to ${JSON.stringify(endpoint)} travel unencrypted`, 'use protocol "https" with an https:// endpoint');
     if (protocol === "https" && typeof endpoint === "string" && !endpoint.includes("${") && !endpoint.startsWith("https://")) {
       return nonCompliant(`endpoint ${JSON.stringify(endpoint)} is not an https:// URL`, "give an https:// endpoint");
@@ -86,7 +73,7 @@ const servicesLimitedToSource = defineRule({
   publicChecks: [],
   check(resource, context) {
     // As MLB-SNS-002: a topic whose policy is an aws_sns_topic_policy is judged on that resource.
-    const { arn, id, policy } = attributesOf(resource);
+    const { arn, id, policy } = resource.attributes;
     if (resource.type === TOPIC && attached(resource, context, TOPIC_POLICY, "arn", [arn, id]).length) return compliant;
     const statements = policyStatements(policy);
     if (statements === undefined) return notApplicable;

@@ -1,18 +1,6 @@
 /** SQS queues (Karpenter's interruption queue): encrypted with a customer-managed key, TLS only, never open to everyone. */
-import { asList, effectOf, type PolicyStatementView } from "../policy-document";
 import { compliant, nonCompliant, type ResourceView, type Rule, type RuleContext } from "../rule";
-import {
-  PUBLIC_ALLOW_FIX,
-  attached,
-  attributesOf,
-  defineRule,
-  describePublicAllows,
-  isAwsManagedKey,
-  isUnset,
-  policyStatements,
-  principalIsEveryone,
-  publicAllowStatements,
-} from "./attributes";
+import { PUBLIC_ALLOW_FIX, attached, bool, defineRule, deniesInsecureTransport, describePublicAllows, isAwsManagedKey, isSet, policyStatements, publicAllowStatements } from "./attributes";
 
 const QUEUE = "aws_sqs_queue";
 const QUEUE_POLICY = "aws_sqs_queue_policy";
@@ -24,11 +12,11 @@ const encryptedWithCustomerKey = defineRule({
   rationale: "Queue messages (instance interruptions, health events) are encrypted at rest with a customer-managed key whose policy says which services may write.",
   publicChecks: ["CKV_AWS_27", "AWS-0096", "SQS3"],
   check(queue) {
-    const { kms_master_key_id: key, sqs_managed_sse_enabled: managed } = attributesOf(queue);
+    const { kms_master_key_id: key, sqs_managed_sse_enabled: managed } = queue.attributes;
     const fix = "set kms_master_key_id to the ARN of a customer-managed key whose policy lets the senders (events.amazonaws.com) use it";
-    if (isUnset(key)) {
+    if (!isSet(key)) {
       return nonCompliant(
-        managed === true || managed === "true" ? "only SQS-managed encryption (sqs_managed_sse_enabled): no key policy controls who reads the messages" : "kms_master_key_id is not set: messages are not encrypted with a KMS key",
+        bool(managed) === true ? "only SQS-managed encryption (sqs_managed_sse_enabled): no key policy controls who reads the messages" : "kms_master_key_id is not set: messages are not encrypted with a KMS key",
         fix,
       );
     }
@@ -37,26 +25,12 @@ const encryptedWithCustomerKey = defineRule({
   },
 });
 
-function deniesInsecureTransport(statement: PolicyStatementView): boolean {
-  if (effectOf(statement) !== "deny" || !principalIsEveryone(statement.Principal)) return false;
-  if (!asList(statement.Action).some((a) => a === "*" || a.toLowerCase() === "sqs:*")) return false;
-  const condition = statement.Condition as Record<string, unknown> | undefined;
-  if (typeof condition !== "object" || condition === null) return false;
-  return Object.entries(condition).some(
-    ([operator, entries]) =>
-      /^Bool(IfExists)?$/i.test(operator) &&
-      typeof entries === "object" &&
-      entries !== null &&
-      Object.entries(entries).some(([key, value]) => key.toLowerCase() === "aws:securetransport" && asList(value).some((v) => v.toLowerCase() === "false")),
-  );
-}
-
 function queuePolicies(queue: ResourceView, context: RuleContext): { name: string; policy: unknown }[] {
-  const { url, id, policy } = attributesOf(queue);
-  const separate = attached(queue, context, QUEUE_POLICY, "queue_url", [url, id]).map((p) => ({ name: p.address, policy: attributesOf(p).policy }));
+  const { url, id, policy } = queue.attributes;
+  const separate = attached(queue, context, QUEUE_POLICY, "queue_url", [url, id]).map((p) => ({ name: p.address, policy: p.attributes.policy }));
   // A plan repeats an aws_sqs_queue_policy as the queue's computed `policy`: the separate resource is the one judged.
   if (separate.length > 0) return separate;
-  return isUnset(policy) ? [] : [{ name: "its inline policy", policy }];
+  return !isSet(policy) ? [] : [{ name: "its inline policy", policy }];
 }
 
 const tlsOnlyNotPublic = defineRule({
@@ -76,7 +50,7 @@ const tlsOnlyNotPublic = defineRule({
       const statements = policyStatements(policy);
       if (statements === undefined) continue; // known only at apply
       judged = true;
-      if (statements.some(deniesInsecureTransport)) tls = true;
+      if (statements.some((s) => deniesInsecureTransport(s, "sqs"))) tls = true;
       const open = publicAllowStatements(policy) ?? [];
       if (open.length > 0) problems.push(describePublicAllows(open, name === "its inline policy" ? name : `the queue policy ${name}`));
     }

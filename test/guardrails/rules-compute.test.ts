@@ -550,8 +550,9 @@ const CASES: Record<string, RuleCases> = {
     compliant: [{ name: "isolated", resource: MODEL_ISOLATED }],
     violating: [
       { name: "not isolated", resource: MODEL_OPEN },
-      { name: "not isolated, served serverless (needs a suppression)", resource: MODEL_OPEN, others: [serverlessConfig] },
+      { name: "not isolated, served by an instance variant", resource: MODEL_OPEN, others: [endpointConfig()] },
     ],
+    notApplicable: [{ name: "served only by serverless variants (which support no isolation)", resource: MODEL_OPEN, others: [serverlessConfig] }],
   },
   "MLB-SM-002": {
     compliant: [{ name: "in the VPC", resource: MODEL_ISOLATED }],
@@ -559,10 +560,17 @@ const CASES: Record<string, RuleCases> = {
       { name: "no vpc_config", resource: MODEL_OPEN, others: [endpointConfig()] },
       { name: "vpc_config without security groups", resource: resource("aws_sagemaker_model", "Model", { vpc_config: [{ subnets: ["subnet-1"], security_group_ids: [] }] }) },
     ],
+    notApplicable: [{ name: "served only by serverless variants (which support no VPC)", resource: MODEL_OPEN, others: [serverlessConfig] }],
   },
   "MLB-SM-003": {
     compliant: [{ name: "kms_key_arn set", resource: endpointConfig() }],
-    violating: [{ name: "no kms_key_arn (NVMe instance types need a suppression)", resource: endpointConfig({ kms_key_arn: undefined }) }],
+    violating: [{ name: "no kms_key_arn", resource: endpointConfig({ kms_key_arn: undefined }) }],
+    notApplicable: [
+      {
+        name: "variants all on instance types with NVMe storage (which refuse a key)",
+        resource: endpointConfig({ kms_key_arn: undefined, production_variants: [{ model_name: "m", instance_type: "ml.g5.xlarge", variant_name: "primary" }] }),
+      },
+    ],
   },
   "MLB-SM-004": {
     compliant: [{ name: "capture encrypted", resource: endpointConfig({ data_capture_config: { enable_capture: true, kms_key_id: "${aws_kms_key.Serving.arn}", destination_s3_uri: "s3://b/c" } }) }],
