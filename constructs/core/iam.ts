@@ -1,3 +1,5 @@
+import type { ITerraformDependable } from "cdktf";
+
 /** A statement of an IAM policy document, in AWS's JSON shape. */
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -10,7 +12,11 @@ export interface PolicyStatement {
 
 /** Something that can be granted permissions: a role whose policy takes statements. */
 export interface IGrantable {
-  addToPrincipalPolicy(statement: PolicyStatement): void;
+  /**
+   * Adds the statement to the principal's own policies; returns the policy resources that hold it (a resource that
+   * must not act before the permission exists depends on them).
+   */
+  addToPrincipalPolicy(statement: PolicyStatement): readonly ITerraformDependable[];
 }
 
 /** Renders statements as a policy document. Tokens (ARNs of resources) stay as Terraform references inside the JSON. */

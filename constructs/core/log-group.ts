@@ -1,13 +1,17 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { Grant } from "./grant";
 import { IGrantable } from "./iam";
-import { KmsKey } from "./kms-key";
+import { IKmsKey } from "./kms-key";
 import { ConstructPropsError } from "./errors";
 
 export interface EncryptedLogGroupProps {
   readonly logGroupName: string;
-  /** Encrypts the log events; CloudWatch Logs is allowed to use it. */
-  readonly encryptionKey: KmsKey;
+  /**
+   * Encrypts the log events; its policy is given a statement that lets CloudWatch Logs use it. An imported key's
+   * policy must already let CloudWatch Logs of this account and region use it (KmsKey.allowCloudWatchLogs's statement).
+   */
+  readonly encryptionKey: IKmsKey;
   /** Days events are kept; a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653). */
   readonly retentionDays: number;
 }
@@ -34,11 +38,13 @@ export class EncryptedLogGroup extends Construct {
   }
 
   /** Create streams and put events in this group only. */
-  grantWrite(grantee: IGrantable): void {
-    grantee.addToPrincipalPolicy({
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-      Resource: `${this.logGroupArn}:*`,
-    });
+  grantWrite(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal(grantee, [
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: `${this.logGroupArn}:*`,
+      },
+    ]);
   }
 }

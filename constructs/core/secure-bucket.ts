@@ -1,5 +1,5 @@
-import { Construct } from "constructs";
-import { Lazy } from "cdktf";
+import { Construct, IConstruct } from "constructs";
+import { Lazy, Token } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -7,8 +7,10 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { formatArn } from "./arn";
+import { Grant } from "./grant";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
-import { KmsKey } from "./kms-key";
+import { IKmsKey } from "./kms-key";
 import { ConstructPropsError } from "./errors";
 
 export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
@@ -23,7 +25,7 @@ export interface SecureBucketProps {
   /** Globally unique bucket name, 3-63 characters of lowercase letters, digits and hyphens. */
   readonly bucketName: string;
   /** The key that encrypts every object (SSE-KMS with an S3 bucket key). */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /**
    * Moves current objects to cheaper storage classes as they age.
    * @default - objects stay in S3 Standard
@@ -51,16 +53,107 @@ export interface BucketGrantOptions {
   readonly keyPrefix?: string;
 }
 
+/** An encrypted bucket: one this stack makes (SecureBucket) or one it imports (SecureBucket.fromBucketAttributes). */
+export interface ISecureBucket extends IConstruct {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  /** The key its objects are encrypted with; grants include it. */
+  readonly encryptionKey: IKmsKey;
+  grantRead(grantee: IGrantable, options?: BucketGrantOptions): Grant;
+  grantReadWrite(grantee: IGrantable, options?: BucketGrantOptions): Grant;
+}
+
+export interface SecureBucketAttributes {
+  /** The bucket's name, a literal or a reference. */
+  readonly bucketName: string;
+  /** The key its objects are encrypted with (SSE-KMS); grants give use of it. */
+  readonly encryptionKey: IKmsKey;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The grants, the same for a bucket made here and one imported: they add to the principal's policies only. */
+export abstract class SecureBucketBase extends Construct implements ISecureBucket {
+  abstract readonly bucketName: string;
+  abstract readonly bucketArn: string;
+  abstract readonly encryptionKey: IKmsKey;
+
+  /** Read objects and list the bucket (or only those under `options.keyPrefix`). */
+  grantRead(grantee: IGrantable, options: BucketGrantOptions = {}): Grant {
+    const prefix = this.normalizedPrefix(options.keyPrefix);
+    const list: PolicyStatement[] =
+      prefix === undefined
+        ? [{ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.bucketArn }]
+        : [
+            { Effect: "Allow", Action: "s3:GetBucketLocation", Resource: this.bucketArn },
+            {
+              Effect: "Allow",
+              Action: "s3:ListBucket",
+              Resource: this.bucketArn,
+              // The folder itself (without its "/") and everything under it; nothing else in the bucket.
+              Condition: { StringLike: { "s3:prefix": [prefix.slice(0, -1), `${prefix}*`] } },
+            },
+          ];
+    return Grant.combine([
+      Grant.addToPrincipal(grantee, [...list, { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: this.objectsArn(prefix) }]),
+      this.encryptionKey.grantDecrypt(grantee),
+    ]);
+  }
+
+  /**
+   * Read, write and delete objects, or only those under `options.keyPrefix` (deleted objects stay
+   * as noncurrent versions until they expire).
+   */
+  grantReadWrite(grantee: IGrantable, options: BucketGrantOptions = {}): Grant {
+    return Grant.combine([
+      this.grantRead(grantee, options),
+      Grant.addToPrincipal(grantee, [
+        {
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+          Resource: this.objectsArn(this.normalizedPrefix(options.keyPrefix)),
+        },
+      ]),
+      this.encryptionKey.grantEncryptDecrypt(grantee),
+    ]);
+  }
+
+  protected objectsArn(prefix: string | undefined): string {
+    return `${this.bucketArn}/${prefix ?? ""}*`;
+  }
+
+  /** `undefined` for the whole bucket, else the prefix ending in "/". */
+  protected normalizedPrefix(keyPrefix: string | undefined): string | undefined {
+    if (keyPrefix === undefined) return undefined;
+    // Wildcards would widen the ARN and the condition; a leading "/" names no S3 key anyone writes.
+    if (!/^[a-zA-Z0-9!\-_.'()]+(\/[a-zA-Z0-9!\-_.'()]+)*\/?$/.test(keyPrefix)) {
+      throw new ConstructPropsError(
+        `${this.node.path}: keyPrefix "${keyPrefix}" must be one or more "/"-separated segments of letters, digits and !-_.'() (no wildcards, no leading "/")`,
+      );
+    }
+    return keyPrefix.endsWith("/") ? keyPrefix : `${keyPrefix}/`;
+  }
+}
+
 /**
  * The only way this project makes an S3 bucket: versioned, SSE-KMS, all public access blocked,
  * ACLs disabled (bucket owner enforced), TLS-only bucket policy, lifecycle for old versions and
  * abandoned uploads. Access is given with grantRead / grantReadWrite, never by a public policy.
  */
-export class SecureBucket extends Construct {
+export class SecureBucket extends SecureBucketBase {
+  /**
+   * A bucket that exists outside this stack. Importing makes no resource, and its bucket policy stays as its owner
+   * wrote it (there is no addToResourcePolicy). Grants add to the principal's policies only, enough when the
+   * bucket and its key belong to the principal's account and their policies give them to the account.
+   */
+  static fromBucketAttributes(scope: Construct, id: string, attributes: SecureBucketAttributes): ISecureBucket {
+    return new ImportedSecureBucket(scope, id, attributes);
+  }
+
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly bucketArn: string;
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   private readonly policyStatements: PolicyStatement[];
   private readonly lifecycleRules: S3BucketLifecycleConfigurationRule[] = [];
   private readonly lifecycle: S3BucketLifecycleConfiguration;
@@ -140,65 +233,35 @@ export class SecureBucket extends Construct {
     this.policyStatements.push(statement);
   }
 
-  /** Read objects and list the bucket (or only those under `options.keyPrefix`). */
-  grantRead(grantee: IGrantable, options: BucketGrantOptions = {}): void {
-    const prefix = this.normalizedPrefix(options.keyPrefix);
-    if (prefix === undefined) {
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.bucketArn });
-    } else {
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "s3:GetBucketLocation", Resource: this.bucketArn });
-      grantee.addToPrincipalPolicy({
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: this.bucketArn,
-        // The folder itself (without its "/") and everything under it; nothing else in the bucket.
-        Condition: { StringLike: { "s3:prefix": [prefix.slice(0, -1), `${prefix}*`] } },
-      });
-    }
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: this.objectsArn(prefix) });
-    this.encryptionKey.grantDecrypt(grantee);
-  }
-
-  /**
-   * Read, write and delete objects, or only those under `options.keyPrefix` (deleted objects stay
-   * as noncurrent versions until they expire).
-   */
-  grantReadWrite(grantee: IGrantable, options: BucketGrantOptions = {}): void {
-    this.grantRead(grantee, options);
-    grantee.addToPrincipalPolicy({
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-      Resource: this.objectsArn(this.normalizedPrefix(options.keyPrefix)),
-    });
-    this.encryptionKey.grantEncryptDecrypt(grantee);
-  }
-
-  private objectsArn(prefix: string | undefined): string {
-    return `${this.bucketArn}/${prefix ?? ""}*`;
-  }
-
-  /** `undefined` for the whole bucket, else the prefix ending in "/". */
-  private normalizedPrefix(keyPrefix: string | undefined): string | undefined {
-    if (keyPrefix === undefined) return undefined;
-    // Wildcards would widen the ARN and the condition; a leading "/" names no S3 key anyone writes.
-    if (!/^[a-zA-Z0-9!\-_.'()]+(\/[a-zA-Z0-9!\-_.'()]+)*\/?$/.test(keyPrefix)) {
-      throw new ConstructPropsError(
-        `${this.node.path}: keyPrefix "${keyPrefix}" must be one or more "/"-separated segments of letters, digits and !-_.'() (no wildcards, no leading "/")`,
-      );
-    }
-    return keyPrefix.endsWith("/") ? keyPrefix : `${keyPrefix}/`;
-  }
-
   private validate(props: SecureBucketProps, noncurrentDays: number, abortDays: number): void {
     const where = this.node.path;
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName) || props.bucketName.includes("..")) {
-      throw new ConstructPropsError(`${where}: bucketName "${props.bucketName}" must be 3-63 lowercase letters, digits, dots and hyphens`);
-    }
+    checkBucketName(this, props.bucketName);
     for (const [name, days] of [["noncurrentVersionExpirationDays", noncurrentDays], ["abortIncompleteMultipartUploadDays", abortDays]] as const) {
       if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
     }
     (props.transitions ?? []).forEach((t, i) => {
       if (!Number.isInteger(t.days) || t.days < 1) throw new ConstructPropsError(`${where}: transitions[${i}].days is ${t.days}; it must be >= 1`);
     });
+  }
+}
+
+function checkBucketName(scope: IConstruct, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!BUCKET_NAME.test(name) || name.includes("..")) {
+    throw new ConstructPropsError(`${scope.node.path}: bucketName "${name}" must be 3-63 lowercase letters, digits, dots and hyphens`);
+  }
+}
+
+class ImportedSecureBucket extends SecureBucketBase {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly encryptionKey: IKmsKey;
+
+  constructor(scope: Construct, id: string, attributes: SecureBucketAttributes) {
+    super(scope, id);
+    checkBucketName(this, attributes.bucketName);
+    this.bucketName = attributes.bucketName;
+    this.bucketArn = formatArn(this, { service: "s3", region: "", account: "", resource: attributes.bucketName });
+    this.encryptionKey = attributes.encryptionKey;
   }
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
-import { awsEnvironmentOf } from "./aws-environment";
+import { formatArn } from "./arn";
+import { Grant } from "./grant";
 import { IGrantable } from "./iam";
 
 export interface VpcPlacement {
@@ -16,24 +17,25 @@ export function isListToken(ids: readonly string[]): boolean {
  * What a service role needs to place a job's or a model's network interfaces in a VPC (SageMaker creates and
  * deletes them as the role): create them only in the given subnets with the given security groups.
  */
-export function grantVpcNetworkInterfaces(scope: IConstruct, grantee: IGrantable, placement: VpcPlacement): void {
-  const { accountId, region, partition } = awsEnvironmentOf(scope);
-  const ec2 = (resource: string) => `arn:${partition}:ec2:${region}:${accountId}:${resource}`;
+export function grantVpcNetworkInterfaces(scope: IConstruct, grantee: IGrantable, placement: VpcPlacement): Grant {
+  const ec2 = (resource: string) => formatArn(scope, { service: "ec2", resource });
   const subnets = isListToken(placement.subnetIds) ? [ec2("subnet/*")] : placement.subnetIds.map((id) => ec2(`subnet/${id}`));
-  grantee.addToPrincipalPolicy({
-    Effect: "Allow",
-    Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
-    // EC2 Describe actions support no resource-level permissions.
-    Resource: "*",
-  });
-  grantee.addToPrincipalPolicy({
-    Effect: "Allow",
-    Action: "ec2:CreateNetworkInterface",
-    Resource: [ec2("network-interface/*"), ...subnets, ...placement.securityGroupIds.map((id) => ec2(`security-group/${id}`))],
-  });
-  grantee.addToPrincipalPolicy({
-    Effect: "Allow",
-    Action: ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
-    Resource: ec2("network-interface/*"),
-  });
+  return Grant.addToPrincipal(grantee, [
+    {
+      Effect: "Allow",
+      Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+      // EC2 Describe actions support no resource-level permissions.
+      Resource: "*",
+    },
+    {
+      Effect: "Allow",
+      Action: "ec2:CreateNetworkInterface",
+      Resource: [ec2("network-interface/*"), ...subnets, ...placement.securityGroupIds.map((id) => ec2(`security-group/${id}`))],
+    },
+    {
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+      Resource: ec2("network-interface/*"),
+    },
+  ]);
 }

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
-import { awsEnvironmentOf } from "../core/aws-environment";
-import { KmsKey } from "../core/kms-key";
+import { formatArn } from "../core/arn";
+import { IKmsKey } from "../core/kms-key";
 import { ConstructPropsError } from "../core/errors";
 import { FEATURE_GROUP_NAME, sagemakerNamePattern } from "../core/sagemaker-names";
 
@@ -49,8 +49,7 @@ export function featureGroupTableName(spec: Pick<FeatureGroupSpec, "name" | "ver
  * reads clearly in a plan and needs no reference to the stack that holds the group.
  */
 export function featureGroupArn(scope: Construct, name: string): string {
-  const { partition, region, accountId } = awsEnvironmentOf(scope);
-  return `arn:${partition}:sagemaker:${region}:${accountId}:feature-group/${name.toLowerCase()}`;
+  return formatArn(scope, { service: "sagemaker", resource: `feature-group/${name.toLowerCase()}` });
 }
 
 /** SageMaker's pattern for a feature group name (here: letters, digits and hyphens), 1-64 characters. */
@@ -80,7 +79,7 @@ export interface FeatureGroupProps {
   /** The role Feature Store assumes to write the offline store and its Glue table. */
   readonly roleArn: string;
   /** Encrypts the online store and the offline store's objects. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /**
    * Where the offline store writes; required when `spec.offlineStore` is true.
    * @default - none; only valid for a group without an offline store

@@ -1,8 +1,10 @@
 import { Construct } from "constructs";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { IGrantable } from "../core/iam";
-import { KmsKey } from "../core/kms-key";
+import { formatArn } from "../core/arn";
+import { Grant } from "../core/grant";
+import { IGrantable, PolicyStatement } from "../core/iam";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
@@ -13,7 +15,7 @@ export interface FeatureStoreProps {
   /** Prefix of every name, e.g. `mlops-prod`. */
   readonly namePrefix: string;
   /** Encrypts the online stores, the offline store objects and its bucket. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /** One SageMaker feature group per spec, named `<name>-v<version>`; names are unique ignoring case. */
   readonly featureGroups: readonly FeatureGroupSpec[];
   /**
@@ -53,7 +55,7 @@ export class FeatureStore extends Construct {
   readonly role: ServiceRole;
   /** `s3://<bucket>/offline-store`: every group's offline store is below it. */
   readonly offlineStoreS3Uri: string;
-  private readonly encryptionKey: KmsKey;
+  private readonly encryptionKey: IKmsKey;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
@@ -105,32 +107,32 @@ export class FeatureStore extends Construct {
    * ARN is listed once (group names share no prefix a pattern could stand for): a store of many groups is a long
    * list, which ServiceRole spreads over managed policies when it outgrows the inline one.
    */
-  grantRead(grantee: IGrantable): void {
+  grantRead(grantee: IGrantable): Grant {
     const online = this.featureGroups.filter((g) => g.hasOnlineStore).map((g) => g.featureGroupArn);
     const offlineOnly = this.featureGroups.filter((g) => !g.hasOnlineStore).map((g) => g.featureGroupArn);
-    if (online.length > 0) {
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord", "sagemaker:BatchGetRecord"], Resource: online });
-    }
-    if (offlineOnly.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "sagemaker:DescribeFeatureGroup", Resource: offlineOnly });
-    this.offlineBucket.grantRead(grantee); // includes kms:Decrypt on the key
-    grantee.addToPrincipalPolicy({
-      Effect: "Allow",
-      Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions"],
-      Resource: this.glueArns(),
-    });
+    const groups: PolicyStatement[] = [
+      ...(online.length > 0 ? [{ Effect: "Allow" as const, Action: ["sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord", "sagemaker:BatchGetRecord"], Resource: online }] : []),
+      ...(offlineOnly.length > 0 ? [{ Effect: "Allow" as const, Action: "sagemaker:DescribeFeatureGroup", Resource: offlineOnly }] : []),
+    ];
+    return Grant.combine([
+      Grant.addToPrincipal(grantee, groups),
+      this.offlineBucket.grantRead(grantee), // includes kms:Decrypt on the key
+      Grant.addToPrincipal(grantee, [
+        {
+          Effect: "Allow",
+          Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions"],
+          Resource: this.glueArns(),
+        },
+      ]),
+    ]);
   }
 
   /** Ingest: PutRecord / DeleteRecord and DescribeFeatureGroup on every group, and the key to encrypt records. */
-  grantWrite(grantee: IGrantable): void {
+  grantWrite(grantee: IGrantable): Grant {
     const all = this.featureGroups.map((g) => g.featureGroupArn);
-    if (all.length > 0) {
-      grantee.addToPrincipalPolicy({
-        Effect: "Allow",
-        Action: ["sagemaker:PutRecord", "sagemaker:DeleteRecord", "sagemaker:DescribeFeatureGroup"],
-        Resource: all,
-      });
-    }
-    this.encryptionKey.grantEncryptDecrypt(grantee);
+    const groups: PolicyStatement[] =
+      all.length > 0 ? [{ Effect: "Allow", Action: ["sagemaker:PutRecord", "sagemaker:DeleteRecord", "sagemaker:DescribeFeatureGroup"], Resource: all }] : [];
+    return Grant.combine([Grant.addToPrincipal(grantee, groups), this.encryptionKey.grantEncryptDecrypt(grantee)]);
   }
 
   /** What Feature Store itself needs: write the offline store objects and keep each group's Glue table. */
@@ -149,9 +151,7 @@ export class FeatureStore extends Construct {
 
   /** The catalog, this store's database and its tables, as literal ARNs. */
   private glueArns(): string[] {
-    const { partition, region, accountId } = awsEnvironmentOf(this);
-    const glue = `arn:${partition}:glue:${region}:${accountId}`;
-    return [`${glue}:catalog`, `${glue}:database/${this.glueDatabaseName}`, `${glue}:table/${this.glueDatabaseName}/*`];
+    return ["catalog", `database/${this.glueDatabaseName}`, `table/${this.glueDatabaseName}/*`].map((resource) => formatArn(this, { service: "glue", resource }));
   }
 
   private validate(props: FeatureStoreProps, transitionDays: number): void {

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { GlueDataCatalogEncryptionSettings } from "@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 
 export interface GlueCatalogEncryptionProps {
   /** Encrypts the catalog's metadata (databases, tables, partitions) and connection passwords. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
 }
 
 /**

@@ -6,8 +6,10 @@ import { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker
 import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { IGrantable, policyDocument } from "../core/iam";
-import { KmsKey } from "../core/kms-key";
+import { accountRootArn, formatArn } from "../core/arn";
+import { Grant } from "../core/grant";
+import { IGrantable, PolicyStatement, policyDocument } from "../core/iam";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
@@ -29,8 +31,11 @@ export interface ModelPackageGroupSpec {
 export interface ModelRegistryProps {
   /** Prefix of every name, e.g. `mlops-prod`: lowercase letters and digits separated by single hyphens. */
   readonly namePrefix: string;
-  /** Encrypts the artifact bucket and the image repositories. */
-  readonly encryptionKey: KmsKey;
+  /**
+   * Encrypts the artifact bucket and the image repositories. With consumer accounts, an imported key's policy must
+   * already let them decrypt through S3 (KmsKey.allowAccountsToDecryptViaS3's statement).
+   */
+  readonly encryptionKey: IKmsKey;
   /** Image repositories, created as `<namePrefix>/<name>`, e.g. "training/xgboost". */
   readonly imageRepositories: readonly string[];
   /** One group per model family. */
@@ -132,7 +137,7 @@ export class ModelRegistry extends Construct {
   /** By group name. */
   readonly modelPackageGroupArns: Readonly<Record<string, string>>;
   readonly trackingServerArn?: string;
-  private readonly encryptionKey: KmsKey;
+  private readonly encryptionKey: IKmsKey;
   /** ARNs of the groups and of their packages, built from names so policies read plainly in a plan. */
   private readonly packageArns: readonly string[];
 
@@ -141,10 +146,10 @@ export class ModelRegistry extends Construct {
     const untaggedImageExpiryDays = props.untaggedImageExpiryDays ?? 14;
     const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 90;
     const consumers = props.consumerAccountIds ?? [];
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId } = awsEnvironmentOf(this);
     this.validate(props, { untaggedImageExpiryDays, noncurrentVersionExpirationDays, accountId });
     this.encryptionKey = props.encryptionKey;
-    const consumerRoots = consumers.map((account) => `arn:${partition}:iam::${account}:root`);
+    const consumerRoots = consumers.map((account) => accountRootArn(this, account));
 
     this.artifactBucket = new SecureBucket(this, "ArtifactBucket", {
       bucketName: resourceName([props.namePrefix, "model-artifacts", accountId], { maxLength: 63 }),
@@ -187,7 +192,7 @@ export class ModelRegistry extends Construct {
     this.repositoryUrls = repositoryUrls;
     this.repositoryArns = repositoryArns;
 
-    const sagemakerArn = (resource: string) => `arn:${partition}:sagemaker:${region}:${accountId}:${resource}`;
+    const sagemakerArn = (resource: string) => formatArn(this, { service: "sagemaker", resource });
     const modelPackageGroupArns: Record<string, string> = {};
     const packageArns: string[] = [];
     for (const spec of props.modelPackageGroups) {
@@ -243,15 +248,19 @@ export class ModelRegistry extends Construct {
    * resource-level permissions (the token is for the whole registry), so it alone has Resource "*";
    * what may be pulled is decided by the repository-scoped statement.
    */
-  grantPull(grantee: IGrantable): void {
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+  grantPull(grantee: IGrantable): Grant {
     const arns = Object.values(this.repositoryArns);
-    if (arns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ECR_PULL_ACTIONS, Resource: arns });
-    this.encryptionKey.grantDecrypt(grantee);
+    return Grant.combine([
+      Grant.addToPrincipal(grantee, [
+        { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        ...(arns.length > 0 ? [{ Effect: "Allow" as const, Action: ECR_PULL_ACTIONS, Resource: arns }] : []),
+      ]),
+      this.encryptionKey.grantDecrypt(grantee),
+    ]);
   }
 
-  grantReadArtifacts(grantee: IGrantable): void {
-    this.artifactBucket.grantRead(grantee);
+  grantReadArtifacts(grantee: IGrantable): Grant {
+    return this.artifactBucket.grantRead(grantee);
   }
 
   /**
@@ -259,8 +268,8 @@ export class ModelRegistry extends Construct {
    * only writer: artifacts under `models/` are what approved packages point at and other accounts deploy.
    * @param options.keyPrefix e.g. `models/<team>`; @default - the whole bucket
    */
-  grantWriteArtifacts(grantee: IGrantable, options: BucketGrantOptions = {}): void {
-    this.artifactBucket.grantReadWrite(grantee, options);
+  grantWriteArtifacts(grantee: IGrantable, options: BucketGrantOptions = {}): Grant {
+    return this.artifactBucket.grantReadWrite(grantee, options);
   }
 
   /** The ARNs of these groups and their versions; refuses a group the registry does not have. */
@@ -276,27 +285,30 @@ export class ModelRegistry extends Construct {
    * Register model versions in the registry's groups (only `groups` when given) and write their artifacts (under
    * `artifactPrefix` when given). Registering does not approve.
    */
-  grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string; readonly groups?: readonly string[] } = {}): void {
+  grantRegister(grantee: IGrantable, options: { readonly artifactPrefix?: string; readonly groups?: readonly string[] } = {}): Grant {
     const packageArns = options.groups === undefined ? this.packageArns : this.packageArnsOf(options.groups);
-    if (packageArns.length > 0) {
-      grantee.addToPrincipalPolicy({
-        Effect: "Allow",
-        Action: "sagemaker:CreateModelPackage",
-        Resource: [...packageArns],
-        // Register, not approve: a version may only be created pending a reviewer's approval. IfExists because
-        // a request that leaves ModelApprovalStatus out creates a versioned package as PendingManualApproval
-        // (SageMaker's default), and the request then carries no value for the key to compare; a request that
-        // names Approved or Rejected carries it and is refused.
-        Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": REGISTERED_APPROVAL_STATUS } },
-      });
-      grantee.addToPrincipalPolicy({ Effect: "Allow", Action: REGISTER_READ_ACTIONS, Resource: [...packageArns] });
-    }
-    this.grantWriteArtifacts(grantee, { keyPrefix: options.artifactPrefix });
+    const register: PolicyStatement[] =
+      packageArns.length === 0
+        ? []
+        : [
+            {
+              Effect: "Allow",
+              Action: "sagemaker:CreateModelPackage",
+              Resource: [...packageArns],
+              // Register, not approve: a version may only be created pending a reviewer's approval. IfExists because
+              // a request that leaves ModelApprovalStatus out creates a versioned package as PendingManualApproval
+              // (SageMaker's default), and the request then carries no value for the key to compare; a request that
+              // names Approved or Rejected carries it and is refused.
+              Condition: { StringEqualsIfExists: { "sagemaker:ModelApprovalStatus": REGISTERED_APPROVAL_STATUS } },
+            },
+            { Effect: "Allow", Action: REGISTER_READ_ACTIONS, Resource: [...packageArns] },
+          ];
+    return Grant.combine([Grant.addToPrincipal(grantee, register), this.grantWriteArtifacts(grantee, { keyPrefix: options.artifactPrefix })]);
   }
 
   /** Approve or reject model versions of the registry's groups (a reviewer's role, not a training job's). */
-  grantApprove(grantee: IGrantable): void {
-    if (this.packageArns.length > 0) grantee.addToPrincipalPolicy({ Effect: "Allow", Action: APPROVE_ACTIONS, Resource: [...this.packageArns] });
+  grantApprove(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal(grantee, this.packageArns.length > 0 ? [{ Effect: "Allow", Action: APPROVE_ACTIONS, Resource: [...this.packageArns] }] : []);
   }
 
   private addTrackingServer(namePrefix: string, accountId: string, tracking: NonNullable<ModelRegistryProps["experimentTracking"]>): string {
@@ -306,7 +318,7 @@ export class ModelRegistry extends Construct {
       trust: [serviceTrust("sagemaker.amazonaws.com", accountId)],
     });
     // Only the mlflow/ folder of the bucket. No SageMaker permissions: automatic model registration is off.
-    this.artifactBucket.grantReadWrite(role, { keyPrefix: MLFLOW_PREFIX });
+    const artifacts = this.artifactBucket.grantReadWrite(role, { keyPrefix: MLFLOW_PREFIX });
     // ServiceRole makes its policies as grants come; the server must not start before they exist.
     const server = new SagemakerMlflowTrackingServer(this, "TrackingServer", {
       trackingServerName: resourceName([namePrefix, "mlflow"], { maxLength: 256 }),
@@ -315,7 +327,7 @@ export class ModelRegistry extends Construct {
       trackingServerSize: tracking.size,
       mlflowVersion: tracking.mlflowVersion,
       automaticModelRegistration: false,
-      dependsOn: [...role.policyResources],
+      dependsOn: [...artifacts.policyResources],
     });
     return server.arn;
   }

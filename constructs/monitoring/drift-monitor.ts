@@ -6,10 +6,11 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
 import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
 import { awsEnvironmentOf } from "../core/aws-environment";
+import { formatArn } from "../core/arn";
 import { IGrantable } from "../core/iam";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
-import { SecureBucket } from "../core/secure-bucket";
+import { ISecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
 import { eventRuleAlarm } from "./event-rule-alarm";
@@ -35,10 +36,10 @@ export interface DriftMonitorProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
   /** Where the job writes its reports (prefix monitoring/<endpoint>). */
-  readonly reportsBucket: SecureBucket;
+  readonly reportsBucket: ISecureBucket;
   /** The endpoint's data capture, read by the job. */
-  readonly captureBucket: SecureBucket;
-  readonly encryptionKey: KmsKey;
+  readonly captureBucket: ISecureBucket;
+  readonly encryptionKey: IKmsKey;
   readonly alertTopicArn: string;
   /**
    * The SageMaker pipeline that retrains the model when drift is detected (the drift alarm's own notification says
@@ -153,7 +154,7 @@ export class DriftMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId, region } = awsEnvironmentOf(this);
     const intervalSeconds = this.validate(props, region);
     const imageUri = modelMonitorImageUri(region)!;
     const endpoint = props.endpointName;
@@ -173,7 +174,7 @@ export class DriftMonitor extends Construct {
     });
     this.roleArn = role.roleArn;
     // The reports and capture buckets (and their keys) are often the same: each grant once.
-    this.grantJobPermissions(role, props, { accountId, region, partition, reportsPrefix });
+    this.grantJobPermissions(role, props, { region, reportsPrefix });
 
     const jobDefinition = new SagemakerDataQualityJobDefinition(this, "JobDefinition", {
       name: this.jobDefinitionName,
@@ -263,16 +264,16 @@ export class DriftMonitor extends Construct {
     });
 
     if (props.retrainingPipelineArn !== undefined) {
-      this.addRetraining(props, props.retrainingPipelineArn, { accountId, region, partition });
+      this.addRetraining(props, props.retrainingPipelineArn, { accountId, region });
     }
   }
 
   private grantJobPermissions(
     role: IGrantable,
     props: DriftMonitorProps,
-    env: { accountId: string; region: string; partition: string; reportsPrefix: string },
+    env: { region: string; reportsPrefix: string },
   ): void {
-    const { accountId, region, partition, reportsPrefix } = env;
+    const { region, reportsPrefix } = env;
     // Captured requests and responses: the whole capture bucket, since its layout (destination prefix,
     // then <endpoint>/<variant>/yyyy/mm/dd/hh) belongs to the serving endpoint. Read only.
     props.captureBucket.grantRead(role);
@@ -284,12 +285,12 @@ export class DriftMonitor extends Construct {
     // The two baseline files, wherever they are (often the model artifact bucket), and only through S3 for
     // their key: which key encrypts them is that bucket's business, so decrypt is limited to keys of this
     // account and region used by S3 on the role's behalf.
-    const baselineObjects = [props.baselineStatisticsUri, props.baselineConstraintsUri].map((uri) => s3ObjectArn(uri, partition));
+    const baselineObjects = [props.baselineStatisticsUri, props.baselineConstraintsUri].map((uri) => s3ObjectArn(this, uri));
     role.addToPrincipalPolicy({ Effect: "Allow", Action: "s3:GetObject", Resource: baselineObjects });
     role.addToPrincipalPolicy({
       Effect: "Allow",
       Action: "kms:Decrypt",
-      Resource: `arn:${partition}:kms:${region}:${accountId}:key/*`,
+      Resource: formatArn(this, { service: "kms", resource: "key/*" }),
       Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
     });
 
@@ -304,19 +305,19 @@ export class DriftMonitor extends Construct {
     role.addToPrincipalPolicy({
       Effect: "Allow",
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-      Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/sagemaker/ProcessingJobs:*`,
+      Resource: formatArn(this, { service: "logs", resource: "log-group:/aws/sagemaker/ProcessingJobs:*" }),
     });
 
     // Running in the VPC: SageMaker makes and removes the job's network interfaces as the role.
     grantVpcNetworkInterfaces(this, role, { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds });
   }
 
-  private addRetraining(props: DriftMonitorProps, pipelineArn: string, env: { accountId: string; region: string; partition: string }): void {
-    const { accountId, region, partition } = env;
+  private addRetraining(props: DriftMonitorProps, pipelineArn: string, env: { accountId: string; region: string }): void {
+    const { accountId, region } = env;
     const ruleName = resourceName([props.endpointName, "drift-retraining"], { maxLength: 64 });
-    const ruleArn = `arn:${partition}:events:${region}:${accountId}:rule/${ruleName}`;
+    const ruleArn = formatArn(this, { service: "events", resource: `rule/${ruleName}` });
     // Built from the name, so the plan shows which alarm the rule listens to.
-    const alarmArn = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${this.driftAlarmName}`;
+    const alarmArn = formatArn(this, { service: "cloudwatch", resource: `alarm:${this.driftAlarmName}` });
 
     const rule = new CloudwatchEventRule(this, "RetrainingRule", {
       name: ruleName,
@@ -395,10 +396,10 @@ export class DriftMonitor extends Construct {
   }
 }
 
-/** `arn:aws:s3:::<bucket>/<key>` of an s3:// URI. */
-function s3ObjectArn(uri: string, partition: string): string {
+/** `arn:<partition>:s3:::<bucket>/<key>` of an s3:// URI. */
+function s3ObjectArn(scope: Construct, uri: string): string {
   const path = Token.isUnresolved(uri) ? Fn.replace(uri, "s3://", "") : uri.replace(/^s3:\/\//, "");
-  return `arn:${partition}:s3:::${path}`;
+  return formatArn(scope, { service: "s3", region: "", account: "", resource: path });
 }
 
 /** One metric per feature (per run of the schedule) and their maximum, the value both drift alarms read. */

@@ -8,9 +8,10 @@ import { PrometheusAlertManagerDefinition } from "@cdktf/provider-aws/lib/promet
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { PolicyStatement, policyDocument } from "../core/iam";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { toYaml } from "../observability/scrape-config";
 import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
@@ -26,8 +27,12 @@ export interface AlertSubscription {
 export interface MonitoringProps {
   /** Prefix of every name, e.g. "mlops-prod": lowercase letters and digits in words joined by single hyphens. */
   readonly namePrefix: string;
-  /** Encrypts the alert topic (and is what drift monitors encrypt their outputs with). */
-  readonly encryptionKey: KmsKey;
+  /**
+   * Encrypts the alert topic (and is what drift monitors encrypt their outputs with). An imported key's policy must
+   * already let CloudWatch alarms, AWS Budgets and (with `prometheusWorkspace`) Amazon Managed Service for Prometheus
+   * of this account use it for this topic, as the statements this construct adds to a key it owns do.
+   */
+  readonly encryptionKey: IKmsKey;
   readonly subscriptions: readonly AlertSubscription[];
   /** Monthly cost budget in USD; notifications at 80 % and 100 % of actual and forecast spend. */
   readonly monthlyBudgetUsd: number;
@@ -77,7 +82,7 @@ export class Monitoring extends Construct {
   readonly dashboardName: string;
   private readonly namePrefix: string;
   private readonly region: string;
-  private readonly encryptionKey: KmsKey;
+  private readonly encryptionKey: IKmsKey;
   private readonly topicArnLiteral: string;
   private readonly sidPrefix: string;
   private readonly endpoints: MonitoredEndpoint[] = [];
@@ -85,7 +90,7 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.validate(props);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId, region } = awsEnvironmentOf(this);
     this.region = region;
     this.encryptionKey = props.encryptionKey;
     this.namePrefix = props.namePrefix;
@@ -93,7 +98,7 @@ export class Monitoring extends Construct {
 
     const topicName = `${props.namePrefix}-alerts`;
     // Literal, so policies read plainly in a plan; the same ARN SNS gives the topic.
-    this.topicArnLiteral = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
+    this.topicArnLiteral = formatArn(this, { service: "sns", resource: topicName });
     const topic = new SnsTopic(this, "AlertTopic", {
       name: topicName,
       displayName: `${props.namePrefix} alerts`.slice(0, 100),
@@ -110,7 +115,7 @@ export class Monitoring extends Construct {
         Resource: this.topicArnLiteral,
         Condition: {
           StringEquals: { "aws:SourceAccount": accountId },
-          ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+          ArnLike: { "aws:SourceArn": formatArn(this, { service: "cloudwatch", resource: "alarm:*" }) },
         },
       },
       {
@@ -121,7 +126,7 @@ export class Monitoring extends Construct {
         Resource: this.topicArnLiteral,
         Condition: {
           StringEquals: { "aws:SourceAccount": accountId },
-          ArnLike: { "aws:SourceArn": `arn:${partition}:budgets::${accountId}:*` },
+          ArnLike: { "aws:SourceArn": formatArn(this, { service: "budgets", region: "", resource: "*" }) },
         },
       },
       ...(props.prometheusWorkspace ? [this.prometheusPublishStatement(props.prometheusWorkspace.arn, accountId)] : []),

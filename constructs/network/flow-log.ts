@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { FlowLog as FlowLogResource } from "@cdktf/provider-aws/lib/flow-log";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { ServiceRole, serviceTrust } from "../core/service-role";
@@ -11,7 +11,8 @@ export type FlowLogTrafficType = "ALL" | "ACCEPT" | "REJECT";
 export interface FlowLogProps {
   readonly namePrefix: string;
   readonly vpcId: string;
-  readonly encryptionKey: KmsKey;
+  /** Encrypts the log group (see EncryptedLogGroupProps for an imported key). */
+  readonly encryptionKey: IKmsKey;
   readonly retentionDays: number;
   readonly trafficType: FlowLogTrafficType;
 }

@@ -9,7 +9,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { parseCidr } from "../core/cidr";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { FlowLog, FlowLogTrafficType } from "./flow-log";
 import { MAX_ZONES, planSubnets } from "./subnet-layout";
@@ -27,8 +27,8 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
   /** `single` NAT gateway (cheap) or one per AZ (survives the loss of a zone). */
   readonly natGateways: NatGatewayMode;
-  /** Encrypts the flow log group (CloudWatch Logs is allowed to use it). */
-  readonly encryptionKey: KmsKey;
+  /** Encrypts the flow log group (CloudWatch Logs is allowed to use it; see EncryptedLogGroupProps for an imported key). */
+  readonly encryptionKey: IKmsKey;
   /** Retention of the flow log group, in days. */
   readonly flowLogRetentionDays: number;
   /**

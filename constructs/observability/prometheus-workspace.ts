@@ -3,8 +3,9 @@ import { PrometheusRuleGroupNamespace } from "@cdktf/provider-aws/lib/prometheus
 import { PrometheusScraper } from "@cdktf/provider-aws/lib/prometheus-scraper";
 import { PrometheusWorkspace as PrometheusWorkspaceResource } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Token } from "cdktf";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { ServiceRole } from "../core/service-role";
@@ -21,8 +22,8 @@ export interface PrometheusWorkspaceProps {
   readonly subnetIds: readonly string[];
   /** The cluster security group: it admits its own members, so the collector reaches the pods it scrapes. */
   readonly clusterSecurityGroupId: string;
-  /** Encrypts the workspace's metrics and its log group. */
-  readonly encryptionKey: KmsKey;
+  /** Encrypts the workspace's metrics and its log group (see EncryptedLogGroupProps for an imported key). */
+  readonly encryptionKey: IKmsKey;
   readonly logRetentionDays: number;
   /** How often the collector scrapes, seconds (at least 30). */
   readonly scrapeIntervalSeconds: number;
@@ -59,7 +60,7 @@ export class PrometheusWorkspace extends Construct {
   constructor(scope: Construct, id: string, props: PrometheusWorkspaceProps) {
     super(scope, id);
     this.validate(props);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId, region } = awsEnvironmentOf(this);
     const cluster = props.clusterName;
     const key = props.encryptionKey;
 
@@ -80,7 +81,7 @@ export class PrometheusWorkspace extends Construct {
     this.prometheusEndpoint = this.workspace.prometheusEndpoint;
 
     // The collector writes to a CMK-encrypted workspace only as a role of this account.
-    const scrapers = `arn:${partition}:aps:${region}:${accountId}:scraper/*`;
+    const scrapers = formatArn(this, { service: "aps", resource: "scraper/*" });
     const source = new ServiceRole(this, "ScraperSourceRole", {
       roleName: resourceName([cluster, "scraper-source"], { maxLength: 64 }),
       description: `The managed collector of ${cluster}'s metrics: assumes the role that writes them`,

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { SagemakerPipeline } from "@cdktf/provider-aws/lib/sagemaker-pipeline";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
@@ -38,7 +39,7 @@ export interface RetrainingPipelineProps extends RetrainingPipelineSpec {
   readonly featureStore: FeatureStore;
   readonly registry: ModelRegistry;
   /** Encrypts the jobs' volumes. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
 }
@@ -103,10 +104,10 @@ export class RetrainingPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: RetrainingPipelineProps) {
     super(scope, id);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId, region } = awsEnvironmentOf(this);
     this.validate(props);
     this.pipelineName = props.pipelineName;
-    const sagemaker = (resource: string) => `arn:${partition}:sagemaker:${region}:${accountId}:${resource}`;
+    const sagemaker = (resource: string) => formatArn(this, { service: "sagemaker", resource });
 
     this.role = new ServiceRole(this, "Role", {
       roleName: resourceName([props.pipelineName], { maxLength: 64 }),
@@ -134,7 +135,7 @@ export class RetrainingPipeline extends Construct {
     this.role.addToPrincipalPolicy({
       Effect: "Allow",
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-      Resource: ["ProcessingJobs", "TrainingJobs"].map((kind) => `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/sagemaker/${kind}:*`),
+      Resource: ["ProcessingJobs", "TrainingJobs"].map((kind) => formatArn(this, { service: "logs", resource: `log-group:/aws/sagemaker/${kind}:*` })),
     });
     this.role.addToPrincipalPolicy({
       Effect: "Allow",

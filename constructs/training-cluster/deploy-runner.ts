@@ -4,8 +4,9 @@ import { CodebuildSourceCredential } from "@cdktf/provider-aws/lib/codebuild-sou
 import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { ConstructPropsError } from "../core/errors";
@@ -20,8 +21,8 @@ export interface DeployRunnerProps {
   readonly vpcId: string;
   /** Private subnets the runner's network interfaces go in (they reach the internet through NAT). */
   readonly subnetIds: readonly string[];
-  /** Encrypts the runner's logs and build output. */
-  readonly encryptionKey: KmsKey;
+  /** Encrypts the runner's logs and build output (see EncryptedLogGroupProps for an imported key). */
+  readonly encryptionKey: IKmsKey;
   readonly logRetentionDays: number;
   /**
    * CodeBuild compute type of a runner.
@@ -72,7 +73,7 @@ export class DeployRunner extends Construct {
     super(scope, id);
     const problems = deployRunnerProblems(props);
     if (problems.length > 0) throw new ConstructPropsError(`${this.node.path}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
+    const { accountId } = awsEnvironmentOf(this);
 
     const securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: props.projectName,
@@ -103,7 +104,7 @@ export class DeployRunner extends Construct {
     logs.grantWrite(role);
     props.encryptionKey.grantEncryptDecrypt(role);
     // What CodeBuild needs to run a build in a VPC (AWS CodeBuild user guide, "Use CodeBuild with Amazon VPC").
-    const ec2Arn = (resource: string) => `arn:${partition}:ec2:${region}:${accountId}:${resource}`;
+    const ec2Arn = (resource: string) => formatArn(this, { service: "ec2", resource });
     role.addToPrincipalPolicy({
       Sid: "DescribeNetwork",
       Effect: "Allow",

@@ -5,9 +5,10 @@ import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { parseCidr } from "../core/cidr";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
@@ -54,8 +55,8 @@ export interface GpuTrainingClusterProps {
   readonly kubernetesVersion: string;
   /** Private subnets for the control plane's interfaces and the nodes. */
   readonly subnetIds: readonly string[];
-  /** Encrypts Kubernetes secrets and the control plane log group. */
-  readonly encryptionKey: KmsKey;
+  /** Encrypts Kubernetes secrets and the control plane log group (see EncryptedLogGroupProps for an imported key). */
+  readonly encryptionKey: IKmsKey;
   readonly logRetentionDays: number;
   /** Control plane log types sent to CloudWatch Logs. */
   readonly controlPlaneLogTypes: readonly ControlPlaneLogType[];
@@ -104,10 +105,8 @@ export interface GpuTrainingClusterProps {
   readonly nodeTags?: Readonly<Record<string, string>>;
 }
 
-const ACCESS_POLICY = {
-  admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-  readOnly: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
-};
+/** EKS access policies, by the name AWS gives them. */
+const ACCESS_POLICY = { admin: "AmazonEKSClusterAdminPolicy", readOnly: "AmazonEKSViewPolicy" };
 
 /**
  * An EKS cluster for GPU training: secrets encrypted with KMS, control plane logs in an encrypted
@@ -224,7 +223,8 @@ export class GpuTrainingCluster extends Construct {
     });
   }
 
-  private grantAccess(kind: string, principalArns: readonly string[], policyArn: string): void {
+  private grantAccess(kind: string, principalArns: readonly string[], policyName: string): void {
+    const policyArn = formatArn(this, { service: "eks", region: "", account: "aws", resource: `cluster-access-policy/${policyName}` });
     principalArns.forEach((principalArn, i) => {
       const entry = new EksAccessEntry(this, `${kind}Access${i}`, { clusterName: this.clusterName, principalArn, type: "STANDARD" });
       new EksAccessPolicyAssociation(this, `${kind}Policy${i}`, {

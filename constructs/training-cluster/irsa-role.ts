@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import type { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, ITerraformDependable, TerraformLocal, Token } from "cdktf";
-import { IGrantable, PolicyStatement } from "../core/iam";
-import { ServiceRole } from "../core/service-role";
+import { PolicyStatement } from "../core/iam";
+import { IRole, ServiceRole } from "../core/service-role";
 import { ConstructPropsError } from "../core/errors";
 
 export interface IrsaRoleProps {
@@ -25,7 +25,7 @@ const KUBERNETES_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * `system:serviceaccount:<namespace>:<serviceAccountName>`, for STS, can assume it. Its permissions come from grants
  * (or, for an AWS add-on, the managed policy AWS maintains for it).
  */
-export class IrsaRole extends Construct implements IGrantable {
+export class IrsaRole extends Construct implements IRole {
   readonly role: ServiceRole;
   readonly roleArn: string;
   readonly roleName: string;
@@ -53,8 +53,8 @@ export class IrsaRole extends Construct implements IGrantable {
     this.roleName = this.role.roleName;
   }
 
-  addToPrincipalPolicy(statement: PolicyStatement): void {
-    this.role.addToPrincipalPolicy(statement);
+  addToPrincipalPolicy(statement: PolicyStatement): readonly ITerraformDependable[] {
+    return this.role.addToPrincipalPolicy(statement);
   }
 
   /** What gives the role its granted permissions (its inline policy, and the managed policies large grants spread to). */

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
@@ -7,9 +7,10 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Token } from "cdktf";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
 import { PolicyStatement, policyDocument } from "../core/iam";
-import { KmsKey } from "../core/kms-key";
+import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
@@ -63,9 +64,10 @@ export interface KarpenterInfrastructureProps {
   readonly oidcIssuerUrl: string;
   /**
    * The cluster's key: it encrypts the interruption queue and the GPU nodes' volumes (the EC2NodeClass's `kmsKeyID`).
-   * Its policy gets what EventBridge (and, with `spot`, EC2 Spot) needs to use it.
+   * Its policy gets what EventBridge (and, with `spot`, EC2 Spot) needs to use it: an imported key's policy must
+   * already hold those statements.
    */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /** The security group EKS made for the cluster: tagged for discovery, so Karpenter's nodes join it as managed nodes do. */
   readonly clusterSecurityGroupId: string;
   /**
@@ -107,7 +109,6 @@ export class KarpenterInfrastructure extends Construct {
   constructor(scope: Construct, id: string, props: KarpenterInfrastructureProps) {
     super(scope, id);
     this.validate(props);
-    const { accountId, region, partition } = awsEnvironmentOf(this);
     const cluster = props.clusterName;
     const key = props.encryptionKey;
     this.discoveryTag = { key: KARPENTER_DISCOVERY_TAG_KEY, value: cluster };
@@ -137,7 +138,7 @@ export class KarpenterInfrastructure extends Construct {
 
     // Interruption: EventBridge rules -> an encrypted queue Karpenter reads.
     const queueName = resourceName([cluster, "karpenter"], { maxLength: 80 });
-    const queueArn = `arn:${partition}:sqs:${region}:${accountId}:${queueName}`;
+    const queueArn = formatArn(this, { service: "sqs", resource: queueName });
     const queue = new SqsQueue(this, "InterruptionQueue", {
       name: queueName,
       messageRetentionSeconds: 300,
@@ -150,7 +151,7 @@ export class KarpenterInfrastructure extends Construct {
     const ruleArns: string[] = [];
     this.rules = INTERRUPTION_EVENTS.map((event) => {
       const ruleName = resourceName([cluster, "karpenter", event.suffix], { maxLength: 64 });
-      ruleArns.push(`arn:${partition}:events:${region}:${accountId}:rule/${ruleName}`);
+      ruleArns.push(formatArn(this, { service: "events", resource: `rule/${ruleName}` }));
       const rule = new CloudwatchEventRule(this, `${event.id}Rule`, {
         name: ruleName,
         description: `${event.detailType} events, for Karpenter of ${cluster}`,
@@ -188,7 +189,7 @@ export class KarpenterInfrastructure extends Construct {
       Resource: "*",
       Condition: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": queueArn } },
     });
-    if (props.spot) this.allowSpotToUseKey(key, `arn:${partition}:iam::${accountId}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`);
+    if (props.spot) this.allowSpotToUseKey(key, formatArn(this, { service: "iam", region: "", resource: "role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot" }));
 
     this.controllerRole = new IrsaRole(this, "ControllerRole", {
       roleName: resourceName([cluster, "karpenter"], { maxLength: 64 }),
@@ -199,7 +200,7 @@ export class KarpenterInfrastructure extends Construct {
       serviceAccountName: KARPENTER_SERVICE_ACCOUNT.name,
     });
     this.controllerRoleArn = this.controllerRole.roleArn;
-    for (const statement of controllerStatements({ cluster, accountId, region, partition, queueArn, keyArn: key.keyArn, nodeRoleArn: this.nodeRole.roleArn })) {
+    for (const statement of controllerStatements(this, { cluster, queueArn, keyArn: key.keyArn, nodeRoleArn: this.nodeRole.roleArn })) {
       this.controllerRole.addToPrincipalPolicy(statement);
     }
   }
@@ -208,7 +209,7 @@ export class KarpenterInfrastructure extends Construct {
    * EC2 Spot starts Spot instances with its service-linked role, which must be able to use the key of their volumes
    * (karpenter-provider-aws#1407): without this, a Spot launch with a CMK-encrypted volume fails.
    */
-  private allowSpotToUseKey(key: KmsKey, spotRoleArn: string): void {
+  private allowSpotToUseKey(key: IKmsKey, spotRoleArn: string): void {
     key.addToResourcePolicy({
       Sid: "Ec2SpotUsesKeyForNodeVolumes",
       Effect: "Allow",
@@ -235,9 +236,6 @@ export class KarpenterInfrastructure extends Construct {
 
 interface ControllerScope {
   readonly cluster: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly partition: string;
   readonly queueArn: string;
   readonly keyArn: string;
   readonly nodeRoleArn: string;
@@ -249,20 +247,21 @@ interface ControllerScope {
  * this account in every ARN, and without instance-profile management (the profile is Terraform's) or zonal shift (off).
  * Added: the cluster key through EC2 (encrypted node volumes) and SQS (the encrypted interruption queue).
  */
-export function controllerStatements(s: ControllerScope): PolicyStatement[] {
-  const ec2 = (type: string) => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${type}/*`;
+export function controllerStatements(scope: IConstruct, s: ControllerScope): PolicyStatement[] {
+  const { region } = awsEnvironmentOf(scope);
+  const ec2 = (type: string) => formatArn(scope, { service: "ec2", resource: `${type}/*` });
   const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${s.cluster}`]: "owned" };
   const ownedRequest = { [`aws:RequestTag/kubernetes.io/cluster/${s.cluster}`]: "owned", "aws:RequestTag/eks:eks-cluster-name": s.cluster };
   const launched = ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"].map(ec2);
-  const instanceProfiles = `arn:${s.partition}:iam::${s.accountId}:instance-profile/*`;
+  const instanceProfiles = formatArn(scope, { service: "iam", region: "", resource: "instance-profile/*" });
   return [
     {
       Sid: "AllowScopedEC2InstanceAccessActions",
       Effect: "Allow",
       Action: ["ec2:RunInstances", "ec2:CreateFleet"],
       Resource: [
-        `arn:${s.partition}:ec2:${s.region}::image/*`,
-        `arn:${s.partition}:ec2:${s.region}::snapshot/*`,
+        formatArn(scope, { service: "ec2", account: "", resource: "image/*" }),
+        formatArn(scope, { service: "ec2", account: "", resource: "snapshot/*" }),
         ...["security-group", "subnet", "capacity-reservation", "placement-group"].map(ec2),
       ],
     },
@@ -314,13 +313,13 @@ export function controllerStatements(s: ControllerScope): PolicyStatement[] {
       Effect: "Allow",
       Action: REGIONAL_READ_ACTIONS,
       Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": s.region } },
+      Condition: { StringEquals: { "aws:RequestedRegion": region } },
     },
     {
       Sid: "AllowSSMReadActions",
       Effect: "Allow",
       Action: "ssm:GetParameter",
-      Resource: `arn:${s.partition}:ssm:${s.region}::parameter/aws/service/*`,
+      Resource: formatArn(scope, { service: "ssm", account: "", resource: "parameter/aws/service/*" }),
     },
     // The Price List API has no resource type: "*" is the only resource it takes.
     { Sid: "AllowPricingReadActions", Effect: "Allow", Action: "pricing:GetProducts", Resource: "*" },
@@ -344,7 +343,7 @@ export function controllerStatements(s: ControllerScope): PolicyStatement[] {
       Sid: "AllowAPIServerEndpointDiscovery",
       Effect: "Allow",
       Action: "eks:DescribeCluster",
-      Resource: `arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.cluster}`,
+      Resource: formatArn(scope, { service: "eks", resource: `cluster/${s.cluster}` }),
     },
     // Node volumes are encrypted with the cluster key: EC2 uses it on the controller's behalf (karpenter-provider-aws#4935).
     {
@@ -352,21 +351,21 @@ export function controllerStatements(s: ControllerScope): PolicyStatement[] {
       Effect: "Allow",
       Action: ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"],
       Resource: s.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` } },
+      Condition: { StringEquals: { "kms:ViaService": `ec2.${region}.amazonaws.com` } },
     },
     {
       Sid: "AllowClusterKeyGrantsForVolumes",
       Effect: "Allow",
       Action: "kms:CreateGrant",
       Resource: s.keyArn,
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` } },
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, StringEquals: { "kms:ViaService": `ec2.${region}.amazonaws.com` } },
     },
     {
       Sid: "AllowInterruptionQueueDecrypt",
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: s.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `sqs.${s.region}.amazonaws.com`, "kms:EncryptionContext:aws:sqs:arn": s.queueArn } },
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com`, "kms:EncryptionContext:aws:sqs:arn": s.queueArn } },
     },
   ];
 }

@@ -1,6 +1,7 @@
-import { TerraformOutput, Testing } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformOutput, Testing, Tokenization } from "cdktf";
 import { IAM_POLICY_LIMITS, policySize } from "../../constructs/core/iam";
 import { KmsKey } from "../../constructs/core/kms-key";
+import { Grant } from "../../constructs/core/grant";
 import { ServiceRole, serviceTrust } from "../../constructs/core/service-role";
 import { ModelRegistry, type ModelRegistryProps } from "../../constructs/model-registry/model-registry";
 import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
@@ -36,6 +37,15 @@ function grantedStatements(grant: (registry: ModelRegistry, role: ServiceRole) =
   const [[, policy]] = resourcesOfType(synthJson(stack), "aws_iam_role_policy").filter(([name]) => name.startsWith("Grantee"));
   return policyOf(policy).Statement;
 }
+
+/** Each grant method of the registry, by name, with its default options. */
+const EVERY_GRANT: [string, (registry: ModelRegistry, role: ServiceRole) => Grant][] = [
+  ["grantPull", (registry, role) => registry.grantPull(role)],
+  ["grantReadArtifacts", (registry, role) => registry.grantReadArtifacts(role)],
+  ["grantWriteArtifacts", (registry, role) => registry.grantWriteArtifacts(role)],
+  ["grantRegister", (registry, role) => registry.grantRegister(role)],
+  ["grantApprove", (registry, role) => registry.grantApprove(role)],
+];
 
 const only = <T>(items: T[]): T => {
   expect(items).toHaveLength(1);
@@ -371,19 +381,23 @@ describe("ModelRegistry", () => {
       expect(() => grantedStatements((registry, role) => registry.grantRegister(role, { groups: ["ranking"] }))).toThrow(/no model package group "ranking" in this registry \(it has: churn, Fraud-Detection\)/);
     });
 
-    it.each<[string, (registry: ModelRegistry, role: ServiceRole) => void]>([
-      ["grantPull", (registry, role) => registry.grantPull(role)],
-      ["grantReadArtifacts", (registry, role) => registry.grantReadArtifacts(role)],
-      ["grantWriteArtifacts", (registry, role) => registry.grantWriteArtifacts(role)],
-      ["grantRegister", (registry, role) => registry.grantRegister(role)],
-      ["grantApprove", (registry, role) => registry.grantApprove(role)],
-    ])("%s scopes every statement but ecr:GetAuthorizationToken to the registry's resources", (_, grant) => {
+    it.each(EVERY_GRANT)("%s scopes every statement but ecr:GetAuthorizationToken to the registry's resources", (_, grant) => {
       const statements = grantedStatements(grant, { consumerAccountIds: CONSUMERS });
       for (const statement of statements.filter((s) => s.Action !== "ecr:GetAuthorizationToken")) {
         expect(statement.Resource).toBeDefined();
         expect(resourcesOf([statement])).not.toContain("*");
       }
       expect(statements.every((s) => s.Effect === "Allow" && s.Principal === undefined)).toBe(true);
+    });
+
+    it.each(EVERY_GRANT)("%s returns the grant: what the role's policy holds, and the policy to depend on", (_, grant) => {
+      const { stack, registry } = registryStack();
+      const role = new ServiceRole(stack, "Grantee", { roleName: "grantee", description: "d", trust: [serviceTrust("ec2.amazonaws.com", TEST_ACCOUNT)] });
+      const granted = grant(registry, role);
+      expect(granted.principal).toBe(role);
+      expect(granted.policyResources).toEqual(role.policyResources);
+      const [[, policy]] = resourcesOfType(synthJson(stack), "aws_iam_role_policy").filter(([name]) => name.startsWith("Grantee"));
+      expect(policyOf(policy).Statement).toEqual(Tokenization.resolve(granted.statements, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
     });
 
     it("grantRegister for 100 model families spreads over managed policies within IAM's limits, every package still pending approval only", () => {

@@ -1,4 +1,5 @@
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { setAwsEnvironment } from "../../constructs/core/aws-environment";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { GpuTrainingCluster, GpuTrainingClusterProps } from "../../constructs/training-cluster/gpu-training-cluster";
 import { NodePool } from "../../constructs/training-cluster/node-pool";
@@ -8,8 +9,7 @@ import { TerraformJson, allResources, policyOf, resourcesOfType, synthJson } fro
 const ADMIN = "arn:aws:iam::123456789012:role/platform-admin";
 const VIEWER = "arn:aws:iam::123456789012:role/viewer";
 
-function synthCluster(props: Partial<GpuTrainingClusterProps> = {}): TerraformJson {
-  const stack = testStack();
+function synthCluster(props: Partial<GpuTrainingClusterProps> = {}, stack = testStack()): TerraformJson {
   const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
   new GpuTrainingCluster(stack, "Cluster", {
     clusterName: "mlops-test-training",
@@ -74,6 +74,16 @@ describe("GpuTrainingCluster", () => {
     expect(policies.sort()).toEqual([
       "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
       "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+    ]);
+  });
+
+  it("names the access policies in the stack's partition", () => {
+    const stack = new TerraformStack(Testing.app(), "gov");
+    setAwsEnvironment(stack, { accountId: "123456789012", region: "us-gov-west-1", partition: "aws-us-gov" });
+    const policies = attributesOf(synthCluster({}, stack), "aws_eks_access_policy_association").map((a) => a.policy_arn);
+    expect(policies.sort()).toEqual([
+      "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
     ]);
   });
 

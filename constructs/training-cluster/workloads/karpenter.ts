@@ -4,6 +4,7 @@ import { NODE_GROUP_LABEL } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
 import { ConstructPropsError } from "../../core/errors";
+import { ROLE_ARN } from "../../core/service-role";
 
 export const KARPENTER_NAMESPACE = "kube-system";
 /** The controller's service account: the subject its IRSA role (training stack) trusts. */
@@ -76,7 +77,7 @@ export class Karpenter extends Construct {
     if (!Number.isInteger(props.replicas) || props.replicas < 1) {
       throw new ConstructPropsError(`${this.node.path}: replicas is ${props.replicas}; the controller needs at least 1 pod`);
     }
-    if (!Token.isUnresolved(props.controllerRoleArn) && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(props.controllerRoleArn)) {
+    if (!Token.isUnresolved(props.controllerRoleArn) && !ROLE_ARN.test(props.controllerRoleArn)) {
       throw new ConstructPropsError(`${this.node.path}: controllerRoleArn "${props.controllerRoleArn}" must be an IAM role ARN`);
     }
     const { karpenter } = CHARTS;
