@@ -6,7 +6,7 @@ import { ModelRegistry } from "../../constructs/model-registry/model-registry";
 import { summedCpuThreshold } from "../../constructs/serving/endpoint-alarms";
 import { hasInstanceStorage, SERVING_INSTANCE_VCPUS, vcpusOf } from "../../constructs/serving/instance-types";
 import { rolloutSizeProblem } from "../../constructs/serving/rollout";
-import { ServingEndpoint, type InstanceEndpointProps, type ServerlessEndpointProps } from "../../constructs/serving/serving-endpoint";
+import { ServingEndpoint, type InstanceEndpointProps, type ServerlessEndpointProps, type ServingEndpointProps } from "../../constructs/serving/serving-endpoint";
 import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
 import { policyOf, resourcesOfType, synthJson, type TerraformJson } from "../support/terraform-json";
 
@@ -715,6 +715,39 @@ describe("ServingEndpoint", () => {
 
     it("adds no rule for a serverless endpoint (it captures nothing)", () => {
       expect(captureRules(synthJson(serverlessStack().stack))).toEqual([]);
+    });
+  });
+
+  describe("props, discriminated by capacity", () => {
+    it("take on serverless nothing SageMaker does not support there: the compiler refuses it", () => {
+      const { stack, key, captureBucket, registry } = endpointStack();
+      const common = commonProps({ stack, key, captureBucket, registry });
+      const serverless = { ...common, ...SERVERLESS };
+      const refused: ServingEndpointProps[] = [
+        // @ts-expect-error serverless models run outside any VPC
+        { ...serverless, subnetIds: ["subnet-0aaa", "subnet-0bbb"] },
+        // @ts-expect-error nor with network isolation
+        { ...serverless, networkIsolation: true },
+        // @ts-expect-error nor capture data
+        { ...serverless, dataCapture: { samplingPercent: 10, bucket: captureBucket } },
+        // @ts-expect-error a canary is a share of instances
+        { ...serverless, rollout: { type: "canary", canaryPercent: 10, waitSeconds: 60 } },
+        // @ts-expect-error no CPU utilization is published
+        { ...serverless, alarms: { ...SERVERLESS.alarms, cpuUtilizationPercent: 80 } },
+        // @ts-expect-error an endpoint runs on one capacity
+        { ...serverless, instances: INSTANCES },
+      ];
+      expect(refused).toHaveLength(6);
+    });
+
+    it("take on instances what they need: subnets and data capture", () => {
+      const fixture = endpointStack();
+      const { subnetIds, dataCapture, ...rest } = instanceProps(fixture);
+      // @ts-expect-error instances run in subnets of the VPC
+      const withoutSubnets: InstanceEndpointProps = { ...rest, dataCapture };
+      // @ts-expect-error and capture data (sampling 0 captures none)
+      const withoutCapture: InstanceEndpointProps = { ...rest, subnetIds };
+      expect([withoutSubnets, withoutCapture]).toHaveLength(2);
     });
   });
 

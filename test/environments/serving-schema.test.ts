@@ -3,7 +3,11 @@ import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
 import { parseEnvironment } from "../../environments/schema";
+import { KmsKey } from "../../constructs/core/kms-key";
+import { SecureBucket } from "../../constructs/core/secure-bucket";
+import { ServingEndpoint } from "../../constructs/serving/serving-endpoint";
 import { inputsWith, mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
+import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
 
 const AT = "serving.endpoints.0";
 const endpoint = (c: any) => c.serving.endpoints[0];
@@ -224,5 +228,59 @@ describe("issue #11: what SageMaker would take but cannot do", () => {
   it("leaves the capture retention to the construct's default (30 days) when the config says nothing", () => {
     const config = parseEnvironment(withEndpoint((e) => delete e.dataCapture.retentionDays));
     expect(config.serving.endpoints.find((e) => e.instances !== undefined)!.dataCapture.retentionDays).toBeUndefined();
+  });
+});
+
+describe("one check of endpoint settings: the schema reports what ServingEndpoint would throw, at the same field, in the same words", () => {
+  /** Builds prod's endpoint, as the config now says, with ServingEndpoint (the stack's mapping, test resources). */
+  const build = (config: any) => {
+    const stack = testStack();
+    const key = new KmsKey(stack, "Key", { alias: "mlops-test-serving", description: "serving" });
+    const bucket = new SecureBucket(stack, "Capture", { bucketName: `mlops-test-capture-${TEST_ACCOUNT}`, encryptionKey: key });
+    const endpoint = config.serving.endpoints[0];
+    new ServingEndpoint(stack, "Churn", {
+      endpointName: "mlops-test-churn",
+      model: endpoint.model,
+      instances: endpoint.instances,
+      rollout: endpoint.rollout,
+      terminationWaitSeconds: endpoint.terminationWaitSeconds,
+      networkIsolation: endpoint.networkIsolation,
+      dataCapture: { ...endpoint.dataCapture, bucket },
+      alarms: endpoint.alarms,
+      encryptionKey: key,
+      vpcId: "vpc-0123456789abcdef0",
+      subnetIds: ["subnet-0aaa", "subnet-0bbb"],
+      alertTopicArn: `arn:aws:sns:${TEST_REGION}:${TEST_ACCOUNT}:mlops-test-alerts`,
+      logRetentionDays: 30,
+    });
+  };
+
+  it("builds prod's endpoint as shipped (the cases below change one field each)", () => {
+    expect(() => build(prod)).not.toThrow();
+  });
+
+  it.each<[string, string, (e: any) => void]>([
+    ["an instance type that is not ml.<family>.<size>", "instances.instanceType", (e) => ((e.instances.instanceType = "ml.p6_b200.48xlarge"), delete e.alarms.cpuUtilizationPercent)],
+    ["min instances above max", "instances.minInstances", (e) => (e.instances.minInstances = 20)],
+    ["a cooldown over an hour (the construct took it, the schema did not)", "instances.scaleInCooldownSeconds", (e) => (e.instances.scaleInCooldownSeconds = 7200)],
+    ["a canary of 0 %", "rollout.canaryPercent", (e) => (e.rollout.canaryPercent = 0)],
+    ["a canary smaller than one instance", "rollout.canaryPercent", (e) => (e.rollout.canaryPercent = 10)],
+    ["a sampling over 100 %", "dataCapture.samplingPercent", (e) => (e.dataCapture.samplingPercent = 120)],
+    ["an error-rate threshold of 0.001 % (the construct took it, the schema did not)", "alarms.error5xxPercent", (e) => (e.alarms.error5xxPercent = 0.001)],
+    ["a GPU alarm on a type without GPUs", "alarms.gpuUtilizationPercent", (e) => (e.alarms.gpuUtilizationPercent = 80)],
+    ["a model package in another region", "model.modelPackageArn", (e) => (e.model.modelPackageArn = e.model.modelPackageArn.replace("eu-west-1", "us-east-1"))],
+  ])("%s", (_, path, edit) => {
+    const config = mutated(prod, (c) => edit(endpoint(c)));
+    const lines = problemLines(config);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^prod: ${AT.replace(/\./g, "\\.")}\\.${path.replace(/\./g, "\\.")}: `))]);
+    const message = lines[0].slice(`prod: ${AT}.${path}: `.length);
+    expect(() => build(config)).toThrow(`test/Churn: ${path}: ${message}`);
+  });
+
+  it("accepts a type of a hyphenated family, ml.p6-b200.48xlarge, in both (the schema refused it before)", () => {
+    // (Its vCPUs are not in SERVING_INSTANCE_VCPUS, so no CPU alarm.)
+    const config = mutated(prod, (c) => ((endpoint(c).instances.instanceType = "ml.p6-b200.48xlarge"), delete endpoint(c).alarms.cpuUtilizationPercent));
+    expect(parseEnvironment(config).serving.endpoints[0].instances?.instanceType).toBe("ml.p6-b200.48xlarge");
+    expect(() => build(config)).not.toThrow();
   });
 });
