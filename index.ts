@@ -19,17 +19,24 @@ export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/ne
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
+export { ServingEndpoint, type ServingEndpointProps, type InstanceEndpointProps, type ServerlessEndpointProps } from "./constructs/serving/serving-endpoint";
 export {
-  ServingEndpoint,
-  type ServingEndpointProps,
-  type ModelSource,
+  servingEndpointProblems,
+  type EndpointSettings,
+  type EndpointSettingsProblem,
   type RolloutStrategy,
+  type AllAtOnceRollout,
+  type CanaryRollout,
+  type LinearRollout,
   type InstanceCapacity,
   type ServerlessCapacity,
-  type EndpointCapacity,
   type EndpointAlarmThresholds,
-  type ModelArtifactSource,
-} from "./constructs/serving/serving-endpoint";
+  type InstanceAlarmThresholds,
+  type DataCaptureSettings,
+} from "./constructs/serving/endpoint-settings";
+export { type DataCaptureProps } from "./constructs/serving/data-capture";
+export { type ModelSource } from "./constructs/serving/model-source";
+export { type ModelArtifactSource } from "./constructs/serving/serving-model";
 export { Monitoring, type MonitoringProps, type AlertSubscription, type MonitoredEndpoint } from "./constructs/monitoring/monitoring";
 export { DriftMonitor, type DriftMonitorProps } from "./constructs/monitoring/drift-monitor";
 export { FeatureStore, type FeatureStoreProps } from "./constructs/feature-store/feature-store";

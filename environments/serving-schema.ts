@@ -3,21 +3,11 @@ import { driftSpecProblems } from "../constructs/monitoring/drift-monitor";
 import { type AlertSubscription, monthlyBudgetProblem, subscriptionProblems } from "../constructs/monitoring/monitoring";
 import { resourceName } from "../constructs/core/naming";
 import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
-import { cpuAlarmProblem, hasGpus } from "../constructs/serving/instance-types";
-import { MODEL_PACKAGE_ARN, modelSourceProblem, packageGroupOf } from "../constructs/serving/model-source";
-import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem, type SizedRollout } from "../constructs/serving/rollout";
-import type { ModelSource } from "../constructs/serving/serving-endpoint";
+import { servingEndpointProblems } from "../constructs/serving/endpoint-settings";
+import { MODEL_PACKAGE_ARN, packageGroupOf, type ModelSource } from "../constructs/serving/model-source";
 import { type RetrainingPipelineSpec, metricNameProblem, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
 import type { DataConfig } from "./data-schema";
 import { AddProblem, Loose, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
-
-const percent = (min: number, max: number) =>
-  z.number().min(min, { error: `must be ${min}-${max} %` }).max(max, { error: `must be ${min}-${max} %` });
-/** Whole percentages: what SageMaker's canary, linear and sampling settings take. */
-const wholePercent = (min: number, max: number) => percent(min, max).int();
-const positive = z.number().positive({ error: "must be more than 0" });
-const seconds = (max: number) => z.number().int({ error: "must be whole seconds" }).min(0, { error: `must be 0-${max} seconds` }).max(max, { error: `must be 0-${max} seconds` });
-const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/, { error: "must be an s3://bucket/key URI" });
 
 /** A retraining pipeline as an endpoint declares it; what each value may be is RetrainingPipeline's check (retrainingPipelineProblems). */
 const retrainingPipelineSchema = z.strictObject({
@@ -32,72 +22,59 @@ const retrainingPipelineSchema = z.strictObject({
 const endpointSchema = z.strictObject({
   /** Short name; the SageMaker endpoint is `mlops-<env>-<name>`. */
   name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: "must be 1-32 lowercase letters, digits and inner hyphens" }),
+  // Types here; what each value may be is the ServingEndpoint construct's check (servingEndpointProblems, in checkServing).
   /**
    * The model version served: an approved model package (the usual case; promoting is changing its
-   * version number), or an image plus a model artifact. Leave it out while no version exists yet (the
+   * version number), or an image plus a model artifact (an s3:// URL). Leave it out while no version exists yet (the
    * first deploy of an environment): the endpoint is declared, and nothing of it (nor its drift
    * monitoring) is created until a version is set.
    */
-  model: z
-    .strictObject({
-      modelPackageArn: z.string().regex(MODEL_PACKAGE_ARN, { error: "must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>" }).optional(),
-      image: z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9._/-]+[:@].+$/, { error: "must be an ECR image URI with a tag or digest" }).optional(),
-      modelDataUrl: s3Uri.optional(),
-    })
-    .optional(),
-  /** Keep the model container off the network (no calls out of the container). */
+  model: z.strictObject({ modelPackageArn: z.string().optional(), image: z.string().optional(), modelDataUrl: z.string().optional() }).optional(),
+  /** Keep the model container off the network (no calls out of the container); false for serverless endpoints. */
   networkIsolation: z.boolean(),
   /** Dedicated instances, autoscaled between min and max. */
   instances: z
     .strictObject({
-      instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be a SageMaker instance type such as ml.m5.large" }),
-      initialInstanceCount: z.number().int().positive(),
-      minInstances: z.number().int().positive({ error: "must be at least 1" }),
-      maxInstances: z.number().int().positive(),
-      targetInvocationsPerInstance: positive,
-      scaleInCooldownSeconds: seconds(3600),
-      scaleOutCooldownSeconds: seconds(3600),
+      /** `ml.<family>.<size>`, e.g. ml.m5.large or ml.p6-b200.48xlarge. */
+      instanceType: z.string(),
+      initialInstanceCount: z.number(),
+      minInstances: z.number(),
+      maxInstances: z.number(),
+      /** Invocations per instance per minute. */
+      targetInvocationsPerInstance: z.number(),
+      scaleInCooldownSeconds: z.number(),
+      scaleOutCooldownSeconds: z.number(),
     })
     .optional(),
-  /** Serverless inference, for cheap environments: billed per request, no instances. */
-  serverless: z
-    .strictObject({
-      memorySizeMb: z.union([1024, 2048, 3072, 4096, 5120, 6144].map((mb) => z.literal(mb)) as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]], {
-        error: "must be 1024, 2048, 3072, 4096, 5120 or 6144",
-      }),
-      maxConcurrency: z.number().int().min(1, { error: "must be 1-200" }).max(200, { error: "must be 1-200" }),
-    })
-    .optional(),
-  /** How traffic moves to a new model version; rollback alarms stop it. */
+  /** Serverless inference, for cheap environments: billed per request, no instances, no data capture, no drift monitoring. */
+  serverless: z.strictObject({ memorySizeMb: z.number(), maxConcurrency: z.number() }).optional(),
+  /** How traffic moves to a new model version; rollback alarms stop it. Serverless endpoints: allAtOnce only. */
   rollout: z.discriminatedUnion(
     "type",
     [
-      z.strictObject({ type: z.literal("allAtOnce"), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("canary"), canaryPercent: wholePercent(CANARY_PERCENT.min, CANARY_PERCENT.max), waitSeconds: seconds(3600) }),
-      z.strictObject({ type: z.literal("linear"), stepPercent: wholePercent(LINEAR_STEP_PERCENT.min, LINEAR_STEP_PERCENT.max), waitSeconds: seconds(3600) }),
+      z.strictObject({ type: z.literal("allAtOnce"), waitSeconds: z.number() }),
+      z.strictObject({ type: z.literal("canary"), canaryPercent: z.number(), waitSeconds: z.number() }),
+      z.strictObject({ type: z.literal("linear"), stepPercent: z.number(), waitSeconds: z.number() }),
     ],
     { error: 'must have type "allAtOnce", "canary" or "linear"' },
   ),
-  /** How long the old fleet is kept after traffic moved, for a fast rollback. */
-  terminationWaitSeconds: seconds(3600),
+  /** How long the old fleet is kept after traffic moved, for a fast rollback (0-3600 s). */
+  terminationWaitSeconds: z.number(),
   /**
-   * Share of requests and responses captured for monitoring (0 turns capture off), and the days a capture is kept
-   * before it expires (the ServingEndpoint default, 30, when left out).
+   * Share of requests and responses captured for monitoring (0 turns capture off; serverless endpoints capture nothing),
+   * and the days a capture is kept before it expires (the ServingEndpoint default, 30, when left out).
    */
-  dataCapture: z.strictObject({
-    samplingPercent: wholePercent(0, 100),
-    retentionDays: z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be at least 1 day" }).optional(),
-  }),
+  dataCapture: z.strictObject({ samplingPercent: z.number(), retentionDays: z.number().optional() }),
   alarms: z.strictObject({
-    latencyP99Ms: positive,
-    error5xxPercent: percent(0.01, 100),
-    error4xxPercent: percent(0.01, 100),
+    latencyP99Ms: z.number(),
+    error5xxPercent: z.number(),
+    error4xxPercent: z.number(),
     /** Of the whole instance (all its vCPUs); SageMaker's metric sums 100 % per vCPU, and the construct converts. */
-    cpuUtilizationPercent: percent(1, 100).optional(),
-    memoryUtilizationPercent: percent(1, 100).optional(),
-    gpuUtilizationPercent: positive.optional(),
+    cpuUtilizationPercent: z.number().optional(),
+    memoryUtilizationPercent: z.number().optional(),
+    gpuUtilizationPercent: z.number().optional(),
     /** At most a day: an alarm looks back no further. */
-    noInvocationsMinutes: z.number().int().positive().max(1440, { error: "must be at most 1440 (a day): an alarm looks back no further" }).optional(),
+    noInvocationsMinutes: z.number().optional(),
   }),
   /**
    * What `npm run promote` requires of a version before this endpoint serves it, besides approval: each metric
@@ -135,6 +112,17 @@ const endpointSchema = z.strictObject({
 });
 
 export const servingSchema = z.strictObject({ endpoints: z.array(endpointSchema) });
+/** The fields of an endpoint that ServingEndpoint's settings are made of (the others are ignored here). */
+const endpointSettingsSchema = z.object(endpointSchema.pick({
+  model: true,
+  networkIsolation: true,
+  instances: true,
+  serverless: true,
+  rollout: true,
+  terminationWaitSeconds: true,
+  dataCapture: true,
+  alarms: true,
+}).shape);
 
 export const monitoringSchema = z.strictObject({
   /** Who hears about alarms, drift and the budget. */
@@ -191,30 +179,16 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
   endpoints.forEach((endpoint, i) => {
     if (!endpoint) return;
     const at = (...path: (string | number)[]) => ["serving", "endpoints", i, ...path];
+    // The ServingEndpoint construct's own check of what the config gives it, on fields that have their types (the
+    // schema reports the others); the model is judged once the region is known, and only once a version is set.
+    const settings = endpointSettingsSchema.safeParse(endpoint);
+    if (settings.success) {
+      const model = typeof region === "string" ? (settings.data.model as ModelSource | undefined) : undefined;
+      for (const problem of servingEndpointProblems({ ...settings.data, model }, { region: String(region), partition: "aws" })) add(at(...problem.path.split(".")), problem.message);
+    }
     const model = (endpoint.model ?? {}) as Loose<NonNullable<EndpointConfig["model"]>>;
     const fromPackage = model.modelPackageArn !== undefined;
     const fromImage = model.image !== undefined || model.modelDataUrl !== undefined;
-    if (endpoint.model === undefined) {
-      // Declared before its first version exists: nothing of it is created yet (see awaitingModel).
-    } else if (fromPackage === fromImage || (fromImage && (model.image === undefined || model.modelDataUrl === undefined))) {
-      add(at("model"), "must be either { modelPackageArn } or { image, modelDataUrl }");
-    } else if (typeof region === "string" && endpointSchema.shape.model.safeParse(model).success) {
-      // The ServingEndpoint construct's own check (region of the package or image, formats), so config it accepts builds.
-      const problem = modelSourceProblem(model as ModelSource, { region, partition: "aws" });
-      if (problem) add(at("model"), problem);
-    }
-    if (endpoint.instances !== undefined && endpoint.serverless !== undefined) {
-      add(at("serverless"), "an endpoint runs on instances or serverless, not both; remove one");
-    } else if (endpoint.instances === undefined && endpoint.serverless === undefined) {
-      add(at("instances"), "is missing; give instances or serverless");
-    }
-    const instances = (endpoint.instances ?? {}) as Loose<NonNullable<EndpointConfig["instances"]>>;
-    const { minInstances: min, maxInstances: max, initialInstanceCount: initial } = instances;
-    if (typeof min === "number" && typeof max === "number" && min > max) {
-      add(at("instances", "minInstances"), `is ${min}, above maxInstances ${max}; minInstances must be <= maxInstances`);
-    } else if (typeof min === "number" && typeof max === "number" && typeof initial === "number" && (initial < min || initial > max)) {
-      add(at("instances", "initialInstanceCount"), `is ${initial}; it must be between minInstances ${min} and maxInstances ${max}`);
-    }
     const drift = endpoint.drift as Loose<NonNullable<EndpointConfig["drift"]>> | undefined;
     // The DriftMonitor construct's own checks, on the fields that have the right types (the schema reports the others).
     const text = (value: unknown) => (typeof value === "string" ? value : "");
@@ -250,22 +224,6 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
     if (drift && typeof region === "string" && modelMonitorImageUri(region) === undefined) {
       add(at("drift"), `Model Monitor has no analyzer image in ${region}; remove drift or use a region it supports`);
     }
-    const instanceType = (endpoint.instances as { instanceType?: unknown } | undefined)?.instanceType;
-    const gpuAlarm = (endpoint.alarms as { gpuUtilizationPercent?: unknown } | undefined)?.gpuUtilizationPercent;
-    if (gpuAlarm !== undefined && typeof instanceType === "string" && !hasGpus(instanceType)) {
-      add(at("alarms", "gpuUtilizationPercent"), `${instanceType} has no GPU, so no GPU utilization to alarm on; remove it`);
-    }
-    // The ServingEndpoint construct's own checks: the CPU alarm's conversion, and a canary or step of whole instances.
-    const cpuAlarm = (endpoint.alarms as { cpuUtilizationPercent?: unknown } | undefined)?.cpuUtilizationPercent;
-    if (cpuAlarm !== undefined && typeof instanceType === "string") {
-      const problem = cpuAlarmProblem(instanceType);
-      if (problem) add(at("alarms", "cpuUtilizationPercent"), problem);
-    }
-    const rollout = endpoint.rollout as Partial<Record<"type" | "canaryPercent" | "stepPercent", unknown>> | undefined;
-    if ((rollout?.type === "canary" || rollout?.type === "linear") && typeof min === "number" && endpoint.serverless === undefined) {
-      const problem = rolloutSizeProblem(rollout as SizedRollout, min);
-      if (problem) add(at("rollout", problem.field), problem.message);
-    }
     const promotion = objectOrUndefined(endpoint.promotion) as Loose<NonNullable<EndpointConfig["promotion"]>> | undefined;
     for (const [name] of Object.entries(objectOrUndefined(promotion?.minimumMetrics) ?? {})) {
       const problem = metricNameProblem(name);
@@ -273,23 +231,9 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
     }
     const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
     if (drift && sampling === 0 && endpoint.serverless === undefined) add(at("drift"), "drift monitoring reads captured data; set dataCapture.samplingPercent above 0");
-    if (endpoint.serverless !== undefined && endpoint.instances === undefined) checkServerless(endpoint, at, add);
+    // The rest of serverless endpoints' feature exclusions is the construct's check; Model Monitor is another layer's.
+    if (drift && endpoint.serverless !== undefined && endpoint.instances === undefined) add(at("drift"), "Model Monitor is not supported by serverless endpoints; use instances or remove drift");
   });
-}
-
-/** What SageMaker Serverless Inference does not support (its "feature exclusions"). */
-function checkServerless(endpoint: Loose<EndpointConfig>, at: (...path: (string | number)[]) => (string | number)[], add: AddProblem): void {
-  const unsupported = "is not supported by serverless endpoints";
-  if (endpoint.networkIsolation === true) add(at("networkIsolation"), `${unsupported}; set it to false or use instances`);
-  const sampling = (endpoint.dataCapture as { samplingPercent?: unknown } | undefined)?.samplingPercent;
-  if (typeof sampling === "number" && sampling > 0) add(at("dataCapture", "samplingPercent"), `data capture ${unsupported}; set it to 0 or use instances`);
-  if (endpoint.drift !== undefined) add(at("drift"), `Model Monitor ${unsupported}; use instances or remove drift`);
-  const type = (endpoint.rollout as { type?: unknown } | undefined)?.type;
-  if (type === "canary" || type === "linear") add(at("rollout", "type"), `"${type}" moves a share of instances and a serverless endpoint has none; use "allAtOnce"`);
-  const alarms = (endpoint.alarms ?? {}) as Loose<EndpointConfig["alarms"]>;
-  for (const metric of ["cpuUtilizationPercent", "gpuUtilizationPercent"] as const) {
-    if (alarms[metric] !== undefined) add(at("alarms", metric), `serverless endpoints publish no ${metric.replace("UtilizationPercent", "").toUpperCase()} utilization; remove it`);
-  }
 }
 
 /**

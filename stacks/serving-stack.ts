@@ -91,23 +91,32 @@ export class ServingStack extends PlatformStack {
         const model = config.model;
         if (!model) return [];
         const endpointName = servingEndpointName(environmentName, config.name);
-        const endpoint = new ServingEndpoint(this, `Endpoint-${config.name}`, {
+        const common = {
           endpointName,
           model: model.modelPackageArn ? { modelPackageArn: model.modelPackageArn } : { image: model.image!, modelDataUrl: model.modelDataUrl! },
-          capacity: config.instances ? { instances: config.instances } : { serverless: config.serverless! },
-          rollout: config.rollout,
           terminationWaitSeconds: config.terminationWaitSeconds,
-          dataCapture: { samplingPercent: config.dataCapture.samplingPercent, retentionDays: config.dataCapture.retentionDays, bucket: this.captureBucket },
           encryptionKey: this.key,
           vpcId: network.vpcId,
-          vpcCidr: network.cidr,
-          subnetIds: network.privateSubnetIds,
-          networkIsolation: config.networkIsolation,
           alertTopicArn: this.monitoring.alertTopicArn,
-          alarms: config.alarms,
           logRetentionDays: props.logRetentionDays,
           registry: props.modelRegistry,
-        });
+        };
+        const endpoint = new ServingEndpoint(
+          this,
+          `Endpoint-${config.name}`,
+          config.instances
+            ? {
+                ...common,
+                instances: config.instances,
+                rollout: config.rollout,
+                subnetIds: network.privateSubnetIds,
+                networkIsolation: config.networkIsolation,
+                dataCapture: { ...config.dataCapture, bucket: this.captureBucket },
+                alarms: config.alarms,
+              }
+            : // The schema refuses other rollouts for serverless endpoints, and settings SageMaker does not support there.
+              { ...common, serverless: config.serverless!, rollout: { type: "allAtOnce", waitSeconds: config.rollout.waitSeconds }, alarms: config.alarms },
+        );
         this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
         this.addDrift(config, endpointName, endpoint, props);
         return [[config.name, endpoint] as const];

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import type { EndpointAlarmThresholds } from "./serving-endpoint";
+import type { InstanceAlarmThresholds } from "./endpoint-settings";
 import { ConstructPropsError } from "../core/errors";
 import { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE } from "./endpoint-metrics";
 
@@ -10,7 +10,7 @@ export interface EndpointAlarmsProps {
   readonly variantName: string;
   /** Told when an alarm goes to ALARM and when it is OK again. */
   readonly alertTopicArn: string;
-  readonly thresholds: EndpointAlarmThresholds;
+  readonly thresholds: InstanceAlarmThresholds;
   /**
    * vCPUs of one instance of the variant, to turn `cpuUtilizationPercent` (of the whole instance) into SageMaker's
    * CPUUtilization, which adds up 100 % per vCPU. Required when `cpuUtilizationPercent` is set.

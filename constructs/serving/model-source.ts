@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { PolicyStatement } from "../core/iam";
-import type { ModelSource } from "./serving-endpoint";
 import { ECR_PULL_ACTIONS, MODEL_ARTIFACTS_PREFIX } from "../model-registry/model-registry";
+
+/** The model version an endpoint serves: a (usually approved, possibly other-account) model package, or an image and its artifact. */
+export type ModelSource = { readonly modelPackageArn: string } | { readonly image: string; readonly modelDataUrl: string };
 
 /** An account and region a model's image or artifacts are read from. */
 export interface ModelLocation {
@@ -44,32 +46,34 @@ export function isModelPackage(model: ModelSource): model is { readonly modelPac
 }
 
 /**
- * A problem with the model source, or undefined when it is well formed. `env` is the stack's: the image and
- * the model data must be in the endpoint's region (CreateModel's ContainerDefinition), and so must a package.
+ * What is wrong with the model source, at its field (`model`, `model.image`, ...), or undefined when it is well formed.
+ * `env` is the stack's: the image and the model data must be in the endpoint's region (CreateModel's
+ * ContainerDefinition), and so must a package.
  */
-export function modelSourceProblem(model: ModelSource, env: { region: string; partition: string }): string | undefined {
+export function modelSourceProblem(model: ModelSource, env: { region: string; partition: string }): { path: string; message: string } | undefined {
   const fields = model as Partial<Record<"modelPackageArn" | "image" | "modelDataUrl", unknown>>;
   const fromPackage = fields.modelPackageArn !== undefined;
   const fromImage = fields.image !== undefined || fields.modelDataUrl !== undefined;
-  if (fromPackage === fromImage) return "model must be either { modelPackageArn } or { image, modelDataUrl }, not both or neither";
+  if (fromPackage === fromImage) return { path: "model", message: "must be either { modelPackageArn } or { image, modelDataUrl }, not both or neither" };
   if (fromPackage) {
     const arn = String(fields.modelPackageArn);
     const match = MODEL_PACKAGE_ARN.exec(arn);
-    if (!match) return `model.modelPackageArn "${arn}" must be a versioned model package ARN: arn:aws:sagemaker:<region>:<12-digit account>:model-package/<group>/<version>`;
-    if (match[1] !== env.partition) return `model.modelPackageArn "${arn}" is in partition ${match[1]}; the stack deploys to ${env.partition}`;
-    if (match[2] !== env.region) return `model.modelPackageArn "${arn}" is in ${match[2]}; its image and model data are there, and SageMaker needs them in the endpoint's region, ${env.region}`;
+    const at = (message: string) => ({ path: "model.modelPackageArn", message: `"${arn}" ${message}` });
+    if (!match) return at("must be a versioned model package ARN: arn:aws:sagemaker:<region>:<12-digit account>:model-package/<group>/<version>");
+    if (match[1] !== env.partition) return at(`is in partition ${match[1]}; the stack deploys to ${env.partition}`);
+    if (match[2] !== env.region) return at(`is in ${match[2]}; its image and model data are there, and SageMaker needs them in the endpoint's region, ${env.region}`);
     return undefined;
   }
-  if (fields.image === undefined || fields.modelDataUrl === undefined) return "model must have both image and modelDataUrl";
+  if (fields.image === undefined || fields.modelDataUrl === undefined) return { path: "model", message: "must have both image and modelDataUrl" };
   const image = String(fields.image);
   const imageMatch = image.length <= IMAGE_MAX_LENGTH ? ECR_IMAGE.exec(image) : null;
   if (!imageMatch) {
-    return `model.image "${image}" must be an ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, at most ${IMAGE_MAX_LENGTH} characters`;
+    return { path: "model.image", message: `"${image}" must be an ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, at most ${IMAGE_MAX_LENGTH} characters` };
   }
-  if (imageMatch[2] !== env.region) return `model.image "${image}" is in ${imageMatch[2]}; SageMaker pulls images from the endpoint's region, ${env.region}`;
+  if (imageMatch[2] !== env.region) return { path: "model.image", message: `"${image}" is in ${imageMatch[2]}; SageMaker pulls images from the endpoint's region, ${env.region}` };
   const url = String(fields.modelDataUrl);
   if (url.length > MODEL_DATA_URL_MAX_LENGTH || !S3_URL.test(url)) {
-    return `model.modelDataUrl "${url}" must be an s3://<bucket>/<key> URL of at most ${MODEL_DATA_URL_MAX_LENGTH} characters`;
+    return { path: "model.modelDataUrl", message: `"${url}" must be an s3://<bucket>/<key> URL of at most ${MODEL_DATA_URL_MAX_LENGTH} characters` };
   }
   return undefined;
 }

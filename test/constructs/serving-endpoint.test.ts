@@ -6,7 +6,7 @@ import { ModelRegistry } from "../../constructs/model-registry/model-registry";
 import { summedCpuThreshold } from "../../constructs/serving/endpoint-alarms";
 import { hasInstanceStorage, SERVING_INSTANCE_VCPUS, vcpusOf } from "../../constructs/serving/instance-types";
 import { rolloutSizeProblem } from "../../constructs/serving/rollout";
-import { ServingEndpoint, type ServingEndpointProps } from "../../constructs/serving/serving-endpoint";
+import { ServingEndpoint, type InstanceEndpointProps, type ServerlessEndpointProps, type ServingEndpointProps } from "../../constructs/serving/serving-endpoint";
 import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
 import { policyOf, resourcesOfType, synthJson, type TerraformJson } from "../support/terraform-json";
 
@@ -39,8 +39,47 @@ interface Fixture {
   registry: ModelRegistry;
 }
 
-/** A stack with a key, a capture bucket, a local registry and one endpoint built from the base props and `overrides`. */
-function endpointStack(overrides: Partial<ServingEndpointProps> | ((fixture: Fixture) => Partial<ServingEndpointProps>) = {}) {
+type Overrides = Partial<InstanceEndpointProps> | ((fixture: Fixture) => Partial<InstanceEndpointProps>);
+
+/** A stack with a key, a capture bucket, a local registry and one endpoint on instances built from the base props and `overrides`. */
+function endpointStack(overrides: Overrides = {}) {
+  return stackWith((fixture) => ({
+    ...instanceProps(fixture),
+    ...(typeof overrides === "function" ? overrides(fixture) : overrides),
+  }));
+}
+
+/** The same with a serverless endpoint. */
+function serverlessStack(overrides: Partial<ServerlessEndpointProps> = {}) {
+  return stackWith((fixture) => ({ ...commonProps(fixture), ...SERVERLESS, ...overrides }));
+}
+
+/** What every endpoint of these tests takes, on instances or serverless. */
+function commonProps({ key, registry }: Fixture) {
+  return {
+    endpointName: ENDPOINT,
+    model: { modelPackageArn: PACKAGE_ARN },
+    encryptionKey: key,
+    vpcId: "vpc-0123456789abcdef0",
+    alertTopicArn: TOPIC_ARN,
+    logRetentionDays: 30,
+    registry,
+  };
+}
+
+function instanceProps(fixture: Fixture): InstanceEndpointProps {
+  return {
+    ...commonProps(fixture),
+    instances: INSTANCES,
+    // Half of the 2 instances: one whole instance, the smallest canary this fleet can hold.
+    rollout: { type: "canary", canaryPercent: 50, waitSeconds: 600 },
+    dataCapture: { samplingPercent: 20, bucket: fixture.captureBucket },
+    subnetIds: ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"],
+    alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
+  };
+}
+
+function stackWith(props: (fixture: Fixture) => InstanceEndpointProps | ServerlessEndpointProps) {
   const stack = testStack();
   const key = new KmsKey(stack, "Key", { alias: "mlops-test-serving", description: "serving" });
   const captureBucket = new SecureBucket(stack, "Capture", { bucketName: `mlops-test-capture-${TEST_ACCOUNT}`, encryptionKey: key });
@@ -51,31 +90,15 @@ function endpointStack(overrides: Partial<ServingEndpointProps> | ((fixture: Fix
     modelPackageGroups: [{ name: "churn", description: "Customer churn" }],
   });
   const fixture = { stack, key, captureBucket, registry };
-  const endpoint = new ServingEndpoint(stack, "Churn", {
-    endpointName: ENDPOINT,
-    model: { modelPackageArn: PACKAGE_ARN },
-    capacity: { instances: INSTANCES },
-    // Half of the 2 instances: one whole instance, the smallest canary this fleet can hold.
-    rollout: { type: "canary", canaryPercent: 50, waitSeconds: 600 },
-    dataCapture: { samplingPercent: 20, bucket: captureBucket },
-    encryptionKey: key,
-    vpcId: "vpc-0123456789abcdef0",
-    vpcCidr: "10.20.0.0/16",
-    subnetIds: ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"],
-    alertTopicArn: TOPIC_ARN,
-    alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
-    logRetentionDays: 30,
-    registry,
-    ...(typeof overrides === "function" ? overrides(fixture) : overrides),
-  });
+  const endpoint = new ServingEndpoint(stack, "Churn", props(fixture));
   return { ...fixture, endpoint };
 }
 
-const SERVERLESS: Partial<ServingEndpointProps> = {
-  capacity: { serverless: { memorySizeMb: 2048, maxConcurrency: 20 } },
+const SERVERLESS = {
+  serverless: { memorySizeMb: 2048, maxConcurrency: 20 },
   rollout: { type: "allAtOnce", waitSeconds: 300 },
-  networkIsolation: false,
-};
+  alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
+} as const;
 
 const only = <T>(items: T[]): T => {
   expect(items).toHaveLength(1);
@@ -144,7 +167,7 @@ describe("ServingEndpoint", () => {
     });
 
     it("gets a new name for a new model version, and keeps it for the same version", () => {
-      const name = (model: ServingEndpointProps["model"]) => endpointStack({ model }).endpoint.modelName;
+      const name = (model: InstanceEndpointProps["model"]) => endpointStack({ model }).endpoint.modelName;
       const v3 = name({ modelPackageArn: PACKAGE_ARN });
       expect(name({ modelPackageArn: PACKAGE_ARN })).toBe(v3);
       expect(name({ modelPackageArn: PACKAGE_ARN.replace(/3$/, "4") })).not.toBe(v3);
@@ -204,7 +227,7 @@ describe("ServingEndpoint", () => {
     });
 
     it("leaves the KMS key out for instance types with local NVMe storage (CreateEndpointConfig refuses it there)", () => {
-      const json = synthJson(endpointStack({ capacity: { instances: { ...INSTANCES, instanceType: "ml.g5.2xlarge" } } }).stack);
+      const json = synthJson(endpointStack({ instances: { ...INSTANCES, instanceType: "ml.g5.2xlarge" } }).stack);
       const config = one(json, "aws_sagemaker_endpoint_configuration");
       expect(config.kms_key_arn).toBeUndefined();
       // Captured data is still encrypted with the bucket's key.
@@ -251,7 +274,7 @@ describe("ServingEndpoint", () => {
       expect(endpoint).toMatchObject({ endpointName: ENDPOINT, variantName: "primary" });
     });
 
-    it.each<[string, ServingEndpointProps["rollout"], Attributes]>([
+    it.each<[string, InstanceEndpointProps["rollout"], Attributes]>([
       ["all at once", { type: "allAtOnce", waitSeconds: 900 }, { type: "ALL_AT_ONCE", wait_interval_in_seconds: 900 }],
       ["canary", { type: "canary", canaryPercent: 50, waitSeconds: 600 }, { type: "CANARY", wait_interval_in_seconds: 600, canary_size: { type: "CAPACITY_PERCENT", value: 50 } }],
       ["linear", { type: "linear", stepPercent: 50, waitSeconds: 300 }, { type: "LINEAR", wait_interval_in_seconds: 300, linear_step_size: { type: "CAPACITY_PERCENT", value: 50 } }],
@@ -293,7 +316,7 @@ describe("ServingEndpoint", () => {
 
   describe("serverless", () => {
     it("has a serverless variant, no VPC, no isolation, no capture and no autoscaling, and still deploys blue/green with rollback", () => {
-      const json = synthJson(endpointStack(SERVERLESS).stack);
+      const json = synthJson(serverlessStack().stack);
       const config = one(json, "aws_sagemaker_endpoint_configuration");
       expect(config.production_variants).toEqual([
         { variant_name: "primary", model_name: ref("aws_sagemaker_model", "name"), serverless_config: { memory_size_in_mb: 2048, max_concurrency: 20 } },
@@ -313,7 +336,7 @@ describe("ServingEndpoint", () => {
     });
 
     it("gives the role nothing for a VPC, instance metrics or captured data", () => {
-      const actions = roleStatements(synthJson(endpointStack(SERVERLESS).stack)).flatMap((s) => asArray(s.Action)) as string[];
+      const actions = roleStatements(synthJson(serverlessStack().stack)).flatMap((s) => asArray(s.Action)) as string[];
       expect(actions.filter((a) => a.startsWith("ec2:") || a === "cloudwatch:PutMetricData" || a === "s3:PutObject" || a === "kms:GenerateDataKey")).toEqual([]);
     });
   });
@@ -410,12 +433,12 @@ describe("ServingEndpoint", () => {
       expect(statements).toContainEqual(expect.objectContaining({ Action: "kms:Decrypt", Resource: `arn:aws:kms:${TEST_REGION}:${OTHER_ACCOUNT}:key/*` }));
     });
 
-    it.each<[string, Partial<ServingEndpointProps>]>([
-      ["a local package", {}],
-      ["another account's package", { model: { modelPackageArn: OTHER_PACKAGE_ARN }, registry: undefined }],
-      ["a serverless endpoint", SERVERLESS],
-    ])("grants Resource * only where the action has no resource-level permission (%s)", (_, overrides) => {
-      const statements = roleStatements(synthJson(endpointStack(overrides).stack));
+    it.each<[string, () => { stack: TerraformStack }]>([
+      ["a local package", () => endpointStack()],
+      ["another account's package", () => endpointStack({ model: { modelPackageArn: OTHER_PACKAGE_ARN }, registry: undefined })],
+      ["a serverless endpoint", () => serverlessStack()],
+    ])("grants Resource * only where the action has no resource-level permission (%s)", (_, build) => {
+      const statements = roleStatements(synthJson(build().stack));
       const wildcard = statements.filter((s) => asArray(s.Resource).includes("*"));
       // The token is per registry; EC2 Describe actions and PutMetricData have no resource-level permission.
       const allowed = [
@@ -513,7 +536,7 @@ describe("ServingEndpoint", () => {
 
     it("adds utilization alarms on the endpoints' instance metrics, and a no-invocations alarm that treats missing data as breaching", () => {
       const { stack, endpoint } = endpointStack({
-        capacity: { instances: { ...INSTANCES, instanceType: "ml.g5.2xlarge" } },
+        instances: { ...INSTANCES, instanceType: "ml.g5.2xlarge" },
         alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, cpuUtilizationPercent: 75, memoryUtilizationPercent: 85, gpuUtilizationPercent: 90, noInvocationsMinutes: 30 },
       });
       const alarms = alarmsByName(synthJson(stack));
@@ -562,10 +585,10 @@ describe("ServingEndpoint", () => {
 
   describe("rollout size (issue #11: a canary is whole instances)", () => {
     const fleet = (minInstances: number, maxInstances = Math.max(minInstances, 6)) => ({
-      capacity: { instances: { ...INSTANCES, initialInstanceCount: minInstances, minInstances, maxInstances } },
+      instances: { ...INSTANCES, initialInstanceCount: minInstances, minInstances, maxInstances },
     });
 
-    it.each<[string, Partial<ServingEndpointProps>, RegExp]>([
+    it.each<[string, Partial<InstanceEndpointProps>, RegExp]>([
       [
         "a canary of 20 % of one instance, which no fleet of one can hold",
         { ...fleet(1), rollout: { type: "canary", canaryPercent: 20, waitSeconds: 60 } },
@@ -587,11 +610,11 @@ describe("ServingEndpoint", () => {
 
     it("checks the smallest fleet autoscaling may leave, not the initial one", () => {
       expect(() =>
-        endpointStack({ capacity: { instances: { ...INSTANCES, initialInstanceCount: 4, minInstances: 1, maxInstances: 6 } }, rollout: { type: "canary", canaryPercent: 25, waitSeconds: 60 } }),
+        endpointStack({ instances: { ...INSTANCES, initialInstanceCount: 4, minInstances: 1, maxInstances: 6 }, rollout: { type: "canary", canaryPercent: 25, waitSeconds: 60 } }),
       ).toThrow(/25 % of 1 instance \(minInstances\)/);
     });
 
-    it.each<[string, Partial<ServingEndpointProps>]>([
+    it.each<[string, Partial<InstanceEndpointProps>]>([
       ["half of 2 instances", { rollout: { type: "canary", canaryPercent: 50, waitSeconds: 60 } }],
       ["34 % of 3 instances", { ...fleet(3), rollout: { type: "canary", canaryPercent: 34, waitSeconds: 60 } }],
       ["a 10 % step of 10 instances", { ...fleet(10, 12), rollout: { type: "linear", stepPercent: 10, waitSeconds: 60 } }],
@@ -673,12 +696,11 @@ describe("ServingEndpoint", () => {
       new ServingEndpoint(stack, "Fraud", {
         endpointName: "mlops-test-fraud",
         model: { modelPackageArn: PACKAGE_ARN },
-        capacity: { instances: INSTANCES },
+        instances: INSTANCES,
         rollout: { type: "allAtOnce", waitSeconds: 0 },
         dataCapture: { samplingPercent: 5, bucket: captureBucket },
         encryptionKey: key,
         vpcId: "vpc-0123456789abcdef0",
-        vpcCidr: "10.20.0.0/16",
         subnetIds: ["subnet-0aaa", "subnet-0bbb"],
         alertTopicArn: TOPIC_ARN,
         alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
@@ -692,79 +714,116 @@ describe("ServingEndpoint", () => {
     });
 
     it("adds no rule for a serverless endpoint (it captures nothing)", () => {
-      expect(captureRules(synthJson(endpointStack(SERVERLESS).stack))).toEqual([]);
+      expect(captureRules(synthJson(serverlessStack().stack))).toEqual([]);
+    });
+  });
+
+  describe("props, discriminated by capacity", () => {
+    it("take on serverless nothing SageMaker does not support there: the compiler refuses it", () => {
+      const { stack, key, captureBucket, registry } = endpointStack();
+      const common = commonProps({ stack, key, captureBucket, registry });
+      const serverless = { ...common, ...SERVERLESS };
+      const refused: ServingEndpointProps[] = [
+        // @ts-expect-error serverless models run outside any VPC
+        { ...serverless, subnetIds: ["subnet-0aaa", "subnet-0bbb"] },
+        // @ts-expect-error nor with network isolation
+        { ...serverless, networkIsolation: true },
+        // @ts-expect-error nor capture data
+        { ...serverless, dataCapture: { samplingPercent: 10, bucket: captureBucket } },
+        // @ts-expect-error a canary is a share of instances
+        { ...serverless, rollout: { type: "canary", canaryPercent: 10, waitSeconds: 60 } },
+        // @ts-expect-error no CPU utilization is published
+        { ...serverless, alarms: { ...SERVERLESS.alarms, cpuUtilizationPercent: 80 } },
+        // @ts-expect-error an endpoint runs on one capacity
+        { ...serverless, instances: INSTANCES },
+      ];
+      expect(refused).toHaveLength(6);
+    });
+
+    it("take on instances what they need: subnets and data capture", () => {
+      const fixture = endpointStack();
+      const { subnetIds, dataCapture, ...rest } = instanceProps(fixture);
+      // @ts-expect-error instances run in subnets of the VPC
+      const withoutSubnets: InstanceEndpointProps = { ...rest, dataCapture };
+      // @ts-expect-error and capture data (sampling 0 captures none)
+      const withoutCapture: InstanceEndpointProps = { ...rest, subnetIds };
+      expect([withoutSubnets, withoutCapture]).toHaveLength(2);
     });
   });
 
   describe("refuses", () => {
     const image = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/mlops-test/serving/churn:1`;
     const modelDataUrl = `s3://mlops-test-model-artifacts-${TEST_ACCOUNT}/models/churn/1/model.tar.gz`;
-    const instances = (change: Partial<typeof INSTANCES>) => ({ capacity: { instances: { ...INSTANCES, ...change } } });
-    const alarms = (change: Partial<ServingEndpointProps["alarms"]>) => ({ alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, ...change } });
-    const serverless = (change: Partial<{ memorySizeMb: number; maxConcurrency: number }>) => ({ ...SERVERLESS, capacity: { serverless: { memorySizeMb: 2048, maxConcurrency: 20, ...change } } });
+    const instances = (change: Partial<typeof INSTANCES>) => ({ instances: { ...INSTANCES, ...change } });
+    const alarms = (change: Partial<InstanceEndpointProps["alarms"]>) => ({ alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, ...change } });
 
-    type Overrides = Partial<ServingEndpointProps> | ((fixture: Fixture) => Partial<ServingEndpointProps>);
     it.each<[string, Overrides, RegExp]>([
-      ["an endpoint name with underscores", { endpointName: "mlops_test" }, /^test\/Churn: endpointName "mlops_test" must be 1-63 letters, digits and hyphens/],
-      ["an endpoint name over 63 characters", { endpointName: "a".repeat(64) }, /endpointName "a{64}" must be 1-63/],
-      ["an endpoint name ending with a hyphen", { endpointName: "churn-" }, /endpointName "churn-" must be/],
-      ["a model package name instead of an ARN", { model: { modelPackageArn: "churn/3" } }, /model\.modelPackageArn "churn\/3" must be a versioned model package ARN/],
+      ["an endpoint name with underscores", { endpointName: "mlops_test" }, /^test\/Churn: endpointName: is "mlops_test"; it must be 1-63 letters, digits and hyphens/],
+      ["an endpoint name over 63 characters", { endpointName: "a".repeat(64) }, /endpointName: is "a{64}"; it must be 1-63/],
+      ["an endpoint name ending with a hyphen", { endpointName: "churn-" }, /endpointName: is "churn-"; it must be/],
+      ["a model package name instead of an ARN", { model: { modelPackageArn: "churn/3" } }, /model\.modelPackageArn: "churn\/3" must be a versioned model package ARN/],
       ["a model package group ARN (no version)", { model: { modelPackageArn: PACKAGE_ARN.replace("/3", "") } }, /must be a versioned model package ARN: arn:aws:sagemaker:<region>:<12-digit account>:model-package\/<group>\/<version>/],
-      ["a model package in another region", { model: { modelPackageArn: PACKAGE_ARN.replace(TEST_REGION, "us-east-1") } }, /model\.modelPackageArn ".*" is in us-east-1; .* the endpoint's region, eu-west-1/],
-      ["a package and an image at once", { model: { modelPackageArn: PACKAGE_ARN, image, modelDataUrl } as never }, /model must be either \{ modelPackageArn \} or \{ image, modelDataUrl \}/],
-      ["an image without model data", { model: { image } as never }, /model must have both image and modelDataUrl/],
-      ["an image that is not in ECR", { model: { image: "docker.io/library/churn:1", modelDataUrl } }, /model\.image "docker\.io\/library\/churn:1" must be an ECR image with a tag or digest/],
+      ["a model package in another region", { model: { modelPackageArn: PACKAGE_ARN.replace(TEST_REGION, "us-east-1") } }, /model\.modelPackageArn: ".*" is in us-east-1; .* the endpoint's region, eu-west-1/],
+      ["a package and an image at once", { model: { modelPackageArn: PACKAGE_ARN, image, modelDataUrl } as never }, /model: must be either \{ modelPackageArn \} or \{ image, modelDataUrl \}/],
+      ["an image without model data", { model: { image } as never }, /model: must have both image and modelDataUrl/],
+      ["an image that is not in ECR", { model: { image: "docker.io/library/churn:1", modelDataUrl } }, /model\.image: "docker\.io\/library\/churn:1" must be an ECR image with a tag or digest/],
       ["an image without a tag or digest", { model: { image: image.replace(":1", ""), modelDataUrl } }, /must be an ECR image with a tag or digest/],
-      ["an image in another region", { model: { image: image.replace(TEST_REGION, "us-east-1"), modelDataUrl } }, /model\.image ".*" is in us-east-1; SageMaker pulls images from the endpoint's region, eu-west-1/],
-      ["model data that is not an s3:// URL", { model: { image, modelDataUrl: "https://example.com/model.tar.gz" } }, /model\.modelDataUrl "https:\/\/example\.com\/model\.tar\.gz" must be an s3:\/\/<bucket>\/<key> URL/],
-      ["a local model without a registry", { registry: undefined }, /the model's image or artifacts are in this account \(123456789012\), but no registry was given/],
-      ["both capacities", { capacity: { instances: INSTANCES, serverless: { memorySizeMb: 2048, maxConcurrency: 1 } } as never }, /capacity must be either \{ instances \} or \{ serverless \}/],
-      ["an invalid instance type", instances({ instanceType: "m5.xlarge" }), /capacity\.instances\.instanceType "m5\.xlarge" must be a SageMaker instance type/],
-      ["no minimum instance", instances({ minInstances: 0, initialInstanceCount: 0 }), /capacity\.instances\.initialInstanceCount is 0; it must be a whole number >= 1/],
-      ["min above max", instances({ minInstances: 7 }), /capacity\.instances\.minInstances 7 is above maxInstances 6/],
-      ["an initial count below min", instances({ initialInstanceCount: 1 }), /capacity\.instances\.initialInstanceCount 1 must be between minInstances 2 and maxInstances 6/],
-      ["an initial count above max", instances({ initialInstanceCount: 7 }), /initialInstanceCount 7 must be between minInstances 2 and maxInstances 6/],
-      ["a fractional instance count", instances({ maxInstances: 6.5 }), /capacity\.instances\.maxInstances is 6\.5; it must be a whole number >= 1/],
-      ["a target of 0 invocations", instances({ targetInvocationsPerInstance: 0 }), /targetInvocationsPerInstance is 0; it must be more than 0/],
-      ["a negative cooldown", instances({ scaleInCooldownSeconds: -1 }), /capacity\.instances\.scaleInCooldownSeconds is -1; it must be a whole number of seconds >= 0/],
-      ["one subnet", { subnetIds: ["subnet-0aaa"] }, /subnetIds lists 1 subnets; a SageMaker model in a VPC needs 2-16/],
-      ["a serverless memory size between steps", serverless({ memorySizeMb: 1536 }), /capacity\.serverless\.memorySizeMb is 1536; SageMaker allows 1024, 2048, 3072, 4096, 5120, 6144/],
-      ["a serverless memory size above 6 GB", serverless({ memorySizeMb: 7168 }), /memorySizeMb is 7168/],
-      ["no serverless concurrency", serverless({ maxConcurrency: 0 }), /capacity\.serverless\.maxConcurrency is 0; it must be a whole number 1-200/],
-      ["a serverless concurrency above 200", serverless({ maxConcurrency: 201 }), /maxConcurrency is 201; it must be a whole number 1-200/],
-      ["a serverless endpoint with network isolation (the default)", { ...SERVERLESS, networkIsolation: undefined }, /serverless endpoints support neither network isolation nor a VPC; set networkIsolation: false/],
-      ["a serverless canary", { ...SERVERLESS, rollout: { type: "canary", canaryPercent: 10, waitSeconds: 60 } }, /rollout "canary" moves traffic in steps of a fleet's instances, and a serverless endpoint has none; use allAtOnce/],
-      ["a canary of 0 %", { rollout: { type: "canary", canaryPercent: 0, waitSeconds: 60 } }, /rollout\.canaryPercent is 0; a canary is a whole 1-50 % of the new fleet/],
-      ["a canary over 50 %", { rollout: { type: "canary", canaryPercent: 51, waitSeconds: 60 } }, /rollout\.canaryPercent is 51/],
-      ["a linear step under 10 %", { rollout: { type: "linear", stepPercent: 5, waitSeconds: 60 } }, /rollout\.stepPercent is 5; a linear step is a whole 10-50 % of the new fleet/],
-      ["a linear step over 50 %", { rollout: { type: "linear", stepPercent: 60, waitSeconds: 60 } }, /rollout\.stepPercent is 60/],
-      ["a wait over an hour", { rollout: { type: "allAtOnce", waitSeconds: 3601 } }, /rollout\.waitSeconds is 3601; SageMaker allows whole seconds 0-3600/],
-      ["a negative wait", { rollout: { type: "allAtOnce", waitSeconds: -1 } }, /rollout\.waitSeconds is -1/],
-      ["a termination wait over an hour", { terminationWaitSeconds: 3601 }, /terminationWaitSeconds is 3601; SageMaker allows whole seconds 0-3600/],
-      ["an unknown rollout type", { rollout: { type: "rolling", waitSeconds: 60 } as never }, /rollout\.type "rolling" must be allAtOnce, canary or linear/],
-      ["a sampling over 100 %", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 101, bucket: captureBucket } }), /dataCapture\.samplingPercent is 101; it must be a whole 0-100 %/],
-      ["a fractional sampling", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 12.5, bucket: captureBucket } }), /dataCapture\.samplingPercent is 12\.5/],
-      ["a latency threshold of 0", alarms({ latencyP99Ms: 0 }), /alarms\.latencyP99Ms is 0; it must be more than 0/],
-      ["a negative 5XX threshold", alarms({ error5xxPercent: -1 }), /alarms\.error5xxPercent is -1; it must be more than 0 and at most 100/],
-      ["a 4XX threshold over 100 %", alarms({ error4xxPercent: 101 }), /alarms\.error4xxPercent is 101; it must be more than 0 and at most 100/],
-      ["a memory threshold over 100 %", alarms({ memoryUtilizationPercent: 120 }), /alarms\.memoryUtilizationPercent is 120/],
-      ["a CPU threshold of 0", alarms({ cpuUtilizationPercent: 0 }), /alarms\.cpuUtilizationPercent is 0/],
-      ["a CPU threshold over 100 % (a share of the whole instance)", alarms({ cpuUtilizationPercent: 300 }), /alarms\.cpuUtilizationPercent is 300; it must be more than 0 and at most 100/],
+      ["an image in another region", { model: { image: image.replace(TEST_REGION, "us-east-1"), modelDataUrl } }, /model\.image: ".*" is in us-east-1; SageMaker pulls images from the endpoint's region, eu-west-1/],
+      ["model data that is not an s3:// URL", { model: { image, modelDataUrl: "https://example.com/model.tar.gz" } }, /model\.modelDataUrl: "https:\/\/example\.com\/model\.tar\.gz" must be an s3:\/\/<bucket>\/<key> URL/],
+      ["a local model without a registry", { registry: undefined }, /registry: the model's image or artifacts are in this account \(123456789012\), but no registry was given/],
+      ["both capacities (past the types)", { serverless: { memorySizeMb: 2048, maxConcurrency: 1 } } as never, /serverless: an endpoint runs on instances or serverless, not both/],
+      ["an invalid instance type", instances({ instanceType: "m5.xlarge" }), /instances\.instanceType: is "m5\.xlarge"; it must be a SageMaker instance type/],
+      ["no minimum instance", instances({ minInstances: 0, initialInstanceCount: 0 }), /instances\.initialInstanceCount: is 0; it must be a whole number, 1 or more/],
+      ["min above max", instances({ minInstances: 7 }), /instances\.minInstances: is 7, above maxInstances 6/],
+      ["an initial count below min", instances({ initialInstanceCount: 1 }), /instances\.initialInstanceCount: is 1; it must be between minInstances 2 and maxInstances 6/],
+      ["an initial count above max", instances({ initialInstanceCount: 7 }), /initialInstanceCount: is 7; it must be between minInstances 2 and maxInstances 6/],
+      ["a fractional instance count", instances({ maxInstances: 6.5 }), /instances\.maxInstances: is 6\.5; it must be a whole number, 1 or more/],
+      ["a target of 0 invocations", instances({ targetInvocationsPerInstance: 0 }), /targetInvocationsPerInstance: is 0; it must be more than 0/],
+      ["a negative cooldown", instances({ scaleInCooldownSeconds: -1 }), /instances\.scaleInCooldownSeconds: is -1; it must be whole seconds, 0-3600/],
+      ["a cooldown over an hour", instances({ scaleOutCooldownSeconds: 3601 }), /instances\.scaleOutCooldownSeconds: is 3601; it must be whole seconds, 0-3600/],
+      ["one subnet", { subnetIds: ["subnet-0aaa"] }, /subnetIds: lists 1 subnets; a SageMaker model in a VPC needs 2-16/],
+      ["a canary of 0 %", { rollout: { type: "canary", canaryPercent: 0, waitSeconds: 60 } }, /rollout\.canaryPercent: is 0; a canary is a whole 1-50 % of the new fleet/],
+      ["a canary over 50 %", { rollout: { type: "canary", canaryPercent: 51, waitSeconds: 60 } }, /rollout\.canaryPercent: is 51/],
+      ["a linear step under 10 %", { rollout: { type: "linear", stepPercent: 5, waitSeconds: 60 } }, /rollout\.stepPercent: is 5; a linear step is a whole 10-50 % of the new fleet/],
+      ["a linear step over 50 %", { rollout: { type: "linear", stepPercent: 60, waitSeconds: 60 } }, /rollout\.stepPercent: is 60/],
+      ["a wait over an hour", { rollout: { type: "allAtOnce", waitSeconds: 3601 } }, /rollout\.waitSeconds: is 3601; it must be whole seconds, 0-3600/],
+      ["a negative wait", { rollout: { type: "allAtOnce", waitSeconds: -1 } }, /rollout\.waitSeconds: is -1/],
+      ["a termination wait over an hour", { terminationWaitSeconds: 3601 }, /terminationWaitSeconds: is 3601; it must be whole seconds, 0-3600/],
+      ["a sampling over 100 %", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 101, bucket: captureBucket } }), /dataCapture\.samplingPercent: is 101; it must be a whole percentage, 0-100/],
+      ["a fractional sampling", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 12.5, bucket: captureBucket } }), /dataCapture\.samplingPercent: is 12\.5/],
+      ["a latency threshold of 0", alarms({ latencyP99Ms: 0 }), /alarms\.latencyP99Ms: is 0; it must be more than 0/],
+      ["a negative 5XX threshold", alarms({ error5xxPercent: -1 }), /alarms\.error5xxPercent: is -1; it must be 0\.01-100 %/],
+      ["a 4XX threshold over 100 %", alarms({ error4xxPercent: 101 }), /alarms\.error4xxPercent: is 101; it must be 0\.01-100 %/],
+      ["a memory threshold over 100 %", alarms({ memoryUtilizationPercent: 120 }), /alarms\.memoryUtilizationPercent: is 120/],
+      ["a CPU threshold of 0", alarms({ cpuUtilizationPercent: 0 }), /alarms\.cpuUtilizationPercent: is 0/],
+      ["a CPU threshold over 100 % (a share of the whole instance)", alarms({ cpuUtilizationPercent: 300 }), /alarms\.cpuUtilizationPercent: is 300; it must be 1-100 %/],
       [
         "a CPU alarm on a type whose vCPUs the table does not know",
         { ...instances({ instanceType: "ml.x9.large" }), ...alarms({ cpuUtilizationPercent: 80 }) },
         /alarms\.cpuUtilizationPercent: the vCPU count of ml\.x9\.large is not in SERVING_INSTANCE_VCPUS/,
       ],
-      ["a capture retention of 0 days", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 20, bucket: captureBucket, retentionDays: 0 } }), /dataCapture\.retentionDays is 0; it must be a whole number of days >= 1/],
-      ["no invocations for 0 minutes", alarms({ noInvocationsMinutes: 0 }), /alarms\.noInvocationsMinutes is 0; it must be whole minutes 1-1440/],
-      ["no invocations for over a day", alarms({ noInvocationsMinutes: 1441 }), /noInvocationsMinutes is 1441/],
-      ["a GPU alarm on a CPU instance", alarms({ gpuUtilizationPercent: 80 }), /alarms\.gpuUtilizationPercent: ml\.m5\.xlarge has no GPUs/],
-      ["a CPU alarm on a serverless endpoint", { ...SERVERLESS, ...alarms({ cpuUtilizationPercent: 80 }) }, /alarms\.cpuUtilizationPercent: serverless endpoints publish no CPUUtilization/],
-      ["a log retention CloudWatch does not offer", { logRetentionDays: 31 }, /logRetentionDays is 31; CloudWatch Logs allows 1, 3, 5, 7, 14, 30/],
-      ["an alarm topic that is not an SNS ARN", { alertTopicArn: "mlops-test-alerts" }, /alertTopicArn "mlops-test-alerts" must be an SNS topic ARN/],
-      ["a VPC CIDR that is not one", { vpcCidr: "10.20.0.0" }, /vpcCidr "10\.20\.0\.0" must be an IPv4 CIDR/],
+      ["a capture retention of 0 days", ({ captureBucket }) => ({ dataCapture: { samplingPercent: 20, bucket: captureBucket, retentionDays: 0 } }), /dataCapture\.retentionDays: is 0; it must be a whole number of days, 1 or more/],
+      ["no invocations for 0 minutes", alarms({ noInvocationsMinutes: 0 }), /alarms\.noInvocationsMinutes: is 0; it must be whole minutes 1-1440/],
+      ["no invocations for over a day", alarms({ noInvocationsMinutes: 1441 }), /noInvocationsMinutes: is 1441/],
+      ["a GPU alarm on a CPU instance", alarms({ gpuUtilizationPercent: 80 }), /alarms\.gpuUtilizationPercent: ml\.m5\.xlarge has no GPU/],
+      ["a log retention CloudWatch does not offer", { logRetentionDays: 31 }, /logRetentionDays: is 31; CloudWatch Logs allows 1, 3, 5, 7, 14, 30/],
+      ["an alarm topic that is not an SNS ARN", { alertTopicArn: "mlops-test-alerts" }, /alertTopicArn: "mlops-test-alerts" must be an SNS topic ARN/],
+      ["a VPC id that is not one", { vpcId: "10.20.0.0/16" }, /vpcId: "10\.20\.0\.0\/16" must be a VPC id/],
     ])("%s", (_, overrides, message) => {
       expect(() => endpointStack(overrides)).toThrow(message);
+    });
+
+    it.each<[string, Partial<ServerlessEndpointProps>, RegExp]>([
+      ["a serverless memory size between steps", { serverless: { memorySizeMb: 1536, maxConcurrency: 20 } }, /serverless\.memorySizeMb: is 1536; SageMaker allows 1024, 2048, 3072, 4096, 5120, 6144/],
+      ["a serverless memory size above 6 GB", { serverless: { memorySizeMb: 7168, maxConcurrency: 20 } }, /memorySizeMb: is 7168/],
+      ["no serverless concurrency", { serverless: { memorySizeMb: 2048, maxConcurrency: 0 } }, /serverless\.maxConcurrency: is 0; it must be a whole number, 1-200/],
+      ["a serverless concurrency above 200", { serverless: { memorySizeMb: 2048, maxConcurrency: 201 } }, /maxConcurrency: is 201; it must be a whole number, 1-200/],
+      // Past the types (plain JavaScript, or a value typed wider): the settings check still refuses them.
+      ["network isolation", { networkIsolation: true } as never, /networkIsolation: is not supported by serverless endpoints \(nor is a VPC\)/],
+      ["a canary", { rollout: { type: "canary", canaryPercent: 10, waitSeconds: 60 } } as never, /rollout\.type: "canary" moves a share of instances and a serverless endpoint has none; use "allAtOnce"/],
+      ["a CPU alarm", { alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5, cpuUtilizationPercent: 80 } as never }, /alarms\.cpuUtilizationPercent: serverless endpoints publish no CPU utilization/],
+    ])("a serverless endpoint with %s", (_, overrides, message) => {
+      expect(() => serverlessStack(overrides)).toThrow(message);
     });
   });
 });

@@ -3,7 +3,11 @@ import { environmentInputs } from "../../environments/inputs";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
 import { parseEnvironment } from "../../environments/schema";
+import { KmsKey } from "../../constructs/core/kms-key";
+import { SecureBucket } from "../../constructs/core/secure-bucket";
+import { ServingEndpoint } from "../../constructs/serving/serving-endpoint";
 import { inputsWith, mutated, problemLines, problemLinesOfAll } from "../support/config-errors";
+import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
 
 const AT = "serving.endpoints.0";
 const endpoint = (c: any) => c.serving.endpoints[0];
@@ -11,19 +15,19 @@ const endpoint = (c: any) => c.serving.endpoints[0];
 describe("serving refusals", () => {
   it.each([
     ["a model that is neither a package nor an image with its artifact", (c: any) => (endpoint(c).model = { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference/churn:1.4.0" }),
-      [`prod: ${AT}.model: must be either { modelPackageArn } or { image, modelDataUrl }`]],
+      [`prod: ${AT}.model: must have both image and modelDataUrl`]],
     ["a package and an image at once", (c: any) => (endpoint(c).model.image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference/churn:1.4.0"),
-      [`prod: ${AT}.model: must be either { modelPackageArn } or { image, modelDataUrl }`]],
+      [`prod: ${AT}.model: must be either { modelPackageArn } or { image, modelDataUrl }, not both or neither`]],
     ["a model version that is not a package ARN", (c: any) => (endpoint(c).model.modelPackageArn = "churn:7"),
-      [`prod: ${AT}.model.modelPackageArn: is "churn:7"; must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>`]],
+      [`prod: ${AT}.model.modelPackageArn: "churn:7" must be a versioned model package ARN: arn:aws:sagemaker:<region>:<12-digit account>:model-package/<group>/<version>`]],
     ["min instances above max", (c: any) => (endpoint(c).instances.minInstances = 20),
       [`prod: ${AT}.instances.minInstances: is 20, above maxInstances 12; minInstances must be <= maxInstances`]],
     ["an initial count outside min-max", (c: any) => (endpoint(c).instances.initialInstanceCount = 13),
       [`prod: ${AT}.instances.initialInstanceCount: is 13; it must be between minInstances 3 and maxInstances 12`]],
-    ["a canary of 0 %", (c: any) => (endpoint(c).rollout.canaryPercent = 0), [`prod: ${AT}.rollout.canaryPercent: is 0; must be 1-50 %`]],
-    ["a canary of 60 %", (c: any) => (endpoint(c).rollout.canaryPercent = 60), [`prod: ${AT}.rollout.canaryPercent: is 60; must be 1-50 %`]],
-    ["a sampling percentage above 100", (c: any) => (endpoint(c).dataCapture.samplingPercent = 120), [`prod: ${AT}.dataCapture.samplingPercent: is 120; must be 0-100 %`]],
-    ["a negative sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = -1), [`prod: ${AT}.dataCapture.samplingPercent: is -1; must be 0-100 %`]],
+    ["a canary of 0 %", (c: any) => (endpoint(c).rollout.canaryPercent = 0), [`prod: ${AT}.rollout.canaryPercent: is 0; a canary is a whole 1-50 % of the new fleet`]],
+    ["a canary of 60 %", (c: any) => (endpoint(c).rollout.canaryPercent = 60), [`prod: ${AT}.rollout.canaryPercent: is 60; a canary is a whole 1-50 % of the new fleet`]],
+    ["a sampling percentage above 100", (c: any) => (endpoint(c).dataCapture.samplingPercent = 120), [`prod: ${AT}.dataCapture.samplingPercent: is 120; it must be a whole percentage, 0-100`]],
+    ["a negative sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = -1), [`prod: ${AT}.dataCapture.samplingPercent: is -1; it must be a whole percentage, 0-100`]],
     ["serverless settings on an endpoint with instances", (c: any) => (endpoint(c).serverless = { memorySizeMb: 2048, maxConcurrency: 5 }),
       [`prod: ${AT}.serverless: an endpoint runs on instances or serverless, not both; remove one`]],
     ["neither instances nor serverless", (c: any) => delete endpoint(c).instances, [`prod: ${AT}.instances: is missing; give instances or serverless`]],
@@ -32,8 +36,8 @@ describe("serving refusals", () => {
       [`prod: ${AT}.rollout.type: must have type "allAtOnce", "canary" or "linear"`]],
     ["drift monitoring without captured data", (c: any) => (endpoint(c).dataCapture.samplingPercent = 0),
       [`prod: ${AT}.drift: drift monitoring reads captured data; set dataCapture.samplingPercent above 0`]],
-    ["a zero latency threshold", (c: any) => (endpoint(c).alarms.latencyP99Ms = 0), [`prod: ${AT}.alarms.latencyP99Ms: is 0; must be more than 0`]],
-    ["a negative error-rate threshold", (c: any) => (endpoint(c).alarms.error5xxPercent = -1), [`prod: ${AT}.alarms.error5xxPercent: is -1; must be 0.01-100 %`]],
+    ["a zero latency threshold", (c: any) => (endpoint(c).alarms.latencyP99Ms = 0), [`prod: ${AT}.alarms.latencyP99Ms: is 0; it must be more than 0`]],
+    ["a negative error-rate threshold", (c: any) => (endpoint(c).alarms.error5xxPercent = -1), [`prod: ${AT}.alarms.error5xxPercent: is -1; it must be 0.01-100 %`]],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
   });
@@ -42,9 +46,9 @@ describe("serving refusals", () => {
 describe("serverless refusals (SageMaker's feature exclusions)", () => {
   it.each([
     ["a memory size SageMaker does not offer", (c: any) => (endpoint(c).serverless.memorySizeMb = 1500),
-      [`dev: ${AT}.serverless.memorySizeMb: is 1500; must be 1024, 2048, 3072, 4096, 5120 or 6144`]],
+      [`dev: ${AT}.serverless.memorySizeMb: is 1500; SageMaker allows 1024, 2048, 3072, 4096, 5120, 6144`]],
     ["network isolation", (c: any) => (endpoint(c).networkIsolation = true),
-      [`dev: ${AT}.networkIsolation: is not supported by serverless endpoints; set it to false or use instances`]],
+      [`dev: ${AT}.networkIsolation: is not supported by serverless endpoints (nor is a VPC); set it to false or use instances`]],
     ["data capture", (c: any) => (endpoint(c).dataCapture.samplingPercent = 10),
       [`dev: ${AT}.dataCapture.samplingPercent: data capture is not supported by serverless endpoints; set it to 0 or use instances`]],
     ["a canary rollout", (c: any) => (endpoint(c).rollout = { type: "canary", canaryPercent: 10, waitSeconds: 60 }),
@@ -65,7 +69,7 @@ describe("drift refusals", () => {
     ["more features than one alarm can combine", (c: any) => (endpoint(c).drift.features = Array.from({ length: 11 }, (_, i) => `f${i}`)),
       [`prod: ${AT}.drift.features: lists 11 features; a CloudWatch metric math alarm references at most 10 metrics`]],
     ["a linear step below 10 %", (c: any) => (endpoint(c).rollout = { type: "linear", stepPercent: 5, waitSeconds: 60 }),
-      [`prod: ${AT}.rollout.stepPercent: is 5; must be 10-50 %`]],
+      [`prod: ${AT}.rollout.stepPercent: is 5; a linear step is a whole 10-50 % of the new fleet`]],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
   });
@@ -154,18 +158,18 @@ describe("retraining declared with the drift monitoring", () => {
   });
 });
 
-describe("what the serving constructs refuse is refused by the schema first", () => {
+describe("what the ServingEndpoint construct refuses, the schema refuses first, with the construct's own check", () => {
   it.each([
-    ["a fractional canary", (c: any) => (endpoint(c).rollout.canaryPercent = 12.5), [`prod: ${AT}.rollout.canaryPercent: is 12.5, a number; expected a whole number`]],
-    ["a fractional sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = 12.5), [`prod: ${AT}.dataCapture.samplingPercent: is 12.5, a number; expected a whole number`]],
+    ["a fractional canary", (c: any) => (endpoint(c).rollout.canaryPercent = 12.5), [`prod: ${AT}.rollout.canaryPercent: is 12.5; a canary is a whole 1-50 % of the new fleet`]],
+    ["a fractional sampling percentage", (c: any) => (endpoint(c).dataCapture.samplingPercent = 12.5), [`prod: ${AT}.dataCapture.samplingPercent: is 12.5; it must be a whole percentage, 0-100`]],
     ["a package version 0", (c: any) => (endpoint(c).model.modelPackageArn = "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/0"),
-      [`prod: ${AT}.model.modelPackageArn: is "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/0"; must be a model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>`]],
+      [`prod: ${AT}.model.modelPackageArn: "arn:aws:sagemaker:eu-west-1:314159265358:model-package/churn/0" must be a versioned model package ARN: arn:aws:sagemaker:<region>:<12-digit account>:model-package/<group>/<version>`]],
     ["a package in another region", (c: any) => (endpoint(c).model.modelPackageArn = "arn:aws:sagemaker:us-east-1:314159265358:model-package/churn/7"),
-      [expect.stringMatching(new RegExp(`^prod: ${AT.replace(/\./g, "\\.")}\\.model: model\\.modelPackageArn ".*" is in us-east-1; .* eu-west-1$`))]],
+      [`prod: ${AT}.model.modelPackageArn: "arn:aws:sagemaker:us-east-1:314159265358:model-package/churn/7" is in us-east-1; its image and model data are there, and SageMaker needs them in the endpoint's region, eu-west-1`]],
     ["a GPU alarm on an instance without GPUs", (c: any) => (endpoint(c).alarms.gpuUtilizationPercent = 80),
-      [`prod: ${AT}.alarms.gpuUtilizationPercent: ml.c6i.xlarge has no GPU, so no GPU utilization to alarm on; remove it`]],
+      [`prod: ${AT}.alarms.gpuUtilizationPercent: ml.c6i.xlarge has no GPU, so no GPU utilization to alarm on; remove it or use a G or P instance type`]],
     ["a no-invocations window longer than a day", (c: any) => (endpoint(c).alarms.noInvocationsMinutes = 2000),
-      [`prod: ${AT}.alarms.noInvocationsMinutes: is 2000; must be at most 1440 (a day): an alarm looks back no further`]],
+      [`prod: ${AT}.alarms.noInvocationsMinutes: is 2000; it must be whole minutes 1-1440 (a day): an alarm looks back no further`]],
     ["a drift feature listed twice", (c: any) => endpoint(c).drift.features.push("tenure_months"), [`prod: ${AT}.drift.features.3: "tenure_months" is listed twice`]],
   ])("%s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
@@ -199,11 +203,11 @@ describe("issue #11: what SageMaker would take but cannot do", () => {
     ["a linear step of 20 % of 3 instances", (e: any) => (e.rollout = { type: "linear", stepPercent: 20, waitSeconds: 60 }),
       [`${at("rollout", "stepPercent")}: 20 % of 3 instances (minInstances) is 0.6 of an instance; SageMaker shifts traffic to whole instances, so a linear step must be at least one instance and leave one on the old fleet; raise stepPercent to 34, or raise minInstances (and initialInstanceCount) to 5, or use rollout type "allAtOnce"`]],
     ["a CPU threshold above 100 % (it is a share of the whole instance now)", (e: any) => (e.alarms.cpuUtilizationPercent = 300),
-      [`${at("alarms", "cpuUtilizationPercent")}: is 300; must be 1-100 %`]],
+      [`${at("alarms", "cpuUtilizationPercent")}: is 300; it must be 1-100 %`]],
     ["a CPU alarm on a type whose vCPUs the blueprint does not know", (e: any) => ((e.instances.instanceType = "ml.x9.large"), (e.alarms.cpuUtilizationPercent = 80)),
       [`${at("alarms", "cpuUtilizationPercent")}: the vCPU count of ml.x9.large is not in SERVING_INSTANCE_VCPUS (constructs/serving/instance-types.ts), so the percentage of the instance cannot be converted to SageMaker's per-vCPU sum; add the type there or remove the alarm`]],
-    ["a capture retention of 0 days", (e: any) => (e.dataCapture.retentionDays = 0), [`${at("dataCapture", "retentionDays")}: is 0; must be at least 1 day`]],
-    ["a fractional capture retention", (e: any) => (e.dataCapture.retentionDays = 1.5), [`${at("dataCapture", "retentionDays")}: is 1.5, a number; expected a whole number`]],
+    ["a capture retention of 0 days", (e: any) => (e.dataCapture.retentionDays = 0), [`${at("dataCapture", "retentionDays")}: is 0; it must be a whole number of days, 1 or more`]],
+    ["a fractional capture retention", (e: any) => (e.dataCapture.retentionDays = 1.5), [`${at("dataCapture", "retentionDays")}: is 1.5; it must be a whole number of days, 1 or more`]],
   ])("refuses %s, naming the field and the fix", (_, edit, expected) => {
     expect(problemLines(withEndpoint(edit))).toEqual(expected);
   });
@@ -224,5 +228,59 @@ describe("issue #11: what SageMaker would take but cannot do", () => {
   it("leaves the capture retention to the construct's default (30 days) when the config says nothing", () => {
     const config = parseEnvironment(withEndpoint((e) => delete e.dataCapture.retentionDays));
     expect(config.serving.endpoints.find((e) => e.instances !== undefined)!.dataCapture.retentionDays).toBeUndefined();
+  });
+});
+
+describe("one check of endpoint settings: the schema reports what ServingEndpoint would throw, at the same field, in the same words", () => {
+  /** Builds prod's endpoint, as the config now says, with ServingEndpoint (the stack's mapping, test resources). */
+  const build = (config: any) => {
+    const stack = testStack();
+    const key = new KmsKey(stack, "Key", { alias: "mlops-test-serving", description: "serving" });
+    const bucket = new SecureBucket(stack, "Capture", { bucketName: `mlops-test-capture-${TEST_ACCOUNT}`, encryptionKey: key });
+    const endpoint = config.serving.endpoints[0];
+    new ServingEndpoint(stack, "Churn", {
+      endpointName: "mlops-test-churn",
+      model: endpoint.model,
+      instances: endpoint.instances,
+      rollout: endpoint.rollout,
+      terminationWaitSeconds: endpoint.terminationWaitSeconds,
+      networkIsolation: endpoint.networkIsolation,
+      dataCapture: { ...endpoint.dataCapture, bucket },
+      alarms: endpoint.alarms,
+      encryptionKey: key,
+      vpcId: "vpc-0123456789abcdef0",
+      subnetIds: ["subnet-0aaa", "subnet-0bbb"],
+      alertTopicArn: `arn:aws:sns:${TEST_REGION}:${TEST_ACCOUNT}:mlops-test-alerts`,
+      logRetentionDays: 30,
+    });
+  };
+
+  it("builds prod's endpoint as shipped (the cases below change one field each)", () => {
+    expect(() => build(prod)).not.toThrow();
+  });
+
+  it.each<[string, string, (e: any) => void]>([
+    ["an instance type that is not ml.<family>.<size>", "instances.instanceType", (e) => ((e.instances.instanceType = "ml.p6_b200.48xlarge"), delete e.alarms.cpuUtilizationPercent)],
+    ["min instances above max", "instances.minInstances", (e) => (e.instances.minInstances = 20)],
+    ["a cooldown over an hour (the construct took it, the schema did not)", "instances.scaleInCooldownSeconds", (e) => (e.instances.scaleInCooldownSeconds = 7200)],
+    ["a canary of 0 %", "rollout.canaryPercent", (e) => (e.rollout.canaryPercent = 0)],
+    ["a canary smaller than one instance", "rollout.canaryPercent", (e) => (e.rollout.canaryPercent = 10)],
+    ["a sampling over 100 %", "dataCapture.samplingPercent", (e) => (e.dataCapture.samplingPercent = 120)],
+    ["an error-rate threshold of 0.001 % (the construct took it, the schema did not)", "alarms.error5xxPercent", (e) => (e.alarms.error5xxPercent = 0.001)],
+    ["a GPU alarm on a type without GPUs", "alarms.gpuUtilizationPercent", (e) => (e.alarms.gpuUtilizationPercent = 80)],
+    ["a model package in another region", "model.modelPackageArn", (e) => (e.model.modelPackageArn = e.model.modelPackageArn.replace("eu-west-1", "us-east-1"))],
+  ])("%s", (_, path, edit) => {
+    const config = mutated(prod, (c) => edit(endpoint(c)));
+    const lines = problemLines(config);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^prod: ${AT.replace(/\./g, "\\.")}\\.${path.replace(/\./g, "\\.")}: `))]);
+    const message = lines[0].slice(`prod: ${AT}.${path}: `.length);
+    expect(() => build(config)).toThrow(`test/Churn: ${path}: ${message}`);
+  });
+
+  it("accepts a type of a hyphenated family, ml.p6-b200.48xlarge, in both (the schema refused it before)", () => {
+    // (Its vCPUs are not in SERVING_INSTANCE_VCPUS, so no CPU alarm.)
+    const config = mutated(prod, (c) => ((endpoint(c).instances.instanceType = "ml.p6-b200.48xlarge"), delete endpoint(c).alarms.cpuUtilizationPercent));
+    expect(parseEnvironment(config).serving.endpoints[0].instances?.instanceType).toBe("ml.p6-b200.48xlarge");
+    expect(() => build(config)).not.toThrow();
   });
 });
