@@ -1,4 +1,5 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { formatArn } from "../constructs/core/arn";
 
 /** Where the stack's Terraform state lives. `local` exists only for the bootstrap stack's first apply. */
 export type StateLocation = "s3" | "local";
@@ -25,7 +26,7 @@ export function stateObjectKey(stackId: string): string {
   return `${stackId}/terraform.tfstate`;
 }
 
-/** The stack's backend: its own object in the environment's state bucket, encrypted with the state key and locked. */
+/** The stack's backend (after setAwsEnvironment, for the partition): its own object in the environment's state bucket, encrypted with the state key and locked. */
 export function configureState(stack: TerraformStack, environmentName: string, account: StackAccount, location: StateLocation): void {
   const stackId = stack.node.id;
   if (location === "local") {
@@ -37,7 +38,7 @@ export function configureState(stack: TerraformStack, environmentName: string, a
     key: stateObjectKey(stackId),
     region: account.region,
     encrypt: true,
-    kmsKeyId: `arn:aws:kms:${account.region}:${account.id}:alias/${stateKeyAlias(environmentName)}`,
+    kmsKeyId: formatArn(stack, { service: "kms", region: account.region, account: account.id, resource: `alias/${stateKeyAlias(environmentName)}` }),
     allowedAccountIds: [account.id],
   });
   // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no prop for it.

@@ -1,10 +1,12 @@
 import type { SagemakerEndpointConfigurationDataCaptureConfig } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
+import { Grant } from "../core/grant";
 import type { IGrantable } from "../core/iam";
 import type { SecureBucket } from "../core/secure-bucket";
 import { DEFAULT_CAPTURE_RETENTION_DAYS, type DataCaptureSettings } from "./endpoint-settings";
 
 export interface DataCaptureProps extends DataCaptureSettings {
   /** Where requests and responses are captured, under `<endpointName>/`, encrypted with the bucket's key. */
+  /** Owned by the stack (not imported): the endpoint adds the expiration of its captures to the bucket's lifecycle. */
   readonly bucket: SecureBucket;
 }
 
@@ -34,8 +36,10 @@ export class EndpointDataCapture {
   }
 
   /** Lets `grantee` (the execution role) write captures under `<endpointName>/` with the bucket's key. */
-  grantWrite(grantee: IGrantable): void {
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: "s3:PutObject", Resource: `${this.bucket.bucketArn}/${this.endpointName}/*` });
-    grantee.addToPrincipalPolicy({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: this.bucket.encryptionKey.keyArn });
+  grantWrite(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal(grantee, [
+      { Effect: "Allow", Action: "s3:PutObject", Resource: `${this.bucket.bucketArn}/${this.endpointName}/*` },
+      { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: this.bucket.encryptionKey.keyArn },
+    ]);
   }
 }

@@ -1,7 +1,6 @@
 import type { Construct } from "constructs";
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
-import type { KmsKey } from "../core/kms-key";
-import { suppressGuardrail } from "../../guardrails/suppressions";
+import type { IKmsKey } from "../core/kms-key";
 import type { EndpointDataCapture } from "./data-capture";
 import type { InstanceCapacity, ServerlessCapacity } from "./endpoint-settings";
 import { hasInstanceStorage } from "./instance-types";
@@ -16,7 +15,7 @@ export interface ServingEndpointConfigurationProps {
     | { readonly serverless: ServerlessCapacity; readonly instances?: never }
   );
   /** Encrypts the instances' storage volumes (or, serverless, SageMaker's copy of the image); not used on types with local NVMe storage. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /** @default - nothing captured */
   readonly dataCapture?: EndpointDataCapture;
 }
@@ -49,8 +48,5 @@ export class ServingEndpointConfiguration {
       dataCaptureConfig: props.dataCapture?.config,
       lifecycle: { createBeforeDestroy: true },
     });
-    if (localStorage) {
-      suppressGuardrail(this.configuration, "MLB-SM-003", `${instances.instanceType} has local NVMe storage, encrypted by the instance; CreateEndpointConfig refuses a KMS key there`);
-    }
   }
 }

@@ -13,7 +13,7 @@ export const INSTANCE_TYPE = /^ml\.[a-z0-9]+(?:-[a-z0-9]+)?\.[a-z0-9]+$/;
  * instance-store families with "d": m5d, c5d, r5d, g4dn, p3dn, p4d, p4de, ...). SageMaker documents
  * p4d, g4dn and g5 as NVMe families; the others are their successors with instance storage in EC2.
  */
-const NVME_FAMILIES_WITHOUT_D: ReadonlySet<string> = new Set(["g5", "g6", "g6e", "gr6", "p5", "p5e", "p5en", "trn1", "trn1n", "trn2", "dl1"]);
+const NVME_FAMILIES_WITHOUT_D: ReadonlySet<string> = new Set(["g5", "g6", "g6e", "gr6", "p5", "p5e", "p5en", "p6", "p6e", "trn1", "trn1n", "trn2", "dl1"]);
 
 function family(instanceType: string): string {
   return instanceType.split(".")[1] ?? "";

@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import type { IConstruct } from "constructs";
+import { formatArn } from "../core/arn";
+import { awsEnvironmentOf } from "../core/aws-environment";
 import type { PolicyStatement } from "../core/iam";
 import { ECR_PULL_ACTIONS, MODEL_ARTIFACTS_PREFIX } from "../model-registry/model-registry";
 
@@ -121,30 +124,31 @@ export function foreignSources(parsed: ParsedModelSource, localAccountId: string
  * account's repository, bucket and key names are not known here; the other half names them exactly.
  */
 export function crossAccountStatements(
+  scope: IConstruct,
   foreign: { images: readonly ModelLocation[]; artifactAccountIds: readonly string[] },
-  env: { region: string; partition: string },
 ): PolicyStatement[] {
+  const { region } = awsEnvironmentOf(scope);
   const one = (values: string[]): string | string[] => (values.length === 1 ? values[0] : values);
   const statements: PolicyStatement[] = [];
   if (foreign.images.length > 0) {
     statements.push({
       Effect: "Allow",
       Action: ECR_PULL_ACTIONS,
-      Resource: one(foreign.images.map((image) => `arn:${env.partition}:ecr:${image.region}:${image.accountId}:repository/*`)),
+      Resource: one(foreign.images.map((image) => formatArn(scope, { service: "ecr", region: image.region, account: image.accountId, resource: "repository/*" }))),
     });
   }
   if (foreign.artifactAccountIds.length > 0) {
     statements.push({
       Effect: "Allow",
       Action: "s3:GetObject",
-      Resource: one(foreign.artifactAccountIds.map((account) => `arn:${env.partition}:s3:::*-model-artifacts-${account}/${MODEL_ARTIFACTS_PREFIX}/*`)),
+      Resource: one(foreign.artifactAccountIds.map((account) => formatArn(scope, { service: "s3", region: "", account: "", resource: `*-model-artifacts-${account}/${MODEL_ARTIFACTS_PREFIX}/*` }))),
     });
     // Model data must be in the endpoint's region (CreateModel), so the source bucket's key is too.
     statements.push({
       Effect: "Allow",
       Action: "kms:Decrypt",
-      Resource: one(foreign.artifactAccountIds.map((account) => `arn:${env.partition}:kms:${env.region}:${account}:key/*`)),
-      Condition: { StringEquals: { "kms:ViaService": `s3.${env.region}.amazonaws.com` } },
+      Resource: one(foreign.artifactAccountIds.map((account) => formatArn(scope, { service: "kms", account, resource: "key/*" }))),
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
     });
   }
   return statements;

@@ -9,8 +9,9 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { awsEnvironmentOf, type AwsEnvironment } from "../core/aws-environment";
 import { LOG_RETENTION_DAYS } from "../core/aws-regions";
 import { ConstructPropsError } from "../core/errors";
+import { Grant } from "../core/grant";
 import type { IGrantable } from "../core/iam";
-import type { KmsKey } from "../core/kms-key";
+import type { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
@@ -45,7 +46,7 @@ interface ServingEndpointBaseProps {
    */
   readonly terminationWaitSeconds?: number;
   /** Encrypts the endpoint's storage volumes (or, serverless, SageMaker's copy of the image) and its log group. */
-  readonly encryptionKey: KmsKey;
+  readonly encryptionKey: IKmsKey;
   /**
    * The VPC of the endpoint's security group (no inbound, HTTPS out): the model's instances run in it, and so may the
    * endpoint's monitoring and retraining jobs.
@@ -220,12 +221,14 @@ export class ServingEndpoint extends Construct {
   }
 
   /** Lets `grantee` call the endpoint (InvokeEndpoint, also with response streaming and asynchronously). */
-  grantInvoke(grantee: IGrantable): void {
-    grantee.addToPrincipalPolicy({
-      Effect: "Allow",
-      Action: ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync"],
-      Resource: this.endpointArn,
-    });
+  grantInvoke(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal(grantee, [
+      {
+        Effect: "Allow",
+        Action: ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync"],
+        Resource: this.endpointArn,
+      },
+    ]);
   }
 
   /**

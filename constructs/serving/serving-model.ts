@@ -1,20 +1,21 @@
 import type { Construct } from "constructs";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
+import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
+import type { Grant } from "../core/grant";
 import type { IGrantable } from "../core/iam";
 import type { EncryptedLogGroup } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces, type VpcPlacement } from "../core/vpc-access";
-import { suppressGuardrail } from "../../guardrails/suppressions";
 import type { EndpointDataCapture } from "./data-capture";
 import { INSTANCE_METRICS_NAMESPACE } from "./endpoint-metrics";
 import { crossAccountStatements, foreignSources, isModelPackage, modelVersionHash, type ModelSource, type ParsedModelSource } from "./model-source";
 
 /** Where the model's image and artifacts live in this account (the registry). */
 export interface ModelArtifactSource {
-  grantPull(grantee: IGrantable): void;
-  grantReadArtifacts(grantee: IGrantable): void;
+  grantPull(grantee: IGrantable): Grant;
+  grantReadArtifacts(grantee: IGrantable): Grant;
 }
 
 export interface ServingModelProps {
@@ -69,7 +70,7 @@ export class ServingModel {
       description: `SageMaker execution role of endpoint ${props.endpointName}: its model image and artifacts, its logs and captured data`,
       trust: [serviceTrust("sagemaker.amazonaws.com", env.accountId)],
     });
-    this.grantExecution(scope, props, env);
+    this.grantExecution(scope, props, env.accountId);
 
     const placement = props.instancePlacement;
     // The model must not start before the role's permissions exist.
@@ -84,11 +85,6 @@ export class ServingModel {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [...this.executionRole.policyResources],
     });
-    if (!placement) {
-      const reason = "Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions)";
-      suppressGuardrail(this.model, "MLB-SM-001", reason);
-      suppressGuardrail(this.model, "MLB-SM-002", reason);
-    }
   }
 
   /**
@@ -96,9 +92,8 @@ export class ServingModel {
    * captured data, manage the model's network interfaces, publish instance metrics and read the rollback
    * alarms. Resource "*" only where the action has no resource-level permission (each says so).
    */
-  private grantExecution(scope: Construct, props: ServingModelProps, env: { accountId: string; region: string; partition: string }): void {
+  private grantExecution(scope: Construct, props: ServingModelProps, accountId: string): void {
     const role = this.executionRole;
-    const { accountId, region, partition } = env;
 
     props.logGroup.grantWrite(role);
     // SageMaker may ask to create its log group; it exists, so this only lets that call succeed.
@@ -112,7 +107,7 @@ export class ServingModel {
     const foreign = foreignSources(props.source, accountId);
     // grantPull gives the authorization token already; it has no resource-level permission (the token is per registry).
     if (foreign.images.length > 0 && !props.registry) role.addToPrincipalPolicy({ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-    for (const statement of crossAccountStatements(foreign, { region, partition })) role.addToPrincipalPolicy(statement);
+    for (const statement of crossAccountStatements(scope, foreign)) role.addToPrincipalPolicy(statement);
 
     if (props.instancePlacement) {
       // In the VPC, SageMaker makes and removes the model's network interfaces as this role.
@@ -130,7 +125,7 @@ export class ServingModel {
     role.addToPrincipalPolicy({
       Effect: "Allow",
       Action: "cloudwatch:DescribeAlarms",
-      Resource: props.rollbackAlarmNames.map((name) => `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}`),
+      Resource: props.rollbackAlarmNames.map((name) => formatArn(scope, { service: "cloudwatch", resource: `alarm:${name}` })),
     });
   }
 }

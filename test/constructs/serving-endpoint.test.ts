@@ -242,8 +242,8 @@ describe("ServingEndpoint", () => {
       ["ml.m5d.large", true],
       ["ml.g4dn.xlarge", true],
       ["ml.g5.12xlarge", true],
-      ["ml.p4d.24xlarge", true],
       ["ml.p5.48xlarge", true],
+      ["ml.p6-b200.48xlarge", true],
     ])("knows whether %s has instance storage (%p)", (instanceType, expected) => {
       expect(hasInstanceStorage(instanceType)).toBe(expected);
     });
