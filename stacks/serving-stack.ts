@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { awsEnvironmentOf } from "../constructs/core/aws-environment";
+import { ConstructPropsError } from "../constructs/core/errors";
 import { KmsKey } from "../constructs/core/kms-key";
 import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { SecureBucket } from "../constructs/core/secure-bucket";
@@ -8,6 +9,7 @@ import { Monitoring, type PrometheusAlertSource } from "../constructs/monitoring
 import { featureGroupName } from "../constructs/feature-store/feature-group";
 import { RetrainingPipeline } from "../constructs/pipelines/retraining-pipeline";
 import { packageGroupOf } from "../constructs/serving/model-source";
+import type { AllAtOnceRollout } from "../constructs/serving/endpoint-settings";
 import { ServingEndpoint } from "../constructs/serving/serving-endpoint";
 import type { FeatureStore } from "../constructs/feature-store/feature-store";
 import type { ModelRegistry } from "../constructs/model-registry/model-registry";
@@ -26,7 +28,7 @@ export interface ServingStackProps extends BaseStackProps {
   /** Days the endpoints' and monitors' logs are kept. */
   readonly logRetentionDays: number;
   /** The VPC the endpoints, monitors and pipelines run in (the network stack's `network`). */
-  readonly network: Pick<Network, "vpcId" | "cidr" | "privateSubnetIds">;
+  readonly network: Pick<Network, "vpcId" | "privateSubnetIds">;
   /** What retraining pipelines read (the data stack's `featureStore`). */
   readonly featureStore: FeatureStore;
   /** Where endpoints pull models from and retraining registers them (the data stack's `modelRegistry`). */
@@ -96,7 +98,6 @@ export class ServingStack extends PlatformStack {
           model: model.modelPackageArn ? { modelPackageArn: model.modelPackageArn } : { image: model.image!, modelDataUrl: model.modelDataUrl! },
           terminationWaitSeconds: config.terminationWaitSeconds,
           encryptionKey: this.key,
-          vpcId: network.vpcId,
           alertTopicArn: this.monitoring.alertTopicArn,
           logRetentionDays: props.logRetentionDays,
           registry: props.modelRegistry,
@@ -109,13 +110,14 @@ export class ServingStack extends PlatformStack {
                 ...common,
                 instances: config.instances,
                 rollout: config.rollout,
+                vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 networkIsolation: config.networkIsolation,
                 dataCapture: { ...config.dataCapture, bucket: this.captureBucket },
                 alarms: config.alarms,
               }
-            : // The schema refuses other rollouts for serverless endpoints, and settings SageMaker does not support there.
-              { ...common, serverless: config.serverless!, rollout: { type: "allAtOnce", waitSeconds: config.rollout.waitSeconds }, alarms: config.alarms },
+            : // The endpoint refuses any other rollout, and settings SageMaker does not support serverless (servingEndpointProblems).
+              { ...common, serverless: config.serverless!, rollout: config.rollout as AllAtOnceRollout, alarms: config.alarms },
         );
         this.monitoring.addEndpoint({ endpointName, variantName: endpoint.variantName });
         this.addDrift(config, endpointName, endpoint, props);
@@ -135,6 +137,10 @@ export class ServingStack extends PlatformStack {
 
   private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, props: ServingStackProps): void {
     if (!config.drift) return;
+    const securityGroupId = endpoint.securityGroupId;
+    if (!securityGroupId) {
+      throw new ConstructPropsError(`${endpoint.node.path}: drift: a serverless endpoint captures no data and has no VPC for the monitor; monitor drift on an endpoint on instances`);
+    }
     const subnetIds = props.network.privateSubnetIds;
     const retraining = config.drift.retraining;
     let retrainingPipelineArn: string | undefined;
@@ -151,7 +157,7 @@ export class ServingStack extends PlatformStack {
         registry: props.modelRegistry,
         encryptionKey: this.key,
         subnetIds,
-        securityGroupIds: [endpoint.securityGroupId],
+        securityGroupIds: [securityGroupId],
       });
       this.retrainingPipelines[config.name] = pipeline;
       retrainingPipelineArn = pipeline.pipelineArn;
@@ -166,7 +172,7 @@ export class ServingStack extends PlatformStack {
       features: config.drift.features,
       threshold: config.drift.threshold,
       subnetIds,
-      securityGroupIds: [endpoint.securityGroupId],
+      securityGroupIds: [securityGroupId],
       reportsBucket: this.captureBucket,
       captureBucket: this.captureBucket,
       encryptionKey: this.key,

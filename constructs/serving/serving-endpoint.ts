@@ -47,11 +47,6 @@ interface ServingEndpointBaseProps {
   readonly terminationWaitSeconds?: number;
   /** Encrypts the endpoint's storage volumes (or, serverless, SageMaker's copy of the image) and its log group. */
   readonly encryptionKey: IKmsKey;
-  /**
-   * The VPC of the endpoint's security group (no inbound, HTTPS out): the model's instances run in it, and so may the
-   * endpoint's monitoring and retraining jobs.
-   */
-  readonly vpcId: string;
   /** Hears the endpoint's alarms, on ALARM and on OK. */
   readonly alertTopicArn: string;
   /** Days the container logs are kept: a value CloudWatch Logs offers. */
@@ -68,6 +63,11 @@ export interface InstanceEndpointProps extends ServingEndpointBaseProps {
   readonly instances: InstanceCapacity;
   readonly serverless?: never;
   readonly rollout: RolloutStrategy;
+  /**
+   * The VPC of the endpoint's security group (no inbound, HTTPS out): the model's instances run in it, and so may the
+   * endpoint's monitoring and retraining jobs.
+   */
+  readonly vpcId: string;
   /** Private subnets, 2-16, in at least two availability zones, for the model's network interfaces. */
   readonly subnetIds: readonly string[];
   /**
@@ -119,10 +119,10 @@ export class ServingEndpoint extends Construct {
   readonly modelName: string;
   readonly executionRole: ServiceRole;
   /**
-   * The security group of the model's network interfaces: no inbound, HTTPS out. Made for serverless
-   * endpoints too (other jobs of the endpoint, such as Model Monitor, may run in it), where no model uses it.
+   * The security group of the model's network interfaces on instances: no inbound, HTTPS out; the endpoint's
+   * monitoring and retraining jobs run in it too. None for a serverless endpoint, which runs outside the VPC.
    */
-  readonly securityGroupId: string;
+  readonly securityGroupId?: string;
   /** The alarms blue/green deployments roll back on (latency and error rates). */
   readonly rollbackAlarmNames: readonly string[];
   readonly alarmNames: readonly string[];
@@ -153,7 +153,8 @@ export class ServingEndpoint extends Construct {
       encryptionKey: props.encryptionKey,
       retentionDays: props.logRetentionDays,
     });
-    this.securityGroupId = this.addSecurityGroup(props);
+    const securityGroupId = instances ? this.addSecurityGroup(instances) : undefined;
+    this.securityGroupId = securityGroupId;
 
     const dataCapture = instances ? new EndpointDataCapture(props.endpointName, instances.dataCapture) : undefined;
     const model = new ServingModel(this, {
@@ -161,7 +162,7 @@ export class ServingEndpoint extends Construct {
       model: props.model,
       source,
       networkIsolation: instances ? (instances.networkIsolation ?? true) : false,
-      instancePlacement: instances ? { subnetIds: instances.subnetIds, securityGroupIds: [this.securityGroupId] } : undefined,
+      instancePlacement: instances && securityGroupId ? { subnetIds: instances.subnetIds, securityGroupIds: [securityGroupId] } : undefined,
       logGroup,
       dataCapture,
       registry: props.registry,
@@ -238,7 +239,7 @@ export class ServingEndpoint extends Construct {
    * cut S3 off: HTTPS is allowed to any address and the route tables decide the path. Nothing may connect in:
    * SageMaker reaches the container through its own network, not this group.
    */
-  private addSecurityGroup(props: ServingEndpointProps): string {
+  private addSecurityGroup(props: InstanceEndpointProps): string {
     const securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: resourceName([props.endpointName, "model"], { maxLength: 255 }),
       description: `Model containers of SageMaker endpoint ${props.endpointName}: no inbound, HTTPS out`,
@@ -270,7 +271,7 @@ export class ServingEndpoint extends Construct {
       fail("logRetentionDays", `is ${props.logRetentionDays}; CloudWatch Logs allows ${LOG_RETENTION_DAYS.join(", ")}`);
     }
     if (!Token.isUnresolved(props.alertTopicArn) && !SNS_TOPIC_ARN.test(props.alertTopicArn)) fail("alertTopicArn", `"${props.alertTopicArn}" must be an SNS topic ARN`);
-    if (!Token.isUnresolved(props.vpcId) && !/^vpc-[0-9a-f]+$/.test(props.vpcId)) fail("vpcId", `"${props.vpcId}" must be a VPC id such as vpc-0123456789abcdef0`);
+    if (props.instances !== undefined && !Token.isUnresolved(props.vpcId) && !/^vpc-[0-9a-f]+$/.test(props.vpcId)) fail("vpcId", `"${props.vpcId}" must be a VPC id such as vpc-0123456789abcdef0`);
     const [problem] = problems;
     if (problem) throw new ConstructPropsError(`${this.node.path}: ${problem.path}: ${problem.message}`);
 

@@ -60,7 +60,6 @@ function commonProps({ key, registry }: Fixture) {
     endpointName: ENDPOINT,
     model: { modelPackageArn: PACKAGE_ARN },
     encryptionKey: key,
-    vpcId: "vpc-0123456789abcdef0",
     alertTopicArn: TOPIC_ARN,
     logRetentionDays: 30,
     registry,
@@ -74,6 +73,7 @@ function instanceProps(fixture: Fixture): InstanceEndpointProps {
     // Half of the 2 instances: one whole instance, the smallest canary this fleet can hold.
     rollout: { type: "canary", canaryPercent: 50, waitSeconds: 600 },
     dataCapture: { samplingPercent: 20, bucket: fixture.captureBucket },
+    vpcId: "vpc-0123456789abcdef0",
     subnetIds: ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"],
     alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
   };
@@ -329,6 +329,9 @@ describe("ServingEndpoint", () => {
       expect(model.enable_network_isolation).toBe(false);
       expect(resourcesOfType(json, "aws_appautoscaling_target")).toEqual([]);
       expect(resourcesOfType(json, "aws_appautoscaling_policy")).toEqual([]);
+      // Outside the VPC: no security group is made, none is offered to the endpoint's jobs.
+      expect(resourcesOfType(json, "aws_security_group")).toEqual([]);
+      expect(serverlessStack().endpoint.securityGroupId).toBeUndefined();
       expect(one(json, "aws_sagemaker_endpoint").deployment_config).toEqual({
         blue_green_update_policy: { traffic_routing_configuration: { type: "ALL_AT_ONCE", wait_interval_in_seconds: 300 }, termination_wait_in_seconds: 300 },
         auto_rollback_configuration: { alarms: ROLLBACK_ALARMS.map((alarm_name) => ({ alarm_name })) },
@@ -463,7 +466,7 @@ describe("ServingEndpoint", () => {
   describe("network and logs", () => {
     it("makes a security group with no inbound rule and HTTPS out only", () => {
       const { stack, endpoint } = endpointStack();
-      expect(rendered(stack, { group: endpoint.securityGroupId })).toEqual({ group: ref("aws_security_group", "id") });
+      expect(rendered(stack, { group: endpoint.securityGroupId! })).toEqual({ group: ref("aws_security_group", "id") });
       const json = synthJson(stack);
       const group = one(json, "aws_security_group");
       expect(group).toEqual({ name: `${ENDPOINT}-model`, description: expect.any(String), vpc_id: "vpc-0123456789abcdef0" });
@@ -726,6 +729,8 @@ describe("ServingEndpoint", () => {
       const refused: ServingEndpointProps[] = [
         // @ts-expect-error serverless models run outside any VPC
         { ...serverless, subnetIds: ["subnet-0aaa", "subnet-0bbb"] },
+        // @ts-expect-error so they have no security group in one
+        { ...serverless, vpcId: "vpc-0123456789abcdef0" },
         // @ts-expect-error nor with network isolation
         { ...serverless, networkIsolation: true },
         // @ts-expect-error nor capture data
@@ -737,7 +742,7 @@ describe("ServingEndpoint", () => {
         // @ts-expect-error an endpoint runs on one capacity
         { ...serverless, instances: INSTANCES },
       ];
-      expect(refused).toHaveLength(6);
+      expect(refused).toHaveLength(7);
     });
 
     it("take on instances what they need: subnets and data capture", () => {

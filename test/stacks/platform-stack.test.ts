@@ -5,7 +5,9 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { ConstructPropsError } from "../../constructs/core/errors";
 import { KmsKey } from "../../constructs/core/kms-key";
+import { environments } from "../../environments";
 import { NetworkStack } from "../../stacks/network-stack";
+import { createPlatform } from "../../stacks/platform";
 import { PlatformStack } from "../../stacks/platform-stack";
 import { resourcesOfType, synthJson } from "../support/terraform-json";
 
@@ -74,5 +76,32 @@ describe("a layer stack reused without an environment config", () => {
     expect(resourcesOfType(json, "aws_vpc").map(([, vpc]) => vpc.cidr_block)).toEqual(["10.70.0.0/16"]);
     expect(resourcesOfType(json, "aws_subnet").map(([, s]) => s.tags)).toContainEqual(expect.objectContaining({ "karpenter.sh/discovery": "mlops-acme-training" }));
     expect(stack.network.privateSubnetIds).toHaveLength(2);
+  });
+});
+
+describe("a serving stack given a config the schema would refuse", () => {
+  it("refuses drift monitoring on a serverless endpoint: it has no captured data and no VPC", () => {
+    const env = structuredClone(environments[0]);
+    const [endpoint] = env.serving.endpoints;
+    env.serving.endpoints = [
+      {
+        ...endpoint,
+        model: { modelPackageArn: `arn:aws:sagemaker:${env.account.region}:${env.account.id}:model-package/any/1` },
+        instances: undefined,
+        serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
+        rollout: { type: "allAtOnce", waitSeconds: 0 },
+        alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
+        drift: {
+          baselineStatisticsUri: "s3://baselines/statistics.json",
+          baselineConstraintsUri: "s3://baselines/constraints.json",
+          scheduleExpression: "cron(0 * ? * * *)",
+          features: ["tenure_months"],
+          threshold: 0.2,
+        },
+      },
+    ];
+    env.data.modelRegistry.modelPackageGroups = [{ name: "any", description: "Any model" }];
+    expect(() => createPlatform(Testing.app(), env)).toThrow(ConstructPropsError);
+    expect(() => createPlatform(Testing.app(), env)).toThrow(/drift: a serverless endpoint captures no data and has no VPC for the monitor; monitor drift on an endpoint on instances/);
   });
 });
