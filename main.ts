@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path";
 import { EnvironmentConfigError } from "./environments/errors";
 import { GuardrailViolationError } from "./guardrails/apply";
+import { GuardrailSuppressionError } from "./guardrails/suppressions";
 import { FEATURE_SCHEMA_LOCK_FILE, readFeatureSchemaLock } from "./environments/feature-schema-lock";
 import { environmentInputs } from "./environments/inputs";
 import { parseEnvironments } from "./environments/schema";
@@ -30,7 +31,7 @@ try {
   const waiting = parseEnvironments(environmentInputs).flatMap(awaitingModel);
   if (waiting.length > 0) console.log(`Declared without a model version, so not created yet: ${waiting.join("; ")}`);
 } catch (error) {
-  if (!(error instanceof EnvironmentConfigError) && !(error instanceof GuardrailViolationError)) throw error;
+  if (!(error instanceof EnvironmentConfigError) && !(error instanceof GuardrailViolationError) && !(error instanceof GuardrailSuppressionError)) throw error;
   const after = error instanceof GuardrailViolationError ? `No stack was written; every finding is in ${relative(process.cwd(), failedGuardrailsReport())}.` : "Nothing was synthesized.";
   console.error(`${error.message}\n${after}`);
   process.exitCode = 1;

@@ -1,13 +1,17 @@
 import { IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformStack } from "cdktf";
+import { ConstructPropsError } from "../constructs/core/errors";
 import { Finding, evaluate, formatFinding, resourcesOfStackJson } from "./engine";
 import { isProtected } from "./protection-context";
 import type { Rule } from "./rule";
 import { ALL_RULES } from "./rules";
-import { suppressedRuleIds, suppressionsFor } from "./suppressions";
+import { checkSuppressedRuleIds, suppressionsFor } from "./suppressions";
 
 export interface GuardrailOptions {
-  /** @default ALL_RULES */
+  /**
+   * The rules to run, instead of the blueprint's: add your own with `[...ALL_RULES, ...yours]`.
+   * @default ALL_RULES
+   */
   readonly rules?: readonly Rule[];
 }
 
@@ -103,7 +107,7 @@ function invokeStackAspects(stack: TerraformStack): void {
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {}): GuardrailRun {
   const stacks = stacksUnder(scope);
   if (stacks.length === 0) {
-    throw new Error(`applyGuardrails(${scope.node.path || "app"}): there is no stack under it to guard yet; call it after creating your stacks (a PlatformStack guards itself)`);
+    throw new ConstructPropsError(`applyGuardrails(${scope.node.path || "app"}): there is no stack under it to guard yet; call it after creating your stacks (a PlatformStack guards itself)`);
   }
   const root = scope.node.root;
   let run = runs.get(root);
@@ -129,12 +133,10 @@ function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformSta
   const existing = checkers.get(root);
   if (existing) return existing;
   let pending = new Set<TerraformStack>();
+  // Throws, rather than returning messages, so that the app's synth() fails with the typed error in any app.
   const checker = (validated: TerraformStack): string[] => {
     if (pending.delete(validated)) return [];
-    // A suppression of a rule that does not exist hides nothing and says it does: refused.
-    const known = new Set([...ALL_RULES, ...run.rules].map((rule) => rule.id));
-    const unknown = suppressedRuleIds(root).filter((s) => !known.has(s.ruleId));
-    if (unknown.length > 0) return unknown.map((s) => `${s.where}: suppresses ${s.ruleId}, which is no guardrail rule (a typo, or a rule since removed); fix or drop the suppression`);
+    checkSuppressedRuleIds(root, [...ALL_RULES, ...run.rules]);
     const stacks = stacksUnder(root);
     pending = new Set(stacks.filter((stack) => stack !== validated));
     for (const stack of stacks) {
@@ -144,10 +146,13 @@ function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformSta
       checkedJson.set(stack, json);
       run.record(checkStack(stack, json as StackJson, run.rules));
     }
-    const violations = run.violations.map(formatFinding);
-    // Nothing is written after a refusal: no JSON may wait for a later synthesis.
-    if (violations.length > 0) for (const stack of stacks) checkedJson.delete(stack);
-    return violations;
+    const violations = run.violations;
+    if (violations.length > 0) {
+      // Nothing is written after a refusal: no JSON may wait for a later synthesis.
+      for (const stack of stacks) checkedJson.delete(stack);
+      throw new GuardrailViolationError(violations);
+    }
+    return [];
   };
   checkers.set(root, checker);
   return checker;
@@ -159,6 +164,7 @@ function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformSta
  */
 export function checkGuardrails(scope: IConstruct, options: GuardrailOptions = {}): Finding[] {
   const rules = options.rules ?? ALL_RULES;
+  checkSuppressedRuleIds(scope, [...ALL_RULES, ...rules]);
   const stacks = scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
   return stacks.flatMap((stack) => {
     // Aspects first (protection adds prevent_destroy); the JSON keeps its construct paths, which suppressions use.

@@ -1,7 +1,25 @@
 export { applyGuardrails, checkGuardrails, GuardrailRun, GuardrailViolationError, type GuardrailOptions, type StackGuardrailResult } from "./apply";
 export { evaluate, formatFinding, referencingByAttributes, resourcesOfStackJson, type Finding, type EvaluatedResource, type EvaluateOptions } from "./engine";
 export { writeGuardrailReport } from "./report";
-export { suppressGuardrail, suppressGuardrailByAddress, MIN_REASON_LENGTH } from "./suppressions";
+export { GuardrailSuppressionError, suppressGuardrail, suppressGuardrailByAddress, MIN_REASON_LENGTH } from "./suppressions";
 export { ALL_RULES } from "./rules";
-export type { Rule, RuleContext, RuleResult, ResourceView, Severity } from "./rule";
+// What a team's own rules are written with: the same vocabulary as ours.
+export {
+  attached,
+  block,
+  blocks,
+  bool,
+  defineRule,
+  dig,
+  isReference,
+  isSet,
+  num,
+  policyStatements,
+  refersTo,
+  resourcesOfType,
+  str,
+  strings,
+  type Attributes,
+} from "./rules/attributes";
+export { compliant, nonCompliant, notApplicable, type Rule, type RuleContext, type RuleResult, type ResourceView, type Severity } from "./rule";
 export { PROTECTED_CONTEXT_KEY } from "./protection-context";

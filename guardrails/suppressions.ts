@@ -23,11 +23,22 @@ function registryOf(scope: IConstruct): Suppression[] {
   return registry;
 }
 
+/** A suppression that hides nothing it says it hides: a malformed or unknown rule id, or no reason a reviewer can judge. */
+export class GuardrailSuppressionError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "GuardrailSuppressionError";
+  }
+}
+
+/** `<OWNER>-<AREA>-<NNN>`: ours are `MLB-S3-001`; a team's own rules take their own prefix. */
+const RULE_ID = /^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3}$/;
+
 function checkReason(ruleId: string, reason: string | undefined, where: string): string {
   const trimmed = (reason ?? "").trim();
-  if (!/^MLB-[A-Z0-9]+-\d{3}$/.test(ruleId)) throw new Error(`${where}: "${ruleId}" is not a guardrail rule id (MLB-<AREA>-<NNN>)`);
+  if (!RULE_ID.test(ruleId)) throw new GuardrailSuppressionError([`${where}: "${ruleId}" is not a guardrail rule id (<OWNER>-<AREA>-<NNN>, e.g. MLB-S3-001)`]);
   if (trimmed.length < MIN_REASON_LENGTH) {
-    throw new Error(`${where}: suppressing ${ruleId} needs a reason of at least ${MIN_REASON_LENGTH} characters that a reviewer can judge; got "${trimmed}"`);
+    throw new GuardrailSuppressionError([`${where}: suppressing ${ruleId} needs a reason of at least ${MIN_REASON_LENGTH} characters that a reviewer can judge; got "${trimmed}"`]);
   }
   return trimmed;
 }
@@ -48,9 +59,17 @@ export function suppressGuardrailByAddress(stack: IConstruct, ruleId: string, ad
   registryOf(stack).push({ ruleId, reason: checked, stackId: stack.node.id, addressPattern: pattern });
 }
 
-/** The rule ids suppressed anywhere under `scope`'s app, with where each was suppressed. */
-export function suppressedRuleIds(scope: IConstruct): { ruleId: string; where: string }[] {
-  return registryOf(scope).map((s) => ({ ruleId: s.ruleId, where: s.pathPrefix ?? `${s.stackId}/${s.addressPattern?.source ?? ""}` }));
+/**
+ * Refuses the suppressions under `scope`'s app of rule ids no rule in `rules` has (a typo, or a rule since removed):
+ * they would hide nothing and say they do.
+ */
+export function checkSuppressedRuleIds(scope: IConstruct, rules: readonly { readonly id: string }[]): void {
+  const known = new Set(rules.map((rule) => rule.id));
+  const unknown = registryOf(scope).filter((s) => !known.has(s.ruleId));
+  if (unknown.length === 0) return;
+  throw new GuardrailSuppressionError(
+    unknown.map((s) => `${s.pathPrefix ?? `${s.stackId}/${s.addressPattern?.source ?? ""}`}: suppresses ${s.ruleId}, which is no guardrail rule (a typo, or a rule since removed); fix or drop the suppression`),
+  );
 }
 
 /** The suppressions that apply to the resources of one stack. */

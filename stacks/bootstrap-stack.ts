@@ -21,7 +21,7 @@ export class BootstrapStack extends PlatformStack {
   readonly stateKey: KmsKey;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
-    super(scope, id, { ...props, layer: "bootstrap", protection: { ...props.protection, enabled: true }, readsOtherStacks: false });
+    super(scope, id, { ...props, layer: "bootstrap", protection: { ...props.protection, enabled: true } });
     const { environmentName } = props;
     this.stateKey = new KmsKey(this, "StateKey", {
       alias: stateKeyAlias(environmentName),

@@ -21,7 +21,7 @@ export class DataStack extends PlatformStack {
   readonly modelRegistry: ModelRegistry;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
-    super(scope, id, { ...props, layer: "data", readsOtherStacks: false });
+    super(scope, id, { ...props, layer: "data" });
     const { featureStore, modelRegistry } = props.data;
     this.key = new KmsKey(this, "DataKey", {
       alias: this.resourceName(["data"], 250),

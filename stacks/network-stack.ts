@@ -22,7 +22,7 @@ export class NetworkStack extends PlatformStack {
   readonly logKey: KmsKey;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
-    super(scope, id, { ...props, layer: "network", readsOtherStacks: false });
+    super(scope, id, { ...props, layer: "network" });
     const { network, environmentName } = props;
     this.logKey = new KmsKey(this, "LogKey", {
       alias: this.resourceName(["network-logs"], 250),

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformStack } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { setAwsEnvironment } from "../constructs/core/aws-environment";
 import { ConstructPropsError } from "../constructs/core/errors";
@@ -43,12 +43,6 @@ export interface BaseStackProps {
 export interface PlatformStackProps extends BaseStackProps {
   /** The layer this stack holds (`network`, `data`, ...): its `mlops:layer` tag. */
   readonly layer: string;
-  /**
-   * The stack refers to resources of other stacks. A stack that does not skips cdktf's preparing resolve,
-   * which only looks for such references (a tenth of synth time for the three stacks that use none).
-   * @default true
-   */
-  readonly readsOtherStacks?: boolean;
 }
 
 /**
@@ -65,17 +59,18 @@ export class PlatformStack extends TerraformStack {
   readonly namePrefix: string;
   /** Deletion window of the stack's KMS keys, in days. */
   readonly kmsKeyDeletionWindowDays: number;
-  private readonly readsOtherStacks: boolean;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    if (App.of(this).skipValidation) {
+      throw new ConstructPropsError(`${this.node.path}: the app skips validation, and with it the guardrails; create it without skipValidation`);
+    }
     if (!id.startsWith(`${props.environmentName}-`)) {
       throw new ConstructPropsError(`${this.node.path}: the stack id must start with "${props.environmentName}-" (its environment's name), so that \`cdktf deploy '${props.environmentName}-*'\` deploys it with its environment; name it "${props.environmentName}-${props.layer}"`);
     }
     this.environmentName = props.environmentName;
     this.layer = props.layer;
     this.account = props.account;
-    this.readsOtherStacks = props.readsOtherStacks ?? true;
     this.namePrefix = environmentPrefix(props.environmentName);
     this.kmsKeyDeletionWindowDays = props.protection?.kmsKeyDeletionWindowDays ?? 30;
     const protect = props.protection?.enabled ?? true;
@@ -93,9 +88,13 @@ export class PlatformStack extends TerraformStack {
     applyGuardrails(this);
   }
 
-  /** The backend is always configured (constructor); what is left of preparing is finding cross-stack references. */
+  /**
+   * Every stack of the app exists by now, and none is written yet: the guardrails guard them all, stacks that are
+   * not PlatformStacks too, so the first one written is checked with the rest.
+   */
   prepareStack(): void {
-    if (this.readsOtherStacks) super.prepareStack();
+    applyGuardrails(this.node.root);
+    super.prepareStack();
   }
 
   /** Written as the guardrails checked it in this synthesis: made once, not again for writing. */

@@ -147,9 +147,9 @@ function synthesizeInto(outdir: string, generation: string, environments: readon
   try {
     app.synth();
   } catch (error) {
-    if (guardrails.violations.length === 0) throw error;
+    if (!(error instanceof GuardrailViolationError)) throw error;
     writeGuardrailReport(guardrails, dirname(outdir), failedReportName(outdir));
-    throw new GuardrailViolationError(guardrails.violations);
+    throw error;
   }
   writeGuardrailReport(guardrails, dir);
   const maturity = environments.map(environmentMaturity);

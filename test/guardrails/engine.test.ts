@@ -10,7 +10,7 @@ import { GuardrailViolationError, applyGuardrails, checkGuardrails } from "../..
 import { evaluate, resourcesOfStackJson } from "../../guardrails/engine";
 import { writeGuardrailReport } from "../../guardrails/report";
 import { Rule, compliant, nonCompliant } from "../../guardrails/rule";
-import { suppressGuardrail, suppressGuardrailByAddress } from "../../guardrails/suppressions";
+import { GuardrailSuppressionError, suppressGuardrail, suppressGuardrailByAddress } from "../../guardrails/suppressions";
 import { synthesizePlatform, failedGuardrailsReport } from "../../stacks/synthesize";
 
 /** A rule only tests use: every S3 bucket must be called "allowed". */
@@ -86,6 +86,7 @@ describe("applyGuardrails", () => {
     new SqsQueue(two, "Q", {});
     suppressGuardrail(new S3Bucket(two, "C", { bucket: "c" }), "MLB-TEST-001", "Owned by the data team, checked there");
     applyGuardrails(app, { rules });
+    expect(() => app.synth()).toThrow(GuardrailViolationError);
     expect(() => app.synth()).toThrow(
       /MLB-TEST-001 one\/aws_s3_bucket\.A: bucket "a" is not allowed \(fix: call it "allowed"\)[\s\S]*MLB-TEST-001 two\/aws_s3_bucket\.B: bucket "b"/,
     );
@@ -121,6 +122,8 @@ describe("applyGuardrails", () => {
     const stack = teamStack(app, "typo");
     suppressGuardrail(new S3Bucket(stack, "A", { bucket: "allowed" }), "MLB-S3-999", "Owned by the data team, checked there");
     applyGuardrails(app, { rules });
+    expect(() => app.synth()).toThrow(GuardrailSuppressionError);
+    expect(() => checkGuardrails(app, { rules })).toThrow(GuardrailSuppressionError);
     expect(() => app.synth()).toThrow(/typo\/A: suppresses MLB-S3-999, which is no guardrail rule \(a typo, or a rule since removed\); fix or drop the suppression/);
     expect(written(app, "typo")).toBe(false);
     fs.rmSync(app.outdir, { recursive: true, force: true });
@@ -136,6 +139,18 @@ describe("applyGuardrails", () => {
     expect(() => app.synth()).toThrow(/MLB-TEST-001 late\/aws_s3_bucket\.A/);
     expect(written(app, "first")).toBe(false);
     expect(run.stacks.map((s) => s.stack)).toEqual(["first", "late"]);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("lets a team suppress its own rules, by their own ids, and refuses ids of no shape", () => {
+    const app = tmpApp();
+    const stack = teamStack(app, "own");
+    const acmeRule: Rule = { ...TEST_RULE, id: "ACME-S3-001" };
+    suppressGuardrail(new S3Bucket(stack, "A", { bucket: "a" }), "ACME-S3-001", "Owned by the data team, checked there");
+    const run = applyGuardrails(app, { rules: [acmeRule] });
+    app.synth();
+    expect(run.stacks[0].findings).toEqual([expect.objectContaining({ ruleId: "ACME-S3-001", suppressed: true })]);
+    expect(() => suppressGuardrail(stack, "s3 rule 1", "Owned by the data team, checked there")).toThrow(GuardrailSuppressionError);
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 

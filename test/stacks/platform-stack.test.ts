@@ -1,11 +1,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { App, TerraformStack, Testing } from "cdktf";
+import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { GuardrailViolationError } from "../../guardrails/apply";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { ConstructPropsError } from "../../constructs/core/errors";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { environments } from "../../environments";
+import type { NetworkConfig } from "../../environments/schema";
+import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { NetworkStack } from "../../stacks/network-stack";
 import { createPlatform } from "../../stacks/platform";
 import { PlatformStack } from "../../stacks/platform-stack";
@@ -14,6 +18,7 @@ import { resourcesOfType, synthJson } from "../support/terraform-json";
 // A team's own environment, without any config of the blueprint's.
 const account = { id: "271828182845", region: "eu-central-1" };
 const base = { environmentName: "acme", account };
+const NETWORK: NetworkConfig = { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] };
 
 describe("PlatformStack, the base a team's stack extends", () => {
   it("refuses an id that does not start with its environment's name, naming the fix", () => {
@@ -59,9 +64,42 @@ describe("PlatformStack, the base a team's stack extends", () => {
     // A bucket made without the blueprint's encryption, logging and public access block.
     new S3Bucket(raw, "Raw", { bucket: "acme-raw" });
     fs.rmSync(app.outdir, { recursive: true, force: true });
+    expect(() => app.synth()).toThrow(GuardrailViolationError);
     expect(() => app.synth()).toThrow(/MLB-S3-\d+ acme-raw\/aws_s3_bucket\.Raw/);
     expect(fs.existsSync(path.join(app.outdir, "stacks"))).toBe(false);
     fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("guards the app's other stacks too, even one made before it and never passed to applyGuardrails", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-base-stack-")) });
+    const plain = new TerraformStack(app, "acme-plain");
+    new AwsProvider(plain, "aws", { region: account.region });
+    new S3Bucket(plain, "Raw", { bucket: "acme-raw" });
+    new PlatformStack(app, "acme-fine", { ...base, layer: "fine" });
+    expect(() => app.synth()).toThrow(/MLB-S3-\d+ acme-plain\/aws_s3_bucket\.Raw/);
+    for (const id of ["acme-plain", "acme-fine"]) expect(fs.existsSync(path.join(app.outdir, "stacks", id, "cdk.tf.json"))).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("refuses an app that skips validation: the guardrails would not run", () => {
+    const app = new App({ outdir: os.tmpdir(), skipValidation: true });
+    expect(() => new PlatformStack(app, "acme-fine", { ...base, layer: "fine" })).toThrow(/the app skips validation, and with it the guardrails; create it without skipValidation/);
+  });
+
+  it("reads another stack's resources through remote state, whichever layer it extends", () => {
+    const app = Testing.app();
+    const network = new NetworkStack(app, "acme-network", { ...base, network: NETWORK, logRetentionDays: 90 });
+    // A layer that reads no other stack itself: a team's subclass of it may.
+    class TeamBootstrap extends BootstrapStack {
+      constructor() {
+        super(app, "acme-bootstrap", base);
+        new TerraformOutput(this, "vpc", { value: network.network.vpcId });
+      }
+    }
+    const team = new TeamBootstrap();
+    app.synth();
+    const json = synthJson(team) as ReturnType<typeof synthJson> & { output?: Record<string, { value: unknown }> };
+    expect(json.output?.vpc.value).toMatch(/\$\{data\.terraform_remote_state\.cross-stack-reference-input-acme-network\.outputs\./);
   });
 });
 
@@ -69,7 +107,7 @@ describe("a layer stack reused without an environment config", () => {
   it("takes its layer's props: a network for a team's own environment", () => {
     const stack = new NetworkStack(Testing.app(), "acme-network", {
       ...base,
-      network: { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] },
+      network: NETWORK,
       logRetentionDays: 90,
     });
     const json = synthJson(stack);
