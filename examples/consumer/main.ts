@@ -7,7 +7,10 @@
 import { App } from "cdktf";
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { type BaseStackProps, KmsKey, NetworkStack, PlatformStack, SecureBucket, ServiceRole, serviceTrust } from "mlops-blueprint";
+import { type BaseStackProps, NetworkStack, PlatformStack, SecureBucket, ServiceRole, serviceTrust } from "mlops-blueprint";
+// Deep imports load only what they name.
+import { KmsKey } from "mlops-blueprint/constructs/core/kms-key";
+import { ALL_RULES, applyGuardrails, defineRule, nonCompliant, compliant, str } from "mlops-blueprint/guardrails";
 
 const ACCOUNT = "123456789012";
 
@@ -28,11 +31,25 @@ class TeamDataStack extends PlatformStack {
     });
     this.bucket.grantRead(reader);
     if (process.env.EXAMPLE_UNENCRYPTED_BUCKET) {
-      // What the guardrails stop: a bucket made without the blueprint, with no encryption of ours (CI checks it).
-      new S3Bucket(this, "Raw", { bucket: `team-a-raw-${ACCOUNT}` });
+      // What the guardrails stop: a bucket made without the blueprint, with no encryption of ours, and not named
+      // for the team (CI checks that both rules say so).
+      new S3Bucket(this, "Raw", { bucket: `raw-${ACCOUNT}` });
     }
   }
 }
+
+/** A rule of the team's own, written with the blueprint's vocabulary: its buckets carry its name. */
+const teamBucketNames = defineRule({
+  id: "TEAMA-S3-001",
+  severity: "error",
+  resourceTypes: ["aws_s3_bucket"],
+  rationale: "Team A's buckets are found and billed by their name",
+  publicChecks: [],
+  check: (resource) => {
+    const name = str(resource.attributes.bucket);
+    return name === undefined || name.includes("team-a") ? compliant : nonCompliant(`bucket "${name}" does not carry the team's name`, 'name it "...team-a..."');
+  },
+});
 
 const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out" });
 new NetworkStack(app, "team-a-network", {
@@ -41,4 +58,6 @@ new NetworkStack(app, "team-a-network", {
   logRetentionDays: 90,
 });
 new TeamDataStack(app, "team-a-data", teamA);
+// The blueprint's rules and the team's own, over every stack of the app.
+applyGuardrails(app, { rules: [...ALL_RULES, teamBucketNames] });
 app.synth();
