@@ -20,6 +20,7 @@ export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } fro
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
 export { ServingEndpoint, type ServingEndpointProps, type InstanceEndpointProps, type ServerlessEndpointProps } from "./constructs/serving/serving-endpoint";
+export { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE, type EndpointMetric, type InstanceMetricName, type InvocationMetricName } from "./constructs/serving/endpoint-metrics";
 export {
   servingEndpointProblems,
   type EndpointSettings,
@@ -37,7 +38,7 @@ export {
 export { type DataCaptureProps } from "./constructs/serving/data-capture";
 export { type ModelSource } from "./constructs/serving/model-source";
 export { type ModelArtifactSource } from "./constructs/serving/serving-model";
-export { Monitoring, type MonitoringProps, type AlertSubscription, type MonitoredEndpoint } from "./constructs/monitoring/monitoring";
+export { Monitoring, type MonitoringProps, type AlertSubscription, type MonitoredEndpoint, type PrometheusAlertSource } from "./constructs/monitoring/monitoring";
 export { DriftMonitor, type DriftMonitorProps } from "./constructs/monitoring/drift-monitor";
 export { FeatureStore, type FeatureStoreProps } from "./constructs/feature-store/feature-store";
 export {
@@ -90,7 +91,7 @@ export { SecureBucket, type SecureBucketProps, type LifecycleTransition, type St
 export { EncryptedLogGroup, type EncryptedLogGroupProps } from "./constructs/core/log-group";
 export { ServiceRole, serviceTrust, type ServiceRoleProps } from "./constructs/core/service-role";
 export { type IKmsKey, type AddToResourcePolicyResult } from "./constructs/core/kms-key";
-export { type ISecureBucket, type SecureBucketAttributes } from "./constructs/core/secure-bucket";
+export { type BucketGrantOptions, type ISecureBucket, type SecureBucketAttributes } from "./constructs/core/secure-bucket";
 export { type IRole } from "./constructs/core/service-role";
 export { Grant } from "./constructs/core/grant";
 export { formatArn, accountRootArn, type ArnComponents } from "./constructs/core/arn";
@@ -115,6 +116,7 @@ export {
   GuardrailRun,
   GuardrailViolationError,
   type GuardrailOptions,
+  type StackGuardrailResult,
   type Finding,
   type Rule,
   type RuleContext,

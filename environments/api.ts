@@ -1,6 +1,18 @@
 /** The environment schema's API without the shipped environments: what the package root re-exports, free of side effects. */
 export { EnvironmentConfigError, formatProblem, type Problem } from "./errors";
-export { parseEnvironment, parseEnvironments, type EnvironmentConfig, type EnvironmentInput, type EnvironmentTier } from "./schema";
+export {
+  parseEnvironment,
+  parseEnvironments,
+  type EnvironmentConfig,
+  type EnvironmentInput,
+  type EnvironmentTier,
+  type MonitoringConfig,
+  type NetworkConfig,
+} from "./schema";
+// The layers' parts of a config: what the layer stacks take.
+export type { DataConfig } from "./data-schema";
+export type { EndpointConfig, ServingConfig } from "./serving-schema";
+export type { TrainingConfig } from "./training-schema";
 export {
   checkFeatureSchemaLock,
   featureSchemaHash,

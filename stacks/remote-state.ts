@@ -1,5 +1,6 @@
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { formatArn } from "../constructs/core/arn";
+import { environmentPrefix } from "../constructs/core/naming";
 
 /** Where the stack's Terraform state lives. `local` exists only for the bootstrap stack's first apply. */
 export type StateLocation = "s3" | "local";
@@ -13,12 +14,12 @@ export interface StackAccount {
 
 /** One state bucket per environment, in its own account; made by the `<env>-bootstrap` stack. */
 export function stateBucketName(environmentName: string, accountId: string): string {
-  return `mlops-${environmentName}-tfstate-${accountId}`;
+  return `${environmentPrefix(environmentName)}-tfstate-${accountId}`;
 }
 
 /** The alias of the key that encrypts the state bucket. */
 export function stateKeyAlias(environmentName: string): string {
-  return `mlops-${environmentName}-tfstate`;
+  return `${environmentPrefix(environmentName)}-tfstate`;
 }
 
 /** One state object per stack: locking and encryption apply per stack, and one stack's apply never touches another's state. */

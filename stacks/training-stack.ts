@@ -22,7 +22,7 @@ export interface TrainingStackProps extends BaseStackProps {
 
 /** The CodeBuild project of an environment's deploy runner; deploy.yml asks for it by this name (contract). */
 export function deployRunnerName(environment: string): string {
-  return `mlops-${environment}-deploy-runner`;
+  return `${environmentPrefix(environment)}-deploy-runner`;
 }
 
 /**

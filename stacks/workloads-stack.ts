@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { platformTags } from "../constructs/core/tags";
@@ -12,7 +12,7 @@ import { GpuNodePoolSpec, GpuNodePools, poolCapacity } from "../constructs/train
 import { DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, Grafana } from "../constructs/training-cluster/workloads/grafana";
 import { Karpenter } from "../constructs/training-cluster/workloads/karpenter";
 import { KUEUE_NAMESPACE, KUEUE_PORTS, Kueue } from "../constructs/training-cluster/workloads/kueue";
-import { KueueQueues, QueuePool, teamGpuCap } from "../constructs/training-cluster/workloads/kueue-queues";
+import { DEFAULT_LOCAL_QUEUE, KueueQueues, QueuePool, teamGpuCap } from "../constructs/training-cluster/workloads/kueue-queues";
 import { NvidiaDevicePlugin } from "../constructs/training-cluster/workloads/nvidia-device-plugin";
 import { PlatformNamespace } from "../constructs/training-cluster/workloads/platform-namespace";
 import { TrainingPriorityClasses } from "../constructs/training-cluster/workloads/priority-classes";
@@ -192,6 +192,15 @@ export class WorkloadsStack extends PlatformStack {
         idleForMinutes: training.observability.alerts.idleForMinutes,
         endpointNames: props.servingEndpointNames ?? [],
       }),
+    });
+    new TerraformOutput(this, "teams", {
+      value: Object.fromEntries(
+        Object.entries(this.teams).map(([name, team]) => [
+          name,
+          { namespace: team.namespaceName, service_account: team.serviceAccountName, role_arn: team.role.roleArn, local_queue: DEFAULT_LOCAL_QUEUE },
+        ]),
+      ),
+      description: "Each team's namespace, its service account with the AWS role jobs run as, and the Kueue LocalQueue its jobs go to",
     });
   }
 }

@@ -58,15 +58,16 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s platform"
 });
 
 describe("outputs", () => {
-  /** What each AWS layer tells its users, by output name (cdktf's own cross-stack outputs aside). */
+  /** What each layer tells its users, by output name (cdktf's own cross-stack outputs aside). */
   const NAMED: Record<string, string[]> = {
     bootstrap: ["state_bucket"],
     network: ["vpc_id", "private_subnet_ids"],
     data: ["feature_store_offline_bucket", "feature_store_glue_database", "model_artifact_bucket", "model_package_group_arns", "image_repository_urls"],
     training: ["cluster_name", "cluster_security_group_id", "karpenter_interruption_queue", "karpenter_node_instance_profile", "prometheus_workspace_id", "prometheus_endpoint"],
+    workloads: ["teams"],
     serving: ["alert_topic_arn", "endpoint_names", "retraining_pipeline_arns"],
   };
-  it.each(environments.map((env) => [env.name, env] as const))("%s: every AWS layer names and describes what its users need", (_, env) => {
+  it.each(environments.map((env) => [env.name, env] as const))("%s: every layer names and describes what its users need", (_, env) => {
     for (const stack of stacksOf(env)) {
       const layer = stack.node.id.slice(env.name.length + 1);
       if (!(layer in NAMED)) continue;

@@ -151,6 +151,14 @@ describe.each(environments.map((env) => [env.name, env] as const))("%s workloads
   it("creates no cluster: the cluster belongs to the training stack", () => {
     expect(resources.filter((r) => r.type.startsWith("aws_eks_"))).toEqual([]);
   });
+
+  it("tells each team where its jobs go: namespace, service account and role, queue", () => {
+    const teams = (json as { output?: Record<string, { value: Record<string, Attributes> }> }).output!.teams.value;
+    expect(Object.keys(teams).sort()).toEqual(env.training.teams.map((team) => team.name).sort());
+    for (const [name, team] of Object.entries(teams)) {
+      expect(team).toEqual({ namespace: expect.stringContaining(`kubernetes_namespace_v1.Team-${name}_Namespace`), service_account: expect.any(String), role_arn: expect.stringMatching(/^\$\{aws_iam_role\./), local_queue: "default" });
+    }
+  });
 });
 
 describe("workloads stack wired to a cluster in another stack", () => {
