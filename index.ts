@@ -13,14 +13,14 @@ export { ServingStack, servingEndpointName, type ServingStackProps } from "./sta
 export { TrainingStack, trainingClusterName, type TrainingStackProps } from "./stacks/training-stack";
 export { WorkloadsStack, type ClusterConnection, type WorkloadsStackProps } from "./stacks/workloads-stack";
 export { synthesizePlatform, type SynthesizeOptions } from "./stacks/synthesize";
-export { stateBucketName, stateObjectKey, type StackAccount, type StateLocation } from "./stacks/remote-state";
+export { stateBucketName, stateObjectKey, type StackAccount, type StateBucket, type StateLocation } from "./stacks/remote-state";
 
 export { Network, type NetworkProps, type NatGatewayMode } from "./constructs/network/network";
 export { VpcEndpoints, DEFAULT_INTERFACE_ENDPOINTS, type VpcEndpointsProps } from "./constructs/network/vpc-endpoints";
 export { FlowLog, type FlowLogProps, type FlowLogTrafficType } from "./constructs/network/flow-log";
 
 export { ServingEndpoint, type ServingEndpointProps, type InstanceEndpointProps, type ServerlessEndpointProps } from "./constructs/serving/serving-endpoint";
-export { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE, type EndpointMetric, type InstanceMetricName, type InvocationMetricName } from "./constructs/serving/endpoint-metrics";
+export { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE, type EndpointMetric, type EndpointMetricOptions, type InstanceMetricName, type InvocationMetricName } from "./constructs/serving/endpoint-metrics";
 export {
   servingEndpointProblems,
   type EndpointSettings,

@@ -34,7 +34,7 @@ export interface BaseStackProps {
   readonly protection?: StackProtection;
   /**
    * Where the stack keeps its state: its own object in the environment's state bucket (made by `<env>-bootstrap`),
-   * or a local file for a bootstrap stack's first apply.
+   * in a state bucket of yours, or a local file for a bootstrap stack's first apply.
    * @default "s3"
    */
   readonly state?: StateLocation;

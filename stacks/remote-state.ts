@@ -2,8 +2,22 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { formatArn } from "../constructs/core/arn";
 import { environmentPrefix } from "../constructs/core/naming";
 
-/** Where the stack's Terraform state lives. `local` exists only for the bootstrap stack's first apply. */
-export type StateLocation = "s3" | "local";
+/**
+ * Where the stack's Terraform state lives: `s3`, the environment's state bucket (made by `<env>-bootstrap`); `local`,
+ * a file, only for a bootstrap stack's first apply; or a state bucket of your own.
+ */
+export type StateLocation = "s3" | "local" | StateBucket;
+
+/** A state bucket that is not the blueprint's: each stack keeps its own object in it, encrypted and locked. */
+export interface StateBucket {
+  readonly bucket: string;
+  /** The KMS key (or alias) ARN the state objects are encrypted with. */
+  readonly kmsKeyArn: string;
+  /**
+   * @default - the stack's region
+   */
+  readonly region?: string;
+}
 
 /** The AWS account and region a stack deploys to; its provider refuses any other account. */
 export interface StackAccount {
@@ -34,12 +48,19 @@ export function configureState(stack: TerraformStack, environmentName: string, a
     new LocalBackend(stack, { path: `terraform.${stackId}.tfstate` });
     return;
   }
+  const bucket: StateBucket =
+    location === "s3"
+      ? {
+          bucket: stateBucketName(environmentName, account.id),
+          kmsKeyArn: formatArn(stack, { service: "kms", region: account.region, account: account.id, resource: `alias/${stateKeyAlias(environmentName)}` }),
+        }
+      : location;
   const backend = new S3Backend(stack, {
-    bucket: stateBucketName(environmentName, account.id),
+    bucket: bucket.bucket,
     key: stateObjectKey(stackId),
-    region: account.region,
+    region: bucket.region ?? account.region,
     encrypt: true,
-    kmsKeyId: formatArn(stack, { service: "kms", region: account.region, account: account.id, resource: `alias/${stateKeyAlias(environmentName)}` }),
+    kmsKeyId: bucket.kmsKeyArn,
     allowedAccountIds: [account.id],
   });
   // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no prop for it.

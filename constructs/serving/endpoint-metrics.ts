@@ -20,6 +20,15 @@ export interface EndpointMetric {
   readonly statistic: string;
 }
 
+/** How a metric method reads its metric. */
+export interface EndpointMetricOptions {
+  /**
+   * CloudWatch's statistic: `Sum`, `Average`, `Maximum`, `p99`...
+   * @default - the method's: `p99` for latency, `Sum` for the rest
+   */
+  readonly statistic?: string;
+}
+
 const INSTANCE_METRICS: readonly string[] = ["CPUUtilization", "MemoryUtilization", "GPUUtilization", "GPUMemoryUtilization", "DiskUtilization"];
 
 /** A metric of a variant, in the namespace SageMaker publishes it to. */

@@ -20,7 +20,7 @@ import { isListToken } from "../core/vpc-access";
 import { EndpointDataCapture, type DataCaptureProps } from "./data-capture";
 import { EndpointAlarms } from "./endpoint-alarms";
 import { ServingEndpointConfiguration } from "./endpoint-configuration";
-import { EndpointMetric, InstanceMetricName, InvocationMetricName, endpointMetric } from "./endpoint-metrics";
+import { EndpointMetric, EndpointMetricOptions, InstanceMetricName, InvocationMetricName, endpointMetric } from "./endpoint-metrics";
 import {
   servingEndpointProblems,
   type AllAtOnceRollout,
@@ -201,24 +201,24 @@ export class ServingEndpoint extends Construct {
     }
   }
 
-  /** A metric of this endpoint's variant, in the namespace SageMaker publishes it to (for alarms and dashboards). */
-  metric(metricName: InvocationMetricName | InstanceMetricName, statistic = "Sum"): EndpointMetric {
-    return endpointMetric(this.endpointName, this.variantName, metricName, statistic);
+  /** A metric of this endpoint's variant, in the namespace SageMaker publishes it to (for alarms and dashboards); its sum unless told. */
+  metric(metricName: InvocationMetricName | InstanceMetricName, options: EndpointMetricOptions = {}): EndpointMetric {
+    return endpointMetric(this.endpointName, this.variantName, metricName, options.statistic ?? "Sum");
   }
 
   /** Requests the variant served, per period. */
-  metricInvocations(): EndpointMetric {
-    return this.metric("Invocations", "Sum");
+  metricInvocations(options: EndpointMetricOptions = {}): EndpointMetric {
+    return this.metric("Invocations", options);
   }
 
-  /** Time the model took to respond, microseconds; p99 by default. */
-  metricModelLatency(statistic = "p99"): EndpointMetric {
-    return this.metric("ModelLatency", statistic);
+  /** Time the model took to respond, microseconds; its p99 unless told. */
+  metricModelLatency(options: EndpointMetricOptions = {}): EndpointMetric {
+    return this.metric("ModelLatency", { statistic: "p99", ...options });
   }
 
   /** Requests the model answered with a 5xx error, per period. */
-  metricInvocation5xxErrors(): EndpointMetric {
-    return this.metric("Invocation5XXErrors", "Sum");
+  metricInvocation5xxErrors(options: EndpointMetricOptions = {}): EndpointMetric {
+    return this.metric("Invocation5XXErrors", options);
   }
 
   /** Lets `grantee` call the endpoint (InvokeEndpoint, also with response streaming and asynchronously). */

@@ -133,7 +133,8 @@ describe("ServingEndpoint's metrics and grants", () => {
     expect(endpoint.metricInvocations()).toEqual({ namespace: "AWS/SageMaker", metricName: "Invocations", dimensions, statistic: "Sum" });
     expect(endpoint.metricModelLatency()).toEqual({ namespace: "AWS/SageMaker", metricName: "ModelLatency", dimensions, statistic: "p99" });
     expect(endpoint.metricInvocation5xxErrors().metricName).toBe("Invocation5XXErrors");
-    expect(endpoint.metric("CPUUtilization", "Average")).toEqual({ namespace: "/aws/sagemaker/Endpoints", metricName: "CPUUtilization", dimensions, statistic: "Average" });
+    expect(endpoint.metricModelLatency({ statistic: "p50" }).statistic).toBe("p50");
+    expect(endpoint.metric("CPUUtilization", { statistic: "Average" })).toEqual({ namespace: "/aws/sagemaker/Endpoints", metricName: "CPUUtilization", dimensions, statistic: "Average" });
   });
 
   it("grantInvoke lets a principal call this endpoint only", () => {

@@ -53,6 +53,22 @@ describe("PlatformStack, the base a team's stack extends", () => {
     expect(local.terraform?.backend).toEqual({ local: { path: "terraform.acme-bootstrap.tfstate" } });
   });
 
+  it("keeps its state in a bucket of the team's own, its own object there, encrypted and locked", () => {
+    const state = { bucket: "acme-terraform-state", kmsKeyArn: "arn:aws:kms:eu-central-1:271828182845:alias/acme-state" };
+    const json = synthJson(new PlatformStack(Testing.app(), "acme-features", { ...base, layer: "features", state }));
+    expect(json.terraform?.backend).toEqual({
+      s3: {
+        bucket: "acme-terraform-state",
+        key: "acme-features/terraform.tfstate",
+        region: "eu-central-1",
+        encrypt: true,
+        use_lockfile: true,
+        kms_key_id: "arn:aws:kms:eu-central-1:271828182845:alias/acme-state",
+        allowed_account_ids: ["271828182845"],
+      },
+    });
+  });
+
   it("guards itself: in a plain App a violation stops the write of every stack, and each stack's JSON is made once", () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-base-stack-")) });
     const made = jest.spyOn(TerraformStack.prototype, "toTerraform");
