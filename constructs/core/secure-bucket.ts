@@ -10,7 +10,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { formatArn } from "./arn";
 import { Grant } from "./grant";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
-import { IKmsKey } from "./kms-key";
+import { AddToResourcePolicyResult, IKmsKey } from "./kms-key";
 import { ConstructPropsError } from "./errors";
 
 export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
@@ -61,6 +61,8 @@ export interface ISecureBucket extends IConstruct {
   readonly encryptionKey: IKmsKey;
   grantRead(grantee: IGrantable, options?: BucketGrantOptions): Grant;
   grantReadWrite(grantee: IGrantable, options?: BucketGrantOptions): Grant;
+  /** Adds a statement to the bucket policy (for principals outside this account, e.g. a service); an imported bucket's stays as it is. */
+  addToResourcePolicy(statement: PolicyStatement): AddToResourcePolicyResult;
 }
 
 export interface SecureBucketAttributes {
@@ -77,6 +79,7 @@ export abstract class SecureBucketBase extends Construct implements ISecureBucke
   abstract readonly bucketName: string;
   abstract readonly bucketArn: string;
   abstract readonly encryptionKey: IKmsKey;
+  abstract addToResourcePolicy(statement: PolicyStatement): AddToResourcePolicyResult;
 
   /** Read objects and list the bucket (or only those under `options.keyPrefix`). */
   grantRead(grantee: IGrantable, options: BucketGrantOptions = {}): Grant {
@@ -143,7 +146,7 @@ export abstract class SecureBucketBase extends Construct implements ISecureBucke
 export class SecureBucket extends SecureBucketBase {
   /**
    * A bucket that exists outside this stack. Importing makes no resource, and its bucket policy stays as its owner
-   * wrote it (there is no addToResourcePolicy). Grants add to the principal's policies only, enough when the
+   * wrote it (addToResourcePolicy adds nothing: `statementAdded: false`). Grants add to the principal's policies only, enough when the
    * bucket and its key belong to the principal's account and their policies give them to the account.
    */
   static fromBucketAttributes(scope: Construct, id: string, attributes: SecureBucketAttributes): ISecureBucket {
@@ -228,9 +231,9 @@ export class SecureBucket extends SecureBucketBase {
     this.lifecycle.putRule(this.lifecycleRules);
   }
 
-  /** Adds a statement to the bucket policy (for principals outside this account, e.g. a service). */
-  addToResourcePolicy(statement: PolicyStatement): void {
+  addToResourcePolicy(statement: PolicyStatement): AddToResourcePolicyResult {
     this.policyStatements.push(statement);
+    return { statementAdded: true };
   }
 
   private validate(props: SecureBucketProps, noncurrentDays: number, abortDays: number): void {
@@ -263,5 +266,9 @@ class ImportedSecureBucket extends SecureBucketBase {
     this.bucketName = attributes.bucketName;
     this.bucketArn = formatArn(this, { service: "s3", region: "", account: "", resource: attributes.bucketName });
     this.encryptionKey = attributes.encryptionKey;
+  }
+
+  addToResourcePolicy(): AddToResourcePolicyResult {
+    return { statementAdded: false };
   }
 }

@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { formatArn, lastArnSegment } from "./arn";
+import { awsEnvironmentOf } from "./aws-environment";
 import { IAM_POLICY_LIMITS, IGrantable, PolicyStatement, policyDocument, policySize } from "./iam";
 import { ConstructPropsError } from "./errors";
 
@@ -198,11 +199,11 @@ export class ServiceRole extends Construct implements IRole {
    * make an inline policy on the role (`grants-<construct address>`, unique to this import), and customer managed
    * policies beyond it, as for a ServiceRole; IAM's limits then count what this stack grants only, not the
    * policies the role already has.
+   * A role of another account cannot take a policy from this stack: grants to it throw, naming the fix.
    * @param roleArn `arn:<partition>:iam::<account>:role/<path><name>`, a literal or a reference
-   * @param options.managedPolicyQuota as ServiceRoleProps's; @default 10
    */
-  static fromRoleArn(scope: Construct, id: string, roleArn: string, options: Pick<ServiceRoleProps, "managedPolicyQuota"> = {}): IRole {
-    return new ImportedRole(scope, id, roleArn, options.managedPolicyQuota ?? IAM_POLICY_LIMITS.managedPoliciesPerRole);
+  static fromRoleArn(scope: Construct, id: string, roleArn: string, options: ImportedRoleOptions = {}): IRole {
+    return new ImportedRole(scope, id, roleArn, options);
   }
 
   readonly role: IamRole;
@@ -256,15 +257,36 @@ export class ServiceRole extends Construct implements IRole {
 export const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/;
 
 
+export interface ImportedRoleOptions {
+  /**
+   * Grants add policies to the role. `false` for a role whose policies someone else manages: grants add nothing
+   * (their Grant holds no policy), and the role must already have what they would give.
+   * @default true
+   */
+  readonly mutable?: boolean;
+  /**
+   * As ServiceRoleProps's.
+   * @default 10
+   */
+  readonly managedPolicyQuota?: number;
+}
+
 class ImportedRole extends Construct implements IRole {
   readonly roleName: string;
   private readonly policies: RolePolicies;
+  private readonly mutable: boolean;
+  /** The role's account, where the ARN is a literal of another account than the stack's. */
+  private readonly foreignAccount?: string;
 
-  constructor(scope: Construct, id: string, readonly roleArn: string, managedPolicyQuota: number) {
+  constructor(scope: Construct, id: string, readonly roleArn: string, options: ImportedRoleOptions) {
     super(scope, id);
     if (!Token.isUnresolved(roleArn) && !ROLE_ARN.test(roleArn)) {
       throw new ConstructPropsError(`${this.node.path}: roleArn "${roleArn}" must be an IAM role ARN, arn:<partition>:iam::<account>:role/<name>`);
     }
+    this.mutable = options.mutable ?? true;
+    const account = Token.isUnresolved(roleArn) ? undefined : roleArn.split(":")[4];
+    if (account !== undefined && account !== awsEnvironmentOf(this).accountId) this.foreignAccount = account;
+    const managedPolicyQuota = options.managedPolicyQuota ?? IAM_POLICY_LIMITS.managedPoliciesPerRole;
     this.roleName = lastArnSegment(roleArn);
     const policyName = `grants-${this.node.addr}`;
     this.policies = new RolePolicies(this, {
@@ -281,6 +303,13 @@ class ImportedRole extends Construct implements IRole {
   }
 
   addToPrincipalPolicy(statement: PolicyStatement): readonly ITerraformDependable[] {
+    if (!this.mutable) return [];
+    if (this.foreignAccount) {
+      throw new ConstructPropsError(
+        `${this.node.path}: the role ${this.roleArn} is in account ${this.foreignAccount}, and a stack can add policies only to roles of its own account; ` +
+          "grant it in its account, or import it with { mutable: false } where its policies already allow this",
+      );
+    }
     return this.policies.add(statement);
   }
 }

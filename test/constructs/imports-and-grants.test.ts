@@ -103,7 +103,22 @@ describe("SecureBucket.fromBucketAttributes", () => {
     expect(grant.statements.map((s) => s.Resource)).toEqual(["arn:aws:s3:::team-data", "arn:aws:s3:::team-data", "arn:aws:s3:::team-data/features/*", KEY_ARN]);
   });
 
-  it("refuses an invalid bucket name", () => {
+  it("leaves an imported bucket's policy as its owner wrote it, and says so", () => {
+    const stack = testStack();
+    const imported = SecureBucket.fromBucketAttributes(stack, "Imported", { bucketName: "team-data", encryptionKey: KmsKey.fromKeyArn(stack, "Key", KEY_ARN) });
+    expect(imported.addToResourcePolicy({ Effect: "Allow", Action: "s3:GetObject", Resource: `${imported.bucketArn}/*` })).toEqual({ statementAdded: false });
+    expect(resourcesOfType(synthJson(stack), "aws_s3_bucket_policy")).toEqual([]);
+  });
+
+  it("adds to the policy of a bucket it owns", () => {
+    const stack = testStack();
+    const bucket = new SecureBucket(stack, "Owned", { bucketName: "team-owned", encryptionKey: new KmsKey(stack, "Key", { alias: "k", description: "d" }) });
+    expect(bucket.addToResourcePolicy({ Sid: "Service", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${bucket.bucketArn}/*` })).toEqual({ statementAdded: true });
+    const [[, policy]] = resourcesOfType(synthJson(stack), "aws_s3_bucket_policy");
+    expect(JSON.stringify(policy.policy)).toContain("logging.s3.amazonaws.com");
+  });
+
+    it("refuses an invalid bucket name", () => {
     const stack = testStack();
     expect(() => SecureBucket.fromBucketAttributes(stack, "Imported", { bucketName: "Team_Data", encryptionKey: KmsKey.fromKeyArn(stack, "Key", KEY_ARN) })).toThrow(
       /test\/Imported: bucketName "Team_Data"/,
@@ -132,7 +147,19 @@ describe("ServiceRole.fromRoleArn", () => {
     expect(policy.role).toMatch(/^\$\{regex\("\[\^\/\]\+\$", aws_iam_role\.Other_Role_[0-9A-F]{8}\.arn\)\}$/);
   });
 
-  it("refuses what is not a role ARN", () => {
+  it("refuses to grant to a role of another account, naming the fix; immutable, grants add nothing", () => {
+    const stack = testStack();
+    const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
+    const foreign = ServiceRole.fromRoleArn(stack, "Foreign", "arn:aws:iam::999999999999:role/reader");
+    expect(() => key.grantDecrypt(foreign)).toThrow(/role arn:aws:iam::999999999999:role\/reader is in account 999999999999, .* import it with \{ mutable: false \}/);
+    const managedElsewhere = ServiceRole.fromRoleArn(stack, "Fixed", "arn:aws:iam::999999999999:role/reader", { mutable: false });
+    const grant = key.grantDecrypt(managedElsewhere);
+    expect(grant.statements).toHaveLength(1);
+    expect(grant.policyResources).toEqual([]);
+    expect(resourcesOfType(synthJson(stack), "aws_iam_role_policy")).toEqual([]);
+  });
+
+    it("refuses what is not a role ARN", () => {
     expect(() => ServiceRole.fromRoleArn(testStack(), "Imported", `arn:aws:iam::${TEST_ACCOUNT}:user/a`)).toThrow(/must be an IAM role ARN/);
   });
 });
