@@ -85,7 +85,8 @@ function stacksUnder(scope: IConstruct): TerraformStack[] {
 /**
  * Runs the Aspects of a stack's tree, as cdktf's synthesizer does before it writes the stack, through the public
  * Aspects API: the check must see what will be written (protection adds `prevent_destroy`). The synthesizer runs
- * them again; every Aspect of the blueprint gives the same result twice.
+ * them again, so an Aspect must give the same result twice: the blueprint's and cdktf's do; one of yours that adds a
+ * construct must look for it first (`node.tryFindChild`).
  */
 function invokeStackAspects(stack: TerraformStack): void {
   const visit = (node: IConstruct, inherited: readonly IAspect[]): void => {
