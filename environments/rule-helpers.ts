@@ -3,6 +3,8 @@
  * problem is reported at once), so they take `unknown` and skip what the schema reports itself.
  */
 
+import type { PropsProblem } from "../constructs/core/errors";
+
 /** Reports a problem at a path of the environment's config. */
 export type AddProblem = (path: (string | number)[], message: string) => void;
 
@@ -24,4 +26,20 @@ export function objectsIn(value: unknown): ({ name?: unknown } | undefined)[] {
 export function duplicatePositions(values: unknown): number[] {
   if (!Array.isArray(values)) return [];
   return values.flatMap((v, i) => (typeof v === "string" && values.indexOf(v) !== i ? [i] : []));
+}
+
+/**
+ * Reports a construct's problems (its `...Problems` function's) at the config's fields: below `at`, with a prop
+ * renamed where the config names it otherwise (`fields`: prop -> config path, e.g. `cidr` -> `["vpcCidr"]`).
+ */
+export function addPropsProblems(
+  problems: readonly PropsProblem[],
+  at: readonly (string | number)[],
+  add: AddProblem,
+  fields: Readonly<Record<string, readonly (string | number)[]>> = {},
+): void {
+  for (const problem of problems) {
+    const [prop, ...rest] = problem.path.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    add([...at, ...(Object.hasOwn(fields, prop) ? fields[prop] : [prop]), ...rest], problem.message);
+  }
 }
