@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { registrySpecProblems } from "../constructs/model-registry/model-registry";
+import { TRACKING_SERVER_SIZES, type TrackingServerSize, modelRegistryProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
-import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
-import { SAGEMAKER_NAME, sagemakerNamePattern } from "../constructs/core/sagemaker-names";
+import { AddProblem, Loose, addPropsProblems, objectOrUndefined, objectsIn } from "./rule-helpers";
+import { sagemakerNamePattern } from "../constructs/core/sagemaker-names";
 
 /** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
 export const MAX_FEATURE_GROUPS = 200;
@@ -11,7 +11,6 @@ export const MAX_MODEL_PACKAGE_GROUPS = 100;
 const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
 const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 const days = z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be a positive number of days" });
-const accountId = z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" });
 
 const featureGroupSchema = z.strictObject({
   /** Base name; the SageMaker feature group is `<name>-v<version>`. */
@@ -48,16 +47,15 @@ export const dataSchema = z.strictObject({
     /** At most MAX_FEATURE_GROUPS: team roles read every group, and IAM bounds how much a role's policies may list. */
     featureGroups: z.array(featureGroupSchema).max(MAX_FEATURE_GROUPS, { error: `at most ${MAX_FEATURE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
   }),
+  // Types here; what each value may be is the ModelRegistry construct's check (modelRegistryProblems, in checkData).
   modelRegistry: z.strictObject({
     /** Repositories for training and inference images, created as `mlops-<env>/<name>`. */
-    imageRepositories: z.array(
-      z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, { error: "must be an ECR repository name such as training/xgboost" }),
-    ),
-    untaggedImageExpiryDays: days,
+    imageRepositories: z.array(z.string()),
+    untaggedImageExpiryDays: z.number(),
     /** One model package group per model family (at most MAX_MODEL_PACKAGE_GROUPS: team roles list them in IAM policies). */
     modelPackageGroups: z.array(
       z.strictObject({
-        name: z.string().regex(SAGEMAKER_NAME, { error: "must be 1-63 letters, digits and inner hyphens" }),
+        name: z.string(),
         description: z.string().min(1, { error: "must say which models the group holds" }),
         /**
          * The feature group versions the group's models read (the feature/model contract): an environment may serve
@@ -68,13 +66,14 @@ export const dataSchema = z.strictObject({
       }),
     ).max(MAX_MODEL_PACKAGE_GROUPS, { error: `at most ${MAX_MODEL_PACKAGE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
     /** Accounts of the environments models are promoted to (e.g. staging and prod): they may describe the packages and create models from them. */
-    consumerAccountIds: z.array(accountId),
-    artifacts: z.strictObject({ noncurrentVersionExpirationDays: days }),
+    consumerAccountIds: z.array(z.string()),
+    artifacts: z.strictObject({ noncurrentVersionExpirationDays: z.number() }),
     /** A managed MLflow tracking server; off where nobody runs experiments. */
     experimentTracking: z.strictObject({
       enabled: z.boolean(),
-      size: z.enum(["Small", "Medium", "Large"]),
-      mlflowVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: "must be an MLflow version such as 2.16" }),
+      size: z.enum(TRACKING_SERVER_SIZES),
+      /** An MLflow version SageMaker offers, e.g. "2.16"; judged even while tracking is off. */
+      mlflowVersion: z.string(),
     }),
   }),
 });
@@ -98,16 +97,24 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
 
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
-  // The ModelRegistry construct's own checks, where the fields have their types (the schema reports the others).
-  const repositories = Array.isArray(registry.imageRepositories) ? (registry.imageRepositories as unknown[]) : [];
+  // The ModelRegistry construct's own checks, on the fields that have their types (the schema reports the others).
+  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
+  const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const packageGroups = objectsIn(registry.modelPackageGroups) as (Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]> | undefined)[];
-  const typed = repositories.every((r) => typeof r === "string") && packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string");
-  if (typed && environment.namePrefix) {
-    const spec = { namePrefix: environment.namePrefix, imageRepositories: repositories as string[], modelPackageGroups: packageGroups as { name: string; description: string }[] };
-    // A name of the wrong form is the schema's to report (its regex); the construct's message would repeat it.
-    const reported = (p: { field: string; message: string }) => !/must be (lowercase letters|1-63 letters)/.test(p.message);
-    for (const problem of registrySpecProblems(spec).filter(reported)) add(at(...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
-  }
+  const tracking = objectOrUndefined(registry.experimentTracking) as Loose<DataConfig["modelRegistry"]["experimentTracking"]> | undefined;
+  const registryProps = {
+    namePrefix: environment.namePrefix,
+    imageRepositories: strings(registry.imageRepositories),
+    modelPackageGroups: packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string") ? (packageGroups as { name: string; description: string }[]) : undefined,
+    consumerAccountIds: strings(registry.consumerAccountIds),
+    untaggedImageExpiryDays: count(registry.untaggedImageExpiryDays),
+    noncurrentVersionExpirationDays: count((objectOrUndefined(registry.artifacts) as { noncurrentVersionExpirationDays?: unknown } | undefined)?.noncurrentVersionExpirationDays),
+    experimentTracking:
+      typeof tracking?.mlflowVersion === "string" && TRACKING_SERVER_SIZES.includes(tracking.size as TrackingServerSize)
+        ? { size: tracking.size as TrackingServerSize, mlflowVersion: tracking.mlflowVersion }
+        : undefined,
+  };
+  addPropsProblems(modelRegistryProblems(registryProps, ownAccountId), ["data", "modelRegistry"], add, { noncurrentVersionExpirationDays: ["artifacts", "noncurrentVersionExpirationDays"] });
   // The contract names feature groups this environment trains from: they are in its own feature store. Judged once
   // every group is valid, so a misnamed group is reported once, at its name.
   const declared = new Set(groups.map((g) => featureGroupKey(g)).filter((k) => k !== undefined));
@@ -119,10 +126,6 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
       }
     }),
   );
-  duplicatePositions(registry.consumerAccountIds).forEach((i) => add(at("consumerAccountIds", i), "is listed twice"));
-  (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
-    if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");
-  });
 }
 
 /** `<name>-v<version>` of a feature group (or a reference to one), lowercased: SageMaker's ARNs and the Glue table names ignore case. */
@@ -141,5 +144,5 @@ function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroup
   // Everything else about one group is the FeatureGroup construct's own check, reported at each field.
   const parsed = featureGroupSchema.safeParse(group);
   if (!parsed.success) return;
-  for (const problem of featureGroupSpecProblems(parsed.data)) add(at(...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
+  addPropsProblems(featureGroupSpecProblems(parsed.data), at(), add);
 }

@@ -63,17 +63,23 @@ describe("model registry refusals", () => {
     ["a repository listed twice", (c: any) => c.data.modelRegistry.imageRepositories.push("training/pytorch"),
       ['prod: data.modelRegistry.imageRepositories.3: "training/pytorch" is listed twice']],
     ["a repository name ECR rejects", (c: any) => (c.data.modelRegistry.imageRepositories[0] = "Training/PyTorch"),
-      ['prod: data.modelRegistry.imageRepositories.0: is "Training/PyTorch"; must be an ECR repository name such as training/xgboost']],
+      ['prod: data.modelRegistry.imageRepositories.0: is "Training/PyTorch"; it must be an ECR repository name: lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"']],
     ["two model package groups with one name", (c: any) => c.data.modelRegistry.modelPackageGroups.push({ name: "churn", description: "again" }),
       ['prod: data.modelRegistry.modelPackageGroups.2.name: "churn" is used by another model package group']],
     ["the environment's own account as a consumer", (c: any) => (c.data.modelRegistry.consumerAccountIds = [c.account.id]),
-      ["prod: data.modelRegistry.consumerAccountIds.0: is this environment's own account; list only the accounts models are promoted to"]],
+      ["prod: data.modelRegistry.consumerAccountIds.0: is the registry's own account; list only the accounts models are promoted to (its own principals get access through the grant methods)"]],
     ["a consumer account that is not 12 digits", (c: any) => (c.data.modelRegistry.consumerAccountIds = ["1234"]),
-      ['prod: data.modelRegistry.consumerAccountIds.0: is "1234"; must be a 12-digit AWS account id']],
+      ['prod: data.modelRegistry.consumerAccountIds.0: is "1234"; it must be a 12-digit AWS account id']],
     ["an unknown tracking server size", (c: any) => (c.data.modelRegistry.experimentTracking.size = "Huge"),
       ['prod: data.modelRegistry.experimentTracking.size: is "Huge"; allowed: "Small", "Medium", "Large"']],
     ["zero retention of artifact versions", (c: any) => (c.data.modelRegistry.artifacts.noncurrentVersionExpirationDays = 0),
-      ["prod: data.modelRegistry.artifacts.noncurrentVersionExpirationDays: is 0; must be a positive number of days"]],
+      ["prod: data.modelRegistry.artifacts.noncurrentVersionExpirationDays: is 0; it must be a whole number of days, 1 or more"]],
+    ["a fractional untagged image expiry", (c: any) => (c.data.modelRegistry.untaggedImageExpiryDays = 1.5),
+      ["prod: data.modelRegistry.untaggedImageExpiryDays: is 1.5; it must be a whole number of days, 1 or more"]],
+    ["a package group name SageMaker rejects", (c: any) => (c.data.modelRegistry.modelPackageGroups[1].name = "churn_v2"),
+      ['prod: data.modelRegistry.modelPackageGroups.1.name: is "churn_v2"; it must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit']],
+    ["an MLflow version that is no version", (c: any) => (c.data.modelRegistry.experimentTracking.mlflowVersion = "latest"),
+      ['prod: data.modelRegistry.experimentTracking.mlflowVersion: is "latest"; it must be an MLflow version such as "2.16" or "2.16.2"']],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
   });
@@ -106,7 +112,7 @@ describe("what the model registry refuses is refused by the schema first", () =>
   it("refuses a consumer account listed twice", () => {
     const [first] = dev.data.modelRegistry.consumerAccountIds;
     expect(problemLines(mutated(dev, (c) => c.data.modelRegistry.consumerAccountIds.push(first)))).toEqual([
-      `dev: data.modelRegistry.consumerAccountIds.${dev.data.modelRegistry.consumerAccountIds.length}: is listed twice`,
+      `dev: data.modelRegistry.consumerAccountIds.${dev.data.modelRegistry.consumerAccountIds.length}: "${first}" is listed twice`,
     ]);
   });
 
