@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { CPU_MEMORY_FLAVOR, UNASSIGNED_QUEUE } from "../constructs/training-cluster/kueue-names";
-import { addressesCovered, parseCidr } from "../constructs/core/cidr";
 import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
 import { type GpuSharing, gpuSharingProblems, gpuUnitsPerNode, gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
@@ -8,13 +7,12 @@ import {
   CHART_NAMES,
   CONTROL_PLANE_LOG_TYPES,
   EXACT_SEMVER,
-  SUPPORTED_KUBERNETES_VERSIONS,
   chartVersionProblems,
-  versionMismatchProblems,
 } from "../constructs/training-cluster/versions";
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
-import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
+import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
+import { AddProblem, Loose, addPropsProblems, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
@@ -24,7 +22,6 @@ const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact c
 const minutes = z.number().int({ error: "must be a whole number of minutes" }).min(1, { error: "must be 1-1440 minutes" }).max(1440, { error: "must be 1-1440 minutes" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
-const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
 const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
 /** Nodes a pool never goes above; at least 1. */
@@ -32,13 +29,15 @@ const maxSize = z.number().int({ error: "must be a whole number" }).positive({ e
 /** Root volume size of each node, GiB (encrypted gp3). */
 const diskSizeGiB = z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" });
 
+// Types here; what each value may be is the GpuTrainingCluster construct's check (trainingClusterProblems, in checkTraining).
 const systemPoolSchema = z.strictObject({
   /** Instance types for cluster services (CoreDNS, Karpenter, Kueue, Grafana); on-demand, a managed node group. */
-  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.large" })).min(1),
+  instanceTypes: z.array(z.string()),
   /** Nodes the pool never goes below (at least 1: the controllers run here). */
-  minSize: count,
-  maxSize,
-  diskSizeGiB,
+  minSize: z.number(),
+  maxSize: z.number(),
+  /** Root volume size of each node, GiB (encrypted gp3, 20-16384). */
+  diskSizeGiB: z.number(),
 });
 
 /**
@@ -102,10 +101,12 @@ const teamSchema = z.strictObject({
 });
 
 export const trainingSchema = z.strictObject({
-  /** EKS Kubernetes version (minor), e.g. "1.33". */
-  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS),
+  // Types here for the cluster's own fields; what each value may be is the GpuTrainingCluster construct's check
+  // (trainingClusterProblems, in checkTraining).
+  /** EKS Kubernetes version (minor), e.g. "1.33": one of SUPPORTED_KUBERNETES_VERSIONS. */
+  kubernetesVersion: z.string(),
   /** EKS-optimized AMI release of the nodes, e.g. "1.33.0-20251104"; pins node images so upgrades are reviewed. */
-  nodeAmiReleaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, { error: "must be an EKS AMI release such as 1.33.0-20251104" }),
+  nodeAmiReleaseVersion: z.string(),
   /** CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (required when protected). */
   publicApiCidrs: z.array(z.string()),
   /**
@@ -115,7 +116,7 @@ export const trainingSchema = z.strictObject({
    */
   apiAccess: z.strictObject({
     cidrs: z.array(z.string()),
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id such as sg-0123456789abcdef0" })),
+    securityGroupIds: z.array(z.string()),
   }),
   /**
    * A GitHub Actions runner in the private subnets (CodeBuild-hosted), let in to the API endpoint: how the
@@ -127,7 +128,7 @@ export const trainingSchema = z.strictObject({
   /** Control plane log types sent to CloudWatch Logs; each can be switched off. */
   controlPlaneLogs: z.strictObject(Object.fromEntries(CONTROL_PLANE_LOG_TYPES.map((t) => [t, z.boolean()])) as Record<(typeof CONTROL_PLANE_LOG_TYPES)[number], z.ZodBoolean>),
   /** IAM roles given cluster access entries. */
-  access: z.strictObject({ adminRoleArns: z.array(iamRoleArn), readOnlyRoleArns: z.array(iamRoleArn) }),
+  access: z.strictObject({ adminRoleArns: z.array(z.string()), readOnlyRoleArns: z.array(z.string()) }),
   /** EKS managed add-on versions. */
   addons: z.strictObject({
     vpcCni: z.string().min(1),
@@ -182,10 +183,6 @@ export type TrainingConfig = z.output<typeof trainingSchema>;
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 /** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; Kueue's own flavors take two more. */
 const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, CPU_MEMORY_FLAVOR, "default"];
-/** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
-const MAX_PUBLIC_ACCESS_CIDRS = 40;
-/** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
-const MAX_PUBLIC_ADDRESSES = 2 ** 24;
 
 /** Rules of the training section that relate several fields, or the environment's protection and account. */
 export function checkTraining(training: unknown, environment: { readonly isProtected: boolean; readonly accountId?: string }, add: AddProblem): void {
@@ -194,62 +191,36 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   const t = training as Loose<TrainingConfig>;
   const at = (...path: (string | number)[]) => ["training", ...path];
 
-  if (Array.isArray(t.publicApiCidrs)) {
-    t.publicApiCidrs.forEach((cidr, i) => {
-      if (typeof cidr !== "string") return; // the schema reports the type
-      const parsed = parseCidr(cidr);
-      if (!parsed) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
-      else if (parsed.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
-    });
-    const ranges = t.publicApiCidrs.map((cidr) => (typeof cidr === "string" ? parseCidr(cidr) : undefined)).filter((r) => r !== undefined);
-    // 0.0.0.0/0 itself is reported above; the sum is for the internet opened in pieces.
-    const open = addressesCovered(ranges.filter((r) => r.prefixLength > 0));
-    if (t.publicApiCidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
-      add(at("publicApiCidrs"), `lists ${t.publicApiCidrs.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} per cluster`);
-    } else if (open > MAX_PUBLIC_ADDRESSES) {
-      add(at("publicApiCidrs"), `together open the API to ${open.toLocaleString("en-US")} addresses (${((open / 2 ** 32) * 100).toFixed(1)} % of the internet); list your networks, a /8 at most in all`);
-    }
-    if (isProtected && t.publicApiCidrs.length > 0) {
-      add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
-    }
-  }
-
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
+  const finite = (value: unknown) => typeof value === "number" && Number.isFinite(value);
+  const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
   const roles = objectOrUndefined(t.access) as Loose<TrainingConfig["access"]> | undefined;
-  // EKS keeps one access entry per principal; a role in another account is a copied file's leftover.
-  const seenRoles = new Map<string, string>();
-  for (const list of ["adminRoleArns", "readOnlyRoleArns"] as const) {
-    const arns: unknown[] = Array.isArray(roles?.[list]) ? (roles[list] as unknown[]) : [];
-    arns.forEach((arn, i) => {
-      if (typeof arn !== "string") return;
-      const earlier = seenRoles.get(arn);
-      if (earlier) add(at("access", list, i), `${arn} is already in ${earlier}; EKS allows one access entry per principal, so give each role one level`);
-      else seenRoles.set(arn, `access.${list}`);
-      const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1];
-      if (accountId && roleAccount && roleAccount !== accountId) add(at("access", list, i), `is a role of account ${roleAccount}, not this environment's ${accountId}`);
-    });
-  }
-
-  // An unsupported version is the schema's to report; what goes with it cannot be judged.
-  if (typeof t.kubernetesVersion === "string" && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(t.kubernetesVersion)) {
-    const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
-    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    const problems = versionMismatchProblems({
-      kubernetesVersion: t.kubernetesVersion,
-      nodeAmiReleaseVersion: text(t.nodeAmiReleaseVersion),
-      kubeProxy: text(addons.kubeProxy),
-      coreDns: text(addons.coreDns),
-    });
-    for (const problem of problems) add(problem.field === "nodeAmiReleaseVersion" ? at(problem.field) : at("addons", problem.field), problem.message);
-  }
-
-  const access = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
-  const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
-  accessCidrs.forEach((cidr, i) => {
-    if (typeof cidr !== "string") return; // the schema reports the type
-    const parsed = parseCidr(cidr);
-    if (!parsed) add(at("apiAccess", "cidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
-    else if (parsed.prefixLength < 8) add(at("apiAccess", "cidrs", i), `${cidr} is wider than a /8; list the networks that deploy and operate the cluster`);
+  const apiAccess = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
+  const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
+  const systemTyped = system && strings(system.instanceTypes) && finite(system.minSize) && finite(system.maxSize) && finite(system.diskSizeGiB);
+  // The GpuTrainingCluster construct's own checks, on the fields that have their types (the schema reports the others).
+  const clusterProps = {
+    kubernetesVersion: text(t.kubernetesVersion),
+    nodeAmiReleaseVersion: text(t.nodeAmiReleaseVersion),
+    addonVersions: { kubeProxy: text(addons.kubeProxy), coreDns: text(addons.coreDns) },
+    systemPool: systemTyped ? (system as TrainingConfig["systemPool"]) : undefined,
+    publicApiCidrs: strings(t.publicApiCidrs),
+    apiAccess: { cidrs: strings(apiAccess?.cidrs), securityGroupIds: strings(apiAccess?.securityGroupIds) },
+    adminRoleArns: strings(roles?.adminRoleArns),
+    readOnlyRoleArns: strings(roles?.readOnlyRoleArns),
+  };
+  addPropsProblems(trainingClusterProblems(clusterProps, accountId), ["training"], add, {
+    addonVersions: ["addons"],
+    adminRoleArns: ["access", "adminRoleArns"],
+    readOnlyRoleArns: ["access", "readOnlyRoleArns"],
   });
+  if (isProtected && Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length > 0) {
+    add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
+  }
+
+  const access = apiAccess;
+  const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
   const runner = objectOrUndefined(t.deployRunner) as Loose<NonNullable<TrainingConfig["deployRunner"]>> | undefined;
   if (runner && typeof runner.repositoryUrl === "string" && typeof runner.connectionArn === "string") {
     const problems = deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn });
@@ -269,11 +240,6 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     );
   }
 
-  const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
-  if (system) checkMinMax(system, at("systemPool"), add);
-  if (system && isCount(system.minSize) && system.minSize < 1) {
-    add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
-  }
   const karpenter = objectOrUndefined(t.karpenter) as Loose<TrainingConfig["karpenter"]> | undefined;
   if (karpenter && isCount(karpenter.controllerReplicas) && system && isCount(system.minSize) && system.minSize >= 1 && karpenter.controllerReplicas > system.minSize) {
     add(
@@ -405,10 +371,4 @@ export function gpuPoolDisruption(pool: Pick<TrainingConfig["gpuPools"][number],
 /** `nvidia.com/gpu` units a pool can reach: units per node × maxSize (0 when the pool is invalid, which the schema refuses). */
 export function gpuPoolCapacity(pool: Pick<TrainingConfig["gpuPools"][number], "instanceTypes" | "sharing" | "maxSize">): number {
   return (gpuUnitsPerNode(pool.instanceTypes, pool.sharing) ?? 0) * pool.maxSize;
-}
-
-function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {
-  if (isCount(pool.minSize) && isCount(pool.maxSize) && pool.minSize > pool.maxSize) {
-    add([...path, "minSize"], `is ${pool.minSize}, above maxSize ${pool.maxSize}; minSize must be <= maxSize`);
-  }
 }

@@ -26,9 +26,9 @@ describe("training: names and access that collide in the cluster or in IAM", () 
     ["a GPU pool named like the CPU pool", (c: Draft) => ((c.training.gpuPools[0].name = "cpu"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
       ['prod: training.gpuPools.0.name: "cpu" is the CPU pool\'s name (its NodePool would collide); name the GPU pool otherwise']],
     ["one role twice in the access entries", (c: Draft) => c.training.access.readOnlyRoleArns.push(c.training.access.adminRoleArns[0]),
-      ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in access.adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
+      ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
     ["a role of another account (a copied file's)", (c: Draft) => (c.training.access.adminRoleArns[0] = "arn:aws:iam::271828182845:role/platform-admin"),
-      ["prod: training.access.adminRoleArns.0: is a role of account 271828182845, not this environment's 161803398874"]],
+      ["prod: training.access.adminRoleArns.0: is a role of account 271828182845, not the cluster's 161803398874"]],
     ["a deploy runner connection of another account", (c: Draft) => (c.training.deployRunner.connectionArn = staging.training.deployRunner!.connectionArn),
       ["prod: training.deployRunner.connectionArn: is a connection of account 271828182845, not this environment's 161803398874; make one in this account"]],
   ])("refuses %s", (_what, edit, expected) => {

@@ -161,6 +161,18 @@ describe("system pool", () => {
       "prod: training.systemPool.minSize: is 3, above maxSize 0; minSize must be <= maxSize",
     ]);
   });
+
+  test.each([10, 20000, 50.5])("a root volume of %p GiB", (size) => {
+    expect(problemLines(mutated(prod, (c) => (c.training.systemPool.diskSizeGiB = size)))).toEqual([
+      `prod: training.systemPool.diskSizeGiB: is ${size}; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)`,
+    ]);
+  });
+
+  test("an instance type that is no EC2 type", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.systemPool.instanceTypes = ["m6i"])))).toEqual([
+      'prod: training.systemPool.instanceTypes.0: is "m6i"; it must be an EC2 instance type such as m6i.large',
+    ]);
+  });
 });
 
 describe("CPU pool", () => {
@@ -393,7 +405,7 @@ describe("Karpenter, charts and observability", () => {
 describe("versions, images and access", () => {
   test("unsupported Kubernetes version", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.kubernetesVersion = "1.27")))).toEqual([
-      'prod: training.kubernetesVersion: is "1.27"; allowed: "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"',
+      'prod: training.kubernetesVersion: is "1.27"; EKS versions supported here: 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35',
     ]);
   });
 
@@ -444,7 +456,7 @@ describe("every training problem is reported at once", () => {
       c.training.gpuPools[2].maxSize = 9;
     });
     expect(problemLines(input)).toEqual([
-      'prod: training.kubernetesVersion: is "1.27"; allowed: "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"',
+      'prod: training.kubernetesVersion: is "1.27"; EKS versions supported here: 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35',
       "prod: training.systemPool.minSize: is 0; the system pool runs cluster services and must keep at least 1 node",
       "prod: training.gpuPools.2.maxSize: is 9; above maxNodesPerGpuPool (8). Raise the ceiling on purpose if you mean it",
     ]);
