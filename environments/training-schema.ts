@@ -12,6 +12,7 @@ import {
 import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
 import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
+import { prometheusWorkspaceProblems } from "../constructs/observability/prometheus-workspace";
 import { AddProblem, Loose, addPropsProblems, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
@@ -19,7 +20,6 @@ const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
 });
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
 const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact chart version such as 1.14.1 (no range, no v, never latest)" });
-const minutes = z.number().int({ error: "must be a whole number of minutes" }).min(1, { error: "must be 1-1440 minutes" }).max(1440, { error: "must be 1-1440 minutes" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
 const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
@@ -159,18 +159,19 @@ export const trainingSchema = z.strictObject({
   /** Exact versions of the cluster's Helm charts (where each comes from: CHARTS in constructs/training-cluster/versions.ts). */
   charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, chartVersion])) as Record<(typeof CHART_NAMES)[number], typeof chartVersion>),
   /** GPU metrics (DCGM, Kueue, Karpenter) scraped into Amazon Managed Service for Prometheus, and the alerts on them. */
+  // Types here; what each value may be is the PrometheusWorkspace construct's check (prometheusWorkspaceProblems, in checkTraining).
   observability: z.strictObject({
-    /** How often the managed collector scrapes, seconds. */
-    scrapeIntervalSeconds: z.number().int({ error: "must be a whole number of seconds" }).min(30, { error: "must be 30-300 seconds (the managed collector's range)" }).max(300, { error: "must be 30-300 seconds (the managed collector's range)" }),
+    /** How often the managed collector scrapes, whole seconds 30-300. */
+    scrapeIntervalSeconds: z.number(),
     alerts: z.strictObject({
-      /** A GPU allocated to a pod counts as idle below this utilization, percent. */
-      idleGpuUtilPercent: z.number().int({ error: "must be a whole percentage" }).min(1, { error: "must be 1-100" }).max(100, { error: "must be 1-100" }),
-      /** For how long an allocated GPU stays idle before the alert fires. */
-      idleForMinutes: minutes,
-      /** For how long a queue holds pending workloads and admits none before the alert fires. */
-      pendingForMinutes: minutes,
-      /** For how long node launches fail while pods wait before the alert fires. */
-      launchFailureForMinutes: minutes,
+      /** A GPU allocated to a pod counts as idle below this utilization, percent (above 0, at most 100). */
+      idleGpuUtilPercent: z.number(),
+      /** For how long an allocated GPU stays idle before the alert fires, whole minutes 1-1440. */
+      idleForMinutes: z.number(),
+      /** For how long a queue holds pending workloads and admits none before the alert fires, whole minutes 1-1440. */
+      pendingForMinutes: z.number(),
+      /** For how long node launches fail while pods wait before the alert fires, whole minutes 1-1440. */
+      launchFailureForMinutes: z.number(),
     }),
   }),
   teams: z.array(teamSchema),
@@ -215,6 +216,19 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     adminRoleArns: ["access", "adminRoleArns"],
     readOnlyRoleArns: ["access", "readOnlyRoleArns"],
   });
+  const observability = objectOrUndefined(t.observability) as Loose<TrainingConfig["observability"]> | undefined;
+  const alerts = (objectOrUndefined(observability?.alerts) ?? {}) as Loose<TrainingConfig["observability"]["alerts"]>;
+  const number = (value: unknown) => (finite(value) ? (value as number) : undefined);
+  const workspaceProps = {
+    scrapeIntervalSeconds: number(observability?.scrapeIntervalSeconds),
+    alerts: {
+      idleGpuUtilPercent: number(alerts.idleGpuUtilPercent),
+      idleForMinutes: number(alerts.idleForMinutes),
+      pendingForMinutes: number(alerts.pendingForMinutes),
+      launchFailureForMinutes: number(alerts.launchFailureForMinutes),
+    },
+  };
+  addPropsProblems(prometheusWorkspaceProblems(workspaceProps), ["training", "observability"], add);
   if (isProtected && Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length > 0) {
     add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
   }

@@ -392,11 +392,14 @@ describe("Karpenter, charts and observability", () => {
   });
 
   test.each([
-    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 5), "prod: training.observability.scrapeIntervalSeconds: is 5; must be 30-300 seconds (the managed collector's range)"],
-    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 0), "prod: training.observability.alerts.idleGpuUtilPercent: is 0; must be 1-100"],
-    [(c: Draft) => (c.training.observability.alerts.idleForMinutes = 0), "prod: training.observability.alerts.idleForMinutes: is 0; must be 1-1440 minutes"],
-    [(c: Draft) => (c.training.observability.alerts.pendingForMinutes = 2000), "prod: training.observability.alerts.pendingForMinutes: is 2000; must be 1-1440 minutes"],
-    [(c: Draft) => (c.training.observability.alerts.launchFailureForMinutes = 2.5), "prod: training.observability.alerts.launchFailureForMinutes: is 2.5, a number; expected a whole number"],
+    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 5), "prod: training.observability.scrapeIntervalSeconds: is 5; must be whole seconds 30-300 (the managed collector scrapes at most every 30 seconds)"],
+    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 0), "prod: training.observability.alerts.idleGpuUtilPercent: is 0; must be a percentage above 0, at most 100"],
+    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 301), "prod: training.observability.scrapeIntervalSeconds: is 301; must be whole seconds 30-300 (the managed collector scrapes at most every 30 seconds)"],
+    // A fraction of a percent is a threshold Prometheus compares against (the construct's rule: above 0, at most 100).
+    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 100.5), "prod: training.observability.alerts.idleGpuUtilPercent: is 100.5; must be a percentage above 0, at most 100"],
+    [(c: Draft) => (c.training.observability.alerts.idleForMinutes = 0), "prod: training.observability.alerts.idleForMinutes: is 0; must be whole minutes 1-1440"],
+    [(c: Draft) => (c.training.observability.alerts.pendingForMinutes = 2000), "prod: training.observability.alerts.pendingForMinutes: is 2000; must be whole minutes 1-1440"],
+    [(c: Draft) => (c.training.observability.alerts.launchFailureForMinutes = 2.5), "prod: training.observability.alerts.launchFailureForMinutes: is 2.5; must be whole minutes 1-1440"],
   ])("observability %#", (edit, line) => {
     expect(problemLines(mutated(prod, edit))).toEqual([line]);
   });
