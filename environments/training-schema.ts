@@ -2,7 +2,8 @@ import { z } from "zod";
 import { CPU_MEMORY_FLAVOR, UNASSIGNED_QUEUE } from "../constructs/training-cluster/kueue-names";
 import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
-import { type GpuSharing, gpuSharingProblems, gpuUnitsPerNode, gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
+import { type GpuSharing, gpuUnitsPerNode } from "../constructs/training-cluster/gpu-instances";
+import { gpuPoolProblems } from "../constructs/training-cluster/workloads/gpu-node-pools";
 import {
   CHART_NAMES,
   CONTROL_PLANE_LOG_TYPES,
@@ -24,10 +25,6 @@ const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact c
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
 const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
-/** Nodes a pool never goes above; at least 1. */
-const maxSize = z.number().int({ error: "must be a whole number" }).positive({ error: "must be at least 1" });
-/** Root volume size of each node, GiB (encrypted gp3). */
-const diskSizeGiB = z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" });
 
 // Types here; what each value may be is the GpuTrainingCluster construct's check (trainingClusterProblems, in checkTraining).
 const systemPoolSchema = z.strictObject({
@@ -49,7 +46,7 @@ const sharingSchema = z.discriminatedUnion(
   "mode",
   [
     z.strictObject({ mode: z.literal("none") }),
-    z.strictObject({ mode: z.literal("timeSlicing"), replicas: z.number().int({ error: "must be a whole number" }) }),
+    z.strictObject({ mode: z.literal("timeSlicing"), replicas: z.number() }),
     z.strictObject({ mode: z.literal("mig"), profile: z.string() }),
   ],
   { error: 'must be "none", "timeSlicing" or "mig" (MIG\'s mixed strategy is not offered: Karpenter cannot provision nodes for nvidia.com/mig-* resources)' },
@@ -70,14 +67,16 @@ const disruptionSchema = z.strictObject({
 /** Disruption of a GPU pool that does not say: empty nodes go after 10 minutes, nodes live 30 days, 10 % at a time. */
 export const DEFAULT_POOL_DISRUPTION = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" } as const;
 
+// Types here; what each value may be is the GpuNodePools construct's check (gpuPoolProblems, in checkTraining).
 const gpuPoolSchema = z.strictObject({
   name: kubernetesName,
   /** GPU instance types, all with the same number of GPUs; a Karpenter NodePool of these types. */
-  instanceTypes: z.array(z.string()).min(1, { error: "must list at least one GPU instance type" }),
+  instanceTypes: z.array(z.string()),
   capacityType: z.enum(["ON_DEMAND", "SPOT"]),
-  /** Nodes the pool never goes above (the NodePool's limits). Pools scale from and to zero. */
-  maxSize,
-  diskSizeGiB,
+  /** Nodes the pool never goes above (the NodePool's limits), at least 1. Pools scale from and to zero. */
+  maxSize: z.number(),
+  /** Root volume size of each node, GiB (encrypted gp3, 20-16384). */
+  diskSizeGiB: z.number(),
   sharing: sharingSchema,
   disruption: disruptionSchema.optional(),
 });
@@ -143,11 +142,12 @@ export const trainingSchema = z.strictObject({
    * instance types, scaling from zero. The system nodes are tainted for the controllers, so this is where such
    * pods run.
    */
+  // Types here; what each value may be is the CpuNodePool construct's check (cpuPoolProblems, in checkTraining).
   cpuPool: z.strictObject({
-    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.2xlarge" })).min(1, { error: "must list at least one instance type" }),
+    instanceTypes: z.array(z.string()),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]),
-    maxSize,
-    diskSizeGiB,
+    maxSize: z.number(),
+    diskSizeGiB: z.number(),
   }),
   /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
   maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
@@ -273,11 +273,11 @@ export function checkTraining(training: unknown, environment: { readonly isProte
    * `nvidia.com/gpu` units each named pool can reach (units per node × maxSize), or undefined when the
    * pool's own problems leave it unknown: its quota line would then mislead, so it is not judged.
    */
-  // The CPU pool: what the CpuNodePool construct refuses beyond the field types (GPU instance types).
+  // The CpuNodePool and GpuNodePools constructs' own checks, on the fields that have their types (the schema reports the others).
   const cpuPool = objectOrUndefined(t.cpuPool) as Loose<TrainingConfig["cpuPool"]> | undefined;
-  // An empty list and a maxSize below 1 are the field types' to report.
-  if (cpuPool && Array.isArray(cpuPool.instanceTypes) && cpuPool.instanceTypes.length > 0 && cpuPool.instanceTypes.every((type) => typeof type === "string") && isCount(cpuPool.maxSize) && cpuPool.maxSize >= 1) {
-    for (const problem of cpuPoolProblems({ instanceTypes: cpuPool.instanceTypes as string[], maxSize: cpuPool.maxSize })) add(at("cpuPool", problem.field), problem.message);
+  if (cpuPool) {
+    const cpuProps = { instanceTypes: strings(cpuPool.instanceTypes), maxSize: number(cpuPool.maxSize), diskSizeGiB: number(cpuPool.diskSizeGiB) };
+    addPropsProblems(cpuPoolProblems(cpuProps), at("cpuPool"), add);
   }
   const poolCapacity = new Map<string, number | undefined>();
   const duplicatePools = duplicatePositions(pools.map((pool) => pool?.name));
@@ -293,28 +293,11 @@ export function checkTraining(training: unknown, environment: { readonly isProte
       const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "a name the cluster keeps for its own objects (Kueue flavor, device plugin config)";
       add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
-    const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
-    const counts = new Set<number>();
-    types.forEach((type, j) => {
-      if (typeof type !== "string") return; // the schema reports the type
-      const gpus = gpusPerInstance(type);
-      if (gpus === undefined) {
-        add(at("gpuPools", i, "instanceTypes", j), `${JSON.stringify(type)} is not a GPU instance type; use a g4dn, g5, g6, g6e, p3, p4d, p4de, p5, p5e or p5en size`);
-      } else counts.add(gpus);
-    });
-    if (counts.size > 1) {
-      add(
-        at("gpuPools", i, "instanceTypes"),
-        `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so its capacity (Kueue quotas, NodePool limits) is exact`,
-      );
-    }
-    const knownTypes = types.length > 0 && types.every((type) => typeof type === "string" && gpusPerInstance(type) !== undefined) ? (types as string[]) : undefined;
+    const types = strings(pool.instanceTypes);
     const sharing = validSharing(pool.sharing);
-    if (sharing && knownTypes) {
-      for (const problem of gpuSharingProblems(knownTypes, sharing)) add(at("gpuPools", i, ...problem.field.split(".")), problem.message);
-    }
+    addPropsProblems(gpuPoolProblems({ instanceTypes: types, sharing, maxSize: number(pool.maxSize), diskSizeGiB: number(pool.diskSizeGiB) }), at("gpuPools", i), add);
     if (typeof pool.name === "string" && !duplicatePools.includes(i)) {
-      const units = sharing && knownTypes && counts.size === 1 ? gpuUnitsPerNode(knownTypes, sharing) : undefined;
+      const units = sharing && types ? gpuUnitsPerNode(types, sharing) : undefined;
       poolCapacity.set(pool.name, units !== undefined && isCount(pool.maxSize) ? units * pool.maxSize : undefined);
     }
   });
@@ -372,7 +355,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
 function validSharing(value: unknown): GpuSharing | undefined {
   const sharing = objectOrUndefined(value) as { mode?: unknown; replicas?: unknown; profile?: unknown } | undefined;
   if (sharing?.mode === "none") return { mode: "none" };
-  if (sharing?.mode === "timeSlicing" && typeof sharing.replicas === "number" && Number.isInteger(sharing.replicas)) return { mode: "timeSlicing", replicas: sharing.replicas };
+  if (sharing?.mode === "timeSlicing" && typeof sharing.replicas === "number" && Number.isFinite(sharing.replicas)) return { mode: "timeSlicing", replicas: sharing.replicas };
   if (sharing?.mode === "mig" && typeof sharing.profile === "string") return { mode: "mig", profile: sharing.profile };
   return undefined;
 }

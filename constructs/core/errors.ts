@@ -25,3 +25,8 @@ export function throwFirstProblem(where: string, problems: readonly PropsProblem
   const [problem] = problems;
   if (problem) throw new ConstructPropsError(`${where}: ${problem.path}: ${problem.message}`);
 }
+
+/** The problems of a part of the props (a pool, the alerts), at their fields below `prefix` (e.g. `systemPool`). */
+export function problemsAt(prefix: string, problems: readonly PropsProblem[]): PropsProblem[] {
+  return problems.map((problem) => ({ path: `${prefix}.${problem.path}`, message: problem.message }));
+}

@@ -11,7 +11,7 @@ import { resourceName } from "../core/naming";
 import { ServiceRole } from "../core/service-role";
 import { GPU_ALERT_GROUP, GpuAlertThresholds, gpuAlertRulesYaml, gpuAlertThresholdProblems } from "./alert-rules";
 import { scrapeConfigurationYaml, scrapeIntervalProblems } from "./scrape-config";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
 
 export interface PrometheusWorkspaceProps {
   /** The training cluster's name as a literal: the workspace's alias, every series' `cluster` label. */
@@ -150,6 +150,6 @@ export function prometheusWorkspaceProblems(
     problems.push({ path: "subnetIds", message: `lists ${props.subnetIds.length}; the managed collector needs subnets in at least 2 availability zones` });
   }
   if (props.scrapeIntervalSeconds !== undefined) problems.push(...scrapeIntervalProblems({ scrapeIntervalSeconds: props.scrapeIntervalSeconds }));
-  if (props.alerts) problems.push(...gpuAlertThresholdProblems(props.alerts).map((p) => ({ path: `alerts.${p.path}`, message: p.message })));
+  if (props.alerts) problems.push(...problemsAt("alerts", gpuAlertThresholdProblems(props.alerts)));
   return problems;
 }

@@ -17,7 +17,7 @@ import { IrsaRole } from "./irsa-role";
 import { NodePool, nodePoolProblems } from "./node-pool";
 import { SYSTEM_NODE_TAINT } from "./system-nodes";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
 
 export interface NodePoolSpec {
   readonly instanceTypes: readonly string[];
@@ -328,7 +328,7 @@ export function trainingClusterProblems(
   }
   if (props.clusterName !== undefined && !CLUSTER_NAME.test(props.clusterName)) fail("clusterName", `is "${props.clusterName}"; it must be 1-100 letters, digits, - and _`);
   if (props.subnetIds !== undefined && props.subnetIds.length < 2) fail("subnetIds", `lists ${props.subnetIds.length}; EKS needs subnets in at least 2 availability zones`);
-  if (props.systemPool) for (const problem of nodePoolProblems(props.systemPool)) fail(`systemPool.${problem.path}`, problem.message);
+  if (props.systemPool) problems.push(...problemsAt("systemPool", nodePoolProblems(props.systemPool)));
 
   const publicCidrs = props.publicApiCidrs ?? [];
   publicCidrs.forEach((cidr, i) => {

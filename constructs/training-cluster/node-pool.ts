@@ -99,7 +99,7 @@ export class NodePool extends Construct {
 }
 
 /** An EC2 instance type, `<family>.<size>`. */
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+export const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 /** The EKS-optimized AMIs' root volume is 20 GiB; gp3 volumes go up to 16 TiB. */
 const DISK_SIZE_GIB = { min: 20, max: 16384 } as const;
 
@@ -113,14 +113,19 @@ export function nodePoolProblems(pool: Pick<NodePoolProps, "instanceTypes" | "mi
   const fail = (path: string, message: string) => problems.push({ path, message });
   if (pool.instanceTypes.length === 0) fail("instanceTypes", "lists none; give at least one instance type");
   pool.instanceTypes.forEach((type, i) => {
-    if (!INSTANCE_TYPE.test(type)) fail(`instanceTypes.${i}`, `is ${JSON.stringify(type)}; it must be an EC2 instance type such as m6i.large`);
+    if (!EC2_INSTANCE_TYPE.test(type)) fail(`instanceTypes.${i}`, `is ${JSON.stringify(type)}; it must be an EC2 instance type such as m6i.large`);
   });
   const { minSize: min, maxSize: max } = pool;
   if (!(Number.isInteger(min) && min >= 1)) fail("minSize", `is ${min}; the system pool runs cluster services and must keep at least 1 node`);
   if (!(Number.isInteger(max) && max >= 1)) fail("maxSize", `is ${max}; must be at least 1`);
   if (min > max) fail("minSize", `is ${min}, above maxSize ${max}; minSize must be <= maxSize`);
-  if (!(Number.isInteger(pool.diskSizeGiB) && pool.diskSizeGiB >= DISK_SIZE_GIB.min && pool.diskSizeGiB <= DISK_SIZE_GIB.max)) {
-    fail("diskSizeGiB", `is ${pool.diskSizeGiB}; it must be whole GiB ${DISK_SIZE_GIB.min}-${DISK_SIZE_GIB.max} (the node AMI's root volume needs ${DISK_SIZE_GIB.min})`);
-  }
+  const disk = rootVolumeProblem(pool.diskSizeGiB);
+  if (disk) fail("diskSizeGiB", disk);
   return problems;
+}
+
+/** What is wrong with a node's root volume size, GiB, for every pool (a node group's or Karpenter's): whole, 20-16384. */
+export function rootVolumeProblem(diskSizeGiB: number): string | undefined {
+  if (Number.isInteger(diskSizeGiB) && diskSizeGiB >= DISK_SIZE_GIB.min && diskSizeGiB <= DISK_SIZE_GIB.max) return undefined;
+  return `is ${diskSizeGiB}; it must be whole GiB ${DISK_SIZE_GIB.min}-${DISK_SIZE_GIB.max} (the node AMI's root volume needs ${DISK_SIZE_GIB.min})`;
 }

@@ -111,8 +111,14 @@ describe("GPU pools", () => {
   test("maxSize 0", () => {
     // The pool then brings no GPUs, so prod's quotas there no longer fit: a true consequence, reported too.
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].maxSize = 0)))).toEqual([
-      "prod: training.gpuPools.2.maxSize: is 0; must be at least 1",
+      "prod: training.gpuPools.2.maxSize: is 0; must be a whole number of nodes, at least 1",
       `prod: training.teams: ${quotasMessage("h100", 2, 16, 0)}`,
+    ]);
+  });
+
+  test("a root volume over gp3's 16384 GiB", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].diskSizeGiB = 20000)))).toEqual([
+      "prod: training.gpuPools.0.diskSizeGiB: is 20000; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)",
     ]);
   });
 
@@ -177,10 +183,14 @@ describe("system pool", () => {
 
 describe("CPU pool", () => {
   it.each([
-    ["a GPU instance type", (c: any) => c.training.cpuPool.instanceTypes.push("g5.xlarge"),
-      ["prod: training.cpuPool.instanceTypes: g5.xlarge has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')"]],
-    ["no instance type", (c: any) => (c.training.cpuPool.instanceTypes = []), ["prod: training.cpuPool.instanceTypes: must list at least one instance type"]],
-    ["maxSize 0", (c: any) => (c.training.cpuPool.maxSize = 0), ["prod: training.cpuPool.maxSize: is 0; must be at least 1"]],
+    ["a GPU instance type", (c: any) => (c.training.cpuPool.instanceTypes = ["m6i.2xlarge", "g5.xlarge"]),
+      ["prod: training.cpuPool.instanceTypes.1: g5.xlarge has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')"]],
+    ["a name that is no instance type", (c: any) => (c.training.cpuPool.instanceTypes = ["m6i"]),
+      ['prod: training.cpuPool.instanceTypes.0: is "m6i"; it must be an EC2 instance type such as m6i.2xlarge']],
+    ["no instance type", (c: any) => (c.training.cpuPool.instanceTypes = []), ["prod: training.cpuPool.instanceTypes: lists none; give at least one instance type"]],
+    ["maxSize 0", (c: any) => (c.training.cpuPool.maxSize = 0), ["prod: training.cpuPool.maxSize: is 0; must be a whole number of nodes, at least 1"]],
+    ["a root volume too small for the AMI", (c: any) => (c.training.cpuPool.diskSizeGiB = 8),
+      ["prod: training.cpuPool.diskSizeGiB: is 8; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)"]],
     ["no CPU pool at all", (c: any) => delete c.training.cpuPool, ["prod: training.cpuPool: is missing; expected an object"]],
   ])("refuses %s", (_what, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
