@@ -1,48 +1,38 @@
 import { z } from "zod";
 import { TRACKING_SERVER_SIZES, type TrackingServerSize, modelRegistryProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
+import { featureStoreProblems } from "../constructs/feature-store/feature-store";
 import { AddProblem, Loose, addPropsProblems, objectOrUndefined, objectsIn } from "./rule-helpers";
-import { sagemakerNamePattern } from "../constructs/core/sagemaker-names";
 
 /** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
 export const MAX_FEATURE_GROUPS = 200;
 export const MAX_MODEL_PACKAGE_GROUPS = 100;
 
-const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
-const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
-const days = z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be a positive number of days" });
-
+// Types here; what each value may be is the FeatureGroup construct's check (featureGroupSpecProblems, in checkData).
 const featureGroupSchema = z.strictObject({
   /** Base name; the SageMaker feature group is `<name>-v<version>`. */
-  name: z.string().regex(sagemakerNamePattern(), { error: "must be letters, digits and inner hyphens (SageMaker's feature group names)" }),
+  name: z.string(),
   /** Schema version. Changing the schema means a new version beside the old one, never an edit in place. */
-  version: z.number().int({ error: "must be a whole number" }).positive({ error: "must be 1 or more" }),
-  description: z.string().min(1, { error: "must say what the group holds" }).max(128, { error: "must be at most 128 characters" }),
+  version: z.number(),
+  description: z.string().min(1, { error: "must say what the group holds" }),
   /** The feature that identifies a record. */
   recordIdentifier: z.string(),
   /** The feature that holds the record's event time (String in ISO-8601, or Fractional seconds). */
   eventTime: z.string(),
-  features: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(FEATURE_NAME, { error: "must be 1-64 letters, digits, inner - and _ (SageMaker's feature names)" }),
-        type: z.enum(FEATURE_TYPES),
-      }),
-    )
-    .min(1, { error: "must declare at least one feature" })
-    .max(2500, { error: "SageMaker allows at most 2500 features" }),
+  features: z.array(z.strictObject({ name: z.string(), type: z.enum(["Integral", "Fractional", "String"]) })),
   /** Low-latency reads for serving; records expire after ttlDays when set. */
-  onlineStore: z.strictObject({ enabled: z.boolean(), ttlDays: days.optional() }),
+  onlineStore: z.strictObject({ enabled: z.boolean(), ttlDays: z.number().optional() }),
   /** History in S3 and the Glue catalog, for training. */
   offlineStore: z.boolean(),
 });
 
 export const dataSchema = z.strictObject({
+  // Types here; what each value may be is the FeatureStore construct's check (featureStoreProblems, in checkData).
   featureStore: z.strictObject({
     offlineStore: z.strictObject({
       /** S3 moves objects to Standard-IA no earlier than 30 days after creation. */
-      transitionToInfrequentAccessDays: days.min(30, { error: "must be at least 30 (S3's minimum for Standard-IA)" }),
-      noncurrentVersionExpirationDays: days,
+      transitionToInfrequentAccessDays: z.number(),
+      noncurrentVersionExpirationDays: z.number(),
     }),
     /** At most MAX_FEATURE_GROUPS: team roles read every group, and IAM bounds how much a role's policies may list. */
     featureGroups: z.array(featureGroupSchema).max(MAX_FEATURE_GROUPS, { error: `at most ${MAX_FEATURE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
@@ -85,6 +75,8 @@ export type DataConfig = z.output<typeof dataSchema>;
 export function checkData(data: unknown, environment: { readonly accountId?: string; readonly namePrefix?: string }, add: AddProblem): void {
   const ownAccountId = environment.accountId;
   if (typeof data !== "object" || data === null) return;
+  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
+  const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const { featureStore, modelRegistry } = data as Loose<DataConfig>;
   const groups = objectsIn((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.featureGroups);
   let groupProblems = 0;
@@ -92,14 +84,27 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
     groupProblems += 1;
     add(path, message);
   };
-  groups.forEach((group, i) => checkFeatureGroup(group as Loose<DataConfig["featureStore"]["featureGroups"][number]>, i, groups, addGroupProblem));
+  // Each group is the FeatureGroup construct's check, the store (lifecycle days, groups declared twice) the FeatureStore's.
+  groups.forEach((group, i) => {
+    const parsed = featureGroupSchema.safeParse(group);
+    if (parsed.success) addPropsProblems(featureGroupSpecProblems(parsed.data), ["data", "featureStore", "featureGroups", i], addGroupProblem);
+  });
+  const offline = (objectOrUndefined((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.offlineStore) ?? {}) as Loose<DataConfig["featureStore"]["offlineStore"]>;
+  const named = groups.every((g) => typeof g?.name === "string" && typeof (g as { version?: unknown }).version === "number");
+  const storeProps = {
+    transitionToInfrequentAccessDays: count(offline.transitionToInfrequentAccessDays),
+    noncurrentVersionExpirationDays: count(offline.noncurrentVersionExpirationDays),
+    featureGroups: named ? (groups as { name: string; version: number }[]) : undefined,
+  };
+  addPropsProblems(featureStoreProblems(storeProps), ["data", "featureStore"], addGroupProblem, {
+    transitionToInfrequentAccessDays: ["offlineStore", "transitionToInfrequentAccessDays"],
+    noncurrentVersionExpirationDays: ["offlineStore", "noncurrentVersionExpirationDays"],
+  });
   const groupsValid = groupProblems === 0 && groups.every((g) => featureGroupSchema.safeParse(g).success);
 
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
   // The ModelRegistry construct's own checks, on the fields that have their types (the schema reports the others).
-  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
-  const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const packageGroups = objectsIn(registry.modelPackageGroups) as (Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]> | undefined)[];
   const tracking = objectOrUndefined(registry.experimentTracking) as Loose<DataConfig["modelRegistry"]["experimentTracking"]> | undefined;
   const registryProps = {
@@ -132,17 +137,4 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
 export function featureGroupKey(group: unknown): string | undefined {
   const { name, version } = (group ?? {}) as { name?: unknown; version?: unknown };
   return typeof name === "string" && typeof version === "number" ? `${name}-v${version}`.toLowerCase() : undefined;
-}
-
-function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], add: AddProblem): void {
-  if (!group) return;
-  const at = (...path: (string | number)[]) => ["data", "featureStore", "featureGroups", i, ...path];
-  const fullName = featureGroupKey(group);
-  if (fullName !== undefined && groups.findIndex((other) => featureGroupKey(other) === fullName) !== i) {
-    add(at("version"), `"${fullName}" is declared twice; a new schema needs a new version`);
-  }
-  // Everything else about one group is the FeatureGroup construct's own check, reported at each field.
-  const parsed = featureGroupSchema.safeParse(group);
-  if (!parsed.success) return;
-  addPropsProblems(featureGroupSpecProblems(parsed.data), at(), add);
 }

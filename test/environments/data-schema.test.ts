@@ -30,7 +30,7 @@ describe("shipped data sections", () => {
 describe("feature group refusals", () => {
   it.each([
     ["two groups with the same name and version", (c: any) => c.data.featureStore.featureGroups.push({ ...firstGroup(c) }),
-      [`dev: ${PUSHED}.version: "${FIRST_NAME}" is declared twice; a new schema needs a new version`]],
+      [`dev: ${PUSHED}.version: "${FIRST_NAME}" is declared twice (also featureGroups.0); a schema change needs a new version`]],
     ["a record identifier that is not a feature", (c: any) => (firstGroup(c).recordIdentifier = "customer"),
       [`dev: ${GROUP}.recordIdentifier: recordIdentifier "customer" is not one of the features (customer_id, event_time, tenure_months, monthly_spend, plan, support_tickets_90d)`]],
     ["an event time that is not a feature", (c: any) => (firstGroup(c).eventTime = "ts"),
@@ -42,17 +42,17 @@ describe("feature group refusals", () => {
     ["duplicate feature names", (c: any) => firstGroup(c).features.push({ name: "plan", type: "String" }),
       [`dev: ${GROUP}.features.6.name: feature "plan" is declared twice`]],
     ["a feature name SageMaker rejects", (c: any) => (firstGroup(c).features[4].name = "plan type"),
-      [`dev: ${GROUP}.features.4.name: is "plan type"; must be 1-64 letters, digits, inner - and _ (SageMaker's feature names)`]],
+      [`dev: ${GROUP}.features.4.name: feature name "plan type" must match ^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$: 1-64 letters and digits, with inner hyphens or underscores`]],
     ["a group name SageMaker rejects", (c: any) => (firstGroup(c).name = "customer_profile"),
-      [`dev: ${GROUP}.name: is "customer_profile"; must be letters, digits and inner hyphens (SageMaker's feature group names)`]],
+      [expect.stringMatching(new RegExp(`^dev: ${GROUP.replace(/\./g, "\\.")}\\.name: feature group name "customer_profile-v\\d+" must match .*: the base name "customer_profile" must be letters, digits and inner hyphens, at most \\d+ characters$`))]],
     ["a group name too long with its version", (c: any) => (firstGroup(c).name = "c".repeat(62)),
       [expect.stringMatching(new RegExp(`^dev: ${GROUP.replace(/\./g, "\\.")}\\.name: feature group name "c{62}-v2" must match .* and be at most 64 characters`))]],
-    ["version 0", (c: any) => (firstGroup(c).version = 0), [`dev: ${GROUP}.version: is 0; must be 1 or more`]],
+    ["version 0", (c: any) => (firstGroup(c).version = 0), [`dev: ${GROUP}.version: version is 0; it must be a whole number >= 1`]],
     ["no store at all", (c: any) => {
       firstGroup(c).onlineStore = { enabled: false };
       firstGroup(c).offlineStore = false;
     }, [`dev: ${GROUP}.offlineStore: a group needs at least one store; enable the online store, the offline store or both`]],
-    ["a zero online TTL", (c: any) => (firstGroup(c).onlineStore.ttlDays = 0), [`dev: ${GROUP}.onlineStore.ttlDays: is 0; must be a positive number of days`]],
+    ["a zero online TTL", (c: any) => (firstGroup(c).onlineStore.ttlDays = 0), [`dev: ${GROUP}.onlineStore.ttlDays: onlineStore.ttlDays is 0; it must be a whole number of days >= 1`]],
   ])("refuses %s", (_, edit, expected) => {
     expect(problemLines(mutated(dev, edit))).toEqual(expected);
   });
@@ -98,13 +98,19 @@ describe("what the FeatureGroup construct refuses is refused by the schema first
 
   it("refuses a transition to Standard-IA before S3's 30 days", () => {
     expect(problemLines(mutated(dev, (c) => (c.data.featureStore.offlineStore.transitionToInfrequentAccessDays = 7)))).toEqual([
-      "dev: data.featureStore.offlineStore.transitionToInfrequentAccessDays: is 7; must be at least 30 (S3's minimum for Standard-IA)",
+      "dev: data.featureStore.offlineStore.transitionToInfrequentAccessDays: is 7; S3 moves objects to STANDARD_IA no earlier than 30 days (a whole number >= 30)",
+    ]);
+  });
+
+  it("refuses noncurrent offline store versions kept a fraction of a day", () => {
+    expect(problemLines(mutated(dev, (c) => (c.data.featureStore.offlineStore.noncurrentVersionExpirationDays = 0.5)))).toEqual([
+      "dev: data.featureStore.offlineStore.noncurrentVersionExpirationDays: is 0.5; it must be a whole number of days, 1 or more",
     ]);
   });
 
   it("treats group names that differ only in case as the same group", () => {
     const lines = problemLines(mutated(dev, (c) => c.data.featureStore.featureGroups.push({ ...firstGroup(c), name: "Customer-Profile" })));
-    expect(lines).toEqual([`dev: ${PUSHED}.version: "${FIRST_NAME}" is declared twice; a new schema needs a new version`]);
+    expect(lines).toEqual([`dev: ${PUSHED}.version: "Customer-Profile-v${dev.data.featureStore.featureGroups[0].version}" is declared twice (also featureGroups.0); a schema change needs a new version`]);
   });
 });
 
