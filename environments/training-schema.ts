@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { CPU_MEMORY_FLAVOR, UNASSIGNED_QUEUE } from "../constructs/training-cluster/kueue-names";
 import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
 import { type GpuSharing, gpuUnitsPerNode } from "../constructs/training-cluster/gpu-instances";
@@ -10,7 +9,8 @@ import {
   EXACT_SEMVER,
   chartVersionProblems,
 } from "../constructs/training-cluster/versions";
-import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
+import { teamNamespaceProblems } from "../constructs/training-cluster/workloads/team-namespace";
+import { kueueQueueProblems } from "../constructs/training-cluster/workloads/kueue-queues";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
 import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
 import { prometheusWorkspaceProblems } from "../constructs/observability/prometheus-workspace";
@@ -23,7 +23,6 @@ const count = z.number().int({ error: "must be a whole number" }).nonnegative({ 
 const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact chart version such as 1.14.1 (no range, no v, never latest)" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
-const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
 
 // Types here; what each value may be is the GpuTrainingCluster construct's check (trainingClusterProblems, in checkTraining).
@@ -94,9 +93,9 @@ const teamSchema = z.strictObject({
   /** Units of its quota the team lends to others at most, in each pool (Kueue lendingLimit). Left out: all of it. */
   gpuLendingLimit: count.optional(),
   /** CPU the team's pods may request at once. */
-  cpuQuota: quantity,
+  cpuQuota: z.string(),
   /** Memory the team's pods may request at once. */
-  memoryQuota: quantity,
+  memoryQuota: z.string(),
 });
 
 export const trainingSchema = z.strictObject({
@@ -180,10 +179,8 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.output<typeof trainingSchema>;
 
 
-/** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-/** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; Kueue's own flavors take two more. */
-const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, CPU_MEMORY_FLAVOR, "default"];
+/** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; the device plugin's default configuration takes one more (Kueue's flavor name is KueueQueues' check). */
+const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, "default"];
 
 /** Rules of the training section that relate several fields, or the environment's protection and account. */
 export function checkTraining(training: unknown, environment: { readonly isProtected: boolean; readonly accountId?: string }, add: AddProblem): void {
@@ -290,7 +287,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     // The unknown-field message says "did you mean maxSize?"; the migration needs the reason.
     if ("minSize" in pool) add(at("gpuPools", i, "minSize"), "was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field");
     if (typeof pool.name === "string" && RESERVED_POOL_NAMES.includes(pool.name)) {
-      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "a name the cluster keeps for its own objects (Kueue flavor, device plugin config)";
+      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "the name of the device plugin's default configuration";
       add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
     const types = strings(pool.instanceTypes);
@@ -312,42 +309,27 @@ export function checkTraining(training: unknown, environment: { readonly isProte
       add(at("teams", i, "name"), `"${teams[i]!.name}" gives the same IAM role name as team "${teams[first]!.name}"; rename one`);
     }
   });
+  // The TeamNamespace construct's own checks (a namespace Kubernetes keeps, quantities), on names the schema accepts.
   teams.forEach((team, i) => {
-    if (team?.name === UNASSIGNED_QUEUE) add(at("teams", i, "name"), `"${UNASSIGNED_QUEUE}" is the queue that holds capacity no team has; name the team otherwise`);
-    if (typeof team?.name === "string" && RESERVED_NAMESPACES.includes(team.name)) {
-      add(at("teams", i, "name"), `"${team.name}" is a namespace Kubernetes keeps for itself; name the team otherwise`);
-    }
+    const teamProps = {
+      team: kubernetesName.safeParse(team?.name).success ? (team!.name as string) : undefined,
+      cpuQuota: text(team?.cpuQuota),
+      memoryQuota: text(team?.memoryQuota),
+    };
+    addPropsProblems(teamNamespaceProblems(teamProps), at("teams", i), add, { team: ["name"] });
   });
-
-  const poolNames = [...new Set(pools.flatMap((pool) => (typeof pool?.name === "string" ? [pool.name] : [])))];
-  const quotaSums = new Map<string, number>();
-  teams.forEach((team, i) => {
-    const quotas = objectOrUndefined(team?.gpuQuotas) as Record<string, unknown> | undefined;
-    if (!quotas) return;
-    for (const [pool, quota] of Object.entries(quotas)) {
-      if (!poolNames.includes(pool)) {
-        add(at("teams", i, "gpuQuotas", pool), `names no GPU pool; the pools are ${poolNames.length > 0 ? poolNames.map((n) => JSON.stringify(n)).join(", ") : "none"}`);
-      } else if (isCount(quota)) quotaSums.set(pool, (quotaSums.get(pool) ?? 0) + quota);
-    }
-    const lending = team?.gpuLendingLimit;
-    const largest = Math.max(0, ...Object.values(quotas).filter(isCount));
-    if (isCount(lending) && lending > largest) {
-      add(
-        at("teams", i, "gpuLendingLimit"),
-        `is ${lending}, above the team's largest pool quota (${largest}); a team lends at most its own quota in a pool, so lower it to ${largest} or less (or leave it out to lend all of it)`,
-      );
-    }
-  });
-  // Per pool (a Kueue flavor): guaranteed quotas Karpenter could not provision would never be honoured.
-  for (const [pool, sum] of quotaSums) {
-    const capacity = poolCapacity.get(pool);
-    if (capacity !== undefined && sum > capacity) {
-      const i = pools.findIndex((p) => p?.name === pool);
-      add(
-        at("teams"),
-        `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${capacity} GPU units (gpuPools.${i}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`,
-      );
-    }
+  // The KueueQueues construct's own checks: quotas in pools that exist, within their capacity, lending within quota.
+  const queuePools = pools.flatMap((pool, i) => (typeof pool?.name === "string" ? [{ index: i, name: pool.name, capacity: poolCapacity.get(pool.name) }] : []));
+  const queueTeams = teams.map((team) => ({
+    name: text(team?.name) ?? "",
+    gpuQuotas: Object.fromEntries(Object.entries(objectOrUndefined(team?.gpuQuotas) ?? {}).map(([pool, quota]) => [pool, isCount(quota) ? quota : 0])),
+    gpuLendingLimit: isCount(team?.gpuLendingLimit) ? team.gpuLendingLimit : undefined,
+  }));
+  for (const problem of kueueQueueProblems(queuePools, queueTeams)) {
+    // Pools are listed by name only: a problem at `pools.<k>` is at that pool's position in gpuPools.
+    const [list, k, ...rest] = problem.path.split(".");
+    const path = list === "pools" ? ["gpuPools", queuePools[Number(k)].index, ...rest] : problem.path.split(".").map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));
+    add(at(...path), problem.message);
   }
 }
 

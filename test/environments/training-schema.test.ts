@@ -29,8 +29,8 @@ function capacity(pool: PoolShape): number {
   return units * pool.maxSize;
 }
 
-function quotasMessage(pool: string, index: number, sum: number, reachable: number): string {
-  return `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${reachable} GPU units (gpuPools.${index}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`;
+function quotasMessage(pool: string, sum: number, reachable: number): string {
+  return `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${reachable} GPU units (units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`;
 }
 
 /** Σ of the teams' quotas in one pool. */
@@ -112,7 +112,7 @@ describe("GPU pools", () => {
     // The pool then brings no GPUs, so prod's quotas there no longer fit: a true consequence, reported too.
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].maxSize = 0)))).toEqual([
       "prod: training.gpuPools.2.maxSize: is 0; must be a whole number of nodes, at least 1",
-      `prod: training.teams: ${quotasMessage("h100", 2, 16, 0)}`,
+      `prod: training.teams: ${quotasMessage("h100", 16, 0)}`,
     ]);
   });
 
@@ -201,7 +201,7 @@ describe("teams", () => {
   test("GPU quotas above what a pool can reach: quotas cannot exceed capacity, per pool", () => {
     // a10g-4gpu holds 12 of 16: 5 more is one too many, though prod has room in no other pool either.
     const input = mutated(prod, (c) => (c.training.teams[0].gpuQuotas["a10g-4gpu"] += 5));
-    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("a10g-4gpu", 0, 17, 16)}`]);
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("a10g-4gpu", 17, 16)}`]);
   });
 
   test("GPU quotas exactly at a pool's capacity are accepted", () => {
@@ -212,16 +212,16 @@ describe("teams", () => {
   test("spare units in one pool do not cover another's excess", () => {
     // Before, quotas were summed over all pools: 36 of 40 would have let nlp take 2 more L4s.
     const input = mutated(prod, (c) => (c.training.teams[2].gpuQuotas["l4-spot"] += 2));
-    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("l4-spot", 1, 10, 8)}`]);
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("l4-spot", 10, 8)}`]);
   });
 
   test("time-slicing multiplies a pool's capacity", () => {
     // dev: 2 nodes × 1 GPU × 4 replicas = 8 units, all research's; 9 is too many, and 2 replicas halve it.
     expect(problemLines(mutated(dev, (c) => (c.training.teams[0].gpuQuotas["g5-spot"] = 9)))).toEqual([
-      `dev: training.teams: ${quotasMessage("g5-spot", 0, 9, 8)}`,
+      `dev: training.teams: ${quotasMessage("g5-spot", 9, 8)}`,
     ]);
     expect(problemLines(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replicas = 2)))).toEqual([
-      `dev: training.teams: ${quotasMessage("g5-spot", 0, 8, 4)}`,
+      `dev: training.teams: ${quotasMessage("g5-spot", 8, 4)}`,
     ]);
   });
 
@@ -233,7 +233,7 @@ describe("teams", () => {
     });
     expect(quotaIn(parseEnvironment(input).training.teams, "h100")).toBe(110);
     const over = mutated(input, (c) => (c.training.teams[2].gpuQuotas.h100 = 103));
-    expect(problemLines(over)).toEqual([`prod: training.teams: ${quotasMessage("h100", 2, 113, 112)}`]);
+    expect(problemLines(over)).toEqual([`prod: training.teams: ${quotasMessage("h100", 113, 112)}`]);
   });
 
   test("a gpuQuotas key that names no pool", () => {
@@ -492,9 +492,9 @@ describe("properties", () => {
           });
         });
         const pools: PoolShape[] = input.training.gpuPools;
-        const over = pools.flatMap((pool, j) => {
+        const over = pools.flatMap((pool) => {
           const sum = quotaIn(input.training.teams, pool.name);
-          return sum > capacity(pool) ? [{ environment: "prod", path: "training.teams", message: quotasMessage(pool.name, j, sum, capacity(pool)) }] : [];
+          return sum > capacity(pool) ? [{ environment: "prod", path: "training.teams", message: quotasMessage(pool.name, sum, capacity(pool)) }] : [];
         });
         if (over.length === 0) {
           // Accepted quotas fit; and with the `unassigned` queue, Kueue's nominal quotas per flavor add up to
