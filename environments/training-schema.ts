@@ -6,12 +6,12 @@ import { gpuPoolProblems } from "../constructs/training-cluster/workloads/gpu-no
 import {
   CHART_NAMES,
   CONTROL_PLANE_LOG_TYPES,
-  EXACT_SEMVER,
   chartVersionProblems,
 } from "../constructs/training-cluster/versions";
 import { teamNamespaceProblems } from "../constructs/training-cluster/workloads/team-namespace";
 import { kueueQueueProblems } from "../constructs/training-cluster/workloads/kueue-queues";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
+import { karpenterProblems } from "../constructs/training-cluster/workloads/karpenter";
 import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
 import { prometheusWorkspaceProblems } from "../constructs/observability/prometheus-workspace";
 import { AddProblem, Loose, addPropsProblems, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
@@ -20,7 +20,6 @@ const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
 });
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
-const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact chart version such as 1.14.1 (no range, no v, never latest)" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
 
@@ -150,13 +149,14 @@ export const trainingSchema = z.strictObject({
   }),
   /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
   maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
-  /** The Karpenter controller, which launches the GPU pools' nodes. */
+  /** The Karpenter controller, which launches the GPU pools' nodes (what the replicas may be: the Karpenter construct's karpenterProblems). */
   karpenter: z.strictObject({
     /** Controller pods, one per system node (hostname anti-affinity): at most systemPool.minSize. */
-    controllerReplicas: z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }),
+    controllerReplicas: z.number(),
   }),
   /** Exact versions of the cluster's Helm charts (where each comes from: CHARTS in constructs/training-cluster/versions.ts). */
-  charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, chartVersion])) as Record<(typeof CHART_NAMES)[number], typeof chartVersion>),
+  // Each an exact version; what each may be is chartVersionProblems' check (in checkTraining).
+  charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, z.string()])) as Record<(typeof CHART_NAMES)[number], z.ZodString>),
   /** GPU metrics (DCGM, Kueue, Karpenter) scraped into Amazon Managed Service for Prometheus, and the alerts on them. */
   // Types here; what each value may be is the PrometheusWorkspace construct's check (prometheusWorkspaceProblems, in checkTraining).
   observability: z.strictObject({
@@ -234,13 +234,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
   const runner = objectOrUndefined(t.deployRunner) as Loose<NonNullable<TrainingConfig["deployRunner"]>> | undefined;
   if (runner && typeof runner.repositoryUrl === "string" && typeof runner.connectionArn === "string") {
-    const problems = deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn });
-    for (const problem of problems) add(at("deployRunner", problem.field), problem.message);
-    // A connection belongs to one account: a copied file's would make CodeBuild refuse the project.
-    const connectionAccount = /^arn:aws:[a-z-]+:[a-z0-9-]+:(\d{12}):/.exec(runner.connectionArn)?.[1];
-    if (accountId && connectionAccount && connectionAccount !== accountId && !problems.some((p) => p.field === "connectionArn")) {
-      add(at("deployRunner", "connectionArn"), `is a connection of account ${connectionAccount}, not this environment's ${accountId}; make one in this account`);
-    }
+    addPropsProblems(deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn }, accountId), at("deployRunner"), add);
   }
   const privateOnly = Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length === 0;
   const securityGroups = Array.isArray(access?.securityGroupIds) ? access.securityGroupIds.length : 0;
@@ -252,6 +246,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   }
 
   const karpenter = objectOrUndefined(t.karpenter) as Loose<TrainingConfig["karpenter"]> | undefined;
+  addPropsProblems(karpenterProblems({ replicas: number(karpenter?.controllerReplicas) }), at("karpenter"), add, { replicas: ["controllerReplicas"] });
   if (karpenter && isCount(karpenter.controllerReplicas) && system && isCount(system.minSize) && system.minSize >= 1 && karpenter.controllerReplicas > system.minSize) {
     add(
       at("karpenter", "controllerReplicas"),
@@ -259,9 +254,10 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     );
   }
   const charts = objectOrUndefined(t.charts) as Record<string, unknown> | undefined;
-  if (charts && typeof t.kubernetesVersion === "string") {
-    const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" && EXACT_SEMVER.test(charts[name]) ? [[name, charts[name]]] : [])));
-    for (const problem of chartVersionProblems(t.kubernetesVersion, versions)) add(at("charts", problem.field), problem.message);
+  if (charts) {
+    const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" ? [[name, charts[name]]] : [])));
+    // A Kubernetes version of the wrong type leaves only the versions' form to judge.
+    for (const problem of chartVersionProblems(text(t.kubernetesVersion) ?? "", versions)) add(at("charts", problem.field), problem.message);
   }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;

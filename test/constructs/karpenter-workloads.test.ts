@@ -78,8 +78,8 @@ describe("Karpenter", () => {
   });
 
   it.each([
-    [{ replicas: 0 }, /replicas is 0/],
-    [{ controllerRoleArn: "karpenter" }, /controllerRoleArn "karpenter" must be an IAM role ARN/],
+    [{ replicas: 0 }, /^test\/Karpenter: replicas: is 0; the controller needs at least 1 pod \(a whole number\)$/],
+    [{ controllerRoleArn: "karpenter" }, /^test\/Karpenter: controllerRoleArn: is "karpenter"; it must be an IAM role ARN$/],
     [{ version: "1.14" }, /version "1.14" must be an exact version/],
     [{ version: "^1.14.1" }, /must be an exact version/],
   ])("refuses %p", (props, message) => {

@@ -34,7 +34,7 @@ describe("training: names and access that collide in the cluster or in IAM", () 
     ["a role of another account (a copied file's)", (c: Draft) => (c.training.access.adminRoleArns[0] = "arn:aws:iam::271828182845:role/platform-admin"),
       ["prod: training.access.adminRoleArns.0: is a role of account 271828182845, not the cluster's 161803398874"]],
     ["a deploy runner connection of another account", (c: Draft) => (c.training.deployRunner.connectionArn = staging.training.deployRunner!.connectionArn),
-      ["prod: training.deployRunner.connectionArn: is a connection of account 271828182845, not this environment's 161803398874; make one in this account"]],
+      ["prod: training.deployRunner.connectionArn: is a connection of account 271828182845, not the runner's 161803398874; make one in this account"]],
   ])("refuses %s", (_what, edit, expected) => {
     expect(problemLines(mutated(prod, edit as (c: Draft) => void))).toEqual(expected);
   });

@@ -367,6 +367,12 @@ describe("Karpenter, charts and observability", () => {
     expect(parseEnvironment(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = 3))).training.karpenter.controllerReplicas).toBe(3);
   });
 
+  test.each([0, 1.5])("%p controller replicas", (replicas) => {
+    expect(problemLines(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = replicas)))).toEqual([
+      `prod: training.karpenter.controllerReplicas: is ${replicas}; the controller needs at least 1 pod (a whole number)`,
+    ]);
+  });
+
   test("a Karpenter chart below the Kubernetes version's minimum", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.charts.karpenter = "1.4.1")))).toEqual([
       "prod: training.charts.karpenter: is 1.4.1; Kubernetes 1.33 needs Karpenter 1.5.0 or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)",
@@ -385,7 +391,7 @@ describe("Karpenter, charts and observability", () => {
 
   test.each(["latest", "^1.14.1", "v1.14.1", "1.14"])("a chart version %j that is not exact", (version) => {
     expect(problemLines(mutated(prod, (c) => (c.training.charts.kueue = version)))).toEqual([
-      `prod: training.charts.kueue: is ${JSON.stringify(version)}; must be an exact chart version such as 1.14.1 (no range, no v, never latest)`,
+      `prod: training.charts.kueue: is ${JSON.stringify(version)}; pin an exact chart version such as 0.19.2 (no range, no "v", never latest)`,
     ]);
   });
 
