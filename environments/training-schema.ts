@@ -10,6 +10,7 @@ import {
 } from "../constructs/training-cluster/versions";
 import { teamNamespaceProblems } from "../constructs/training-cluster/workloads/team-namespace";
 import { kueueQueueProblems } from "../constructs/training-cluster/workloads/kueue-queues";
+import { devicePluginProblems } from "../constructs/training-cluster/workloads/nvidia-device-plugin";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
 import { karpenterProblems } from "../constructs/training-cluster/workloads/karpenter";
 import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
@@ -179,8 +180,12 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.output<typeof trainingSchema>;
 
 
-/** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; the device plugin's default configuration takes one more (Kueue's flavor name is KueueQueues' check). */
-const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, "default"];
+/**
+ * The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name
+ * would collide with another construct's object. (Kueue's flavor and the device plugin's default entry are those
+ * constructs' own checks.)
+ */
+const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME];
 
 /** Rules of the training section that relate several fields, or the environment's protection and account. */
 export function checkTraining(training: unknown, environment: { readonly isProtected: boolean; readonly accountId?: string }, add: AddProblem): void {
@@ -283,7 +288,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     // The unknown-field message says "did you mean maxSize?"; the migration needs the reason.
     if ("minSize" in pool) add(at("gpuPools", i, "minSize"), "was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field");
     if (typeof pool.name === "string" && RESERVED_POOL_NAMES.includes(pool.name)) {
-      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "the name of the device plugin's default configuration";
+      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : "the CPU pool's name (its NodePool would collide)";
       add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
     const types = strings(pool.instanceTypes);
@@ -321,7 +326,8 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     gpuQuotas: Object.fromEntries(Object.entries(objectOrUndefined(team?.gpuQuotas) ?? {}).map(([pool, quota]) => [pool, isCount(quota) ? quota : 0])),
     gpuLendingLimit: isCount(team?.gpuLendingLimit) ? team.gpuLendingLimit : undefined,
   }));
-  for (const problem of kueueQueueProblems(queuePools, queueTeams)) {
+  // The NvidiaDevicePlugin construct's own check: no pool takes its default configuration's name.
+  for (const problem of [...kueueQueueProblems(queuePools, queueTeams), ...devicePluginProblems(queuePools)]) {
     // Pools are listed by name only: a problem at `pools.<k>` is at that pool's position in gpuPools.
     const [list, k, ...rest] = problem.path.split(".");
     const path = list === "pools" ? ["gpuPools", queuePools[Number(k)].index, ...rest] : problem.path.split(".").map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));

@@ -27,6 +27,8 @@ describe("training: names and access that collide in the cluster or in IAM", () 
       ['prod: training.gpuPools.0.name: "cpu" is the CPU pool\'s name (its NodePool would collide); name the GPU pool otherwise']],
     ["a GPU pool named like Kueue's CPU and memory flavor", (c: Draft) => ((c.training.gpuPools[0].name = "cpu-memory"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
       ['prod: training.gpuPools.0.name: "cpu-memory" is the name of the CPU and memory flavor; rename the pool']],
+    ["a GPU pool named like the device plugin's default configuration", (c: Draft) => ((c.training.gpuPools[0].name = "default"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
+      ['prod: training.gpuPools.0.name: "default" is the name of the device plugin\'s default configuration entry; rename the pool']],
     ["a team named like the queue of unassigned capacity", (c: Draft) => (c.training.teams[1].name = "unassigned"),
       ['prod: training.teams.1.name: "unassigned" is the queue that holds capacity no team has; name the team otherwise']],
     ["one role twice in the access entries", (c: Draft) => c.training.access.readOnlyRoleArns.push(c.training.access.adminRoleArns[0]),
