@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TRACKING_SERVER_SIZES, type TrackingServerSize, modelRegistryProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
 import { featureStoreProblems } from "../constructs/feature-store/feature-store";
-import { AddProblem, Loose, addPropsProblems, objectOrUndefined, objectsIn } from "./rule-helpers";
+import { AddProblem, Loose, addPropsProblems, numberOrUndefined, objectOrUndefined, objectsIn, stringsOrUndefined } from "./rule-helpers";
 
 /** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
 export const MAX_FEATURE_GROUPS = 200;
@@ -75,8 +75,6 @@ export type DataConfig = z.output<typeof dataSchema>;
 export function checkData(data: unknown, environment: { readonly accountId?: string; readonly namePrefix?: string }, add: AddProblem): void {
   const ownAccountId = environment.accountId;
   if (typeof data !== "object" || data === null) return;
-  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
-  const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const { featureStore, modelRegistry } = data as Loose<DataConfig>;
   const groups = objectsIn((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.featureGroups);
   let groupProblems = 0;
@@ -92,11 +90,13 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
   const offline = (objectOrUndefined((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.offlineStore) ?? {}) as Loose<DataConfig["featureStore"]["offlineStore"]>;
   const named = groups.every((g) => typeof g?.name === "string" && typeof (g as { version?: unknown }).version === "number");
   const storeProps = {
-    transitionToInfrequentAccessDays: count(offline.transitionToInfrequentAccessDays),
-    noncurrentVersionExpirationDays: count(offline.noncurrentVersionExpirationDays),
+    transitionToInfrequentAccessDays: numberOrUndefined(offline.transitionToInfrequentAccessDays),
+    noncurrentVersionExpirationDays: numberOrUndefined(offline.noncurrentVersionExpirationDays),
     featureGroups: named ? (groups as { name: string; version: number }[]) : undefined,
   };
-  addPropsProblems(featureStoreProblems(storeProps), ["data", "featureStore"], addGroupProblem, {
+  // A group declared twice makes the groups invalid for the contract below; a lifecycle day does not.
+  const addStoreProblem: AddProblem = (path, message) => (path[2] === "featureGroups" ? addGroupProblem : add)(path, message);
+  addPropsProblems(featureStoreProblems(storeProps), ["data", "featureStore"], addStoreProblem, {
     transitionToInfrequentAccessDays: ["offlineStore", "transitionToInfrequentAccessDays"],
     noncurrentVersionExpirationDays: ["offlineStore", "noncurrentVersionExpirationDays"],
   });
@@ -109,11 +109,11 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
   const tracking = objectOrUndefined(registry.experimentTracking) as Loose<DataConfig["modelRegistry"]["experimentTracking"]> | undefined;
   const registryProps = {
     namePrefix: environment.namePrefix,
-    imageRepositories: strings(registry.imageRepositories),
+    imageRepositories: stringsOrUndefined(registry.imageRepositories),
     modelPackageGroups: packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string") ? (packageGroups as { name: string; description: string }[]) : undefined,
-    consumerAccountIds: strings(registry.consumerAccountIds),
-    untaggedImageExpiryDays: count(registry.untaggedImageExpiryDays),
-    noncurrentVersionExpirationDays: count((objectOrUndefined(registry.artifacts) as { noncurrentVersionExpirationDays?: unknown } | undefined)?.noncurrentVersionExpirationDays),
+    consumerAccountIds: stringsOrUndefined(registry.consumerAccountIds),
+    untaggedImageExpiryDays: numberOrUndefined(registry.untaggedImageExpiryDays),
+    noncurrentVersionExpirationDays: numberOrUndefined((objectOrUndefined(registry.artifacts) as { noncurrentVersionExpirationDays?: unknown } | undefined)?.noncurrentVersionExpirationDays),
     experimentTracking:
       typeof tracking?.mlflowVersion === "string" && TRACKING_SERVER_SIZES.includes(tracking.size as TrackingServerSize)
         ? { size: tracking.size as TrackingServerSize, mlflowVersion: tracking.mlflowVersion }

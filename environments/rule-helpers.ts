@@ -13,6 +13,12 @@ export type Loose<T> = { [K in keyof T]?: unknown };
 
 export const isCount = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0;
 
+/** The value as a construct's prop, where it has the type (the schema reports the others). */
+export const stringOrUndefined = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+export const numberOrUndefined = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+export const stringsOrUndefined = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined;
+
 export function objectOrUndefined(value: unknown): object | undefined {
   return typeof value === "object" && value !== null ? value : undefined;
 }

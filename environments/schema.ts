@@ -11,7 +11,7 @@ import { maturityProblems } from "./maturity";
 import { MODEL_PACKAGE_ARN, packageGroupOf } from "../constructs/serving/model-source";
 import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
-import { type AddProblem, type Loose, addPropsProblems, objectOrUndefined } from "./rule-helpers";
+import { type AddProblem, type Loose, addPropsProblems, numberOrUndefined, objectOrUndefined, stringsOrUndefined } from "./rule-helpers";
 
 const MIN_AZS = { unprotected: 2, protected: 3 } as const;
 
@@ -91,23 +91,21 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   if (env.tier === "production" && protection.enabled === false) {
     add(["protection", "enabled"], "a production environment must be protected; set it to true");
   }
-  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
-  const zones = strings(network.availabilityZones);
+  const zones = stringsOrUndefined(network.availabilityZones);
   // The Network, KmsKey and EncryptedLogGroup constructs' own checks, on the fields that have their types (the schema reports the others).
   const networkProps = {
     cidr: typeof network.vpcCidr === "string" ? network.vpcCidr : undefined,
     // Too few zones is the environment's minimum to report (below), the construct's 1 says less.
     availabilityZones: zones && zones.length > 0 ? zones : undefined,
-    interfaceEndpoints: strings(network.interfaceEndpoints),
+    interfaceEndpoints: stringsOrUndefined(network.interfaceEndpoints),
   };
   addPropsProblems(networkProblems(networkProps, region), ["network"], add, { cidr: ["vpcCidr"] });
   const minZones = isProtected ? MIN_AZS.protected : MIN_AZS.unprotected;
   if (zones && zones.length < minZones) {
     add(["network", "availabilityZones"], `has ${zones.length}; ${isProtected ? "a protected" : "an"} environment needs at least ${minZones}`);
   }
-  const finite = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
-  addPropsProblems(kmsKeyProblems({ deletionWindowInDays: finite(protection.kmsKeyDeletionWindowDays) }), ["protection"], add, { deletionWindowInDays: ["kmsKeyDeletionWindowDays"] });
-  const retentionDays = finite((objectOrUndefined(env.logs) as Loose<EnvironmentInput["logs"]> | undefined)?.retentionDays);
+  addPropsProblems(kmsKeyProblems({ deletionWindowInDays: numberOrUndefined(protection.kmsKeyDeletionWindowDays) }), ["protection"], add, { deletionWindowInDays: ["kmsKeyDeletionWindowDays"] });
+  const retentionDays = numberOrUndefined((objectOrUndefined(env.logs) as Loose<EnvironmentInput["logs"]> | undefined)?.retentionDays);
   if (retentionDays !== undefined) addPropsProblems(logGroupProblems({ retentionDays }), ["logs"], add);
   if (isProtected && network.natGateways === "single") {
     add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');

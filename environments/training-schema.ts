@@ -15,7 +15,18 @@ import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/w
 import { karpenterProblems } from "../constructs/training-cluster/workloads/karpenter";
 import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
 import { prometheusWorkspaceProblems } from "../constructs/observability/prometheus-workspace";
-import { AddProblem, Loose, addPropsProblems, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
+import {
+  AddProblem,
+  Loose,
+  addPropsProblems,
+  duplicatePositions,
+  isCount,
+  numberOrUndefined,
+  objectOrUndefined,
+  objectsIn,
+  stringOrUndefined,
+  stringsOrUndefined,
+} from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
@@ -23,7 +34,6 @@ const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
-
 
 // Types here; what each value may be is the GpuTrainingCluster construct's check (trainingClusterProblems, in checkTraining).
 const systemPoolSchema = z.strictObject({
@@ -139,9 +149,8 @@ export const trainingSchema = z.strictObject({
   /**
    * Capacity for the teams' pods that need no GPU (data preparation, launchers): a Karpenter NodePool of CPU
    * instance types, scaling from zero. The system nodes are tainted for the controllers, so this is where such
-   * pods run.
+   * pods run. Types here; what each value may be is the CpuNodePool construct's check (cpuPoolProblems, in checkTraining).
    */
-  // Types here; what each value may be is the CpuNodePool construct's check (cpuPoolProblems, in checkTraining).
   cpuPool: z.strictObject({
     instanceTypes: z.array(z.string()),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]),
@@ -194,24 +203,21 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   const t = training as Loose<TrainingConfig>;
   const at = (...path: (string | number)[]) => ["training", ...path];
 
-  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined);
-  const finite = (value: unknown) => typeof value === "number" && Number.isFinite(value);
   const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
   const roles = objectOrUndefined(t.access) as Loose<TrainingConfig["access"]> | undefined;
   const apiAccess = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
   const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
-  const systemTyped = system && strings(system.instanceTypes) && finite(system.minSize) && finite(system.maxSize) && finite(system.diskSizeGiB);
+  const systemTyped = system && stringsOrUndefined(system.instanceTypes) && [system.minSize, system.maxSize, system.diskSizeGiB].every((n) => numberOrUndefined(n) !== undefined);
   // The GpuTrainingCluster construct's own checks, on the fields that have their types (the schema reports the others).
   const clusterProps = {
-    kubernetesVersion: text(t.kubernetesVersion),
-    nodeAmiReleaseVersion: text(t.nodeAmiReleaseVersion),
-    addonVersions: { kubeProxy: text(addons.kubeProxy), coreDns: text(addons.coreDns) },
+    kubernetesVersion: stringOrUndefined(t.kubernetesVersion),
+    nodeAmiReleaseVersion: stringOrUndefined(t.nodeAmiReleaseVersion),
+    addonVersions: { kubeProxy: stringOrUndefined(addons.kubeProxy), coreDns: stringOrUndefined(addons.coreDns) },
     systemPool: systemTyped ? (system as TrainingConfig["systemPool"]) : undefined,
-    publicApiCidrs: strings(t.publicApiCidrs),
-    apiAccess: { cidrs: strings(apiAccess?.cidrs), securityGroupIds: strings(apiAccess?.securityGroupIds) },
-    adminRoleArns: strings(roles?.adminRoleArns),
-    readOnlyRoleArns: strings(roles?.readOnlyRoleArns),
+    publicApiCidrs: stringsOrUndefined(t.publicApiCidrs),
+    apiAccess: { cidrs: stringsOrUndefined(apiAccess?.cidrs), securityGroupIds: stringsOrUndefined(apiAccess?.securityGroupIds) },
+    adminRoleArns: stringsOrUndefined(roles?.adminRoleArns),
+    readOnlyRoleArns: stringsOrUndefined(roles?.readOnlyRoleArns),
   };
   addPropsProblems(trainingClusterProblems(clusterProps, accountId), ["training"], add, {
     addonVersions: ["addons"],
@@ -220,14 +226,13 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   });
   const observability = objectOrUndefined(t.observability) as Loose<TrainingConfig["observability"]> | undefined;
   const alerts = (objectOrUndefined(observability?.alerts) ?? {}) as Loose<TrainingConfig["observability"]["alerts"]>;
-  const number = (value: unknown) => (finite(value) ? (value as number) : undefined);
   const workspaceProps = {
-    scrapeIntervalSeconds: number(observability?.scrapeIntervalSeconds),
+    scrapeIntervalSeconds: numberOrUndefined(observability?.scrapeIntervalSeconds),
     alerts: {
-      idleGpuUtilPercent: number(alerts.idleGpuUtilPercent),
-      idleForMinutes: number(alerts.idleForMinutes),
-      pendingForMinutes: number(alerts.pendingForMinutes),
-      launchFailureForMinutes: number(alerts.launchFailureForMinutes),
+      idleGpuUtilPercent: numberOrUndefined(alerts.idleGpuUtilPercent),
+      idleForMinutes: numberOrUndefined(alerts.idleForMinutes),
+      pendingForMinutes: numberOrUndefined(alerts.pendingForMinutes),
+      launchFailureForMinutes: numberOrUndefined(alerts.launchFailureForMinutes),
     },
   };
   addPropsProblems(prometheusWorkspaceProblems(workspaceProps), ["training", "observability"], add);
@@ -251,7 +256,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   }
 
   const karpenter = objectOrUndefined(t.karpenter) as Loose<TrainingConfig["karpenter"]> | undefined;
-  addPropsProblems(karpenterProblems({ replicas: number(karpenter?.controllerReplicas) }), at("karpenter"), add, { replicas: ["controllerReplicas"] });
+  addPropsProblems(karpenterProblems({ replicas: numberOrUndefined(karpenter?.controllerReplicas) }), at("karpenter"), add, { replicas: ["controllerReplicas"] });
   if (karpenter && isCount(karpenter.controllerReplicas) && system && isCount(system.minSize) && system.minSize >= 1 && karpenter.controllerReplicas > system.minSize) {
     add(
       at("karpenter", "controllerReplicas"),
@@ -262,7 +267,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   if (charts) {
     const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" ? [[name, charts[name]]] : [])));
     // A Kubernetes version of the wrong type leaves only the versions' form to judge.
-    for (const problem of chartVersionProblems(text(t.kubernetesVersion) ?? "", versions)) add(at("charts", problem.field), problem.message);
+    for (const problem of chartVersionProblems(stringOrUndefined(t.kubernetesVersion) ?? "", versions)) add(at("charts", problem.field), problem.message);
   }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;
@@ -274,7 +279,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   // The CpuNodePool and GpuNodePools constructs' own checks, on the fields that have their types (the schema reports the others).
   const cpuPool = objectOrUndefined(t.cpuPool) as Loose<TrainingConfig["cpuPool"]> | undefined;
   if (cpuPool) {
-    const cpuProps = { instanceTypes: strings(cpuPool.instanceTypes), maxSize: number(cpuPool.maxSize), diskSizeGiB: number(cpuPool.diskSizeGiB) };
+    const cpuProps = { instanceTypes: stringsOrUndefined(cpuPool.instanceTypes), maxSize: numberOrUndefined(cpuPool.maxSize), diskSizeGiB: numberOrUndefined(cpuPool.diskSizeGiB) };
     addPropsProblems(cpuPoolProblems(cpuProps), at("cpuPool"), add);
   }
   const poolCapacity = new Map<string, number | undefined>();
@@ -291,9 +296,9 @@ export function checkTraining(training: unknown, environment: { readonly isProte
       const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : "the CPU pool's name (its NodePool would collide)";
       add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
-    const types = strings(pool.instanceTypes);
+    const types = stringsOrUndefined(pool.instanceTypes);
     const sharing = validSharing(pool.sharing);
-    addPropsProblems(gpuPoolProblems({ instanceTypes: types, sharing, maxSize: number(pool.maxSize), diskSizeGiB: number(pool.diskSizeGiB) }), at("gpuPools", i), add);
+    addPropsProblems(gpuPoolProblems({ instanceTypes: types, sharing, maxSize: numberOrUndefined(pool.maxSize), diskSizeGiB: numberOrUndefined(pool.diskSizeGiB) }), at("gpuPools", i), add);
     if (typeof pool.name === "string" && !duplicatePools.includes(i)) {
       const units = sharing && types ? gpuUnitsPerNode(types, sharing) : undefined;
       poolCapacity.set(pool.name, units !== undefined && isCount(pool.maxSize) ? units * pool.maxSize : undefined);
@@ -314,15 +319,15 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   teams.forEach((team, i) => {
     const teamProps = {
       team: kubernetesName.safeParse(team?.name).success ? (team!.name as string) : undefined,
-      cpuQuota: text(team?.cpuQuota),
-      memoryQuota: text(team?.memoryQuota),
+      cpuQuota: stringOrUndefined(team?.cpuQuota),
+      memoryQuota: stringOrUndefined(team?.memoryQuota),
     };
     addPropsProblems(teamNamespaceProblems(teamProps), at("teams", i), add, { team: ["name"] });
   });
   // The KueueQueues construct's own checks: quotas in pools that exist, within their capacity, lending within quota.
   const queuePools = pools.flatMap((pool, i) => (typeof pool?.name === "string" ? [{ index: i, name: pool.name, capacity: poolCapacity.get(pool.name) }] : []));
   const queueTeams = teams.map((team) => ({
-    name: text(team?.name) ?? "",
+    name: stringOrUndefined(team?.name) ?? "",
     gpuQuotas: Object.fromEntries(Object.entries(objectOrUndefined(team?.gpuQuotas) ?? {}).map(([pool, quota]) => [pool, isCount(quota) ? quota : 0])),
     gpuLendingLimit: isCount(team?.gpuLendingLimit) ? team.gpuLendingLimit : undefined,
   }));

@@ -108,6 +108,20 @@ describe("what the FeatureGroup construct refuses is refused by the schema first
     ]);
   });
 
+  it("judges the feature/model contract past a lifecycle mistake (only a group problem leaves the groups unknown)", () => {
+    const churn = dev.data.modelRegistry.modelPackageGroups.findIndex((g) => g.name === "churn");
+    const lines = problemLines(
+      mutated(dev, (c) => {
+        c.data.featureStore.offlineStore.transitionToInfrequentAccessDays = 7;
+        c.data.modelRegistry.modelPackageGroups[churn].featureGroups = [{ name: "transactions", version: 7 }];
+      }),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^dev: data\.featureStore\.offlineStore\.transitionToInfrequentAccessDays: is 7; /),
+      expect.stringMatching(new RegExp(`^dev: data\\.modelRegistry\\.modelPackageGroups\\.${churn}\\.featureGroups\\.0: transactions-v7 is not in this environment's feature store`)),
+    ]);
+  });
+
   it("treats group names that differ only in case as the same group", () => {
     const lines = problemLines(mutated(dev, (c) => c.data.featureStore.featureGroups.push({ ...firstGroup(c), name: "Customer-Profile" })));
     expect(lines).toEqual([`dev: ${PUSHED}.version: "Customer-Profile-v${dev.data.featureStore.featureGroups[0].version}" is declared twice (also featureGroups.0); a schema change needs a new version`]);
