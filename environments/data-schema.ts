@@ -1,63 +1,51 @@
 import { z } from "zod";
-import { registrySpecProblems } from "../constructs/model-registry/model-registry";
+import { TRACKING_SERVER_SIZES, type TrackingServerSize, modelRegistryProblems } from "../constructs/model-registry/model-registry";
 import { featureGroupSpecProblems } from "../constructs/feature-store/feature-group";
-import { AddProblem, Loose, duplicatePositions, objectsIn } from "./rule-helpers";
-import { SAGEMAKER_NAME, sagemakerNamePattern } from "../constructs/core/sagemaker-names";
+import { featureStoreProblems } from "../constructs/feature-store/feature-store";
+import { AddProblem, Loose, addPropsProblems, numberOrUndefined, objectOrUndefined, objectsIn, stringsOrUndefined } from "./rule-helpers";
 
 /** The most feature groups and model families an environment declares: team roles stay inside IAM's limits up to these (tested). */
 export const MAX_FEATURE_GROUPS = 200;
 export const MAX_MODEL_PACKAGE_GROUPS = 100;
 
-const FEATURE_TYPES = ["Integral", "Fractional", "String"] as const;
-const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
-const days = z.number().int({ error: "must be a whole number of days" }).positive({ error: "must be a positive number of days" });
-const accountId = z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" });
-
+// Types here; what each value may be is the FeatureGroup construct's check (featureGroupSpecProblems, in checkData).
 const featureGroupSchema = z.strictObject({
   /** Base name; the SageMaker feature group is `<name>-v<version>`. */
-  name: z.string().regex(sagemakerNamePattern(), { error: "must be letters, digits and inner hyphens (SageMaker's feature group names)" }),
+  name: z.string(),
   /** Schema version. Changing the schema means a new version beside the old one, never an edit in place. */
-  version: z.number().int({ error: "must be a whole number" }).positive({ error: "must be 1 or more" }),
-  description: z.string().min(1, { error: "must say what the group holds" }).max(128, { error: "must be at most 128 characters" }),
+  version: z.number(),
+  description: z.string().min(1, { error: "must say what the group holds" }),
   /** The feature that identifies a record. */
   recordIdentifier: z.string(),
   /** The feature that holds the record's event time (String in ISO-8601, or Fractional seconds). */
   eventTime: z.string(),
-  features: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(FEATURE_NAME, { error: "must be 1-64 letters, digits, inner - and _ (SageMaker's feature names)" }),
-        type: z.enum(FEATURE_TYPES),
-      }),
-    )
-    .min(1, { error: "must declare at least one feature" })
-    .max(2500, { error: "SageMaker allows at most 2500 features" }),
+  features: z.array(z.strictObject({ name: z.string(), type: z.enum(["Integral", "Fractional", "String"]) })),
   /** Low-latency reads for serving; records expire after ttlDays when set. */
-  onlineStore: z.strictObject({ enabled: z.boolean(), ttlDays: days.optional() }),
+  onlineStore: z.strictObject({ enabled: z.boolean(), ttlDays: z.number().optional() }),
   /** History in S3 and the Glue catalog, for training. */
   offlineStore: z.boolean(),
 });
 
 export const dataSchema = z.strictObject({
+  // Types here; what each value may be is the FeatureStore construct's check (featureStoreProblems, in checkData).
   featureStore: z.strictObject({
     offlineStore: z.strictObject({
       /** S3 moves objects to Standard-IA no earlier than 30 days after creation. */
-      transitionToInfrequentAccessDays: days.min(30, { error: "must be at least 30 (S3's minimum for Standard-IA)" }),
-      noncurrentVersionExpirationDays: days,
+      transitionToInfrequentAccessDays: z.number(),
+      noncurrentVersionExpirationDays: z.number(),
     }),
     /** At most MAX_FEATURE_GROUPS: team roles read every group, and IAM bounds how much a role's policies may list. */
     featureGroups: z.array(featureGroupSchema).max(MAX_FEATURE_GROUPS, { error: `at most ${MAX_FEATURE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
   }),
+  // Types here; what each value may be is the ModelRegistry construct's check (modelRegistryProblems, in checkData).
   modelRegistry: z.strictObject({
     /** Repositories for training and inference images, created as `mlops-<env>/<name>`. */
-    imageRepositories: z.array(
-      z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, { error: "must be an ECR repository name such as training/xgboost" }),
-    ),
-    untaggedImageExpiryDays: days,
+    imageRepositories: z.array(z.string()),
+    untaggedImageExpiryDays: z.number(),
     /** One model package group per model family (at most MAX_MODEL_PACKAGE_GROUPS: team roles list them in IAM policies). */
     modelPackageGroups: z.array(
       z.strictObject({
-        name: z.string().regex(SAGEMAKER_NAME, { error: "must be 1-63 letters, digits and inner hyphens" }),
+        name: z.string(),
         description: z.string().min(1, { error: "must say which models the group holds" }),
         /**
          * The feature group versions the group's models read (the feature/model contract): an environment may serve
@@ -68,13 +56,14 @@ export const dataSchema = z.strictObject({
       }),
     ).max(MAX_MODEL_PACKAGE_GROUPS, { error: `at most ${MAX_MODEL_PACKAGE_GROUPS} groups: every team role lists them, within IAM's policy size limits` }),
     /** Accounts of the environments models are promoted to (e.g. staging and prod): they may describe the packages and create models from them. */
-    consumerAccountIds: z.array(accountId),
-    artifacts: z.strictObject({ noncurrentVersionExpirationDays: days }),
+    consumerAccountIds: z.array(z.string()),
+    artifacts: z.strictObject({ noncurrentVersionExpirationDays: z.number() }),
     /** A managed MLflow tracking server; off where nobody runs experiments. */
     experimentTracking: z.strictObject({
       enabled: z.boolean(),
-      size: z.enum(["Small", "Medium", "Large"]),
-      mlflowVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: "must be an MLflow version such as 2.16" }),
+      size: z.enum(TRACKING_SERVER_SIZES),
+      /** An MLflow version SageMaker offers, e.g. "2.16"; judged even while tracking is off. */
+      mlflowVersion: z.string(),
     }),
   }),
 });
@@ -93,21 +82,44 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
     groupProblems += 1;
     add(path, message);
   };
-  groups.forEach((group, i) => checkFeatureGroup(group as Loose<DataConfig["featureStore"]["featureGroups"][number]>, i, groups, addGroupProblem));
+  // Each group is the FeatureGroup construct's check, the store (lifecycle days, groups declared twice) the FeatureStore's.
+  groups.forEach((group, i) => {
+    const parsed = featureGroupSchema.safeParse(group);
+    if (parsed.success) addPropsProblems(featureGroupSpecProblems(parsed.data), ["data", "featureStore", "featureGroups", i], addGroupProblem);
+  });
+  const offline = (objectOrUndefined((featureStore as Loose<DataConfig["featureStore"]> | undefined)?.offlineStore) ?? {}) as Loose<DataConfig["featureStore"]["offlineStore"]>;
+  const named = groups.every((g) => typeof g?.name === "string" && typeof (g as { version?: unknown }).version === "number");
+  const storeProps = {
+    transitionToInfrequentAccessDays: numberOrUndefined(offline.transitionToInfrequentAccessDays),
+    noncurrentVersionExpirationDays: numberOrUndefined(offline.noncurrentVersionExpirationDays),
+    featureGroups: named ? (groups as { name: string; version: number }[]) : undefined,
+  };
+  // A group declared twice makes the groups invalid for the contract below; a lifecycle day does not.
+  const addStoreProblem: AddProblem = (path, message) => (path[2] === "featureGroups" ? addGroupProblem : add)(path, message);
+  addPropsProblems(featureStoreProblems(storeProps), ["data", "featureStore"], addStoreProblem, {
+    transitionToInfrequentAccessDays: ["offlineStore", "transitionToInfrequentAccessDays"],
+    noncurrentVersionExpirationDays: ["offlineStore", "noncurrentVersionExpirationDays"],
+  });
   const groupsValid = groupProblems === 0 && groups.every((g) => featureGroupSchema.safeParse(g).success);
 
   const registry = (modelRegistry ?? {}) as Loose<DataConfig["modelRegistry"]>;
   const at = (...path: (string | number)[]) => ["data", "modelRegistry", ...path];
-  // The ModelRegistry construct's own checks, where the fields have their types (the schema reports the others).
-  const repositories = Array.isArray(registry.imageRepositories) ? (registry.imageRepositories as unknown[]) : [];
+  // The ModelRegistry construct's own checks, on the fields that have their types (the schema reports the others).
   const packageGroups = objectsIn(registry.modelPackageGroups) as (Loose<DataConfig["modelRegistry"]["modelPackageGroups"][number]> | undefined)[];
-  const typed = repositories.every((r) => typeof r === "string") && packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string");
-  if (typed && environment.namePrefix) {
-    const spec = { namePrefix: environment.namePrefix, imageRepositories: repositories as string[], modelPackageGroups: packageGroups as { name: string; description: string }[] };
-    // A name of the wrong form is the schema's to report (its regex); the construct's message would repeat it.
-    const reported = (p: { field: string; message: string }) => !/must be (lowercase letters|1-63 letters)/.test(p.message);
-    for (const problem of registrySpecProblems(spec).filter(reported)) add(at(...problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
-  }
+  const tracking = objectOrUndefined(registry.experimentTracking) as Loose<DataConfig["modelRegistry"]["experimentTracking"]> | undefined;
+  const registryProps = {
+    namePrefix: environment.namePrefix,
+    imageRepositories: stringsOrUndefined(registry.imageRepositories),
+    modelPackageGroups: packageGroups.every((g) => typeof g?.name === "string" && typeof g.description === "string") ? (packageGroups as { name: string; description: string }[]) : undefined,
+    consumerAccountIds: stringsOrUndefined(registry.consumerAccountIds),
+    untaggedImageExpiryDays: numberOrUndefined(registry.untaggedImageExpiryDays),
+    noncurrentVersionExpirationDays: numberOrUndefined((objectOrUndefined(registry.artifacts) as { noncurrentVersionExpirationDays?: unknown } | undefined)?.noncurrentVersionExpirationDays),
+    experimentTracking:
+      typeof tracking?.mlflowVersion === "string" && TRACKING_SERVER_SIZES.includes(tracking.size as TrackingServerSize)
+        ? { size: tracking.size as TrackingServerSize, mlflowVersion: tracking.mlflowVersion }
+        : undefined,
+  };
+  addPropsProblems(modelRegistryProblems(registryProps, ownAccountId), ["data", "modelRegistry"], add, { noncurrentVersionExpirationDays: ["artifacts", "noncurrentVersionExpirationDays"] });
   // The contract names feature groups this environment trains from: they are in its own feature store. Judged once
   // every group is valid, so a misnamed group is reported once, at its name.
   const declared = new Set(groups.map((g) => featureGroupKey(g)).filter((k) => k !== undefined));
@@ -119,27 +131,10 @@ export function checkData(data: unknown, environment: { readonly accountId?: str
       }
     }),
   );
-  duplicatePositions(registry.consumerAccountIds).forEach((i) => add(at("consumerAccountIds", i), "is listed twice"));
-  (Array.isArray(registry.consumerAccountIds) ? registry.consumerAccountIds : []).forEach((id, i) => {
-    if (id === ownAccountId) add(at("consumerAccountIds", i), "is this environment's own account; list only the accounts models are promoted to");
-  });
 }
 
 /** `<name>-v<version>` of a feature group (or a reference to one), lowercased: SageMaker's ARNs and the Glue table names ignore case. */
 export function featureGroupKey(group: unknown): string | undefined {
   const { name, version } = (group ?? {}) as { name?: unknown; version?: unknown };
   return typeof name === "string" && typeof version === "number" ? `${name}-v${version}`.toLowerCase() : undefined;
-}
-
-function checkFeatureGroup(group: Loose<DataConfig["featureStore"]["featureGroups"][number]> | undefined, i: number, groups: unknown[], add: AddProblem): void {
-  if (!group) return;
-  const at = (...path: (string | number)[]) => ["data", "featureStore", "featureGroups", i, ...path];
-  const fullName = featureGroupKey(group);
-  if (fullName !== undefined && groups.findIndex((other) => featureGroupKey(other) === fullName) !== i) {
-    add(at("version"), `"${fullName}" is declared twice; a new schema needs a new version`);
-  }
-  // Everything else about one group is the FeatureGroup construct's own check, reported at each field.
-  const parsed = featureGroupSchema.safeParse(group);
-  if (!parsed.success) return;
-  for (const problem of featureGroupSpecProblems(parsed.data)) add(at(...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))), problem.message);
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { AWS_REGIONS, LOG_RETENTION_DAYS } from "../constructs/core/aws-regions";
-import { MAX_ZONES as MAX_AVAILABILITY_ZONES } from "../constructs/network/subnet-layout";
+import { AWS_REGIONS } from "../constructs/core/aws-regions";
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
+import { kmsKeyProblems } from "../constructs/core/kms-key";
+import { logGroupProblems } from "../constructs/core/log-group";
+import { networkProblems } from "../constructs/network/network";
 import { environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema, featureGroupKey } from "./data-schema";
@@ -9,10 +11,8 @@ import { maturityProblems } from "./maturity";
 import { MODEL_PACKAGE_ARN, packageGroupOf } from "../constructs/serving/model-source";
 import { checkMonitoring, checkServing, monitoringSchema, servingSchema } from "./serving-schema";
 import { checkTraining, trainingSchema } from "./training-schema";
-import { type AddProblem, type Loose, objectOrUndefined } from "./rule-helpers";
+import { type AddProblem, type Loose, addPropsProblems, numberOrUndefined, objectOrUndefined, stringsOrUndefined } from "./rule-helpers";
 
-/** VPC prefix lengths the network layout supports: public subnets are 6 bits smaller and must stay >= /28. */
-const VPC_PREFIX = { min: 16, max: 20 } as const;
 const MIN_AZS = { unprotected: 2, protected: 3 } as const;
 
 const environmentName = z
@@ -21,42 +21,26 @@ const environmentName = z
     error: "must be 2-12 characters of lowercase letters, digits and inner hyphens, starting with a letter",
   });
 
-const cidr = z.string().refine((value) => parseCidr(value) !== undefined, {
-  error: "must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set",
-});
-
-const logRetentionDays = z
-  .number()
-  .int({ error: "must be a whole number of days" })
-  .positive({ error: "must be a positive number of days" })
-  // Only judged once the two checks above pass, so a bad value gets one message, not three.
-  .refine((days) => !Number.isInteger(days) || days <= 0 || (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-    error: `must be a retention CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
-  });
-
+// Types here; what each value may be is the constructs' check (networkProblems, kmsKeyProblems, logGroupProblems, in crossFieldRules).
 const networkSchema = z.strictObject({
   /** The VPC range; /16 to /20. Must not overlap another environment's VPC. */
-  vpcCidr: cidr,
-  /** Availability zones of the environment's region, one private and one public subnet each. */
-  availabilityZones: z.array(z.string()).max(MAX_AVAILABILITY_ZONES, {
-    error: `at most ${MAX_AVAILABILITY_ZONES} availability zones fit the subnet layout`,
-  }),
+  vpcCidr: z.string(),
+  /** Availability zones of the environment's region (at most MAX_ZONES), one private and one public subnet each. */
+  availabilityZones: z.array(z.string()),
   /** `single`: one NAT gateway (cheap, one AZ failure cuts egress); `perAz`: one per AZ (highly available). */
   natGateways: z.enum(["single", "perAz"]),
   /**
    * AWS services reached through interface endpoints (`com.amazonaws.<region>.<suffix>`), e.g. "sts", "ecr.api".
    * Each costs per hour and AZ; S3's gateway endpoint is always there and free.
    */
-  interfaceEndpoints: z
-    .array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, { error: 'must be a service name suffix such as "sts" or "ecr.api"' }))
-    .refine((list) => new Set(list).size === list.length, { error: "lists a service twice" }),
+  interfaceEndpoints: z.array(z.string()),
 });
 
 const protectionSchema = z.strictObject({
   /** Puts `prevent_destroy` and the service's own deletion protection on every stateful resource. */
   enabled: z.boolean(),
   /** Waiting period before a scheduled KMS key deletion happens, 7-30 days. */
-  kmsKeyDeletionWindowDays: z.number().int().min(7, { error: "must be 7-30 days" }).max(30, { error: "must be 7-30 days" }),
+  kmsKeyDeletionWindowDays: z.number(),
 });
 
 const environmentObject = z.strictObject({
@@ -72,7 +56,7 @@ const environmentObject = z.strictObject({
   protection: protectionSchema,
   network: networkSchema,
   /** Retention of every CloudWatch log group of the environment. */
-  logs: z.strictObject({ retentionDays: logRetentionDays }),
+  logs: z.strictObject({ retentionDays: z.number() }),
   /** The feature store and model registry (`<env>-data`). */
   data: dataSchema,
   /** The GPU training cluster (`<env>-training`) and what runs on it (`<env>-workloads`). */
@@ -100,7 +84,6 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   const account = (objectOrUndefined(env.account) ?? {}) as Loose<EnvironmentInput["account"]>;
   const protection = (objectOrUndefined(env.protection) ?? {}) as Loose<EnvironmentInput["protection"]>;
   const network = (objectOrUndefined(env.network) ?? {}) as Loose<EnvironmentInput["network"]>;
-  const zones: unknown[] = Array.isArray(network.availabilityZones) ? network.availabilityZones : [];
   const isProtected = protection.enabled === true;
   const region = typeof account.region === "string" && (AWS_REGIONS as readonly string[]).includes(account.region) ? account.region : undefined;
   const accountId = typeof account.id === "string" && /^\d{12}$/.test(account.id) ? account.id : undefined;
@@ -108,18 +91,22 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   if (env.tier === "production" && protection.enabled === false) {
     add(["protection", "enabled"], "a production environment must be protected; set it to true");
   }
+  const zones = stringsOrUndefined(network.availabilityZones);
+  // The Network, KmsKey and EncryptedLogGroup constructs' own checks, on the fields that have their types (the schema reports the others).
+  const networkProps = {
+    cidr: typeof network.vpcCidr === "string" ? network.vpcCidr : undefined,
+    // Too few zones is the environment's minimum to report (below), the construct's 1 says less.
+    availabilityZones: zones && zones.length > 0 ? zones : undefined,
+    interfaceEndpoints: stringsOrUndefined(network.interfaceEndpoints),
+  };
+  addPropsProblems(networkProblems(networkProps, region), ["network"], add, { cidr: ["vpcCidr"] });
   const minZones = isProtected ? MIN_AZS.protected : MIN_AZS.unprotected;
-  if (Array.isArray(network.availabilityZones) && zones.length < minZones) {
+  if (zones && zones.length < minZones) {
     add(["network", "availabilityZones"], `has ${zones.length}; ${isProtected ? "a protected" : "an"} environment needs at least ${minZones}`);
   }
-  zones.forEach((zone, i) => {
-    if (typeof zone !== "string" || region === undefined) return;
-    if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
-      add(["network", "availabilityZones", i], `${JSON.stringify(zone)} is not an availability zone of ${region} (e.g. ${region}a)`);
-    } else if (zones.indexOf(zone) !== i) {
-      add(["network", "availabilityZones", i], `"${zone}" is listed twice`);
-    }
-  });
+  addPropsProblems(kmsKeyProblems({ deletionWindowInDays: numberOrUndefined(protection.kmsKeyDeletionWindowDays) }), ["protection"], add, { deletionWindowInDays: ["kmsKeyDeletionWindowDays"] });
+  const retentionDays = numberOrUndefined((objectOrUndefined(env.logs) as Loose<EnvironmentInput["logs"]> | undefined)?.retentionDays);
+  if (retentionDays !== undefined) addPropsProblems(logGroupProblems({ retentionDays }), ["logs"], add);
   if (isProtected && network.natGateways === "single") {
     add(["network", "natGateways"], 'a protected environment needs "perAz" so one zone failing does not cut the others\' egress');
   }
@@ -129,22 +116,7 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   const registry = objectOrUndefined(data?.modelRegistry) as Loose<EnvironmentInput["data"]["modelRegistry"]> | undefined;
   checkServing(env.serving, { region, accountId, packageGroups: registry?.modelPackageGroups }, add);
   checkMonitoring(env.monitoring, add);
-  const vpc = typeof network.vpcCidr === "string" ? parseCidr(network.vpcCidr) : undefined;
-  if (vpc && (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max)) {
-    add(["network", "vpcCidr"], `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
-  }
-  const reserved = vpc && RANGES_NO_VPC.find((range) => cidrsOverlap(vpc, parseCidr(range.cidr)!));
-  if (reserved) add(["network", "vpcCidr"], `${network.vpcCidr as string} overlaps ${reserved.cidr} (${reserved.what}), which AWS does not allow in a VPC; use a private range such as 10.0.0.0/8`);
 }
-
-/** Address ranges a VPC cannot use (Amazon VPC User Guide, "VPC CIDR blocks"). */
-const RANGES_NO_VPC: readonly { cidr: string; what: string }[] = [
-  { cidr: "0.0.0.0/8", what: "\"this network\"" },
-  { cidr: "127.0.0.0/8", what: "loopback" },
-  { cidr: "169.254.0.0/16", what: "link-local" },
-  { cidr: "224.0.0.0/4", what: "multicast" },
-  { cidr: "240.0.0.0/4", what: "reserved" },
-];
 
 /** What an environment file declares (before defaults). */
 export type EnvironmentInput = z.input<typeof environmentObject>;

@@ -1,44 +1,49 @@
 import { z } from "zod";
-import { CPU_MEMORY_FLAVOR, UNASSIGNED_QUEUE } from "../constructs/training-cluster/kueue-names";
-import { addressesCovered, parseCidr } from "../constructs/core/cidr";
 import { resourceName } from "../constructs/core/naming";
 import { deployRunnerProblems } from "../constructs/training-cluster/deploy-runner";
-import { type GpuSharing, gpuSharingProblems, gpuUnitsPerNode, gpusPerInstance } from "../constructs/training-cluster/gpu-instances";
+import { type GpuSharing, gpuUnitsPerNode } from "../constructs/training-cluster/gpu-instances";
+import { gpuPoolProblems } from "../constructs/training-cluster/workloads/gpu-node-pools";
 import {
   CHART_NAMES,
   CONTROL_PLANE_LOG_TYPES,
-  EXACT_SEMVER,
-  SUPPORTED_KUBERNETES_VERSIONS,
   chartVersionProblems,
-  versionMismatchProblems,
 } from "../constructs/training-cluster/versions";
-import { KUBERNETES_QUANTITY } from "../constructs/training-cluster/workloads/team-namespace";
+import { teamNamespaceProblems } from "../constructs/training-cluster/workloads/team-namespace";
+import { kueueQueueProblems } from "../constructs/training-cluster/workloads/kueue-queues";
+import { devicePluginProblems } from "../constructs/training-cluster/workloads/nvidia-device-plugin";
 import { CPU_POOL_NAME, cpuPoolProblems } from "../constructs/training-cluster/workloads/cpu-node-pool";
-import { AddProblem, Loose, duplicatePositions, isCount, objectOrUndefined, objectsIn } from "./rule-helpers";
+import { karpenterProblems } from "../constructs/training-cluster/workloads/karpenter";
+import { trainingClusterProblems } from "../constructs/training-cluster/gpu-training-cluster";
+import { prometheusWorkspaceProblems } from "../constructs/observability/prometheus-workspace";
+import {
+  AddProblem,
+  Loose,
+  addPropsProblems,
+  duplicatePositions,
+  isCount,
+  numberOrUndefined,
+  objectOrUndefined,
+  objectsIn,
+  stringOrUndefined,
+  stringsOrUndefined,
+} from "./rule-helpers";
 
 const kubernetesName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be 1-32 lowercase letters, digits and inner hyphens, starting with a letter (a Kubernetes-safe name)",
 });
 const count = z.number().int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" });
-const chartVersion = z.string().regex(EXACT_SEMVER, { error: "must be an exact chart version such as 1.14.1 (no range, no v, never latest)" });
-const minutes = z.number().int({ error: "must be a whole number of minutes" }).min(1, { error: "must be 1-1440 minutes" }).max(1440, { error: "must be 1-1440 minutes" });
 /** A Karpenter duration: whole seconds, minutes or hours, e.g. 30s, 10m, 720h. */
 const duration = z.string().regex(/^[1-9]\d*(s|m|h)$/, { error: "must be a duration such as 30s, 10m or 720h" });
-const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
-const quantity = z.string().regex(KUBERNETES_QUANTITY, { error: "must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi" });
 
-/** Nodes a pool never goes above; at least 1. */
-const maxSize = z.number().int({ error: "must be a whole number" }).positive({ error: "must be at least 1" });
-/** Root volume size of each node, GiB (encrypted gp3). */
-const diskSizeGiB = z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384, { error: "must be at most 16384 GiB" });
-
+// Types here; what each value may be is the GpuTrainingCluster construct's check (trainingClusterProblems, in checkTraining).
 const systemPoolSchema = z.strictObject({
   /** Instance types for cluster services (CoreDNS, Karpenter, Kueue, Grafana); on-demand, a managed node group. */
-  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.large" })).min(1),
+  instanceTypes: z.array(z.string()),
   /** Nodes the pool never goes below (at least 1: the controllers run here). */
-  minSize: count,
-  maxSize,
-  diskSizeGiB,
+  minSize: z.number(),
+  maxSize: z.number(),
+  /** Root volume size of each node, GiB (encrypted gp3, 20-16384). */
+  diskSizeGiB: z.number(),
 });
 
 /**
@@ -50,7 +55,7 @@ const sharingSchema = z.discriminatedUnion(
   "mode",
   [
     z.strictObject({ mode: z.literal("none") }),
-    z.strictObject({ mode: z.literal("timeSlicing"), replicas: z.number().int({ error: "must be a whole number" }) }),
+    z.strictObject({ mode: z.literal("timeSlicing"), replicas: z.number() }),
     z.strictObject({ mode: z.literal("mig"), profile: z.string() }),
   ],
   { error: 'must be "none", "timeSlicing" or "mig" (MIG\'s mixed strategy is not offered: Karpenter cannot provision nodes for nvidia.com/mig-* resources)' },
@@ -71,14 +76,16 @@ const disruptionSchema = z.strictObject({
 /** Disruption of a GPU pool that does not say: empty nodes go after 10 minutes, nodes live 30 days, 10 % at a time. */
 export const DEFAULT_POOL_DISRUPTION = { consolidation: "WhenEmpty", consolidateAfter: "10m", expireAfter: "720h", budget: "10%" } as const;
 
+// Types here; what each value may be is the GpuNodePools construct's check (gpuPoolProblems, in checkTraining).
 const gpuPoolSchema = z.strictObject({
   name: kubernetesName,
   /** GPU instance types, all with the same number of GPUs; a Karpenter NodePool of these types. */
-  instanceTypes: z.array(z.string()).min(1, { error: "must list at least one GPU instance type" }),
+  instanceTypes: z.array(z.string()),
   capacityType: z.enum(["ON_DEMAND", "SPOT"]),
-  /** Nodes the pool never goes above (the NodePool's limits). Pools scale from and to zero. */
-  maxSize,
-  diskSizeGiB,
+  /** Nodes the pool never goes above (the NodePool's limits), at least 1. Pools scale from and to zero. */
+  maxSize: z.number(),
+  /** Root volume size of each node, GiB (encrypted gp3, 20-16384). */
+  diskSizeGiB: z.number(),
   sharing: sharingSchema,
   disruption: disruptionSchema.optional(),
 });
@@ -96,16 +103,18 @@ const teamSchema = z.strictObject({
   /** Units of its quota the team lends to others at most, in each pool (Kueue lendingLimit). Left out: all of it. */
   gpuLendingLimit: count.optional(),
   /** CPU the team's pods may request at once. */
-  cpuQuota: quantity,
+  cpuQuota: z.string(),
   /** Memory the team's pods may request at once. */
-  memoryQuota: quantity,
+  memoryQuota: z.string(),
 });
 
 export const trainingSchema = z.strictObject({
-  /** EKS Kubernetes version (minor), e.g. "1.33". */
-  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS),
+  // Types here for the cluster's own fields; what each value may be is the GpuTrainingCluster construct's check
+  // (trainingClusterProblems, in checkTraining).
+  /** EKS Kubernetes version (minor), e.g. "1.33": one of SUPPORTED_KUBERNETES_VERSIONS. */
+  kubernetesVersion: z.string(),
   /** EKS-optimized AMI release of the nodes, e.g. "1.33.0-20251104"; pins node images so upgrades are reviewed. */
-  nodeAmiReleaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$/, { error: "must be an EKS AMI release such as 1.33.0-20251104" }),
+  nodeAmiReleaseVersion: z.string(),
   /** CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (required when protected). */
   publicApiCidrs: z.array(z.string()),
   /**
@@ -115,7 +124,7 @@ export const trainingSchema = z.strictObject({
    */
   apiAccess: z.strictObject({
     cidrs: z.array(z.string()),
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id such as sg-0123456789abcdef0" })),
+    securityGroupIds: z.array(z.string()),
   }),
   /**
    * A GitHub Actions runner in the private subnets (CodeBuild-hosted), let in to the API endpoint: how the
@@ -127,7 +136,7 @@ export const trainingSchema = z.strictObject({
   /** Control plane log types sent to CloudWatch Logs; each can be switched off. */
   controlPlaneLogs: z.strictObject(Object.fromEntries(CONTROL_PLANE_LOG_TYPES.map((t) => [t, z.boolean()])) as Record<(typeof CONTROL_PLANE_LOG_TYPES)[number], z.ZodBoolean>),
   /** IAM roles given cluster access entries. */
-  access: z.strictObject({ adminRoleArns: z.array(iamRoleArn), readOnlyRoleArns: z.array(iamRoleArn) }),
+  access: z.strictObject({ adminRoleArns: z.array(z.string()), readOnlyRoleArns: z.array(z.string()) }),
   /** EKS managed add-on versions. */
   addons: z.strictObject({
     vpcCni: z.string().min(1),
@@ -140,36 +149,38 @@ export const trainingSchema = z.strictObject({
   /**
    * Capacity for the teams' pods that need no GPU (data preparation, launchers): a Karpenter NodePool of CPU
    * instance types, scaling from zero. The system nodes are tainted for the controllers, so this is where such
-   * pods run.
+   * pods run. Types here; what each value may be is the CpuNodePool construct's check (cpuPoolProblems, in checkTraining).
    */
   cpuPool: z.strictObject({
-    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m6i.2xlarge" })).min(1, { error: "must list at least one instance type" }),
+    instanceTypes: z.array(z.string()),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]),
-    maxSize,
-    diskSizeGiB,
+    maxSize: z.number(),
+    diskSizeGiB: z.number(),
   }),
   /** The most nodes any one GPU pool may reach: a guard against a typo that would buy a fleet. */
   maxNodesPerGpuPool: z.number().int().positive({ error: "must be a positive whole number" }),
-  /** The Karpenter controller, which launches the GPU pools' nodes. */
+  /** The Karpenter controller, which launches the GPU pools' nodes (what the replicas may be: the Karpenter construct's karpenterProblems). */
   karpenter: z.strictObject({
     /** Controller pods, one per system node (hostname anti-affinity): at most systemPool.minSize. */
-    controllerReplicas: z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }),
+    controllerReplicas: z.number(),
   }),
   /** Exact versions of the cluster's Helm charts (where each comes from: CHARTS in constructs/training-cluster/versions.ts). */
-  charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, chartVersion])) as Record<(typeof CHART_NAMES)[number], typeof chartVersion>),
+  // Each an exact version; what each may be is chartVersionProblems' check (in checkTraining).
+  charts: z.strictObject(Object.fromEntries(CHART_NAMES.map((name) => [name, z.string()])) as Record<(typeof CHART_NAMES)[number], z.ZodString>),
   /** GPU metrics (DCGM, Kueue, Karpenter) scraped into Amazon Managed Service for Prometheus, and the alerts on them. */
+  // Types here; what each value may be is the PrometheusWorkspace construct's check (prometheusWorkspaceProblems, in checkTraining).
   observability: z.strictObject({
-    /** How often the managed collector scrapes, seconds. */
-    scrapeIntervalSeconds: z.number().int({ error: "must be a whole number of seconds" }).min(30, { error: "must be 30-300 seconds (the managed collector's range)" }).max(300, { error: "must be 30-300 seconds (the managed collector's range)" }),
+    /** How often the managed collector scrapes, whole seconds 30-300. */
+    scrapeIntervalSeconds: z.number(),
     alerts: z.strictObject({
-      /** A GPU allocated to a pod counts as idle below this utilization, percent. */
-      idleGpuUtilPercent: z.number().int({ error: "must be a whole percentage" }).min(1, { error: "must be 1-100" }).max(100, { error: "must be 1-100" }),
-      /** For how long an allocated GPU stays idle before the alert fires. */
-      idleForMinutes: minutes,
-      /** For how long a queue holds pending workloads and admits none before the alert fires. */
-      pendingForMinutes: minutes,
-      /** For how long node launches fail while pods wait before the alert fires. */
-      launchFailureForMinutes: minutes,
+      /** A GPU allocated to a pod counts as idle below this utilization, percent (above 0, at most 100). */
+      idleGpuUtilPercent: z.number(),
+      /** For how long an allocated GPU stays idle before the alert fires, whole minutes 1-1440. */
+      idleForMinutes: z.number(),
+      /** For how long a queue holds pending workloads and admits none before the alert fires, whole minutes 1-1440. */
+      pendingForMinutes: z.number(),
+      /** For how long node launches fail while pods wait before the alert fires, whole minutes 1-1440. */
+      launchFailureForMinutes: z.number(),
     }),
   }),
   teams: z.array(teamSchema),
@@ -178,14 +189,12 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.output<typeof trainingSchema>;
 
 
-/** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-/** The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name would collide; Kueue's own flavors take two more. */
-const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME, CPU_MEMORY_FLAVOR, "default"];
-/** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
-const MAX_PUBLIC_ACCESS_CIDRS = 40;
-/** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
-const MAX_PUBLIC_ADDRESSES = 2 ** 24;
+/**
+ * The system pool's node group is `<cluster>-system` and the CPU pool's NodePool `cpu`: a GPU pool of either name
+ * would collide with another construct's object. (Kueue's flavor and the device plugin's default entry are those
+ * constructs' own checks.)
+ */
+const RESERVED_POOL_NAMES = ["system", CPU_POOL_NAME];
 
 /** Rules of the training section that relate several fields, or the environment's protection and account. */
 export function checkTraining(training: unknown, environment: { readonly isProtected: boolean; readonly accountId?: string }, add: AddProblem): void {
@@ -194,71 +203,48 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   const t = training as Loose<TrainingConfig>;
   const at = (...path: (string | number)[]) => ["training", ...path];
 
-  if (Array.isArray(t.publicApiCidrs)) {
-    t.publicApiCidrs.forEach((cidr, i) => {
-      if (typeof cidr !== "string") return; // the schema reports the type
-      const parsed = parseCidr(cidr);
-      if (!parsed) add(at("publicApiCidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
-      else if (parsed.prefixLength === 0) add(at("publicApiCidrs", i), "0.0.0.0/0 opens the API to the internet; list your networks");
-    });
-    const ranges = t.publicApiCidrs.map((cidr) => (typeof cidr === "string" ? parseCidr(cidr) : undefined)).filter((r) => r !== undefined);
-    // 0.0.0.0/0 itself is reported above; the sum is for the internet opened in pieces.
-    const open = addressesCovered(ranges.filter((r) => r.prefixLength > 0));
-    if (t.publicApiCidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
-      add(at("publicApiCidrs"), `lists ${t.publicApiCidrs.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} per cluster`);
-    } else if (open > MAX_PUBLIC_ADDRESSES) {
-      add(at("publicApiCidrs"), `together open the API to ${open.toLocaleString("en-US")} addresses (${((open / 2 ** 32) * 100).toFixed(1)} % of the internet); list your networks, a /8 at most in all`);
-    }
-    if (isProtected && t.publicApiCidrs.length > 0) {
-      add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
-    }
-  }
-
+  const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
   const roles = objectOrUndefined(t.access) as Loose<TrainingConfig["access"]> | undefined;
-  // EKS keeps one access entry per principal; a role in another account is a copied file's leftover.
-  const seenRoles = new Map<string, string>();
-  for (const list of ["adminRoleArns", "readOnlyRoleArns"] as const) {
-    const arns: unknown[] = Array.isArray(roles?.[list]) ? (roles[list] as unknown[]) : [];
-    arns.forEach((arn, i) => {
-      if (typeof arn !== "string") return;
-      const earlier = seenRoles.get(arn);
-      if (earlier) add(at("access", list, i), `${arn} is already in ${earlier}; EKS allows one access entry per principal, so give each role one level`);
-      else seenRoles.set(arn, `access.${list}`);
-      const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1];
-      if (accountId && roleAccount && roleAccount !== accountId) add(at("access", list, i), `is a role of account ${roleAccount}, not this environment's ${accountId}`);
-    });
-  }
-
-  // An unsupported version is the schema's to report; what goes with it cannot be judged.
-  if (typeof t.kubernetesVersion === "string" && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(t.kubernetesVersion)) {
-    const addons = (objectOrUndefined(t.addons) ?? {}) as Loose<TrainingConfig["addons"]>;
-    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    const problems = versionMismatchProblems({
-      kubernetesVersion: t.kubernetesVersion,
-      nodeAmiReleaseVersion: text(t.nodeAmiReleaseVersion),
-      kubeProxy: text(addons.kubeProxy),
-      coreDns: text(addons.coreDns),
-    });
-    for (const problem of problems) add(problem.field === "nodeAmiReleaseVersion" ? at(problem.field) : at("addons", problem.field), problem.message);
-  }
-
-  const access = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
-  const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
-  accessCidrs.forEach((cidr, i) => {
-    if (typeof cidr !== "string") return; // the schema reports the type
-    const parsed = parseCidr(cidr);
-    if (!parsed) add(at("apiAccess", "cidrs", i), `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
-    else if (parsed.prefixLength < 8) add(at("apiAccess", "cidrs", i), `${cidr} is wider than a /8; list the networks that deploy and operate the cluster`);
+  const apiAccess = objectOrUndefined(t.apiAccess) as Loose<TrainingConfig["apiAccess"]> | undefined;
+  const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
+  const systemTyped = system && stringsOrUndefined(system.instanceTypes) && [system.minSize, system.maxSize, system.diskSizeGiB].every((n) => numberOrUndefined(n) !== undefined);
+  // The GpuTrainingCluster construct's own checks, on the fields that have their types (the schema reports the others).
+  const clusterProps = {
+    kubernetesVersion: stringOrUndefined(t.kubernetesVersion),
+    nodeAmiReleaseVersion: stringOrUndefined(t.nodeAmiReleaseVersion),
+    addonVersions: { kubeProxy: stringOrUndefined(addons.kubeProxy), coreDns: stringOrUndefined(addons.coreDns) },
+    systemPool: systemTyped ? (system as TrainingConfig["systemPool"]) : undefined,
+    publicApiCidrs: stringsOrUndefined(t.publicApiCidrs),
+    apiAccess: { cidrs: stringsOrUndefined(apiAccess?.cidrs), securityGroupIds: stringsOrUndefined(apiAccess?.securityGroupIds) },
+    adminRoleArns: stringsOrUndefined(roles?.adminRoleArns),
+    readOnlyRoleArns: stringsOrUndefined(roles?.readOnlyRoleArns),
+  };
+  addPropsProblems(trainingClusterProblems(clusterProps, accountId), ["training"], add, {
+    addonVersions: ["addons"],
+    adminRoleArns: ["access", "adminRoleArns"],
+    readOnlyRoleArns: ["access", "readOnlyRoleArns"],
   });
+  const observability = objectOrUndefined(t.observability) as Loose<TrainingConfig["observability"]> | undefined;
+  const alerts = (objectOrUndefined(observability?.alerts) ?? {}) as Loose<TrainingConfig["observability"]["alerts"]>;
+  const workspaceProps = {
+    scrapeIntervalSeconds: numberOrUndefined(observability?.scrapeIntervalSeconds),
+    alerts: {
+      idleGpuUtilPercent: numberOrUndefined(alerts.idleGpuUtilPercent),
+      idleForMinutes: numberOrUndefined(alerts.idleForMinutes),
+      pendingForMinutes: numberOrUndefined(alerts.pendingForMinutes),
+      launchFailureForMinutes: numberOrUndefined(alerts.launchFailureForMinutes),
+    },
+  };
+  addPropsProblems(prometheusWorkspaceProblems(workspaceProps), ["training", "observability"], add);
+  if (isProtected && Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length > 0) {
+    add(at("publicApiCidrs"), "a protected environment keeps the API endpoint private; remove these CIDRs and reach the API from inside the VPC");
+  }
+
+  const access = apiAccess;
+  const accessCidrs = Array.isArray(access?.cidrs) ? (access.cidrs as unknown[]) : [];
   const runner = objectOrUndefined(t.deployRunner) as Loose<NonNullable<TrainingConfig["deployRunner"]>> | undefined;
   if (runner && typeof runner.repositoryUrl === "string" && typeof runner.connectionArn === "string") {
-    const problems = deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn });
-    for (const problem of problems) add(at("deployRunner", problem.field), problem.message);
-    // A connection belongs to one account: a copied file's would make CodeBuild refuse the project.
-    const connectionAccount = /^arn:aws:[a-z-]+:[a-z0-9-]+:(\d{12}):/.exec(runner.connectionArn)?.[1];
-    if (accountId && connectionAccount && connectionAccount !== accountId && !problems.some((p) => p.field === "connectionArn")) {
-      add(at("deployRunner", "connectionArn"), `is a connection of account ${connectionAccount}, not this environment's ${accountId}; make one in this account`);
-    }
+    addPropsProblems(deployRunnerProblems({ repositoryUrl: runner.repositoryUrl, connectionArn: runner.connectionArn }, accountId), at("deployRunner"), add);
   }
   const privateOnly = Array.isArray(t.publicApiCidrs) && t.publicApiCidrs.length === 0;
   const securityGroups = Array.isArray(access?.securityGroupIds) ? access.securityGroupIds.length : 0;
@@ -269,12 +255,8 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     );
   }
 
-  const system = objectOrUndefined(t.systemPool) as Loose<TrainingConfig["systemPool"]> | undefined;
-  if (system) checkMinMax(system, at("systemPool"), add);
-  if (system && isCount(system.minSize) && system.minSize < 1) {
-    add(at("systemPool", "minSize"), "is 0; the system pool runs cluster services and must keep at least 1 node");
-  }
   const karpenter = objectOrUndefined(t.karpenter) as Loose<TrainingConfig["karpenter"]> | undefined;
+  addPropsProblems(karpenterProblems({ replicas: numberOrUndefined(karpenter?.controllerReplicas) }), at("karpenter"), add, { replicas: ["controllerReplicas"] });
   if (karpenter && isCount(karpenter.controllerReplicas) && system && isCount(system.minSize) && system.minSize >= 1 && karpenter.controllerReplicas > system.minSize) {
     add(
       at("karpenter", "controllerReplicas"),
@@ -282,9 +264,10 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     );
   }
   const charts = objectOrUndefined(t.charts) as Record<string, unknown> | undefined;
-  if (charts && typeof t.kubernetesVersion === "string") {
-    const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" && EXACT_SEMVER.test(charts[name]) ? [[name, charts[name]]] : [])));
-    for (const problem of chartVersionProblems(t.kubernetesVersion, versions)) add(at("charts", problem.field), problem.message);
+  if (charts) {
+    const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" ? [[name, charts[name]]] : [])));
+    // A Kubernetes version of the wrong type leaves only the versions' form to judge.
+    for (const problem of chartVersionProblems(stringOrUndefined(t.kubernetesVersion) ?? "", versions)) add(at("charts", problem.field), problem.message);
   }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;
@@ -293,11 +276,11 @@ export function checkTraining(training: unknown, environment: { readonly isProte
    * `nvidia.com/gpu` units each named pool can reach (units per node × maxSize), or undefined when the
    * pool's own problems leave it unknown: its quota line would then mislead, so it is not judged.
    */
-  // The CPU pool: what the CpuNodePool construct refuses beyond the field types (GPU instance types).
+  // The CpuNodePool and GpuNodePools constructs' own checks, on the fields that have their types (the schema reports the others).
   const cpuPool = objectOrUndefined(t.cpuPool) as Loose<TrainingConfig["cpuPool"]> | undefined;
-  // An empty list and a maxSize below 1 are the field types' to report.
-  if (cpuPool && Array.isArray(cpuPool.instanceTypes) && cpuPool.instanceTypes.length > 0 && cpuPool.instanceTypes.every((type) => typeof type === "string") && isCount(cpuPool.maxSize) && cpuPool.maxSize >= 1) {
-    for (const problem of cpuPoolProblems({ instanceTypes: cpuPool.instanceTypes as string[], maxSize: cpuPool.maxSize })) add(at("cpuPool", problem.field), problem.message);
+  if (cpuPool) {
+    const cpuProps = { instanceTypes: stringsOrUndefined(cpuPool.instanceTypes), maxSize: numberOrUndefined(cpuPool.maxSize), diskSizeGiB: numberOrUndefined(cpuPool.diskSizeGiB) };
+    addPropsProblems(cpuPoolProblems(cpuProps), at("cpuPool"), add);
   }
   const poolCapacity = new Map<string, number | undefined>();
   const duplicatePools = duplicatePositions(pools.map((pool) => pool?.name));
@@ -310,31 +293,14 @@ export function checkTraining(training: unknown, environment: { readonly isProte
     // The unknown-field message says "did you mean maxSize?"; the migration needs the reason.
     if ("minSize" in pool) add(at("gpuPools", i, "minSize"), "was removed with the node groups: Karpenter starts GPU nodes for waiting pods and removes empty ones, so every pool scales from zero; delete the field");
     if (typeof pool.name === "string" && RESERVED_POOL_NAMES.includes(pool.name)) {
-      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : pool.name === CPU_POOL_NAME ? "the CPU pool's name (its NodePool would collide)" : "a name the cluster keeps for its own objects (Kueue flavor, device plugin config)";
+      const owner = pool.name === "system" ? "the system pool's name (its node group would collide)" : "the CPU pool's name (its NodePool would collide)";
       add(at("gpuPools", i, "name"), `"${pool.name}" is ${owner}; name the GPU pool otherwise`);
     }
-    const types = Array.isArray(pool.instanceTypes) ? (pool.instanceTypes as unknown[]) : [];
-    const counts = new Set<number>();
-    types.forEach((type, j) => {
-      if (typeof type !== "string") return; // the schema reports the type
-      const gpus = gpusPerInstance(type);
-      if (gpus === undefined) {
-        add(at("gpuPools", i, "instanceTypes", j), `${JSON.stringify(type)} is not a GPU instance type; use a g4dn, g5, g6, g6e, p3, p4d, p4de, p5, p5e or p5en size`);
-      } else counts.add(gpus);
-    });
-    if (counts.size > 1) {
-      add(
-        at("gpuPools", i, "instanceTypes"),
-        `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so its capacity (Kueue quotas, NodePool limits) is exact`,
-      );
-    }
-    const knownTypes = types.length > 0 && types.every((type) => typeof type === "string" && gpusPerInstance(type) !== undefined) ? (types as string[]) : undefined;
+    const types = stringsOrUndefined(pool.instanceTypes);
     const sharing = validSharing(pool.sharing);
-    if (sharing && knownTypes) {
-      for (const problem of gpuSharingProblems(knownTypes, sharing)) add(at("gpuPools", i, ...problem.field.split(".")), problem.message);
-    }
+    addPropsProblems(gpuPoolProblems({ instanceTypes: types, sharing, maxSize: numberOrUndefined(pool.maxSize), diskSizeGiB: numberOrUndefined(pool.diskSizeGiB) }), at("gpuPools", i), add);
     if (typeof pool.name === "string" && !duplicatePools.includes(i)) {
-      const units = sharing && knownTypes && counts.size === 1 ? gpuUnitsPerNode(knownTypes, sharing) : undefined;
+      const units = sharing && types ? gpuUnitsPerNode(types, sharing) : undefined;
       poolCapacity.set(pool.name, units !== undefined && isCount(pool.maxSize) ? units * pool.maxSize : undefined);
     }
   });
@@ -349,42 +315,28 @@ export function checkTraining(training: unknown, environment: { readonly isProte
       add(at("teams", i, "name"), `"${teams[i]!.name}" gives the same IAM role name as team "${teams[first]!.name}"; rename one`);
     }
   });
+  // The TeamNamespace construct's own checks (a namespace Kubernetes keeps, quantities), on names the schema accepts.
   teams.forEach((team, i) => {
-    if (team?.name === UNASSIGNED_QUEUE) add(at("teams", i, "name"), `"${UNASSIGNED_QUEUE}" is the queue that holds capacity no team has; name the team otherwise`);
-    if (typeof team?.name === "string" && RESERVED_NAMESPACES.includes(team.name)) {
-      add(at("teams", i, "name"), `"${team.name}" is a namespace Kubernetes keeps for itself; name the team otherwise`);
-    }
+    const teamProps = {
+      team: kubernetesName.safeParse(team?.name).success ? (team!.name as string) : undefined,
+      cpuQuota: stringOrUndefined(team?.cpuQuota),
+      memoryQuota: stringOrUndefined(team?.memoryQuota),
+    };
+    addPropsProblems(teamNamespaceProblems(teamProps), at("teams", i), add, { team: ["name"] });
   });
-
-  const poolNames = [...new Set(pools.flatMap((pool) => (typeof pool?.name === "string" ? [pool.name] : [])))];
-  const quotaSums = new Map<string, number>();
-  teams.forEach((team, i) => {
-    const quotas = objectOrUndefined(team?.gpuQuotas) as Record<string, unknown> | undefined;
-    if (!quotas) return;
-    for (const [pool, quota] of Object.entries(quotas)) {
-      if (!poolNames.includes(pool)) {
-        add(at("teams", i, "gpuQuotas", pool), `names no GPU pool; the pools are ${poolNames.length > 0 ? poolNames.map((n) => JSON.stringify(n)).join(", ") : "none"}`);
-      } else if (isCount(quota)) quotaSums.set(pool, (quotaSums.get(pool) ?? 0) + quota);
-    }
-    const lending = team?.gpuLendingLimit;
-    const largest = Math.max(0, ...Object.values(quotas).filter(isCount));
-    if (isCount(lending) && lending > largest) {
-      add(
-        at("teams", i, "gpuLendingLimit"),
-        `is ${lending}, above the team's largest pool quota (${largest}); a team lends at most its own quota in a pool, so lower it to ${largest} or less (or leave it out to lend all of it)`,
-      );
-    }
-  });
-  // Per pool (a Kueue flavor): guaranteed quotas Karpenter could not provision would never be honoured.
-  for (const [pool, sum] of quotaSums) {
-    const capacity = poolCapacity.get(pool);
-    if (capacity !== undefined && sum > capacity) {
-      const i = pools.findIndex((p) => p?.name === pool);
-      add(
-        at("teams"),
-        `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${capacity} GPU units (gpuPools.${i}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`,
-      );
-    }
+  // The KueueQueues construct's own checks: quotas in pools that exist, within their capacity, lending within quota.
+  const queuePools = pools.flatMap((pool, i) => (typeof pool?.name === "string" ? [{ index: i, name: pool.name, capacity: poolCapacity.get(pool.name) }] : []));
+  const queueTeams = teams.map((team) => ({
+    name: stringOrUndefined(team?.name) ?? "",
+    gpuQuotas: Object.fromEntries(Object.entries(objectOrUndefined(team?.gpuQuotas) ?? {}).map(([pool, quota]) => [pool, isCount(quota) ? quota : 0])),
+    gpuLendingLimit: isCount(team?.gpuLendingLimit) ? team.gpuLendingLimit : undefined,
+  }));
+  // The NvidiaDevicePlugin construct's own check: no pool takes its default configuration's name.
+  for (const problem of [...kueueQueueProblems(queuePools, queueTeams), ...devicePluginProblems(queuePools)]) {
+    // Pools are listed by name only: a problem at `pools.<k>` is at that pool's position in gpuPools.
+    const [list, k, ...rest] = problem.path.split(".");
+    const path = list === "pools" ? ["gpuPools", queuePools[Number(k)].index, ...rest] : problem.path.split(".").map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));
+    add(at(...path), problem.message);
   }
 }
 
@@ -392,7 +344,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
 function validSharing(value: unknown): GpuSharing | undefined {
   const sharing = objectOrUndefined(value) as { mode?: unknown; replicas?: unknown; profile?: unknown } | undefined;
   if (sharing?.mode === "none") return { mode: "none" };
-  if (sharing?.mode === "timeSlicing" && typeof sharing.replicas === "number" && Number.isInteger(sharing.replicas)) return { mode: "timeSlicing", replicas: sharing.replicas };
+  if (sharing?.mode === "timeSlicing" && typeof sharing.replicas === "number" && Number.isFinite(sharing.replicas)) return { mode: "timeSlicing", replicas: sharing.replicas };
   if (sharing?.mode === "mig" && typeof sharing.profile === "string") return { mode: "mig", profile: sharing.profile };
   return undefined;
 }
@@ -405,10 +357,4 @@ export function gpuPoolDisruption(pool: Pick<TrainingConfig["gpuPools"][number],
 /** `nvidia.com/gpu` units a pool can reach: units per node × maxSize (0 when the pool is invalid, which the schema refuses). */
 export function gpuPoolCapacity(pool: Pick<TrainingConfig["gpuPools"][number], "instanceTypes" | "sharing" | "maxSize">): number {
   return (gpuUnitsPerNode(pool.instanceTypes, pool.sharing) ?? 0) * pool.maxSize;
-}
-
-function checkMinMax(pool: { minSize?: unknown; maxSize?: unknown }, path: (string | number)[], add: AddProblem): void {
-  if (isCount(pool.minSize) && isCount(pool.maxSize) && pool.minSize > pool.maxSize) {
-    add([...path, "minSize"], `is ${pool.minSize}, above maxSize ${pool.maxSize}; minSize must be <= maxSize`);
-  }
 }

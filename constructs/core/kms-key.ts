@@ -6,7 +6,7 @@ import { accountRootArn, formatArn, lastArnSegment } from "./arn";
 import { awsEnvironmentOf } from "./aws-environment";
 import { Grant } from "./grant";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
-import { ConstructPropsError } from "./errors";
+import { ConstructPropsError, PropsProblem, throwFirstProblem } from "./errors";
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `mlops-prod-data`. */
@@ -24,6 +24,26 @@ const DECRYPT_VIA_S3_SID = "OtherAccountsDecryptThroughS3";
 /** `arn:<partition>:kms:<region>:<account>:key/<id>` (a key id is a UUID or, multi-Region, `mrk-` and hex). */
 const KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/;
 const ENCRYPT_DECRYPT = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+/** ScheduleKeyDeletion's PendingWindowInDays. */
+const DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
+const DEFAULT_DELETION_WINDOW_DAYS = 30;
+
+/**
+ * What KMS refuses in a key's props, each at its field. Shared by KmsKey (which throws the first) and the
+ * environment schema (protection.kmsKeyDeletionWindowDays), so config the schema accepts always builds.
+ */
+export function kmsKeyProblems(props: Partial<Pick<KmsKeyProps, "alias" | "deletionWindowInDays">>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const days = props.deletionWindowInDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= DELETION_WINDOW_DAYS.min && days <= DELETION_WINDOW_DAYS.max)) {
+    problems.push({ path: "deletionWindowInDays", message: `is ${days}; KMS allows whole days ${DELETION_WINDOW_DAYS.min}-${DELETION_WINDOW_DAYS.max}` });
+  }
+  if (props.alias !== undefined && (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || /^(alias|aws)\//.test(props.alias))) {
+    problems.push({ path: "alias", message: `is "${props.alias}"; it must be 1-250 of [a-zA-Z0-9/_-], without "alias/" and not in aws/` });
+  }
+  return problems;
+}
 
 /** Whether a statement went into the key policy: not for a key this stack does not own. */
 export interface AddToResourcePolicyResult {
@@ -103,13 +123,8 @@ export class KmsKey extends KmsKeyBase {
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
-    const deletionWindowInDays = props.deletionWindowInDays ?? 30;
-    if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
-      throw new ConstructPropsError(`${this.node.path}: deletionWindowInDays is ${deletionWindowInDays}; KMS allows 7-30 days`);
-    }
-    if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(props.alias) || /^(alias|aws)\//.test(props.alias)) {
-      throw new ConstructPropsError(`${this.node.path}: alias "${props.alias}" must be 1-250 of [a-zA-Z0-9/_-], without "alias/" and not in aws/`);
-    }
+    const deletionWindowInDays = props.deletionWindowInDays ?? DEFAULT_DELETION_WINDOW_DAYS;
+    throwFirstProblem(this.node.path, kmsKeyProblems(props));
     const { accountId } = awsEnvironmentOf(this);
     this.statements = [
       {

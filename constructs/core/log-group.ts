@@ -3,7 +3,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { Grant } from "./grant";
 import { IGrantable } from "./iam";
 import { IKmsKey } from "./kms-key";
-import { ConstructPropsError } from "./errors";
+import { LOG_RETENTION_DAYS } from "./aws-regions";
+import { PropsProblem, throwFirstProblem } from "./errors";
 
 export interface EncryptedLogGroupProps {
   readonly logGroupName: string;
@@ -16,6 +17,15 @@ export interface EncryptedLogGroupProps {
   readonly retentionDays: number;
 }
 
+/**
+ * What CloudWatch Logs refuses in a log group's props, each at its field. Shared by EncryptedLogGroup (which throws
+ * the first) and the environment schema (logs.retentionDays), so config the schema accepts always builds.
+ */
+export function logGroupProblems(props: Pick<EncryptedLogGroupProps, "retentionDays">): PropsProblem[] {
+  if ((LOG_RETENTION_DAYS as readonly number[]).includes(props.retentionDays)) return [];
+  return [{ path: "retentionDays", message: `is ${props.retentionDays}; CloudWatch Logs allows ${LOG_RETENTION_DAYS.join(", ")} days` }];
+}
+
 /** A CloudWatch log group that is always KMS-encrypted and always has a retention. */
 export class EncryptedLogGroup extends Construct {
   readonly logGroup: CloudwatchLogGroup;
@@ -24,9 +34,7 @@ export class EncryptedLogGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
-    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
-      throw new ConstructPropsError(`${this.node.path}: retentionDays is ${props.retentionDays}; it must be a whole number of days >= 1`);
-    }
+    throwFirstProblem(this.node.path, logGroupProblems(props));
     props.encryptionKey.allowCloudWatchLogs();
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       name: props.logGroupName,

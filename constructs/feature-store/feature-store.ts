@@ -9,7 +9,7 @@ import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { FeatureGroup, FeatureGroupSpec, featureGroupName } from "./feature-group";
-import { ConstructPropsError } from "../core/errors";
+import { PropsProblem, throwFirstProblem } from "../core/errors";
 
 export interface FeatureStoreProps {
   /** Prefix of every name, e.g. `mlops-prod`. */
@@ -60,7 +60,7 @@ export class FeatureStore extends Construct {
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
     const transitionDays = props.transitionToInfrequentAccessDays ?? 90;
-    this.validate(props, transitionDays);
+    throwFirstProblem(this.node.path, featureStoreProblems(props));
     const { accountId } = awsEnvironmentOf(this);
     this.encryptionKey = props.encryptionKey;
 
@@ -153,25 +153,38 @@ export class FeatureStore extends Construct {
   private glueArns(): string[] {
     return ["catalog", `database/${this.glueDatabaseName}`, `table/${this.glueDatabaseName}/*`].map((resource) => formatArn(this, { service: "glue", resource }));
   }
+}
 
-  private validate(props: FeatureStoreProps, transitionDays: number): void {
-    const where = this.node.path;
-    if (!Number.isSafeInteger(transitionDays) || transitionDays < MIN_INFREQUENT_ACCESS_DAYS) {
-      throw new ConstructPropsError(
-        `${where}: transitionToInfrequentAccessDays is ${transitionDays}; S3 moves objects to STANDARD_IA no earlier than ${MIN_INFREQUENT_ACCESS_DAYS} days (a whole number >= ${MIN_INFREQUENT_ACCESS_DAYS})`,
-      );
-    }
-    // Names compare ignoring case: SageMaker ARNs and Glue tables are lowercase, so "A-v1" and "a-v1" would collide.
-    const firstIndex = new Map<string, number>();
-    props.featureGroups.forEach((spec, i) => {
-      const name = featureGroupName(spec);
-      const earlier = firstIndex.get(name.toLowerCase());
-      if (earlier !== undefined) {
-        throw new ConstructPropsError(
-          `${where}: featureGroups[${i}] "${name}" is declared twice (also featureGroups[${earlier}]); a schema change needs a new version`,
-        );
-      }
-      firstIndex.set(name.toLowerCase(), i);
+/**
+ * What S3 would refuse in a store's lifecycle, or would collide among its groups, each at its field
+ * (`transitionToInfrequentAccessDays`, `featureGroups.2.version`, ...); only the fields given are judged. Each
+ * group's own spec is FeatureGroup's check (featureGroupSpecProblems). Shared by FeatureStore (which throws the
+ * first) and the environment schema (data.featureStore), so config the schema accepts always builds.
+ */
+export function featureStoreProblems(
+  props: Partial<Pick<FeatureStoreProps, "transitionToInfrequentAccessDays" | "noncurrentVersionExpirationDays">> & {
+    readonly featureGroups?: readonly Pick<FeatureGroupSpec, "name" | "version">[];
+  },
+): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const transition = props.transitionToInfrequentAccessDays;
+  if (transition !== undefined && !(Number.isSafeInteger(transition) && transition >= MIN_INFREQUENT_ACCESS_DAYS)) {
+    problems.push({
+      path: "transitionToInfrequentAccessDays",
+      message: `is ${transition}; S3 moves objects to STANDARD_IA no earlier than ${MIN_INFREQUENT_ACCESS_DAYS} days (a whole number >= ${MIN_INFREQUENT_ACCESS_DAYS})`,
     });
   }
+  const noncurrent = props.noncurrentVersionExpirationDays;
+  if (noncurrent !== undefined && !(Number.isInteger(noncurrent) && noncurrent >= 1)) {
+    problems.push({ path: "noncurrentVersionExpirationDays", message: `is ${noncurrent}; it must be a whole number of days, 1 or more` });
+  }
+  // Names compare ignoring case: SageMaker ARNs and Glue tables are lowercase, so "A-v1" and "a-v1" would collide.
+  const firstIndex = new Map<string, number>();
+  (props.featureGroups ?? []).forEach((spec, i) => {
+    const name = featureGroupName(spec);
+    const earlier = firstIndex.get(name.toLowerCase());
+    if (earlier !== undefined) problems.push({ path: `featureGroups.${i}.version`, message: `"${name}" is declared twice (also featureGroups.${earlier}); a schema change needs a new version` });
+    else firstIndex.set(name.toLowerCase(), i);
+  });
+  return problems;
 }

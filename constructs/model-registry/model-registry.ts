@@ -13,7 +13,7 @@ import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 export type TrackingServerSize = "Small" | "Medium" | "Large";
@@ -90,6 +90,8 @@ const REPOSITORY_NAME_MAX_LENGTH = 256;
 /** SageMaker's ModelPackageGroupName pattern (1-63 characters). */
 const MODEL_PACKAGE_GROUP_NAME = SAGEMAKER_NAME;
 const MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH = 1024;
+/** Every name's prefix: words of lowercase letters and digits joined by single hyphens. */
+const NAME_PREFIX = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** MLflow versions are `major.minor` or `major.minor.patch`; SageMaker allows at most 16 characters. */
 const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
 
@@ -103,29 +105,55 @@ const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
  * key); nobody else.
  */
 /**
- * What ECR or SageMaker would refuse in a registry's repositories and package groups, by field (e.g.
- * `imageRepositories.2`, `modelPackageGroups.0.description`). Shared by ModelRegistry and the environment schema.
+ * What ECR, S3 or SageMaker would refuse in a registry's props, or the blueprint does not allow, each at its field
+ * (`imageRepositories.2`, `modelPackageGroups.0.description`, `consumerAccountIds.1`, `experimentTracking.size`,
+ * ...); only the fields given are judged. `accountId` is the registry's own account, never a consumer. Shared by
+ * ModelRegistry (which throws the first) and the environment schema (data.modelRegistry), so config the schema
+ * accepts always builds.
  */
-export function registrySpecProblems(spec: Pick<ModelRegistryProps, "namePrefix" | "imageRepositories" | "modelPackageGroups">): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  spec.imageRepositories.forEach((name, i) => {
-    const fullName = `${spec.namePrefix}/${name}`;
+export function modelRegistryProblems(props: Partial<Omit<ModelRegistryProps, "encryptionKey">>, accountId: string | undefined): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  if (props.namePrefix !== undefined && !NAME_PREFIX.test(props.namePrefix)) {
+    fail("namePrefix", `is "${props.namePrefix}"; it must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
+  }
+  const repositories = props.imageRepositories ?? [];
+  repositories.forEach((name, i) => {
+    const fullName = `${props.namePrefix}/${name}`;
     if (!REPOSITORY_NAME.test(name)) {
-      problems.push({ field: `imageRepositories.${i}`, message: `"${name}" must be lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"` });
-    } else if (fullName.length > REPOSITORY_NAME_MAX_LENGTH) {
-      problems.push({ field: `imageRepositories.${i}`, message: `"${name}" gives the repository name "${fullName}" of ${fullName.length} characters; ECR allows ${REPOSITORY_NAME_MAX_LENGTH}` });
-    } else if (spec.imageRepositories.indexOf(name) !== i) problems.push({ field: `imageRepositories.${i}`, message: `"${name}" is listed twice` });
+      fail(`imageRepositories.${i}`, `is "${name}"; it must be an ECR repository name: lowercase letters and digits, with single ".", "_" or "-" between them and "/" between path parts, e.g. "training/xgboost"`);
+    } else if (props.namePrefix !== undefined && fullName.length > REPOSITORY_NAME_MAX_LENGTH) {
+      fail(`imageRepositories.${i}`, `"${name}" gives the repository name "${fullName}" of ${fullName.length} characters; ECR allows ${REPOSITORY_NAME_MAX_LENGTH}`);
+    } else if (repositories.indexOf(name) !== i) fail(`imageRepositories.${i}`, `"${name}" is listed twice`);
   });
   // Compared without case, so two groups never differ only by it.
-  const keys = spec.modelPackageGroups.map((g) => g.name.toLowerCase());
-  spec.modelPackageGroups.forEach((group, i) => {
+  const groups = props.modelPackageGroups ?? [];
+  const keys = groups.map((g) => g.name.toLowerCase());
+  groups.forEach((group, i) => {
     if (!MODEL_PACKAGE_GROUP_NAME.test(group.name)) {
-      problems.push({ field: `modelPackageGroups.${i}.name`, message: `"${group.name}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit` });
-    } else if (keys.indexOf(keys[i]) !== i) problems.push({ field: `modelPackageGroups.${i}.name`, message: `"${group.name}" is used by another model package group` });
+      fail(`modelPackageGroups.${i}.name`, `is "${group.name}"; it must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+    } else if (keys.indexOf(keys[i]) !== i) fail(`modelPackageGroups.${i}.name`, `"${group.name}" is used by another model package group`);
     if (group.description.length > MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH) {
-      problems.push({ field: `modelPackageGroups.${i}.description`, message: `is ${group.description.length} characters; SageMaker allows ${MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH}` });
+      fail(`modelPackageGroups.${i}.description`, `is ${group.description.length} characters; SageMaker allows ${MODEL_PACKAGE_GROUP_DESCRIPTION_MAX_LENGTH}`);
     }
   });
+  const consumers = props.consumerAccountIds ?? [];
+  consumers.forEach((account, i) => {
+    if (!/^\d{12}$/.test(account)) fail(`consumerAccountIds.${i}`, `is "${account}"; it must be a 12-digit AWS account id`);
+    else if (account === accountId) fail(`consumerAccountIds.${i}`, "is the registry's own account; list only the accounts models are promoted to (its own principals get access through the grant methods)");
+    else if (consumers.indexOf(account) !== i) fail(`consumerAccountIds.${i}`, `"${account}" is listed twice`);
+  });
+  for (const field of ["untaggedImageExpiryDays", "noncurrentVersionExpirationDays"] as const) {
+    const days = props[field];
+    if (days !== undefined && !(Number.isInteger(days) && days >= 1)) fail(field, `is ${days}; it must be a whole number of days, 1 or more`);
+  }
+  const tracking = props.experimentTracking;
+  if (tracking && !TRACKING_SERVER_SIZES.includes(tracking.size)) {
+    fail("experimentTracking.size", `is "${tracking.size}"; SageMaker's tracking server sizes are ${TRACKING_SERVER_SIZES.join(", ")}`);
+  }
+  if (tracking && (!MLFLOW_VERSION.test(tracking.mlflowVersion) || tracking.mlflowVersion.length > 16)) {
+    fail("experimentTracking.mlflowVersion", `is "${tracking.mlflowVersion}"; it must be an MLflow version such as "2.16" or "2.16.2"`);
+  }
   return problems;
 }
 
@@ -147,7 +175,7 @@ export class ModelRegistry extends Construct {
     const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 90;
     const consumers = props.consumerAccountIds ?? [];
     const { accountId } = awsEnvironmentOf(this);
-    this.validate(props, { untaggedImageExpiryDays, noncurrentVersionExpirationDays, accountId });
+    throwFirstProblem(this.node.path, modelRegistryProblems(props, accountId));
     this.encryptionKey = props.encryptionKey;
     const consumerRoots = consumers.map((account) => accountRootArn(this, account));
 
@@ -330,45 +358,5 @@ export class ModelRegistry extends Construct {
       dependsOn: [...artifacts.policyResources],
     });
     return server.arn;
-  }
-
-  private validate(
-    props: ModelRegistryProps,
-    resolved: { untaggedImageExpiryDays: number; noncurrentVersionExpirationDays: number; accountId: string },
-  ): void {
-    const where = this.node.path;
-    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(props.namePrefix)) {
-      throw new ConstructPropsError(`${where}: namePrefix "${props.namePrefix}" must be lowercase letters and digits in words joined by single hyphens, e.g. "mlops-prod"`);
-    }
-
-    const [problem] = registrySpecProblems(props);
-    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
-
-    const consumers = new Set<string>();
-    for (const account of props.consumerAccountIds ?? []) {
-      if (!/^\d{12}$/.test(account)) throw new ConstructPropsError(`${where}: consumerAccountIds "${account}" must be a 12-digit AWS account id`);
-      if (account === resolved.accountId) {
-        throw new ConstructPropsError(`${where}: consumerAccountIds "${account}" is the registry's own account; its principals get access through the grant methods`);
-      }
-      if (consumers.has(account)) throw new ConstructPropsError(`${where}: consumerAccountIds lists "${account}" twice`);
-      consumers.add(account);
-    }
-
-    for (const [name, days] of [
-      ["untaggedImageExpiryDays", resolved.untaggedImageExpiryDays],
-      ["noncurrentVersionExpirationDays", resolved.noncurrentVersionExpirationDays],
-    ] as const) {
-      if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(`${where}: ${name} is ${days}; it must be a whole number of days >= 1`);
-    }
-
-    const tracking = props.experimentTracking;
-    if (tracking) {
-      if (!TRACKING_SERVER_SIZES.includes(tracking.size)) {
-        throw new ConstructPropsError(`${where}: experimentTracking.size "${tracking.size}" is not a tracking server size; use one of ${TRACKING_SERVER_SIZES.join(", ")}`);
-      }
-      if (!MLFLOW_VERSION.test(tracking.mlflowVersion) || tracking.mlflowVersion.length > 16) {
-        throw new ConstructPropsError(`${where}: experimentTracking.mlflowVersion "${tracking.mlflowVersion}" must be an MLflow version like "2.16" or "2.16.2"`);
-      }
-    }
   }
 }

@@ -8,13 +8,14 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { parseCidr } from "../core/cidr";
+import { awsEnvironmentOf } from "../core/aws-environment";
+import { cidrsOverlap, parseCidr } from "../core/cidr";
 import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { FlowLog, FlowLogTrafficType } from "./flow-log";
 import { MAX_ZONES, planSubnets } from "./subnet-layout";
 import { DEFAULT_INTERFACE_ENDPOINTS, VpcEndpoints } from "./vpc-endpoints";
-import { ConstructPropsError } from "../core/errors";
+import { PropsProblem, throwFirstProblem } from "../core/errors";
 
 export type NatGatewayMode = "single" | "perAz";
 
@@ -68,7 +69,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    this.validate(props);
+    throwFirstProblem(this.node.path, networkProblems(props, awsEnvironmentOf(this).region));
     const name = (suffix: string) => resourceName([props.namePrefix, suffix], { maxLength: 255 });
     const subnets = planSubnets(props.cidr, props.availabilityZones);
     this.cidr = props.cidr;
@@ -158,19 +159,54 @@ export class Network extends Construct {
       trafficType: props.flowLogTrafficType ?? "ALL",
     });
   }
+}
 
-  private validate(props: NetworkProps): void {
-    const where = this.node.path;
+/** VPC prefix lengths the subnet layout supports: public subnets are 6 bits smaller and must stay >= /28. */
+const VPC_PREFIX = { min: 16, max: 20 } as const;
+/** Address ranges a VPC cannot use (Amazon VPC User Guide, "VPC CIDR blocks"). */
+const RANGES_NO_VPC: readonly { cidr: string; what: string }[] = [
+  { cidr: "0.0.0.0/8", what: '"this network"' },
+  { cidr: "127.0.0.0/8", what: "loopback" },
+  { cidr: "169.254.0.0/16", what: "link-local" },
+  { cidr: "224.0.0.0/4", what: "multicast" },
+  { cidr: "240.0.0.0/4", what: "reserved" },
+];
+/** A service name's suffix after `com.amazonaws.<region>.`. */
+const SERVICE_SUFFIX = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+/** Tags of the private subnets the network sets itself. */
+const OWN_SUBNET_TAGS = ["Name", "kubernetes.io/role/internal-elb"];
+
+/**
+ * What AWS or the subnet layout refuses in a network's props, each at its field (`cidr`, `availabilityZones.1`,
+ * `interfaceEndpoints.0`, ...); only the fields given are judged. `region` is the stack's: every zone is one of
+ * its availability zones (not judged where the region is unknown, as in a config whose region is invalid). Shared by Network (which throws the first) and the environment schema (the network
+ * section), so config the schema accepts always builds.
+ */
+export function networkProblems(props: Partial<Pick<NetworkProps, "cidr" | "availabilityZones" | "interfaceEndpoints" | "privateSubnetTags">>, region: string | undefined): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  if (props.cidr !== undefined) {
     const vpc = parseCidr(props.cidr);
-    if (!vpc || vpc.prefixLength < 16 || vpc.prefixLength > 20) {
-      throw new ConstructPropsError(`${where}: cidr "${props.cidr}" must be an IPv4 CIDR from /16 to /20`);
-    }
-    for (const key of Object.keys(props.privateSubnetTags ?? {})) {
-      if (key === "Name" || key === "kubernetes.io/role/internal-elb") throw new ConstructPropsError(`${where}: privateSubnetTags must not set "${key}"; the network sets it`);
-    }
-    const zones = props.availabilityZones;
-    if (zones.length < 1 || zones.length > MAX_ZONES || new Set(zones).size !== zones.length) {
-      throw new ConstructPropsError(`${where}: availabilityZones must list 1 to ${MAX_ZONES} distinct zones; got [${zones.join(", ")}]`);
-    }
+    const reserved = vpc && RANGES_NO_VPC.find((range) => cidrsOverlap(vpc, parseCidr(range.cidr)!));
+    if (!vpc) fail("cidr", `is ${JSON.stringify(props.cidr)}; must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set`);
+    else if (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max) fail("cidr", `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
+    else if (reserved) fail("cidr", `${props.cidr} overlaps ${reserved.cidr} (${reserved.what}), which AWS does not allow in a VPC; use a private range such as 10.0.0.0/8`);
   }
+  const zones = props.availabilityZones;
+  if (zones !== undefined) {
+    if (zones.length < 1) fail("availabilityZones", "lists none; give at least 1 availability zone");
+    else if (zones.length > MAX_ZONES) fail("availabilityZones", `lists ${zones.length}; at most ${MAX_ZONES} availability zones fit the subnet layout`);
+    zones.forEach((zone, i) => {
+      if (region !== undefined && !new RegExp(`^${region}[a-z]$`).test(zone)) fail(`availabilityZones.${i}`, `${JSON.stringify(zone)} is not an availability zone of ${region} (e.g. ${region}a)`);
+      else if (zones.indexOf(zone) !== i) fail(`availabilityZones.${i}`, `"${zone}" is listed twice`);
+    });
+  }
+  props.interfaceEndpoints?.forEach((suffix, i) => {
+    if (!SERVICE_SUFFIX.test(suffix)) fail(`interfaceEndpoints.${i}`, `is ${JSON.stringify(suffix)}; it must be a service name suffix such as "sts" or "ecr.api"`);
+    else if (props.interfaceEndpoints!.indexOf(suffix) !== i) fail(`interfaceEndpoints.${i}`, `"${suffix}" is listed twice`);
+  });
+  for (const key of Object.keys(props.privateSubnetTags ?? {})) {
+    if (OWN_SUBNET_TAGS.includes(key)) fail(`privateSubnetTags.${key}`, "is set by the network; remove it");
+  }
+  return problems;
 }

@@ -1,5 +1,5 @@
 import { SCRAPE_JOBS, YamlValue, toYaml } from "./scrape-config";
-import { ConstructPropsError } from "../core/errors";
+import { PropsProblem, throwFirstProblem } from "../core/errors";
 
 /** When the GPU alerts fire (the environment's `training.observability.alerts`). */
 export interface GpuAlertThresholds {
@@ -25,6 +25,24 @@ const IDLE_WINDOW = "30m";
 /** How long a scrape target fails, or an always-running one is missing, before the alert fires: a few scrapes, not a blip. */
 const SCRAPE_DOWN_FOR = "10m";
 
+/** An alert that waits longer than a day is a typo more often than a choice. */
+const MAX_FOR_MINUTES = 1440;
+
+/** What is wrong with the thresholds, each at its field: a percentage in (0, 100], whole minutes 1-1440. */
+export function gpuAlertThresholdProblems(t: Partial<GpuAlertThresholds>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (t.idleGpuUtilPercent !== undefined && !(t.idleGpuUtilPercent > 0 && t.idleGpuUtilPercent <= 100)) {
+    problems.push({ path: "idleGpuUtilPercent", message: `is ${t.idleGpuUtilPercent}; must be a percentage above 0, at most 100` });
+  }
+  for (const field of ["idleForMinutes", "pendingForMinutes", "launchFailureForMinutes"] as const) {
+    const minutes = t[field];
+    if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_FOR_MINUTES)) {
+      problems.push({ path: field, message: `is ${minutes}; must be whole minutes 1-${MAX_FOR_MINUTES}` });
+    }
+  }
+  return problems;
+}
+
 export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
@@ -44,11 +62,7 @@ export interface AlertRule {
  *   the other alerts would stay silent for want of data. DCGM runs only on GPU nodes, so its absence is normal.
  */
 export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
-  const problems = [
-    ...(["idleForMinutes", "pendingForMinutes", "launchFailureForMinutes"] as const).filter((k) => !Number.isInteger(t[k]) || t[k] < 1).map((k) => `${k} is ${t[k]}; a whole number of minutes >= 1`),
-    ...(!(t.idleGpuUtilPercent > 0 && t.idleGpuUtilPercent <= 100) ? [`idleGpuUtilPercent is ${t.idleGpuUtilPercent}; a percentage above 0, at most 100`] : []),
-  ];
-  if (problems.length > 0) throw new ConstructPropsError(`gpuAlertRules: ${problems.join("; ")}`);
+  throwFirstProblem("gpuAlertRules", gpuAlertThresholdProblems(t));
   const warning = { severity: "warning" };
   return [
     {

@@ -9,9 +9,9 @@ import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { ServiceRole } from "../core/service-role";
-import { GPU_ALERT_GROUP, GpuAlertThresholds, gpuAlertRulesYaml } from "./alert-rules";
-import { scrapeConfigurationYaml } from "./scrape-config";
-import { ConstructPropsError } from "../core/errors";
+import { GPU_ALERT_GROUP, GpuAlertThresholds, gpuAlertRulesYaml, gpuAlertThresholdProblems } from "./alert-rules";
+import { scrapeConfigurationYaml, scrapeIntervalProblems } from "./scrape-config";
+import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
 
 export interface PrometheusWorkspaceProps {
   /** The training cluster's name as a literal: the workspace's alias, every series' `cluster` label. */
@@ -25,7 +25,7 @@ export interface PrometheusWorkspaceProps {
   /** Encrypts the workspace's metrics and its log group (see EncryptedLogGroupProps for an imported key). */
   readonly encryptionKey: IKmsKey;
   readonly logRetentionDays: number;
-  /** How often the collector scrapes, seconds (at least 30). */
+  /** How often the collector scrapes, whole seconds 30-300. */
   readonly scrapeIntervalSeconds: number;
   /** When the GPU alerts fire. */
   readonly alerts: GpuAlertThresholds;
@@ -59,7 +59,7 @@ export class PrometheusWorkspace extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusWorkspaceProps) {
     super(scope, id);
-    this.validate(props);
+    throwFirstProblem(this.node.path, prometheusWorkspaceProblems(props));
     const { accountId, region } = awsEnvironmentOf(this);
     const cluster = props.clusterName;
     const key = props.encryptionKey;
@@ -132,12 +132,24 @@ export class PrometheusWorkspace extends Construct {
       data: gpuAlertRulesYaml(props.alerts),
     });
   }
+}
 
-  private validate(props: PrometheusWorkspaceProps): void {
-    const where = this.node.path;
-    if (Token.isUnresolved(props.clusterName) || !/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/.test(props.clusterName)) {
-      throw new ConstructPropsError(`${where}: clusterName "${props.clusterName}" must be a literal of 1-100 letters, digits, ".", "-" and "_" (the workspace's and collector's alias)`);
-    }
-    if (props.subnetIds.length < 2) throw new ConstructPropsError(`${where}: subnetIds must list subnets in at least 2 availability zones (the managed collector requires it)`);
+/**
+ * What the managed collector refuses in a workspace's props, or the blueprint does not allow, each at its field
+ * (`subnetIds`, `scrapeIntervalSeconds`, `alerts.idleForMinutes`, ...); only the fields given are judged. Shared by
+ * PrometheusWorkspace (which throws the first) and the environment schema (training.observability).
+ */
+export function prometheusWorkspaceProblems(
+  props: Partial<Pick<PrometheusWorkspaceProps, "clusterName" | "subnetIds" | "scrapeIntervalSeconds">> & { readonly alerts?: Partial<GpuAlertThresholds> },
+): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (props.clusterName !== undefined && (Token.isUnresolved(props.clusterName) || !/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/.test(props.clusterName))) {
+    problems.push({ path: "clusterName", message: `is "${props.clusterName}"; must be a literal of 1-100 letters, digits, ".", "-" and "_" (the workspace's and collector's alias)` });
   }
+  if (props.subnetIds !== undefined && props.subnetIds.length < 2) {
+    problems.push({ path: "subnetIds", message: `lists ${props.subnetIds.length}; the managed collector needs subnets in at least 2 availability zones` });
+  }
+  if (props.scrapeIntervalSeconds !== undefined) problems.push(...scrapeIntervalProblems({ scrapeIntervalSeconds: props.scrapeIntervalSeconds }));
+  if (props.alerts) problems.push(...problemsAt("alerts", gpuAlertThresholdProblems(props.alerts)));
+  return problems;
 }

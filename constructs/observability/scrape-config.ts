@@ -1,4 +1,4 @@
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
 /**
  * The managed collector's scrape configuration (Amazon Managed Service for Prometheus, "Scraper configuration"): pure
  * data, rendered to YAML for the `aws_prometheus_scraper`, so a change to what is scraped is a reviewed diff.
@@ -52,8 +52,18 @@ export function toYaml(value: YamlValue, indent = 0): string {
  */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-/** The collector refuses a scrape interval under 30 seconds (AMP user guide, "Scraper configuration", limitations). */
-export const MIN_SCRAPE_INTERVAL_SECONDS = 30;
+/**
+ * The collector refuses a scrape interval under 30 seconds (AMP user guide, "Scraper configuration", limitations); over
+ * 5 minutes, Prometheus marks series stale between scrapes and the alerts' windows see gaps.
+ */
+const SCRAPE_INTERVAL_SECONDS = { min: 30, max: 300 } as const;
+
+/** What the collector refuses in a scrape interval, or the alerts could not work with, at its field. */
+export function scrapeIntervalProblems(props: Pick<ScrapeConfigurationProps, "scrapeIntervalSeconds">): PropsProblem[] {
+  const seconds = props.scrapeIntervalSeconds;
+  if (Number.isInteger(seconds) && seconds >= SCRAPE_INTERVAL_SECONDS.min && seconds <= SCRAPE_INTERVAL_SECONDS.max) return [];
+  return [{ path: "scrapeIntervalSeconds", message: `is ${seconds}; must be whole seconds ${SCRAPE_INTERVAL_SECONDS.min}-${SCRAPE_INTERVAL_SECONDS.max} (the managed collector scrapes at most every ${SCRAPE_INTERVAL_SECONDS.min} seconds)` }];
+}
 
 /** Scrape jobs, by the `job` label their series carry (dashboards and alerts may filter on it). */
 export const SCRAPE_JOBS = { karpenter: "karpenter", dcgm: "dcgm-exporter", kueue: "kueue" } as const;
@@ -109,9 +119,7 @@ const TARGET_LABELS: YamlValue[] = [
 
 /** The scrape configuration as data (see `scrapeConfigurationYaml`). */
 export function scrapeConfiguration(props: ScrapeConfigurationProps): { [key: string]: YamlValue } {
-  if (!Number.isInteger(props.scrapeIntervalSeconds) || props.scrapeIntervalSeconds < MIN_SCRAPE_INTERVAL_SECONDS) {
-    throw new ConstructPropsError(`scrapeIntervalSeconds is ${props.scrapeIntervalSeconds}; the managed collector scrapes at most every ${MIN_SCRAPE_INTERVAL_SECONDS} seconds`);
-  }
+  throwFirstProblem("scrapeConfiguration", scrapeIntervalProblems(props));
   const interval = `${props.scrapeIntervalSeconds}s`;
   return {
     global: { scrape_interval: interval, external_labels: { cluster: props.clusterName } },

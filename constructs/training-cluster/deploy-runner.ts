@@ -9,7 +9,7 @@ import { awsEnvironmentOf } from "../core/aws-environment";
 import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
-import { ConstructPropsError } from "../core/errors";
+import { PropsProblem, throwFirstProblem } from "../core/errors";
 
 export interface DeployRunnerProps {
   /** The CodeBuild project's name; GitHub Actions jobs ask for it with `runs-on: codebuild-<name>-<run id>-<attempt>`. */
@@ -45,14 +45,21 @@ export interface DeployRunnerProps {
 }
 
 const GITHUB_REPOSITORY = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const CONNECTION_ARN = /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
+const CONNECTION_ARN = /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:(\d{12}):connection\/[0-9a-f-]+$/;
 
-/** The problems of a runner's settings (empty when valid): shared by the construct and the environment schema. */
-export function deployRunnerProblems(props: { readonly repositoryUrl: string; readonly connectionArn: string }): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  if (!GITHUB_REPOSITORY.test(props.repositoryUrl)) problems.push({ field: "repositoryUrl", message: `"${props.repositoryUrl}" must be https://github.com/<owner>/<repo>` });
-  if (!CONNECTION_ARN.test(props.connectionArn)) {
-    problems.push({ field: "connectionArn", message: `"${props.connectionArn}" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)` });
+/**
+ * What CodeBuild would refuse in a runner's source, each at its field; `accountId` is the runner's: a connection
+ * belongs to one account, and a copied file's would make CodeBuild refuse the project. Shared by DeployRunner
+ * (which throws the first) and the environment schema (training.deployRunner).
+ */
+export function deployRunnerProblems(props: Pick<DeployRunnerProps, "repositoryUrl" | "connectionArn">, accountId: string | undefined): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (!GITHUB_REPOSITORY.test(props.repositoryUrl)) problems.push({ path: "repositoryUrl", message: `"${props.repositoryUrl}" must be https://github.com/<owner>/<repo>` });
+  const connectionAccount = CONNECTION_ARN.exec(props.connectionArn)?.[2];
+  if (connectionAccount === undefined) {
+    problems.push({ path: "connectionArn", message: `"${props.connectionArn}" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)` });
+  } else if (accountId !== undefined && connectionAccount !== accountId) {
+    problems.push({ path: "connectionArn", message: `is a connection of account ${connectionAccount}, not the runner's ${accountId}; make one in this account` });
   }
   return problems;
 }
@@ -71,9 +78,8 @@ export class DeployRunner extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployRunnerProps) {
     super(scope, id);
-    const problems = deployRunnerProblems(props);
-    if (problems.length > 0) throw new ConstructPropsError(`${this.node.path}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
     const { accountId } = awsEnvironmentOf(this);
+    throwFirstProblem(this.node.path, deployRunnerProblems(props, accountId));
 
     const securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: props.projectName,

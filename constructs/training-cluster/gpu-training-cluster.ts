@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
@@ -7,16 +8,16 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
-import { parseCidr } from "../core/cidr";
+import { Ipv4Cidr, addressesCovered, parseCidr } from "../core/cidr";
 import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { IrsaRole } from "./irsa-role";
-import { NodePool } from "./node-pool";
+import { NodePool, nodePoolProblems } from "./node-pool";
 import { SYSTEM_NODE_TAINT } from "./system-nodes";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
-import { ConstructPropsError } from "../core/errors";
+import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
 
 export interface NodePoolSpec {
   readonly instanceTypes: readonly string[];
@@ -133,8 +134,8 @@ export class GpuTrainingCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
     super(scope, id);
-    this.validate(props);
     const { accountId } = awsEnvironmentOf(this);
+    throwFirstProblem(this.node.path, trainingClusterProblems(props, accountId));
     const publicApiCidrs = props.publicApiCidrs ?? [];
 
     const logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", {
@@ -286,28 +287,82 @@ export class GpuTrainingCluster extends Construct {
       dependsOn: [this.systemPool.nodeGroup],
     });
   }
+}
 
-  private validate(props: GpuTrainingClusterProps): void {
-    const where = this.node.path;
-    if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(props.kubernetesVersion)) {
-      throw new ConstructPropsError(`${where}: kubernetesVersion "${props.kubernetesVersion}" is not supported; use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
-    }
-    for (const problem of versionMismatchProblems({ kubernetesVersion: props.kubernetesVersion, nodeAmiReleaseVersion: props.nodeAmiReleaseVersion, ...props.addonVersions })) {
-      throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
-    }
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/.test(props.clusterName)) throw new ConstructPropsError(`${where}: clusterName "${props.clusterName}" must be 1-100 letters, digits, - and _`);
-    if (props.subnetIds.length < 2) throw new ConstructPropsError(`${where}: subnetIds must list subnets in at least 2 availability zones (EKS requires it)`);
-    if (props.systemPool.minSize < 1) throw new ConstructPropsError(`${where}: systemPool.minSize must be at least 1; cluster services need a node`);
-    for (const cidr of props.publicApiCidrs ?? []) {
-      const parsed = parseCidr(cidr);
-      if (!parsed || parsed.prefixLength === 0) throw new ConstructPropsError(`${where}: publicApiCidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
-    }
-    for (const cidr of props.apiAccess?.cidrs ?? []) {
-      const parsed = parseCidr(cidr);
-      if (!parsed || parsed.prefixLength === 0) throw new ConstructPropsError(`${where}: apiAccess.cidrs "${cidr}" must be an IPv4 CIDR narrower than 0.0.0.0/0`);
-    }
-    for (const id of props.apiAccess?.securityGroupIds ?? []) {
-      if (!/^sg-[0-9a-f]{8,17}$/.test(id) && !id.includes("${")) throw new ConstructPropsError(`${where}: apiAccess.securityGroupIds "${id}" must be a security group id (sg-...)`);
+/** EKS's quota of public access CIDR blocks per cluster (Amazon EKS User Guide, "Service quotas"). */
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+/** The most of the IPv4 space the public API may open to, all ranges together: a /8. */
+const MAX_PUBLIC_ADDRESSES = 2 ** 24;
+/** The widest range let in to the private endpoint: a /8. */
+const WIDEST_API_ACCESS_PREFIX = 8;
+const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+/** `1.33.0-20251104`: the Kubernetes version the AMI is built for, and its date. */
+const NODE_AMI_RELEASE = /^\d+\.\d+\.\d+-\d{8}$/;
+
+/**
+ * What EKS would refuse in a cluster's props, or the blueprint does not allow (the API open to the internet,
+ * versions built for another Kubernetes minor), each at its field (`publicApiCidrs.0`, `apiAccess.cidrs.1`,
+ * `addonVersions.coreDns`, `systemPool.minSize`, ...); only the fields given are judged. `accountId` is the
+ * cluster's: the roles given access are of that account. Shared by GpuTrainingCluster (which throws the first) and
+ * the environment schema (the training section), so config the schema accepts always builds.
+ */
+export function trainingClusterProblems(
+  props: Partial<Omit<GpuTrainingClusterProps, "encryptionKey" | "addonVersions">> & { readonly addonVersions?: Partial<AddonVersions> },
+  accountId: string | undefined,
+): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  const version = props.kubernetesVersion;
+  if (version !== undefined && !(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version)) {
+    fail("kubernetesVersion", `is "${version}"; EKS versions supported here: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
+  }
+  const ami = props.nodeAmiReleaseVersion;
+  if (ami !== undefined && !NODE_AMI_RELEASE.test(ami)) fail("nodeAmiReleaseVersion", `is "${ami}"; must be an EKS AMI release such as 1.33.0-20251104`);
+  if (version !== undefined && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version)) {
+    const addons = props.addonVersions ?? {};
+    for (const problem of versionMismatchProblems({ kubernetesVersion: version, nodeAmiReleaseVersion: ami, kubeProxy: addons.kubeProxy, coreDns: addons.coreDns })) {
+      fail(problem.field === "nodeAmiReleaseVersion" ? problem.field : `addonVersions.${problem.field}`, problem.message);
     }
   }
+  if (props.clusterName !== undefined && !CLUSTER_NAME.test(props.clusterName)) fail("clusterName", `is "${props.clusterName}"; it must be 1-100 letters, digits, - and _`);
+  if (props.subnetIds !== undefined && props.subnetIds.length < 2) fail("subnetIds", `lists ${props.subnetIds.length}; EKS needs subnets in at least 2 availability zones`);
+  if (props.systemPool) problems.push(...problemsAt("systemPool", nodePoolProblems(props.systemPool)));
+
+  const publicCidrs = props.publicApiCidrs ?? [];
+  publicCidrs.forEach((cidr, i) => {
+    const parsed = parseCidr(cidr);
+    if (!parsed) fail(`publicApiCidrs.${i}`, `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
+    else if (parsed.prefixLength === 0) fail(`publicApiCidrs.${i}`, "0.0.0.0/0 opens the API to the internet; list your networks");
+  });
+  // 0.0.0.0/0 itself is reported above; the sum is for the internet opened in pieces.
+  const open = addressesCovered(publicCidrs.map(parseCidr).filter((r) => r !== undefined && r.prefixLength > 0) as Ipv4Cidr[]);
+  if (publicCidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
+    fail("publicApiCidrs", `lists ${publicCidrs.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} per cluster`);
+  } else if (open > MAX_PUBLIC_ADDRESSES) {
+    fail("publicApiCidrs", `together open the API to ${open.toLocaleString("en-US")} addresses (${((open / 2 ** 32) * 100).toFixed(1)} % of the internet); list your networks, a /8 at most in all`);
+  }
+  (props.apiAccess?.cidrs ?? []).forEach((cidr, i) => {
+    const parsed = parseCidr(cidr);
+    if (!parsed) fail(`apiAccess.cidrs.${i}`, `is ${JSON.stringify(cidr)}; must be an IPv4 CIDR`);
+    else if (parsed.prefixLength < WIDEST_API_ACCESS_PREFIX) fail(`apiAccess.cidrs.${i}`, `${cidr} is wider than a /${WIDEST_API_ACCESS_PREFIX}; list the networks that deploy and operate the cluster`);
+  });
+  (props.apiAccess?.securityGroupIds ?? []).forEach((id, i) => {
+    if (!SECURITY_GROUP_ID.test(id) && !Token.isUnresolved(id)) fail(`apiAccess.securityGroupIds.${i}`, `is "${id}"; must be a security group id such as sg-0123456789abcdef0`);
+  });
+  // EKS keeps one access entry per principal; a role in another account is a copied file's leftover.
+  const seenRoles = new Map<string, string>();
+  for (const list of ["adminRoleArns", "readOnlyRoleArns"] as const) {
+    (props[list] ?? []).forEach((arn, i) => {
+      const at = `${list}.${i}`;
+      if (Token.isUnresolved(arn)) return;
+      const roleAccount = ROLE_ARN.exec(arn)?.[1];
+      if (roleAccount === undefined) fail(at, `is "${arn}"; must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+      else if (seenRoles.has(arn)) fail(at, `${arn} is already in ${seenRoles.get(arn)}; EKS allows one access entry per principal, so give each role one level`);
+      else if (accountId !== undefined && roleAccount !== accountId) fail(at, `is a role of account ${roleAccount}, not the cluster's ${accountId}`);
+      seenRoles.set(arn, seenRoles.get(arn) ?? list);
+    });
+  }
+  return problems;
 }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
 
 export interface NodePoolProps {
   /** The cluster's name as a literal: the node group's name is built from it. */
@@ -93,10 +93,39 @@ export class NodePool extends Construct {
 
   private validate(props: NodePoolProps): void {
     const where = this.node.path;
-    if (!Number.isInteger(props.minSize) || !Number.isInteger(props.maxSize) || props.minSize < 1 || props.minSize > props.maxSize) {
-      throw new ConstructPropsError(`${where}: minSize ${props.minSize} and maxSize ${props.maxSize} must be whole numbers with 1 <= minSize <= maxSize`);
-    }
-    if (props.instanceTypes.length === 0) throw new ConstructPropsError(`${where}: instanceTypes must list at least one instance type`);
+    throwFirstProblem(where, nodePoolProblems(props));
     if (`${props.clusterName}-${props.name}`.length > 63) throw new ConstructPropsError(`${where}: node group name ${props.clusterName}-${props.name} is over 63 characters`);
   }
+}
+
+/** An EC2 instance type, `<family>.<size>`. */
+export const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** The EKS-optimized AMIs' root volume is 20 GiB; gp3 volumes go up to 16 TiB. */
+const DISK_SIZE_GIB = { min: 20, max: 16384 } as const;
+
+/**
+ * What EKS or EC2 would refuse in a pool's sizes and instance types, or the blueprint does not allow (a pool of
+ * no node: the controllers run here), each at its field. Shared by NodePool (which throws the first) and, through
+ * trainingClusterProblems, the environment schema (training.systemPool).
+ */
+export function nodePoolProblems(pool: Pick<NodePoolProps, "instanceTypes" | "minSize" | "maxSize" | "diskSizeGiB">): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  if (pool.instanceTypes.length === 0) fail("instanceTypes", "lists none; give at least one instance type");
+  pool.instanceTypes.forEach((type, i) => {
+    if (!EC2_INSTANCE_TYPE.test(type)) fail(`instanceTypes.${i}`, `is ${JSON.stringify(type)}; it must be an EC2 instance type such as m6i.large`);
+  });
+  const { minSize: min, maxSize: max } = pool;
+  if (!(Number.isInteger(min) && min >= 1)) fail("minSize", `is ${min}; the system pool runs cluster services and must keep at least 1 node`);
+  if (!(Number.isInteger(max) && max >= 1)) fail("maxSize", `is ${max}; must be at least 1`);
+  if (min > max) fail("minSize", `is ${min}, above maxSize ${max}; minSize must be <= maxSize`);
+  const disk = rootVolumeProblem(pool.diskSizeGiB);
+  if (disk) fail("diskSizeGiB", disk);
+  return problems;
+}
+
+/** What is wrong with a node's root volume size, GiB, for every pool (a node group's or Karpenter's): whole, 20-16384. */
+export function rootVolumeProblem(diskSizeGiB: number): string | undefined {
+  if (Number.isInteger(diskSizeGiB) && diskSizeGiB >= DISK_SIZE_GIB.min && diskSizeGiB <= DISK_SIZE_GIB.max) return undefined;
+  return `is ${diskSizeGiB}; it must be whole GiB ${DISK_SIZE_GIB.min}-${DISK_SIZE_GIB.max} (the node AMI's root volume needs ${DISK_SIZE_GIB.min})`;
 }

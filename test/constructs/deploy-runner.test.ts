@@ -81,8 +81,12 @@ describe("DeployRunner", () => {
   });
 
   it.each([
-    [{ repositoryUrl: "git@github.com:o/r.git" }, /repositoryUrl "git@github.com:o\/r.git" must be https:\/\/github.com\/<owner>\/<repo>/],
-    [{ connectionArn: "arn:aws:iam::123456789012:role/x" }, /connectionArn ".*" must be a CodeConnections connection ARN/],
+    [{ repositoryUrl: "git@github.com:o/r.git" }, /: repositoryUrl: "git@github.com:o\/r.git" must be https:\/\/github.com\/<owner>\/<repo>$/],
+    [{ connectionArn: "arn:aws:iam::123456789012:role/x" }, /: connectionArn: ".*" must be a CodeConnections connection ARN/],
+    [
+      { connectionArn: "arn:aws:codeconnections:eu-west-1:999999999999:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab" },
+      /: connectionArn: is a connection of account 999999999999, not the runner's 123456789012; make one in this account$/,
+    ],
   ])("refuses %p", (props, message) => {
     expect(() => synthRunner(props)).toThrow(message);
   });

@@ -353,21 +353,21 @@ describe("FeatureStore", () => {
 
     it("the same <name>-v<version> twice in one store, also when only the case differs", () => {
       expect(() => storeStack({ featureGroups: [customerV1, customerV2, customerV1] })).toThrow(
-        /^test\/FeatureStore: featureGroups\[2\] "customer-profile-v1" is declared twice \(also featureGroups\[0\]\); a schema change needs a new version$/,
+        /^test\/FeatureStore: featureGroups\.2\.version: "customer-profile-v1" is declared twice \(also featureGroups\.0\); a schema change needs a new version$/,
       );
       expect(() => storeStack({ featureGroups: [customerV1, group({ name: "Customer-Profile" })] })).toThrow(
-        /featureGroups\[1\] "Customer-Profile-v1" is declared twice \(also featureGroups\[0\]\)/,
+        /: featureGroups\.1\.version: "Customer-Profile-v1" is declared twice \(also featureGroups\.0\)/,
       );
     });
 
     it.each([29, 0, 45.5])("a transition to Standard-IA after %p days", (days) => {
       expect(() => storeStack({ transitionToInfrequentAccessDays: days })).toThrow(
-        new RegExp(`^test/FeatureStore: transitionToInfrequentAccessDays is ${days}; S3 moves objects to STANDARD_IA no earlier than 30 days`),
+        new RegExp(`^test/FeatureStore: transitionToInfrequentAccessDays: is ${days}; S3 moves objects to STANDARD_IA no earlier than 30 days \\(a whole number >= 30\\)$`),
       );
     });
 
     it("noncurrent versions that never expire", () => {
-      expect(() => storeStack({ noncurrentVersionExpirationDays: 0 })).toThrow(/noncurrentVersionExpirationDays is 0; it must be a whole number of days >= 1/);
+      expect(() => storeStack({ noncurrentVersionExpirationDays: 0 })).toThrow(/^test\/FeatureStore: noncurrentVersionExpirationDays: is 0; it must be a whole number of days, 1 or more$/);
     });
   });
 });

@@ -88,7 +88,7 @@ describe("NvidiaDevicePlugin", () => {
   });
 
   it("refuses a pool named like the default entry", () => {
-    expect(() => new NvidiaDevicePlugin(helmStack(), "Plugin", { version: "0.20.0", pools: [{ name: "default", sharing: { mode: "none" } }] })).toThrow(/a GPU pool named "default"/);
+    expect(() => new NvidiaDevicePlugin(helmStack(), "Plugin", { version: "0.20.0", pools: [{ name: "default", sharing: { mode: "none" } }] })).toThrow(/^test\/Plugin: pools\.0\.name: "default" is the name of the device plugin's default configuration entry; rename the pool$/);
   });
 });
 

@@ -78,8 +78,8 @@ describe("Karpenter", () => {
   });
 
   it.each([
-    [{ replicas: 0 }, /replicas is 0/],
-    [{ controllerRoleArn: "karpenter" }, /controllerRoleArn "karpenter" must be an IAM role ARN/],
+    [{ replicas: 0 }, /^test\/Karpenter: replicas: is 0; the controller needs at least 1 pod \(a whole number\)$/],
+    [{ controllerRoleArn: "karpenter" }, /^test\/Karpenter: controllerRoleArn: is "karpenter"; it must be an IAM role ARN$/],
     [{ version: "1.14" }, /version "1.14" must be an exact version/],
     [{ version: "^1.14.1" }, /must be an exact version/],
   ])("refuses %p", (props, message) => {
@@ -199,8 +199,11 @@ describe("GpuNodePools", () => {
 
   it.each([
     [{ amiAlias: "al2023@latest" }, /amiAlias "al2023@latest" must pin an AL2023 release/],
-    [{ pools: [{ ...POOL, instanceTypes: ["g5.xlarge", "g5.12xlarge"] }] }, /must be known GPU types with one GPU count/],
-    [{ pools: [{ ...POOL, instanceTypes: ["m6i.large"] }] }, /must be known GPU types/],
+    [{ pools: [{ ...POOL, instanceTypes: ["g5.xlarge", "g5.12xlarge"] }] }, /^test\/GpuNodePools: pools\.0\.instanceTypes: mixes instances with 1 and 4 GPUs; one pool needs one GPU count/],
+    [{ pools: [{ ...POOL, instanceTypes: ["m6i.large"] }] }, /^test\/GpuNodePools: pools\.0\.instanceTypes\.0: "m6i\.large" is not a GPU instance type; use a g4dn, g5, .* or p5en size$/],
+    [{ pools: [POOL, { ...POOL, name: "b", sharing: { mode: "timeSlicing", replicas: 1 } }] }, /^test\/GpuNodePools: pools\.1\.sharing\.replicas: is 1; time-slicing shares a GPU between 2 and 16 pods/],
+    [{ pools: [{ ...POOL, maxSize: 0 }] }, /^test\/GpuNodePools: pools\.0\.maxSize: is 0; must be a whole number of nodes, at least 1$/],
+    [{ pools: [{ ...POOL, diskSizeGiB: 16385 }] }, /^test\/GpuNodePools: pools\.0\.diskSizeGiB: is 16385; it must be whole GiB 20-16384/],
   ])("refuses %p", (props, message) => {
     expect(() => synthPools(props as Partial<GpuNodePoolsProps>)).toThrow(message);
   });
@@ -230,8 +233,8 @@ describe("CpuNodePool", () => {
   });
 
   it.each([
-    [{ ...CPU_POOL, instanceTypes: ["m6i.large", "g5.xlarge"] }, /pool\.instanceTypes g5\.xlarge has GPUs/],
-    [{ ...CPU_POOL, maxSize: 0 }, /pool\.maxSize is 0; a whole number of nodes, at least 1/],
+    [{ ...CPU_POOL, instanceTypes: ["m6i.large", "g5.xlarge"] }, /^test\/CpuNodePool: pool\.instanceTypes\.1: g5\.xlarge has GPUs; the CPU pool takes CPU instance types/],
+    [{ ...CPU_POOL, maxSize: 0 }, /^test\/CpuNodePool: pool\.maxSize: is 0; must be a whole number of nodes, at least 1$/],
   ])("refuses %p", (pool, message) => {
     expect(() => synthCpu(pool)).toThrow(message);
   });

@@ -76,7 +76,7 @@ describe("KmsKey", () => {
 
   it.each([3, 31, 7.5])("refuses a deletion window of %p days", (days) => {
     expect(() => new KmsKey(testStack(), "Key", { alias: "k", description: "d", deletionWindowInDays: days })).toThrow(
-      /test\/Key: deletionWindowInDays is .*; KMS allows 7-30 days/,
+      /^test\/Key: deletionWindowInDays: is .*; KMS allows whole days 7-30$/,
     );
   });
 

@@ -32,11 +32,11 @@ describe("EncryptedLogGroup", () => {
     ]);
   });
 
-  it("refuses a retention that is not a positive number of days", () => {
+  it.each([0, 42, 2.5])("refuses a retention of %p days, which CloudWatch Logs does not offer", (days) => {
     const stack = testStack();
     const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
-    expect(() => new EncryptedLogGroup(stack, "Logs", { logGroupName: "/x", encryptionKey: key, retentionDays: 0 })).toThrow(
-      /test\/Logs: retentionDays is 0/,
+    expect(() => new EncryptedLogGroup(stack, "Logs", { logGroupName: "/x", encryptionKey: key, retentionDays: days })).toThrow(
+      new RegExp(`^test/Logs: retentionDays: is ${days}; CloudWatch Logs allows 1, 3, 5, .*, 3653 days$`),
     );
   });
 });

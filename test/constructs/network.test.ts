@@ -92,11 +92,16 @@ describe("Network", () => {
   });
 
   it.each([
-    [{ cidr: "10.30.0.0/24" }, /cidr "10.30.0.0\/24" must be an IPv4 CIDR from \/16 to \/20/],
-    [{ cidr: "nonsense" }, /cidr "nonsense"/],
-    [{ availabilityZones: [] }, /availabilityZones must list 1 to 6 distinct zones/],
-    [{ availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /distinct zones; got \[eu-west-1a, eu-west-1a\]/],
-    [{ privateSubnetTags: { Name: "x" } }, /privateSubnetTags must not set "Name"/],
+    [{ cidr: "10.30.0.0/24" }, /: cidr: is a \/24; the VPC must be \/16 to \/20$/],
+    [{ cidr: "nonsense" }, /: cidr: is "nonsense"; must be an IPv4 CIDR/],
+    [{ cidr: "127.0.0.0/16" }, /: cidr: 127.0.0.0\/16 overlaps 127.0.0.0\/8 \(loopback\), which AWS does not allow in a VPC/],
+    [{ availabilityZones: [] }, /: availabilityZones: lists none; give at least 1 availability zone$/],
+    [{ availabilityZones: [..."abcdefg"].map((zone) => `eu-west-1${zone}`) }, /: availabilityZones: lists 7; at most 6 availability zones fit the subnet layout$/],
+    [{ availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /: availabilityZones\.1: "eu-west-1a" is listed twice$/],
+    [{ availabilityZones: ["eu-west-1a", "us-east-1b"] }, /: availabilityZones\.1: "us-east-1b" is not an availability zone of eu-west-1 \(e\.g\. eu-west-1a\)$/],
+    [{ interfaceEndpoints: ["sts", "STS!"] }, /: interfaceEndpoints\.1: is "STS!"; it must be a service name suffix such as "sts" or "ecr.api"$/],
+    [{ interfaceEndpoints: ["sts", "sts"] }, /: interfaceEndpoints\.1: "sts" is listed twice$/],
+    [{ privateSubnetTags: { Name: "x" } }, /: privateSubnetTags\.Name: is set by the network; remove it$/],
   ])("refuses %p", (props, message) => {
     expect(() => synthNetwork(props)).toThrow(message);
   });

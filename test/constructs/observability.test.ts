@@ -99,8 +99,10 @@ describe("the scrape configuration", () => {
     });
   });
 
-  it.each([29, 10, 30.5])("refuses a scrape interval of %p seconds (the collector's minimum is 30)", (seconds) => {
-    expect(() => scrapeConfigurationYaml({ clusterName: CLUSTER, scrapeIntervalSeconds: seconds })).toThrow(/at most every 30 seconds/);
+  it.each([29, 10, 30.5, 301])("refuses a scrape interval of %p seconds (the collector's minimum is 30, the blueprint's maximum 300)", (seconds) => {
+    expect(() => scrapeConfigurationYaml({ clusterName: CLUSTER, scrapeIntervalSeconds: seconds })).toThrow(
+      new RegExp(`^scrapeConfiguration: scrapeIntervalSeconds: is ${seconds}; must be whole seconds 30-300 \\(the managed collector scrapes at most every 30 seconds\\)$`),
+    );
   });
 });
 
@@ -155,9 +157,10 @@ describe("the GPU alert rules", () => {
   });
 
   it.each([
-    [{ idleGpuUtilPercent: 0 }, /idleGpuUtilPercent is 0/],
-    [{ idleForMinutes: 0 }, /idleForMinutes is 0/],
-    [{ pendingForMinutes: 1.5 }, /pendingForMinutes is 1.5/],
+    [{ idleGpuUtilPercent: 0 }, /^gpuAlertRules: idleGpuUtilPercent: is 0; must be a percentage above 0, at most 100$/],
+    [{ idleForMinutes: 0 }, /^gpuAlertRules: idleForMinutes: is 0; must be whole minutes 1-1440$/],
+    [{ pendingForMinutes: 1.5 }, /^gpuAlertRules: pendingForMinutes: is 1\.5; must be whole minutes 1-1440$/],
+    [{ launchFailureForMinutes: 1441 }, /^gpuAlertRules: launchFailureForMinutes: is 1441; must be whole minutes 1-1440$/],
   ])("refuses %p", (change, message) => {
     expect(() => gpuAlertRules({ ...THRESHOLDS, ...change })).toThrow(message);
   });
@@ -268,9 +271,10 @@ describe("PrometheusWorkspace", () => {
   });
 
   it.each([
-    [{ subnetIds: ["subnet-a"] }, /at least 2 availability zones/],
-    [{ clusterName: "bad name" }, /clusterName "bad name" must be a literal/],
-    [{ scrapeIntervalSeconds: 15 }, /at most every 30 seconds/],
+    [{ subnetIds: ["subnet-a"] }, /: subnetIds: lists 1; the managed collector needs subnets in at least 2 availability zones$/],
+    [{ clusterName: "bad name" }, /: clusterName: is "bad name"; must be a literal of 1-100 letters/],
+    [{ scrapeIntervalSeconds: 15 }, /: scrapeIntervalSeconds: is 15; must be whole seconds 30-300/],
+    [{ alerts: { ...THRESHOLDS, idleForMinutes: 0 } }, /: alerts\.idleForMinutes: is 0; must be whole minutes 1-1440$/],
   ])("refuses %p", (props, message) => {
     expect(() => synthWorkspace(props)).toThrow(message);
   });

@@ -224,20 +224,32 @@ describe("API access and upgrades", () => {
 
 describe("refusals", () => {
   it.each([
-    [{ kubernetesVersion: "1.27" }, /kubernetesVersion "1.27" is not supported/],
-    [{ subnetIds: ["subnet-a"] }, /at least 2 availability zones/],
-    [{ publicApiCidrs: ["0.0.0.0/0"] }, /publicApiCidrs "0.0.0.0\/0" must be an IPv4 CIDR narrower than 0.0.0.0\/0/],
-    [{ apiAccess: { cidrs: ["0.0.0.0/0"] } }, /apiAccess.cidrs "0.0.0.0\/0" must be an IPv4 CIDR narrower than 0.0.0.0\/0/],
-    [{ apiAccess: { securityGroupIds: ["default"] } }, /apiAccess.securityGroupIds "default" must be a security group id/],
-    [{ systemPool: { instanceTypes: ["m6i.large"], minSize: 0, maxSize: 2, diskSizeGiB: 50 } }, /systemPool.minSize must be at least 1/],
+    [{ kubernetesVersion: "1.27" }, /^test\/Cluster: kubernetesVersion: is "1\.27"; EKS versions supported here: 1\.29, .*1\.35$/],
+    [{ subnetIds: ["subnet-a"] }, /: subnetIds: lists 1; EKS needs subnets in at least 2 availability zones$/],
+    [{ publicApiCidrs: ["0.0.0.0/0"] }, /: publicApiCidrs\.0: 0\.0\.0\.0\/0 opens the API to the internet; list your networks$/],
+    [{ publicApiCidrs: ["0.0.0.0/1"] }, /: publicApiCidrs: together open the API to 2,147,483,648 addresses \(50\.0 % of the internet\); list your networks, a \/8 at most in all$/],
+    [{ publicApiCidrs: Array.from({ length: 41 }, (_, i) => `203.0.${i}.0/24`) }, /: publicApiCidrs: lists 41 ranges; EKS allows at most 40 per cluster$/],
+    // The private endpoint admits networks, never a range wider than a /8 (what the environment schema always allowed).
+    [{ apiAccess: { cidrs: ["0.0.0.0/0"] } }, /: apiAccess\.cidrs\.0: 0\.0\.0\.0\/0 is wider than a \/8; list the networks that deploy and operate the cluster$/],
+    [{ apiAccess: { cidrs: ["10.0.0.0/7"] } }, /: apiAccess\.cidrs\.0: 10\.0\.0\.0\/7 is wider than a \/8/],
+    [{ apiAccess: { securityGroupIds: ["default"] } }, /: apiAccess\.securityGroupIds\.0: is "default"; must be a security group id such as sg-0123456789abcdef0$/],
+    [{ adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] }, /: adminRoleArns\.0: is "arn:aws:iam::123456789012:user\/alice"; must be an IAM role ARN/],
+    [{ adminRoleArns: ["arn:aws:iam::999999999999:role/admin"] }, /: adminRoleArns\.0: is a role of account 999999999999, not the cluster's 123456789012$/],
+    [
+      { adminRoleArns: ["arn:aws:iam::123456789012:role/ops"], readOnlyRoleArns: ["arn:aws:iam::123456789012:role/ops"] },
+      /: readOnlyRoleArns\.0: arn:aws:iam::123456789012:role\/ops is already in adminRoleArns; EKS allows one access entry per principal/,
+    ],
+    [{ systemPool: { instanceTypes: ["m6i.large"], minSize: 0, maxSize: 2, diskSizeGiB: 50 } }, /: systemPool\.minSize: is 0; the system pool runs cluster services and must keep at least 1 node$/],
+    [{ systemPool: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 2, diskSizeGiB: 10 } }, /: systemPool\.diskSizeGiB: is 10; it must be whole GiB 20-16384/],
   ])("refuses %p", (props, message) => {
     expect(() => synthCluster(props)).toThrow(message);
   });
 
   it.each([
-    [{ instanceTypes: [] }, /instanceTypes must list at least one instance type/],
-    [{ minSize: 3, maxSize: 2 }, /minSize 3 and maxSize 2 must be/],
-    [{ minSize: 0, maxSize: 2 }, /1 <= minSize <= maxSize/],
+    [{ instanceTypes: [] }, /^test\/Pool: instanceTypes: lists none; give at least one instance type$/],
+    [{ instanceTypes: ["m6i large"] }, /^test\/Pool: instanceTypes\.0: is "m6i large"; it must be an EC2 instance type such as m6i\.large$/],
+    [{ minSize: 3, maxSize: 2 }, /^test\/Pool: minSize: is 3, above maxSize 2; minSize must be <= maxSize$/],
+    [{ minSize: 0, maxSize: 2 }, /^test\/Pool: minSize: is 0; the system pool runs cluster services and must keep at least 1 node$/],
     [{ name: "x".repeat(62) }, /is over 63 characters/],
   ])("refuses a node pool with %p", (pool, message) => {
     const stack = testStack();

@@ -189,10 +189,11 @@ describe("TeamNamespace", () => {
   });
 
   it.each([
-    [{ team: "Vision" }, /test\/Team: team "Vision" must be 1-63 lowercase/],
-    [{ gpuQuota: -1 }, /gpuQuota is -1; it must be a whole number of GPUs >= 0/],
-    [{ memoryQuota: "lots" }, /memoryQuota "lots" must be a Kubernetes quantity/],
-    [{ defaultContainerRequests: { cpu: "2", memory: "4 GiB" } }, /defaultContainerRequests.memory "4 GiB" must be a Kubernetes quantity/],
+    [{ team: "Vision" }, /^test\/Team: team: is "Vision"; it must be 1-63 lowercase letters/],
+    [{ team: "kube-system" }, /^test\/Team: team: "kube-system" is a namespace Kubernetes keeps for itself; name the team otherwise$/],
+    [{ gpuQuota: -1 }, /^test\/Team: gpuQuota: is -1; it must be a whole number of GPUs >= 0$/],
+    [{ memoryQuota: "lots" }, /^test\/Team: memoryQuota: is "lots"; must be a Kubernetes quantity/],
+    [{ defaultContainerRequests: { cpu: "2", memory: "4 GiB" } }, /^test\/Team: defaultContainerRequests\.memory: is "4 GiB"; must be a Kubernetes quantity/],
   ])("refuses %p", (props, message) => {
     expect(() => synthTeam(props)).toThrow(message);
   });

@@ -25,12 +25,18 @@ describe("training: names and access that collide in the cluster or in IAM", () 
       ['prod: training.gpuPools.0.name: "system" is the system pool\'s name (its node group would collide); name the GPU pool otherwise']],
     ["a GPU pool named like the CPU pool", (c: Draft) => ((c.training.gpuPools[0].name = "cpu"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
       ['prod: training.gpuPools.0.name: "cpu" is the CPU pool\'s name (its NodePool would collide); name the GPU pool otherwise']],
+    ["a GPU pool named like Kueue's CPU and memory flavor", (c: Draft) => ((c.training.gpuPools[0].name = "cpu-memory"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
+      ['prod: training.gpuPools.0.name: "cpu-memory" is the name of the CPU and memory flavor; rename the pool']],
+    ["a GPU pool named like the device plugin's default configuration", (c: Draft) => ((c.training.gpuPools[0].name = "default"), c.training.teams.forEach((t: Draft) => delete t.gpuQuotas["a10g-4gpu"])),
+      ['prod: training.gpuPools.0.name: "default" is the name of the device plugin\'s default configuration entry; rename the pool']],
+    ["a team named like the queue of unassigned capacity", (c: Draft) => (c.training.teams[1].name = "unassigned"),
+      ['prod: training.teams.1.name: "unassigned" is the queue that holds capacity no team has; name the team otherwise']],
     ["one role twice in the access entries", (c: Draft) => c.training.access.readOnlyRoleArns.push(c.training.access.adminRoleArns[0]),
-      ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in access.adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
+      ["prod: training.access.readOnlyRoleArns.1: arn:aws:iam::161803398874:role/platform-admin is already in adminRoleArns; EKS allows one access entry per principal, so give each role one level"]],
     ["a role of another account (a copied file's)", (c: Draft) => (c.training.access.adminRoleArns[0] = "arn:aws:iam::271828182845:role/platform-admin"),
-      ["prod: training.access.adminRoleArns.0: is a role of account 271828182845, not this environment's 161803398874"]],
+      ["prod: training.access.adminRoleArns.0: is a role of account 271828182845, not the cluster's 161803398874"]],
     ["a deploy runner connection of another account", (c: Draft) => (c.training.deployRunner.connectionArn = staging.training.deployRunner!.connectionArn),
-      ["prod: training.deployRunner.connectionArn: is a connection of account 271828182845, not this environment's 161803398874; make one in this account"]],
+      ["prod: training.deployRunner.connectionArn: is a connection of account 271828182845, not the runner's 161803398874; make one in this account"]],
   ])("refuses %s", (_what, edit, expected) => {
     expect(problemLines(mutated(prod, edit as (c: Draft) => void))).toEqual(expected);
   });

@@ -11,7 +11,7 @@ import { type Draft, configError, mutated, problemLines, problemLinesOfAll } fro
 
 const CIDR_MESSAGE = "must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set";
 const NAME_MESSAGE = "must be 2-12 characters of lowercase letters, digits and inner hyphens, starting with a letter";
-const RETENTION_MESSAGE = `must be a retention CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`;
+const RETENTION_MESSAGE = `CloudWatch Logs allows ${LOG_RETENTION_DAYS.join(", ")} days`;
 
 describe("shipped environments", () => {
   test.each([
@@ -112,7 +112,7 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
     test("more than 6 zones", () => {
       const zones = [..."abcdefg"].map((letter) => `eu-west-1${letter}`);
       expect(problemLines(mutated(dev, (c) => (c.network.availabilityZones = zones)))).toEqual([
-        "dev: network.availabilityZones: at most 6 availability zones fit the subnet layout",
+        "dev: network.availabilityZones: lists 7; at most 6 availability zones fit the subnet layout",
       ]);
     });
 
@@ -126,6 +126,26 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
       expect(problemLines(mutated(prod, (c) => (c.network.availabilityZones[2] = "eu-west-1a")))).toEqual([
         'prod: network.availabilityZones.2: "eu-west-1a" is listed twice',
       ]);
+    });
+
+    test("no zone: the environment's minimum says how many", () => {
+      expect(problemLines(mutated(dev, (c) => (c.network.availabilityZones = [])))).toEqual([
+        "dev: network.availabilityZones: has 0; an environment needs at least 2",
+      ]);
+    });
+  });
+
+  describe("network.interfaceEndpoints", () => {
+    test("a name that is no service suffix", () => {
+      expect(problemLines(mutated(prod, (c) => c.network.interfaceEndpoints.push("com.amazonaws.eu-west-1.STS")))).toEqual([
+        expect.stringMatching(/^prod: network\.interfaceEndpoints\.\d+: is "com\.amazonaws\.eu-west-1\.STS"; it must be a service name suffix such as "sts" or "ecr\.api"$/),
+      ]);
+    });
+
+    test("a service listed twice, at the second", () => {
+      const config = mutated(prod, (c) => c.network.interfaceEndpoints.push(c.network.interfaceEndpoints[0]));
+      const last = config.network.interfaceEndpoints.length - 1;
+      expect(problemLines(config)).toEqual([`prod: network.interfaceEndpoints.${last}: "${config.network.interfaceEndpoints[0]}" is listed twice`]);
     });
   });
 
@@ -158,21 +178,10 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
   });
 
   describe("logs.retentionDays", () => {
-    test.each([0, -7])("%d is not positive, and says only that", (days) => {
+    // One rule, the EncryptedLogGroup construct's: what CloudWatch Logs accepts (PutRetentionPolicy), listed.
+    test.each([0, -7, 42, 30.5])("%d is not a retention CloudWatch Logs accepts", (days) => {
       expect(problemLines(mutated(prod, (c) => (c.logs.retentionDays = days)))).toEqual([
-        `prod: logs.retentionDays: is ${days}; must be a positive number of days`,
-      ]);
-    });
-
-    test("42 is not a retention CloudWatch Logs accepts", () => {
-      expect(problemLines(mutated(prod, (c) => (c.logs.retentionDays = 42)))).toEqual([
-        `prod: logs.retentionDays: is 42; ${RETENTION_MESSAGE}`,
-      ]);
-    });
-
-    test("a fraction is not a whole number", () => {
-      expect(problemLines(mutated(prod, (c) => (c.logs.retentionDays = 30.5)))).toEqual([
-        "prod: logs.retentionDays: is 30.5, a number; expected a whole number",
+        `prod: logs.retentionDays: is ${days}; ${RETENTION_MESSAGE}`,
       ]);
     });
   });
@@ -211,9 +220,9 @@ describe("refusals (one mistake in an otherwise valid config)", () => {
       ]);
     });
 
-    test.each([6, 31, 0])("KMS deletion window of %d days", (days) => {
+    test.each([6, 31, 0, 7.5])("KMS deletion window of %d days", (days) => {
       expect(problemLines(mutated(prod, (c) => (c.protection.kmsKeyDeletionWindowDays = days)))).toEqual([
-        `prod: protection.kmsKeyDeletionWindowDays: is ${days}; must be 7-30 days`,
+        `prod: protection.kmsKeyDeletionWindowDays: is ${days}; KMS allows whole days 7-30`,
       ]);
     });
 

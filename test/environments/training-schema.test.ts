@@ -29,8 +29,8 @@ function capacity(pool: PoolShape): number {
   return units * pool.maxSize;
 }
 
-function quotasMessage(pool: string, index: number, sum: number, reachable: number): string {
-  return `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${reachable} GPU units (gpuPools.${index}: units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`;
+function quotasMessage(pool: string, sum: number, reachable: number): string {
+  return `GPU quotas in pool "${pool}" add up to ${sum} but the pool can reach only ${reachable} GPU units (units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`;
 }
 
 /** Σ of the teams' quotas in one pool. */
@@ -111,8 +111,14 @@ describe("GPU pools", () => {
   test("maxSize 0", () => {
     // The pool then brings no GPUs, so prod's quotas there no longer fit: a true consequence, reported too.
     expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[2].maxSize = 0)))).toEqual([
-      "prod: training.gpuPools.2.maxSize: is 0; must be at least 1",
-      `prod: training.teams: ${quotasMessage("h100", 2, 16, 0)}`,
+      "prod: training.gpuPools.2.maxSize: is 0; must be a whole number of nodes, at least 1",
+      `prod: training.teams: ${quotasMessage("h100", 16, 0)}`,
+    ]);
+  });
+
+  test("a root volume over gp3's 16384 GiB", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.gpuPools[0].diskSizeGiB = 20000)))).toEqual([
+      "prod: training.gpuPools.0.diskSizeGiB: is 20000; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)",
     ]);
   });
 
@@ -161,14 +167,30 @@ describe("system pool", () => {
       "prod: training.systemPool.minSize: is 3, above maxSize 0; minSize must be <= maxSize",
     ]);
   });
+
+  test.each([10, 20000, 50.5])("a root volume of %p GiB", (size) => {
+    expect(problemLines(mutated(prod, (c) => (c.training.systemPool.diskSizeGiB = size)))).toEqual([
+      `prod: training.systemPool.diskSizeGiB: is ${size}; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)`,
+    ]);
+  });
+
+  test("an instance type that is no EC2 type", () => {
+    expect(problemLines(mutated(prod, (c) => (c.training.systemPool.instanceTypes = ["m6i"])))).toEqual([
+      'prod: training.systemPool.instanceTypes.0: is "m6i"; it must be an EC2 instance type such as m6i.large',
+    ]);
+  });
 });
 
 describe("CPU pool", () => {
   it.each([
-    ["a GPU instance type", (c: any) => c.training.cpuPool.instanceTypes.push("g5.xlarge"),
-      ["prod: training.cpuPool.instanceTypes: g5.xlarge has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')"]],
-    ["no instance type", (c: any) => (c.training.cpuPool.instanceTypes = []), ["prod: training.cpuPool.instanceTypes: must list at least one instance type"]],
-    ["maxSize 0", (c: any) => (c.training.cpuPool.maxSize = 0), ["prod: training.cpuPool.maxSize: is 0; must be at least 1"]],
+    ["a GPU instance type", (c: any) => (c.training.cpuPool.instanceTypes = ["m6i.2xlarge", "g5.xlarge"]),
+      ["prod: training.cpuPool.instanceTypes.1: g5.xlarge has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')"]],
+    ["a name that is no instance type", (c: any) => (c.training.cpuPool.instanceTypes = ["m6i"]),
+      ['prod: training.cpuPool.instanceTypes.0: is "m6i"; it must be an EC2 instance type such as m6i.2xlarge']],
+    ["no instance type", (c: any) => (c.training.cpuPool.instanceTypes = []), ["prod: training.cpuPool.instanceTypes: lists none; give at least one instance type"]],
+    ["maxSize 0", (c: any) => (c.training.cpuPool.maxSize = 0), ["prod: training.cpuPool.maxSize: is 0; must be a whole number of nodes, at least 1"]],
+    ["a root volume too small for the AMI", (c: any) => (c.training.cpuPool.diskSizeGiB = 8),
+      ["prod: training.cpuPool.diskSizeGiB: is 8; it must be whole GiB 20-16384 (the node AMI's root volume needs 20)"]],
     ["no CPU pool at all", (c: any) => delete c.training.cpuPool, ["prod: training.cpuPool: is missing; expected an object"]],
   ])("refuses %s", (_what, edit, expected) => {
     expect(problemLines(mutated(prod, edit))).toEqual(expected);
@@ -179,7 +201,7 @@ describe("teams", () => {
   test("GPU quotas above what a pool can reach: quotas cannot exceed capacity, per pool", () => {
     // a10g-4gpu holds 12 of 16: 5 more is one too many, though prod has room in no other pool either.
     const input = mutated(prod, (c) => (c.training.teams[0].gpuQuotas["a10g-4gpu"] += 5));
-    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("a10g-4gpu", 0, 17, 16)}`]);
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("a10g-4gpu", 17, 16)}`]);
   });
 
   test("GPU quotas exactly at a pool's capacity are accepted", () => {
@@ -190,16 +212,16 @@ describe("teams", () => {
   test("spare units in one pool do not cover another's excess", () => {
     // Before, quotas were summed over all pools: 36 of 40 would have let nlp take 2 more L4s.
     const input = mutated(prod, (c) => (c.training.teams[2].gpuQuotas["l4-spot"] += 2));
-    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("l4-spot", 1, 10, 8)}`]);
+    expect(problemLines(input)).toEqual([`prod: training.teams: ${quotasMessage("l4-spot", 10, 8)}`]);
   });
 
   test("time-slicing multiplies a pool's capacity", () => {
     // dev: 2 nodes × 1 GPU × 4 replicas = 8 units, all research's; 9 is too many, and 2 replicas halve it.
     expect(problemLines(mutated(dev, (c) => (c.training.teams[0].gpuQuotas["g5-spot"] = 9)))).toEqual([
-      `dev: training.teams: ${quotasMessage("g5-spot", 0, 9, 8)}`,
+      `dev: training.teams: ${quotasMessage("g5-spot", 9, 8)}`,
     ]);
     expect(problemLines(mutated(dev, (c) => (c.training.gpuPools[0].sharing.replicas = 2)))).toEqual([
-      `dev: training.teams: ${quotasMessage("g5-spot", 0, 8, 4)}`,
+      `dev: training.teams: ${quotasMessage("g5-spot", 8, 4)}`,
     ]);
   });
 
@@ -211,7 +233,7 @@ describe("teams", () => {
     });
     expect(quotaIn(parseEnvironment(input).training.teams, "h100")).toBe(110);
     const over = mutated(input, (c) => (c.training.teams[2].gpuQuotas.h100 = 103));
-    expect(problemLines(over)).toEqual([`prod: training.teams: ${quotasMessage("h100", 2, 113, 112)}`]);
+    expect(problemLines(over)).toEqual([`prod: training.teams: ${quotasMessage("h100", 113, 112)}`]);
   });
 
   test("a gpuQuotas key that names no pool", () => {
@@ -345,6 +367,12 @@ describe("Karpenter, charts and observability", () => {
     expect(parseEnvironment(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = 3))).training.karpenter.controllerReplicas).toBe(3);
   });
 
+  test.each([0, 1.5])("%p controller replicas", (replicas) => {
+    expect(problemLines(mutated(prod, (c) => (c.training.karpenter.controllerReplicas = replicas)))).toEqual([
+      `prod: training.karpenter.controllerReplicas: is ${replicas}; the controller needs at least 1 pod (a whole number)`,
+    ]);
+  });
+
   test("a Karpenter chart below the Kubernetes version's minimum", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.charts.karpenter = "1.4.1")))).toEqual([
       "prod: training.charts.karpenter: is 1.4.1; Kubernetes 1.33 needs Karpenter 1.5.0 or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)",
@@ -363,7 +391,7 @@ describe("Karpenter, charts and observability", () => {
 
   test.each(["latest", "^1.14.1", "v1.14.1", "1.14"])("a chart version %j that is not exact", (version) => {
     expect(problemLines(mutated(prod, (c) => (c.training.charts.kueue = version)))).toEqual([
-      `prod: training.charts.kueue: is ${JSON.stringify(version)}; must be an exact chart version such as 1.14.1 (no range, no v, never latest)`,
+      `prod: training.charts.kueue: is ${JSON.stringify(version)}; pin an exact chart version such as 0.19.2 (no range, no "v", never latest)`,
     ]);
   });
 
@@ -380,11 +408,14 @@ describe("Karpenter, charts and observability", () => {
   });
 
   test.each([
-    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 5), "prod: training.observability.scrapeIntervalSeconds: is 5; must be 30-300 seconds (the managed collector's range)"],
-    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 0), "prod: training.observability.alerts.idleGpuUtilPercent: is 0; must be 1-100"],
-    [(c: Draft) => (c.training.observability.alerts.idleForMinutes = 0), "prod: training.observability.alerts.idleForMinutes: is 0; must be 1-1440 minutes"],
-    [(c: Draft) => (c.training.observability.alerts.pendingForMinutes = 2000), "prod: training.observability.alerts.pendingForMinutes: is 2000; must be 1-1440 minutes"],
-    [(c: Draft) => (c.training.observability.alerts.launchFailureForMinutes = 2.5), "prod: training.observability.alerts.launchFailureForMinutes: is 2.5, a number; expected a whole number"],
+    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 5), "prod: training.observability.scrapeIntervalSeconds: is 5; must be whole seconds 30-300 (the managed collector scrapes at most every 30 seconds)"],
+    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 0), "prod: training.observability.alerts.idleGpuUtilPercent: is 0; must be a percentage above 0, at most 100"],
+    [(c: Draft) => (c.training.observability.scrapeIntervalSeconds = 301), "prod: training.observability.scrapeIntervalSeconds: is 301; must be whole seconds 30-300 (the managed collector scrapes at most every 30 seconds)"],
+    // A fraction of a percent is a threshold Prometheus compares against (the construct's rule: above 0, at most 100).
+    [(c: Draft) => (c.training.observability.alerts.idleGpuUtilPercent = 100.5), "prod: training.observability.alerts.idleGpuUtilPercent: is 100.5; must be a percentage above 0, at most 100"],
+    [(c: Draft) => (c.training.observability.alerts.idleForMinutes = 0), "prod: training.observability.alerts.idleForMinutes: is 0; must be whole minutes 1-1440"],
+    [(c: Draft) => (c.training.observability.alerts.pendingForMinutes = 2000), "prod: training.observability.alerts.pendingForMinutes: is 2000; must be whole minutes 1-1440"],
+    [(c: Draft) => (c.training.observability.alerts.launchFailureForMinutes = 2.5), "prod: training.observability.alerts.launchFailureForMinutes: is 2.5; must be whole minutes 1-1440"],
   ])("observability %#", (edit, line) => {
     expect(problemLines(mutated(prod, edit))).toEqual([line]);
   });
@@ -393,7 +424,7 @@ describe("Karpenter, charts and observability", () => {
 describe("versions, images and access", () => {
   test("unsupported Kubernetes version", () => {
     expect(problemLines(mutated(prod, (c) => (c.training.kubernetesVersion = "1.27")))).toEqual([
-      'prod: training.kubernetesVersion: is "1.27"; allowed: "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"',
+      'prod: training.kubernetesVersion: is "1.27"; EKS versions supported here: 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35',
     ]);
   });
 
@@ -444,7 +475,7 @@ describe("every training problem is reported at once", () => {
       c.training.gpuPools[2].maxSize = 9;
     });
     expect(problemLines(input)).toEqual([
-      'prod: training.kubernetesVersion: is "1.27"; allowed: "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"',
+      'prod: training.kubernetesVersion: is "1.27"; EKS versions supported here: 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35',
       "prod: training.systemPool.minSize: is 0; the system pool runs cluster services and must keep at least 1 node",
       "prod: training.gpuPools.2.maxSize: is 9; above maxNodesPerGpuPool (8). Raise the ceiling on purpose if you mean it",
     ]);
@@ -467,9 +498,9 @@ describe("properties", () => {
           });
         });
         const pools: PoolShape[] = input.training.gpuPools;
-        const over = pools.flatMap((pool, j) => {
+        const over = pools.flatMap((pool) => {
           const sum = quotaIn(input.training.teams, pool.name);
-          return sum > capacity(pool) ? [{ environment: "prod", path: "training.teams", message: quotasMessage(pool.name, j, sum, capacity(pool)) }] : [];
+          return sum > capacity(pool) ? [{ environment: "prod", path: "training.teams", message: quotasMessage(pool.name, sum, capacity(pool)) }] : [];
         });
         if (over.length === 0) {
           // Accepted quotas fit; and with the `unassigned` queue, Kueue's nominal quotas per flavor add up to

@@ -4,7 +4,8 @@ import { gpusPerInstance } from "../gpu-instances";
 import { POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects } from "./helm";
 import { Ec2NodeClass, KarpenterNodePool, NodeClassProps, PoolDisruption, amiAliasProblem, ec2NodeClass, poolDisruption, poolRequirements } from "./karpenter-objects";
-import { ConstructPropsError } from "../../core/errors";
+import { ConstructPropsError, PropsProblem, problemsAt, throwFirstProblem } from "../../core/errors";
+import { EC2_INSTANCE_TYPE, rootVolumeProblem } from "../node-pool";
 
 /** The CPU pool's name: its NodePool, EC2NodeClass and `mlops/pool` label. No GPU pool may take it. */
 export const CPU_POOL_NAME = "cpu";
@@ -38,8 +39,7 @@ export class CpuNodePool extends Construct {
 
   constructor(scope: Construct, id: string, props: CpuNodePoolProps) {
     super(scope, id);
-    const [problem] = cpuPoolProblems(props.pool);
-    if (problem) throw new ConstructPropsError(`${this.node.path}: pool.${problem.field} ${problem.message}`);
+    throwFirstProblem(this.node.path, problemsAt("pool", cpuPoolProblems(props.pool)));
     const aliasProblem = amiAliasProblem(props.amiAlias);
     if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
     const { pool } = props;
@@ -67,12 +67,19 @@ export class CpuNodePool extends Construct {
   }
 }
 
-/** What the CPU pool's settings must not be, by field: shared by the construct and the environment schema. */
-export function cpuPoolProblems(pool: Pick<CpuNodePoolSpec, "instanceTypes" | "maxSize">): { field: "instanceTypes" | "maxSize"; message: string }[] {
-  const problems: { field: "instanceTypes" | "maxSize"; message: string }[] = [];
-  if (pool.instanceTypes.length === 0) problems.push({ field: "instanceTypes", message: "must list at least one instance type" });
-  const gpuTypes = pool.instanceTypes.filter((type) => gpusPerInstance(type) !== undefined);
-  if (gpuTypes.length > 0) problems.push({ field: "instanceTypes", message: `${gpuTypes.join(", ")} ${gpuTypes.length === 1 ? "has" : "have"} GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')` });
-  if (!Number.isInteger(pool.maxSize) || pool.maxSize < 1) problems.push({ field: "maxSize", message: `is ${pool.maxSize}; a whole number of nodes, at least 1` });
+/**
+ * What the CPU pool's settings must not be, each at its field (`instanceTypes.1`, `maxSize`, ...). Shared by
+ * CpuNodePool (which throws the first) and the environment schema (training.cpuPool).
+ */
+export function cpuPoolProblems(pool: Partial<Pick<CpuNodePoolSpec, "instanceTypes" | "maxSize" | "diskSizeGiB">>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (pool.instanceTypes?.length === 0) problems.push({ path: "instanceTypes", message: "lists none; give at least one instance type" });
+  (pool.instanceTypes ?? []).forEach((type, i) => {
+    if (!EC2_INSTANCE_TYPE.test(type)) problems.push({ path: `instanceTypes.${i}`, message: `is ${JSON.stringify(type)}; it must be an EC2 instance type such as m6i.2xlarge` });
+    else if (gpusPerInstance(type) !== undefined) problems.push({ path: `instanceTypes.${i}`, message: `${type} has GPUs; the CPU pool takes CPU instance types (GPU capacity is the gpuPools')` });
+  });
+  if (pool.maxSize !== undefined && !(Number.isInteger(pool.maxSize) && pool.maxSize >= 1)) problems.push({ path: "maxSize", message: `is ${pool.maxSize}; must be a whole number of nodes, at least 1` });
+  const disk = pool.diskSizeGiB === undefined ? undefined : rootVolumeProblem(pool.diskSizeGiB);
+  if (disk) problems.push({ path: "diskSizeGiB", message: disk });
   return problems;
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { GPU_NODE_LABEL, GPU_TAINT, GpuSharing, gpuUnitsPerNode, gpusPerInstance } from "../gpu-instances";
+import { GPU_INSTANCE_FAMILIES, GPU_NODE_LABEL, GPU_TAINT, GpuSharing, gpuSharingProblems, gpuUnitsPerNode, gpusPerInstance } from "../gpu-instances";
 import { ClusterObjects } from "./helm";
 import {
   Ec2NodeClass,
@@ -14,7 +14,8 @@ import {
   poolDisruption,
   poolRequirements,
 } from "./karpenter-objects";
-import { ConstructPropsError } from "../../core/errors";
+import { ConstructPropsError, PropsProblem, problemsAt, throwFirstProblem } from "../../core/errors";
+import { rootVolumeProblem } from "../node-pool";
 
 /** Label of every GPU node naming its pool: Kueue's ResourceFlavors and jobs select pools by it. */
 export const POOL_LABEL = "mlops/pool";
@@ -62,6 +63,40 @@ export function gpuPoolNodeLabels(pool: Pick<GpuNodePoolSpec, "name" | "sharing"
     [DEVICE_PLUGIN_CONFIG_LABEL]: pool.name,
     ...(pool.sharing.mode === "mig" ? { [MIG_CONFIG_LABEL]: `all-${pool.sharing.profile}` } : {}),
   };
+}
+
+/** The supported families, "g4dn, g5, ... or p5en". */
+const GPU_FAMILIES_TEXT = Object.keys(GPU_INSTANCE_FAMILIES).join(", ").replace(/, ([^,]+)$/, " or $1");
+
+/**
+ * What EC2, the device plugin or Karpenter would refuse in one GPU pool, or the blueprint does not allow, each at
+ * its field (`instanceTypes.1`, `sharing.profile`, `maxSize`, ...). Shared by GpuNodePools (which throws the first)
+ * and the environment schema (training.gpuPools).
+ */
+export function gpuPoolProblems(pool: Partial<Pick<GpuNodePoolSpec, "instanceTypes" | "sharing" | "maxSize" | "diskSizeGiB">>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const types = pool.instanceTypes ?? [];
+  if (pool.instanceTypes?.length === 0) problems.push({ path: "instanceTypes", message: "must list at least one GPU instance type" });
+  const counts = new Set<number>();
+  types.forEach((type, i) => {
+    const gpus = gpusPerInstance(type);
+    if (gpus === undefined) problems.push({ path: `instanceTypes.${i}`, message: `${JSON.stringify(type)} is not a GPU instance type; use a ${GPU_FAMILIES_TEXT} size` });
+    else counts.add(gpus);
+  });
+  if (counts.size > 1) {
+    problems.push({
+      path: "instanceTypes",
+      message: `mixes instances with ${[...counts].sort().join(" and ")} GPUs; one pool needs one GPU count so its capacity (Kueue quotas, NodePool limits) is exact`,
+    });
+  }
+  // Sharing is judged against known instance types only; unknown ones are reported above.
+  if (pool.sharing && types.length > 0 && types.every((type) => gpusPerInstance(type) !== undefined)) {
+    problems.push(...gpuSharingProblems(types, pool.sharing).map((p) => ({ path: p.field, message: p.message })));
+  }
+  if (pool.maxSize !== undefined && !(Number.isInteger(pool.maxSize) && pool.maxSize >= 1)) problems.push({ path: "maxSize", message: `is ${pool.maxSize}; must be a whole number of nodes, at least 1` });
+  const disk = pool.diskSizeGiB === undefined ? undefined : rootVolumeProblem(pool.diskSizeGiB);
+  if (disk) problems.push({ path: "diskSizeGiB", message: disk });
+  return problems;
 }
 
 /** `nvidia.com/gpu` units the pool can reach: one node's units (GPUs × sharing) times its maximum. */
@@ -138,6 +173,7 @@ export class GpuNodePools extends Construct {
     super(scope, id);
     const aliasProblem = amiAliasProblem(props.amiAlias);
     if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
+    throwFirstProblem(this.node.path, props.pools.flatMap((pool, i) => problemsAt(`pools.${i}`, gpuPoolProblems(pool))));
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
     this.nodePools = pairs.map(([, nodePool]) => nodePool);

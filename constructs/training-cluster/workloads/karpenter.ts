@@ -3,7 +3,7 @@ import { Token } from "cdktf";
 import { NODE_GROUP_LABEL } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
-import { ConstructPropsError } from "../../core/errors";
+import { PropsProblem, throwFirstProblem } from "../../core/errors";
 import { ROLE_ARN } from "../../core/service-role";
 
 export const KARPENTER_NAMESPACE = "kube-system";
@@ -63,6 +63,21 @@ export interface KarpenterValues {
 }
 
 /**
+ * What the controller's release would be refused for, each at its field; only the fields given are judged. Shared
+ * by Karpenter (which throws the first) and the environment schema (training.karpenter.controllerReplicas).
+ */
+export function karpenterProblems(props: Partial<Pick<KarpenterProps, "replicas" | "controllerRoleArn">>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (props.replicas !== undefined && !(Number.isInteger(props.replicas) && props.replicas >= 1)) {
+    problems.push({ path: "replicas", message: `is ${props.replicas}; the controller needs at least 1 pod (a whole number)` });
+  }
+  if (props.controllerRoleArn !== undefined && !Token.isUnresolved(props.controllerRoleArn) && !ROLE_ARN.test(props.controllerRoleArn)) {
+    problems.push({ path: "controllerRoleArn", message: `is "${props.controllerRoleArn}"; it must be an IAM role ARN` });
+  }
+  return problems;
+}
+
+/**
  * Karpenter, which launches the GPU pools' nodes: its CRDs as a release of their own (`karpenter-crd`, which
  * Helm upgrades, unlike a chart's `crds/` folder), then the controller with `skip_crds`. The controller runs on
  * the system node group only, one pod per node, with the IRSA role and interruption queue of the training stack.
@@ -74,12 +89,7 @@ export class Karpenter extends Construct {
 
   constructor(scope: Construct, id: string, props: KarpenterProps) {
     super(scope, id);
-    if (!Number.isInteger(props.replicas) || props.replicas < 1) {
-      throw new ConstructPropsError(`${this.node.path}: replicas is ${props.replicas}; the controller needs at least 1 pod`);
-    }
-    if (!Token.isUnresolved(props.controllerRoleArn) && !ROLE_ARN.test(props.controllerRoleArn)) {
-      throw new ConstructPropsError(`${this.node.path}: controllerRoleArn "${props.controllerRoleArn}" must be an IAM role ARN`);
-    }
+    throwFirstProblem(this.node.path, karpenterProblems(props));
     const { karpenter } = CHARTS;
     this.crds = new PinnedRelease(this, "Crds", {
       name: karpenter.crdChart,

@@ -7,7 +7,7 @@ import { GPU_NODE_LABEL } from "../gpu-instances";
 import { GPU_NODE_TAINT, POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects, KubernetesObject } from "./helm";
 import { TEAM_NAMESPACE_LABEL } from "./team-namespace";
-import { ConstructPropsError } from "../../core/errors";
+import { PropsProblem, throwFirstProblem } from "../../core/errors";
 
 const API_VERSION = "kueue.x-k8s.io/v1beta2";
 /** Every team's ClusterQueue and the `unassigned` one share this cohort: idle quota is borrowable across it. */
@@ -135,6 +135,49 @@ const PREEMPTION: ClusterQueueSpec["preemption"] = {
 };
 
 /**
+ * What Kueue would refuse, or could not honour, in the pools and teams, each at its field (`pools.0.name`,
+ * `teams.1.gpuQuotas.h100`, `teams.2.gpuLendingLimit`, `teams`). A pool whose capacity is unknown (undefined) is not
+ * judged for capacity. Shared by KueueQueues (which throws the first) and the environment schema (training.teams).
+ */
+export function kueueQueueProblems(
+  pools: readonly (Pick<QueuePool, "name"> & { readonly capacity?: number })[],
+  teams: readonly Pick<QueueTeam, "name" | "gpuQuotas" | "gpuLendingLimit">[],
+): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  const poolNames = [...new Set(pools.map((p) => p.name))];
+  pools.forEach((pool, i) => {
+    if (pool.name === CPU_MEMORY_FLAVOR) problems.push({ path: `pools.${i}.name`, message: `"${CPU_MEMORY_FLAVOR}" is the name of the CPU and memory flavor; rename the pool` });
+  });
+  teams.forEach((team, i) => {
+    if (team.name === UNASSIGNED_QUEUE) problems.push({ path: `teams.${i}.name`, message: `"${UNASSIGNED_QUEUE}" is the queue that holds capacity no team has; name the team otherwise` });
+    for (const pool of Object.keys(team.gpuQuotas)) {
+      if (!poolNames.includes(pool)) {
+        problems.push({ path: `teams.${i}.gpuQuotas.${pool}`, message: `names no GPU pool; the pools are ${poolNames.length > 0 ? poolNames.map((n) => JSON.stringify(n)).join(", ") : "none"}` });
+      }
+    }
+    // Kueue refuses a lendingLimit above the nominal quota; one limit applies to every pool, so the largest bounds it.
+    const largest = Math.max(0, ...Object.values(team.gpuQuotas));
+    if (team.gpuLendingLimit !== undefined && team.gpuLendingLimit > largest) {
+      problems.push({
+        path: `teams.${i}.gpuLendingLimit`,
+        message: `is ${team.gpuLendingLimit}, above the team's largest pool quota (${largest}); a team lends at most its own quota in a pool, so lower it to ${largest} or less (or leave it out to lend all of it)`,
+      });
+    }
+  });
+  // Per pool (a Kueue flavor): guaranteed quotas Karpenter could not provision would never be honoured.
+  for (const pool of pools) {
+    const sum = teams.reduce((total, team) => total + (team.gpuQuotas[pool.name] ?? 0), 0);
+    if (pool.capacity !== undefined && sum > pool.capacity) {
+      problems.push({
+        path: "teams",
+        message: `GPU quotas in pool "${pool.name}" add up to ${sum} but the pool can reach only ${pool.capacity} GPU units (units per node × maxSize); quotas cannot exceed capacity: lower them or raise the pool's maxSize`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
  * Kueue's view of the GPU pools and teams: a ResourceFlavor per pool (its node label and taint, and the
  * toleration Kueue adds), a ClusterQueue per team in the `training` cohort (nominal quota per pool, borrowing
  * and lending limits, preemption), the `unassigned` ClusterQueue that holds the rest of each pool so that per
@@ -142,18 +185,8 @@ const PREEMPTION: ClusterQueueSpec["preemption"] = {
  * workload priority classes.
  */
 export function kueueQueueObjects(pools: readonly QueuePool[], teams: readonly QueueTeam[]): KueueQueueObjects {
-  const poolNames = new Set(pools.map((p) => p.name));
-  if (poolNames.has(CPU_MEMORY_FLAVOR)) throw new ConstructPropsError(`GPU pool "${CPU_MEMORY_FLAVOR}" would take the name of the CPU and memory flavor; rename the pool`);
-  for (const team of teams) {
-    if (team.name === UNASSIGNED_QUEUE) throw new ConstructPropsError(`team "${UNASSIGNED_QUEUE}" would take the name of the ClusterQueue of unassigned capacity; rename the team`);
-    const unknown = Object.keys(team.gpuQuotas).filter((pool) => !poolNames.has(pool));
-    if (unknown.length > 0) throw new ConstructPropsError(`team ${team.name}: gpuQuotas name no GPU pool: ${unknown.join(", ")}`);
-  }
+  throwFirstProblem("kueueQueueObjects", kueueQueueProblems(pools, teams));
   const rest = unassignedCapacity(pools, teams);
-  const over = Object.entries(rest).filter(([, units]) => units < 0);
-  if (over.length > 0) {
-    throw new ConstructPropsError(`team GPU quotas exceed the capacity of ${over.map(([pool, units]) => `${pool} (by ${-units})`).join(", ")}; Kueue would admit more than Karpenter may launch`);
-  }
 
   const flavors: ResourceFlavor[] = [
     { apiVersion: API_VERSION, kind: "ResourceFlavor", metadata: { name: CPU_MEMORY_FLAVOR }, spec: {} },
@@ -246,11 +279,8 @@ export class KueueQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: KueueQueuesProps) {
     super(scope, id);
-    try {
-      this.objects = kueueQueueObjects(props.pools, props.teams);
-    } catch (error) {
-      throw new ConstructPropsError(`${this.node.path}: ${(error as Error).message}`);
-    }
+    throwFirstProblem(this.node.path, kueueQueueProblems(props.pools, props.teams));
+    this.objects = kueueQueueObjects(props.pools, props.teams);
     const { flavors, clusterQueues, localQueues, priorityClasses } = this.objects;
     this.release = new ClusterObjects(this, "Objects", {
       name: "kueue-queues",

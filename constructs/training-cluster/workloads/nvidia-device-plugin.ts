@@ -3,7 +3,7 @@ import { GPU_TAINT, GpuSharing } from "../gpu-instances";
 import { CHARTS } from "../versions";
 import { GPU_PRESENT_LABEL } from "./gpu-node-pools";
 import { PinnedRelease } from "./helm";
-import { ConstructPropsError } from "../../core/errors";
+import { PropsProblem, throwFirstProblem } from "../../core/errors";
 
 /** The config map entry of nodes that name none (and of pools that share nothing). */
 export const DEFAULT_PLUGIN_CONFIG = "default";
@@ -72,6 +72,16 @@ export function devicePluginConfig(sharing: GpuSharing): DevicePluginConfig {
 }
 
 /**
+ * What would clash in the plugin's configuration map, at each pool's name (`pools.<i>.name`). Shared by
+ * NvidiaDevicePlugin (which throws the first) and the environment schema (training.gpuPools).
+ */
+export function devicePluginProblems(pools: readonly Pick<NvidiaDevicePluginProps["pools"][number], "name">[]): PropsProblem[] {
+  return pools.flatMap((pool, i) =>
+    pool.name === DEFAULT_PLUGIN_CONFIG ? [{ path: `pools.${i}.name`, message: `"${DEFAULT_PLUGIN_CONFIG}" is the name of the device plugin's default configuration entry; rename the pool` }] : [],
+  );
+}
+
+/**
  * The NVIDIA device plugin (Helm chart, pinned) on GPU nodes: it advertises each node's GPUs as
  * `nvidia.com/gpu`, shared as the node's pool says. Its config-manager sidecar reads the node's
  * `nvidia.com/device-plugin.config` label (set by the pool's NodePool) and applies that entry of the config
@@ -85,8 +95,7 @@ export class NvidiaDevicePlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
-    const clash = props.pools.find((pool) => pool.name === DEFAULT_PLUGIN_CONFIG);
-    if (clash) throw new ConstructPropsError(`${this.node.path}: a GPU pool named "${DEFAULT_PLUGIN_CONFIG}" would take the plugin's default configuration entry; rename the pool`);
+    throwFirstProblem(this.node.path, devicePluginProblems(props.pools));
     const { nvidiaDevicePlugin } = CHARTS;
     this.configs = {
       [DEFAULT_PLUGIN_CONFIG]: devicePluginConfig({ mode: "none" }),

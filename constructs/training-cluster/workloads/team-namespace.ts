@@ -6,7 +6,7 @@ import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IrsaRole } from "../irsa-role";
-import { ConstructPropsError } from "../../core/errors";
+import { PropsProblem, throwFirstProblem } from "../../core/errors";
 
 /** CPU and memory of a container, as Kubernetes quantities. */
 export interface ContainerResources {
@@ -70,7 +70,7 @@ export class TeamNamespace extends Construct {
   constructor(scope: Construct, id: string, props: TeamNamespaceProps) {
     super(scope, id);
     const requests = props.defaultContainerRequests ?? { cpu: "500m", memory: "1Gi" };
-    this.validate(props, requests);
+    throwFirstProblem(this.node.path, teamNamespaceProblems(props));
 
     const labels = { team: props.team };
     this.namespace = new NamespaceV1(this, "Namespace", {
@@ -138,23 +138,34 @@ export class TeamNamespace extends Construct {
       new NetworkPolicyV1(this, `NetworkPolicy-${name}`, { metadata: metadata(name), spec: { podSelector: {}, ...spec } });
     }
   }
+}
 
-  private validate(props: TeamNamespaceProps, requests: ContainerResources): void {
-    const where = this.node.path;
-    if (!KUBERNETES_NAME.test(props.team)) {
-      throw new ConstructPropsError(`${where}: team "${props.team}" must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter`);
-    }
-    if (!Number.isInteger(props.gpuQuota) || props.gpuQuota < 0) {
-      throw new ConstructPropsError(`${where}: gpuQuota is ${props.gpuQuota}; it must be a whole number of GPUs >= 0`);
-    }
-    const quantities = {
-      cpuQuota: props.cpuQuota,
-      memoryQuota: props.memoryQuota,
-      "defaultContainerRequests.cpu": requests.cpu,
-      "defaultContainerRequests.memory": requests.memory,
-    };
-    for (const [name, value] of Object.entries(quantities)) {
-      if (!KUBERNETES_QUANTITY.test(value)) throw new ConstructPropsError(`${where}: ${name} "${value}" must be a Kubernetes quantity such as 64, 500m or 256Gi`);
-    }
+/** Namespaces Kubernetes makes itself: a team namespace of that name would take over the cluster's own. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * What Kubernetes would refuse in a team's namespace and quotas, or would take from the cluster, each at its field
+ * (`team`, `cpuQuota`, `defaultContainerRequests.memory`, ...); only the fields given are judged. Shared by
+ * TeamNamespace (which throws the first) and the environment schema (training.teams).
+ */
+export function teamNamespaceProblems(props: Partial<Pick<TeamNamespaceProps, "team" | "gpuQuota" | "cpuQuota" | "memoryQuota" | "defaultContainerRequests">>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
+  if (props.team !== undefined && !KUBERNETES_NAME.test(props.team)) {
+    problems.push({ path: "team", message: `is "${props.team}"; it must be 1-63 lowercase letters, digits and inner hyphens, starting with a letter` });
+  } else if (props.team !== undefined && RESERVED_NAMESPACES.includes(props.team)) {
+    problems.push({ path: "team", message: `"${props.team}" is a namespace Kubernetes keeps for itself; name the team otherwise` });
   }
+  if (props.gpuQuota !== undefined && !(Number.isInteger(props.gpuQuota) && props.gpuQuota >= 0)) {
+    problems.push({ path: "gpuQuota", message: `is ${props.gpuQuota}; it must be a whole number of GPUs >= 0` });
+  }
+  const quantities = {
+    cpuQuota: props.cpuQuota,
+    memoryQuota: props.memoryQuota,
+    "defaultContainerRequests.cpu": props.defaultContainerRequests?.cpu,
+    "defaultContainerRequests.memory": props.defaultContainerRequests?.memory,
+  };
+  for (const [path, value] of Object.entries(quantities)) {
+    if (value !== undefined && !KUBERNETES_QUANTITY.test(value)) problems.push({ path, message: `is "${value}"; must be a Kubernetes quantity such as 64, 500m, 1G or 256Gi` });
+  }
+  return problems;
 }
