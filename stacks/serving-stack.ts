@@ -33,8 +33,11 @@ export interface ServingStackProps extends BaseStackProps {
   readonly featureStore: FeatureStore;
   /** Where endpoints pull models from and retraining registers them (the data stack's `modelRegistry`). */
   readonly modelRegistry: ModelRegistry;
-  /** The training cluster's name, for the dashboard. */
-  readonly trainingClusterName: string;
+  /**
+   * The training cluster's name: the dashboard shows its pending pods and scheduling.
+   * @default - the dashboard shows serving only
+   */
+  readonly trainingClusterName?: string;
   /**
    * The training cluster's Prometheus workspace (the training stack's `prometheus`): its alerts (idle GPUs, queues that
    * admit nothing, failing node launches) go to the environment's alert topic.
