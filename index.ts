@@ -5,7 +5,7 @@
 export * from "./environments/api";
 export { RetrainingPipeline, type RetrainingPipelineProps, type RetrainingPipelineSpec } from "./constructs/pipelines/retraining-pipeline";
 export { baseStackProps, createPlatform, type Platform, type PlatformOptions } from "./stacks/platform";
-export { PlatformStack, type BaseStackProps, type PlatformStackProps, type StackProtection } from "./stacks/platform-stack";
+export { PlatformStack, type BaseStackProps, type LayerConfig, type PlatformStackProps, type StackProtection } from "./stacks/platform-stack";
 export { BootstrapStack, type BootstrapStackProps } from "./stacks/bootstrap-stack";
 export { NetworkStack, type NetworkStackProps } from "./stacks/network-stack";
 export { DataStack, type DataStackProps } from "./stacks/data-stack";

@@ -5,10 +5,10 @@ import { FeatureStore } from "../constructs/feature-store/feature-store";
 import { GlueCatalogEncryption } from "../constructs/feature-store/glue-catalog-encryption";
 import { ModelRegistry } from "../constructs/model-registry/model-registry";
 import type { DataConfig } from "../environments/data-schema";
-import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 
 export interface DataStackProps extends BaseStackProps {
-  readonly data: DataConfig;
+  readonly data: LayerConfig<DataConfig>;
 }
 
 /**

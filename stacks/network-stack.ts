@@ -4,11 +4,11 @@ import { KmsKey } from "../constructs/core/kms-key";
 import { Network } from "../constructs/network/network";
 import { KARPENTER_DISCOVERY_TAG_KEY } from "../constructs/training-cluster/karpenter-infrastructure";
 import type { NetworkConfig } from "../environments/schema";
-import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 import { trainingClusterName } from "./training-stack";
 
 export interface NetworkStackProps extends BaseStackProps {
-  readonly network: NetworkConfig;
+  readonly network: LayerConfig<NetworkConfig>;
   /** Days the VPC flow logs are kept. */
   readonly logRetentionDays: number;
 }

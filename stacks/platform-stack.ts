@@ -10,6 +10,12 @@ import { applyGuardrails, takeCheckedJson } from "../guardrails/apply";
 import { PROTECTED_CONTEXT_KEY } from "../guardrails/protection-context";
 import { StackAccount, StateLocation, configureState } from "./remote-state";
 
+/**
+ * A part of an environment config as a layer stack takes it: read-only all the way down, so a team's own
+ * `as const` objects fit as well as a parsed environment's parts.
+ */
+export type LayerConfig<T> = T extends readonly (infer E)[] ? readonly LayerConfig<E>[] : T extends object ? { readonly [K in keyof T]: LayerConfig<T[K]> } : T;
+
 /** How a stack guards what it cannot rebuild. */
 export interface StackProtection {
   /**

@@ -17,14 +17,14 @@ import type { Network } from "../constructs/network/network";
 import type { DataConfig } from "../environments/data-schema";
 import type { MonitoringConfig } from "../environments/schema";
 import type { EndpointConfig, ServingConfig } from "../environments/serving-schema";
-import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 
 export interface ServingStackProps extends BaseStackProps {
-  readonly serving: ServingConfig;
+  readonly serving: LayerConfig<ServingConfig>;
   /** Alert recipients and the monthly budget. */
-  readonly monitoring: MonitoringConfig;
+  readonly monitoring: LayerConfig<MonitoringConfig>;
   /** The registry's model package groups, with the feature groups each one's models read (their contract). */
-  readonly modelPackageGroups: DataConfig["modelRegistry"]["modelPackageGroups"];
+  readonly modelPackageGroups: LayerConfig<DataConfig["modelRegistry"]["modelPackageGroups"]>;
   /** Days the endpoints' and monitors' logs are kept. */
   readonly logRetentionDays: number;
   /** The VPC the endpoints, monitors and pipelines run in (the network stack's `network`). */
@@ -138,7 +138,7 @@ export class ServingStack extends PlatformStack {
     });
   }
 
-  private addDrift(config: EndpointConfig, endpointName: string, endpoint: ServingEndpoint, props: ServingStackProps): void {
+  private addDrift(config: LayerConfig<EndpointConfig>, endpointName: string, endpoint: ServingEndpoint, props: ServingStackProps): void {
     if (!config.drift) return;
     const securityGroupId = endpoint.securityGroupId;
     if (!securityGroupId) {

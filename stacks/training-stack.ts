@@ -10,10 +10,10 @@ import { KarpenterInfrastructure } from "../constructs/training-cluster/karpente
 import { CONTROL_PLANE_LOG_TYPES } from "../constructs/training-cluster/versions";
 import type { Network } from "../constructs/network/network";
 import type { TrainingConfig } from "../environments/training-schema";
-import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 
 export interface TrainingStackProps extends BaseStackProps {
-  readonly training: TrainingConfig;
+  readonly training: LayerConfig<TrainingConfig>;
   /** The VPC the cluster, its collector and the deploy runner run in (the network stack's `network`). */
   readonly network: Pick<Network, "vpcId" | "privateSubnetIds">;
   /** Days the cluster's and runner's logs are kept. */

@@ -18,7 +18,7 @@ import { PlatformNamespace } from "../constructs/training-cluster/workloads/plat
 import { TrainingPriorityClasses } from "../constructs/training-cluster/workloads/priority-classes";
 import { TeamNamespace } from "../constructs/training-cluster/workloads/team-namespace";
 import { DEFAULT_POOL_DISRUPTION, type TrainingConfig } from "../environments/training-schema";
-import { BaseStackProps, PlatformStack } from "./platform-stack";
+import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 
 /**
  * Cost tags of the nodes, volumes and launch templates Karpenter makes: the training layer's (the nodes are the training
@@ -58,7 +58,7 @@ export interface ClusterConnection {
 }
 
 export interface WorkloadsStackProps extends BaseStackProps {
-  readonly training: TrainingConfig;
+  readonly training: LayerConfig<TrainingConfig>;
   /** The cluster to run on, and what of the training stack its workloads use. */
   readonly cluster: ClusterConnection;
   /** The VPC's address range: the platform namespaces admit traffic from it only. */

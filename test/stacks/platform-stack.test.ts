@@ -8,7 +8,6 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { ConstructPropsError } from "../../constructs/core/errors";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { environments } from "../../environments";
-import type { NetworkConfig } from "../../environments/schema";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { NetworkStack } from "../../stacks/network-stack";
 import { createPlatform } from "../../stacks/platform";
@@ -18,7 +17,8 @@ import { resourcesOfType, synthJson } from "../support/terraform-json";
 // A team's own environment, without any config of the blueprint's.
 const account = { id: "271828182845", region: "eu-central-1" };
 const base = { environmentName: "acme", account };
-const NETWORK: NetworkConfig = { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] };
+// Written as a team writes it, read-only: LayerConfig takes it.
+const NETWORK = { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] } as const;
 
 describe("PlatformStack, the base a team's stack extends", () => {
   it("refuses an id that does not start with its environment's name, naming the fix", () => {
