@@ -24,7 +24,6 @@ export { INSTANCE_METRICS_NAMESPACE, INVOCATION_METRICS_NAMESPACE, type Endpoint
 export {
   servingEndpointProblems,
   type EndpointSettings,
-  type EndpointSettingsProblem,
   type RolloutStrategy,
   type AllAtOnceRollout,
   type CanaryRollout,
@@ -95,7 +94,7 @@ export { type BucketGrantOptions, type ISecureBucket, type SecureBucketAttribute
 export { type IRole } from "./constructs/core/service-role";
 export { Grant } from "./constructs/core/grant";
 export { formatArn, accountRootArn, type ArnComponents } from "./constructs/core/arn";
-export { ConstructPropsError } from "./constructs/core/errors";
+export { ConstructPropsError, type PropsProblem } from "./constructs/core/errors";
 export { type IGrantable, type PolicyStatement, policyDocument } from "./constructs/core/iam";
 export { resourceName, type ResourceNameOptions } from "./constructs/core/naming";
 export { setAwsEnvironment, awsEnvironmentOf, type AwsEnvironment } from "./constructs/core/aws-environment";

@@ -7,7 +7,7 @@ import { servingEndpointProblems } from "../constructs/serving/endpoint-settings
 import { MODEL_PACKAGE_ARN, packageGroupOf, type ModelSource } from "../constructs/serving/model-source";
 import { type RetrainingPipelineSpec, metricNameProblem, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
 import type { DataConfig } from "./data-schema";
-import { AddProblem, Loose, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
+import { AddProblem, Loose, addPropsProblems, duplicatePositions, objectOrUndefined, objectsIn } from "./rule-helpers";
 
 /** A retraining pipeline as an endpoint declares it; what each value may be is RetrainingPipeline's check (retrainingPipelineProblems). */
 const retrainingPipelineSchema = z.strictObject({
@@ -144,7 +144,7 @@ export function checkMonitoring(monitoring: unknown, add: AddProblem): void {
   const subscriptions = Array.isArray(m.alertSubscriptions) ? (m.alertSubscriptions as unknown[]) : [];
   const typed = subscriptions.every((s) => typeof (s as { endpoint?: unknown } | null)?.endpoint === "string" && ["email", "https"].includes((s as { protocol?: unknown }).protocol as string));
   if (typed) {
-    for (const problem of subscriptionProblems(subscriptions as AlertSubscription[])) add(["monitoring", "alertSubscriptions", problem.index, problem.field], problem.message);
+    addPropsProblems(subscriptionProblems(subscriptions as AlertSubscription[]), ["monitoring", "alertSubscriptions"], add);
   }
 }
 
@@ -204,10 +204,7 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
       };
       // A field of the wrong type is the schema's to report; the construct's message would only repeat it.
       const typed = (field: string) => field.startsWith("features") || field === "threshold" || field === "retrainingPipelineArn" || typeof drift[field as keyof typeof drift] === "string";
-      for (const problem of driftSpecProblems(spec).filter((p) => typed(p.field))) {
-        const path = problem.field === "retrainingPipelineArn" ? ["retraining", "externalPipelineArn"] : problem.field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-        add(at("drift", ...path), problem.message);
-      }
+      addPropsProblems(driftSpecProblems(spec).filter((p) => typed(p.path)), at("drift"), add, { retrainingPipelineArn: ["retraining", "externalPipelineArn"] });
     }
     if (drift && "retrainingPipelineArn" in drift) {
       add(at("drift", "retrainingPipelineArn"), "was replaced by retraining: { pipeline: {...} } (a pipeline declared here) or retraining: { externalPipelineArn } (one made elsewhere)");
@@ -249,7 +246,7 @@ function checkRetrainingPipeline(
 ): void {
   const parsed = retrainingPipelineSchema.safeParse(pipeline);
   if (parsed.success) {
-    for (const problem of retrainingPipelineProblems(parsed.data, accountId)) add(problem.field.split("."), problem.message);
+    addPropsProblems(retrainingPipelineProblems(parsed.data, accountId), [], add);
   }
   if (typeof modelPackageArn !== "string") {
     add([], "retrains the model the endpoint serves from the registry: serve a model package (model.modelPackageArn), or drop retraining");

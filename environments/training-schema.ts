@@ -267,7 +267,7 @@ export function checkTraining(training: unknown, environment: { readonly isProte
   if (charts) {
     const versions = Object.fromEntries(CHART_NAMES.flatMap((name) => (typeof charts[name] === "string" ? [[name, charts[name]]] : [])));
     // A Kubernetes version of the wrong type leaves only the versions' form to judge.
-    for (const problem of chartVersionProblems(stringOrUndefined(t.kubernetesVersion) ?? "", versions)) add(at("charts", problem.field), problem.message);
+    addPropsProblems(chartVersionProblems(stringOrUndefined(t.kubernetesVersion) ?? "", versions), at("charts"), add);
   }
 
   const ceiling = isCount(t.maxNodesPerGpuPool) && t.maxNodesPerGpuPool > 0 ? t.maxNodesPerGpuPool : undefined;

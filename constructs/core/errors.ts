@@ -4,9 +4,13 @@
  * things first for the blueprint's own environments; synthesis reports one of these as a config problem.
  */
 export class ConstructPropsError extends Error {
-  constructor(message: string) {
+  /** The problems the message lists, at their fields below the construct (empty when the message is one hand-written refusal). */
+  readonly problems: readonly PropsProblem[];
+
+  constructor(message: string, problems: readonly PropsProblem[] = []) {
     super(message);
     this.name = "ConstructPropsError";
+    this.problems = problems;
   }
 }
 
@@ -20,10 +24,13 @@ export interface PropsProblem {
   readonly message: string;
 }
 
-/** Throws the first problem as `<construct path>: <field path>: <message>`; nothing when there is none. */
-export function throwFirstProblem(where: string, problems: readonly PropsProblem[]): void {
-  const [problem] = problems;
-  if (problem) throw new ConstructPropsError(`${where}: ${problem.path}: ${problem.message}`);
+/**
+ * Throws every problem in one error, a line each, `<construct path>: <field path>: <message>`, so whoever fixes the
+ * props sees all that is wrong at once; nothing when there is none.
+ */
+export function throwPropsProblems(where: string, problems: readonly PropsProblem[]): void {
+  if (problems.length === 0) return;
+  throw new ConstructPropsError(problems.map((problem) => `${where}: ${problem.path}: ${problem.message}`).join("\n"), problems);
 }
 
 /** The problems of a part of the props (a pool, the alerts), at their fields below `prefix` (e.g. `systemPool`). */

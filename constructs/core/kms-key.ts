@@ -6,7 +6,7 @@ import { accountRootArn, formatArn, lastArnSegment } from "./arn";
 import { awsEnvironmentOf } from "./aws-environment";
 import { Grant } from "./grant";
 import { IGrantable, PolicyStatement, policyDocument } from "./iam";
-import { ConstructPropsError, PropsProblem, throwFirstProblem } from "./errors";
+import { ConstructPropsError, PropsProblem, throwPropsProblems } from "./errors";
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `mlops-prod-data`. */
@@ -30,7 +30,7 @@ const DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
 const DEFAULT_DELETION_WINDOW_DAYS = 30;
 
 /**
- * What KMS refuses in a key's props, each at its field. Shared by KmsKey (which throws the first) and the
+ * What KMS refuses in a key's props, each at its field. Shared by KmsKey (which throws them all) and the
  * environment schema (protection.kmsKeyDeletionWindowDays), so config the schema accepts always builds.
  */
 export function kmsKeyProblems(props: Partial<Pick<KmsKeyProps, "alias" | "deletionWindowInDays">>): PropsProblem[] {
@@ -124,7 +124,7 @@ export class KmsKey extends KmsKeyBase {
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
     const deletionWindowInDays = props.deletionWindowInDays ?? DEFAULT_DELETION_WINDOW_DAYS;
-    throwFirstProblem(this.node.path, kmsKeyProblems(props));
+    throwPropsProblems(this.node.path, kmsKeyProblems(props));
     const { accountId } = awsEnvironmentOf(this);
     this.statements = [
       {

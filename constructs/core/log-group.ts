@@ -4,7 +4,7 @@ import { Grant } from "./grant";
 import { IGrantable } from "./iam";
 import { IKmsKey } from "./kms-key";
 import { LOG_RETENTION_DAYS } from "./aws-regions";
-import { PropsProblem, throwFirstProblem } from "./errors";
+import { PropsProblem, throwPropsProblems } from "./errors";
 
 export interface EncryptedLogGroupProps {
   readonly logGroupName: string;
@@ -34,7 +34,7 @@ export class EncryptedLogGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, logGroupProblems(props));
+    throwPropsProblems(this.node.path, logGroupProblems(props));
     props.encryptionKey.allowCloudWatchLogs();
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       name: props.logGroupName,

@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
 import { formatArn } from "../core/arn";
 import { IKmsKey } from "../core/kms-key";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, type PropsProblem, throwPropsProblems } from "../core/errors";
 import { FEATURE_GROUP_NAME, sagemakerNamePattern } from "../core/sagemaker-names";
 
 export type FeatureType = "Integral" | "Fractional" | "String";
@@ -113,8 +113,7 @@ export class FeatureGroup extends Construct {
   constructor(scope: Construct, id: string, props: FeatureGroupProps) {
     super(scope, id);
     const spec = props.spec;
-    const [problem] = featureGroupSpecProblems(spec);
-    if (problem) throw new ConstructPropsError(`${this.node.path}: ${problem.message}`);
+    throwPropsProblems(this.node.path, featureGroupSpecProblems(spec));
     if (spec.offlineStore && !props.offlineStoreLocation) {
       throw new ConstructPropsError(`${this.node.path}: the offline store is enabled but no offlineStoreLocation (S3 URI and Glue database) was given`);
     }
@@ -156,19 +155,13 @@ export class FeatureGroup extends Construct {
   }
 }
 
-/** One thing wrong with a spec: the field (`features.3.name`, `recordIdentifier`, ...) and what is wrong with it. */
-export interface FeatureGroupSpecProblem {
-  readonly path: string;
-  readonly message: string;
-}
-
 /**
  * Everything wrong with a spec that SageMaker would refuse or the blueprint does not allow. Shared by the
- * construct (which throws the first) and the environment schema (which reports each at its field), so
+ * construct (which throws them all) and the environment schema (which reports each at its field), so
  * config the schema accepts always builds.
  */
-export function featureGroupSpecProblems(spec: FeatureGroupSpec): FeatureGroupSpecProblem[] {
-  const problems: FeatureGroupSpecProblem[] = [];
+export function featureGroupSpecProblems(spec: FeatureGroupSpec): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   if (!Number.isSafeInteger(spec.version) || spec.version < 1) {
     fail("version", `version is ${spec.version}; it must be a whole number >= 1`);

@@ -9,7 +9,7 @@ import { resourceName } from "../core/naming";
 import { SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { FeatureGroup, FeatureGroupSpec, featureGroupName } from "./feature-group";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, throwPropsProblems } from "../core/errors";
 
 export interface FeatureStoreProps {
   /** Prefix of every name, e.g. `mlops-prod`. */
@@ -60,7 +60,7 @@ export class FeatureStore extends Construct {
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
     const transitionDays = props.transitionToInfrequentAccessDays ?? 90;
-    throwFirstProblem(this.node.path, featureStoreProblems(props));
+    throwPropsProblems(this.node.path, featureStoreProblems(props));
     const { accountId } = awsEnvironmentOf(this);
     this.encryptionKey = props.encryptionKey;
 

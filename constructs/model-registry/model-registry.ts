@@ -13,7 +13,7 @@ import { IKmsKey } from "../core/kms-key";
 import { resourceName } from "../core/naming";
 import { BucketGrantOptions, SecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
-import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwPropsProblems } from "../core/errors";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 export type TrackingServerSize = "Small" | "Medium" | "Large";
@@ -108,7 +108,7 @@ const MLFLOW_VERSION = /^\d+\.\d+(\.\d+)?$/;
  * What ECR, S3 or SageMaker would refuse in a registry's props, or the blueprint does not allow, each at its field
  * (`imageRepositories.2`, `modelPackageGroups.0.description`, `consumerAccountIds.1`, `experimentTracking.size`,
  * ...); only the fields given are judged. `accountId` is the registry's own account, never a consumer. Shared by
- * ModelRegistry (which throws the first) and the environment schema (data.modelRegistry), so config the schema
+ * ModelRegistry (which throws them all) and the environment schema (data.modelRegistry), so config the schema
  * accepts always builds.
  */
 export function modelRegistryProblems(props: Partial<Omit<ModelRegistryProps, "encryptionKey">>, accountId: string | undefined): PropsProblem[] {
@@ -175,7 +175,7 @@ export class ModelRegistry extends Construct {
     const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 90;
     const consumers = props.consumerAccountIds ?? [];
     const { accountId } = awsEnvironmentOf(this);
-    throwFirstProblem(this.node.path, modelRegistryProblems(props, accountId));
+    throwPropsProblems(this.node.path, modelRegistryProblems(props, accountId));
     this.encryptionKey = props.encryptionKey;
     const consumerRoots = consumers.map((account) => accountRootArn(this, account));
 

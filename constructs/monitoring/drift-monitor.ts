@@ -15,7 +15,7 @@ import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
 import { eventRuleAlarm } from "./event-rule-alarm";
 import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, type PropsProblem, throwPropsProblems } from "../core/errors";
 import { SAGEMAKER_NAME, PIPELINE_NAME } from "../core/sagemaker-names";
 
 export interface DriftMonitorProps {
@@ -110,34 +110,34 @@ export type DriftSpec = Pick<DriftMonitorProps, "baselineStatisticsUri" | "basel
  * settings, by field; values that are Terraform references are not judged. Shared by DriftMonitor and the
  * environment schema, so a config the schema accepts always builds.
  */
-export function driftSpecProblems(spec: DriftSpec): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
+export function driftSpecProblems(spec: DriftSpec): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   for (const [field, uri] of [["baselineStatisticsUri", spec.baselineStatisticsUri], ["baselineConstraintsUri", spec.baselineConstraintsUri]] as const) {
     if (!Token.isUnresolved(uri) && !S3_OBJECT_URI.test(uri)) {
-      problems.push({ field, message: `"${uri}" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/${field === "baselineStatisticsUri" ? "statistics" : "constraints"}.json"` });
+      problems.push({ path: field, message: `"${uri}" must be the s3:// URI of a file, e.g. "s3://bucket/baseline/${field === "baselineStatisticsUri" ? "statistics" : "constraints"}.json"` });
     }
   }
   if (!Token.isUnresolved(spec.scheduleExpression) && scheduleIntervalSeconds(spec.scheduleExpression) === undefined) {
     problems.push({
-      field: "scheduleExpression",
+      path: "scheduleExpression",
       message:
         `"${spec.scheduleExpression}" is not a recurring Model Monitor schedule; use "cron(0 * ? * * *)" (hourly), ` +
         `"cron(0 H ? * * *)" (daily at hour H UTC) or "cron(0 H/N ? * * *)" (every N hours from hour H)`,
     });
   }
-  if (spec.features.length === 0) problems.push({ field: "features", message: "is empty; name at least one feature whose drift to alarm on" });
+  if (spec.features.length === 0) problems.push({ path: "features", message: "is empty; name at least one feature whose drift to alarm on" });
   if (spec.features.length > MAX_ALARM_FEATURES) {
-    problems.push({ field: "features", message: `lists ${spec.features.length} features; a CloudWatch metric math alarm references at most ${MAX_ALARM_FEATURES} metrics` });
+    problems.push({ path: "features", message: `lists ${spec.features.length} features; a CloudWatch metric math alarm references at most ${MAX_ALARM_FEATURES} metrics` });
   }
   spec.features.forEach((feature, i) => {
     if (!FEATURE_NAME.test(feature)) {
-      problems.push({ field: `features.${i}`, message: `"${feature}" must be 1-232 letters, digits, "_", "-" or "." to name the metric ${BASELINE_DRIFT_METRIC_PREFIX}<feature>` });
-    } else if (spec.features.indexOf(feature) !== i) problems.push({ field: `features.${i}`, message: `"${feature}" is listed twice` });
+      problems.push({ path: `features.${i}`, message: `"${feature}" must be 1-232 letters, digits, "_", "-" or "." to name the metric ${BASELINE_DRIFT_METRIC_PREFIX}<feature>` });
+    } else if (spec.features.indexOf(feature) !== i) problems.push({ path: `features.${i}`, message: `"${feature}" is listed twice` });
   });
-  if (!Number.isFinite(spec.threshold) || spec.threshold <= 0) problems.push({ field: "threshold", message: `is ${spec.threshold}; it must be a drift distance greater than 0` });
+  if (!Number.isFinite(spec.threshold) || spec.threshold <= 0) problems.push({ path: "threshold", message: `is ${spec.threshold}; it must be a drift distance greater than 0` });
   const pipeline = spec.retrainingPipelineArn;
   if (pipeline !== undefined && !Token.isUnresolved(pipeline) && !PIPELINE_ARN.test(pipeline)) {
-    problems.push({ field: "retrainingPipelineArn", message: `"${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name> (a name of letters, digits and inner hyphens, at most 256)` });
+    problems.push({ path: "retrainingPipelineArn", message: `"${pipeline}" must be a SageMaker pipeline ARN, arn:aws:sagemaker:<region>:<account>:pipeline/<name> (a name of letters, digits and inner hyphens, at most 256)` });
   }
   return problems;
 }
@@ -380,8 +380,7 @@ export class DriftMonitor extends Construct {
         `${where}: region "${region}" has no Model Monitor analyzer image in the table; supported regions: ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}`,
       );
     }
-    const [problem] = driftSpecProblems(props);
-    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
+    throwPropsProblems(where, driftSpecProblems(props));
     const interval = Token.isUnresolved(props.scheduleExpression) ? undefined : scheduleIntervalSeconds(props.scheduleExpression);
     if (interval === undefined) throw new ConstructPropsError(`${where}: scheduleExpression must be a literal schedule`);
     const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;

@@ -16,7 +16,7 @@ import { toYaml } from "../observability/scrape-config";
 import { clusterWidgets, endpointWidgets, layOut, textWidget } from "./dashboard-widgets";
 import { DriftMonitor, DriftMonitorProps } from "./drift-monitor";
 import { eventRuleAlarm } from "./event-rule-alarm";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, type PropsProblem, problemsAt, throwPropsProblems } from "../core/errors";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 
 export interface AlertSubscription {
@@ -280,8 +280,7 @@ export class Monitoring extends Construct {
     }
     const budget = monthlyBudgetProblem(props.monthlyBudgetUsd);
     if (budget) throw new ConstructPropsError(`${where}: monthlyBudgetUsd ${budget}`);
-    const [problem] = subscriptionProblems(props.subscriptions);
-    if (problem) throw new ConstructPropsError(`${where}: subscriptions[${problem.index}] ${problem.field} ${problem.message}`);
+    throwPropsProblems(where, problemsAt("subscriptions", subscriptionProblems(props.subscriptions)));
   }
 }
 
@@ -325,20 +324,20 @@ export function budgetAmount(usd: number): string {
  * https URLs without credentials (they would sit in the state and every plan), no subscription twice.
  * Shared by Monitoring and the environment schema.
  */
-export function subscriptionProblems(subscriptions: readonly AlertSubscription[]): { index: number; field: "protocol" | "endpoint"; message: string }[] {
-  const problems: { index: number; field: "protocol" | "endpoint"; message: string }[] = [];
+export function subscriptionProblems(subscriptions: readonly AlertSubscription[]): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   const seen = new Set<string>();
   subscriptions.forEach(({ protocol, endpoint }, index) => {
     if (protocol === "email") {
-      if (!EMAIL.test(endpoint)) problems.push({ index, field: "endpoint", message: `"${endpoint}" must be an email address` });
+      if (!EMAIL.test(endpoint)) problems.push({ path: `${index}.endpoint`, message: `"${endpoint}" must be an email address` });
     } else if (protocol === "https") {
       const problem = httpsEndpointProblem(endpoint);
-      if (problem) problems.push({ index, field: "endpoint", message: problem });
+      if (problem) problems.push({ path: `${index}.endpoint`, message: problem });
     } else {
-      problems.push({ index, field: "protocol", message: `"${String(protocol)}" is not supported; use "email" or "https"` });
+      problems.push({ path: `${index}.protocol`, message: `"${String(protocol)}" is not supported; use "email" or "https"` });
     }
     const key = `${protocol}:${endpoint}`;
-    if (seen.has(key)) problems.push({ index, field: "endpoint", message: `subscribes ${protocol} "${endpoint}" a second time` });
+    if (seen.has(key)) problems.push({ path: `${index}.endpoint`, message: `subscribes ${protocol} "${endpoint}" a second time` });
     seen.add(key);
   });
   return problems;

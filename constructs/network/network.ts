@@ -15,7 +15,7 @@ import { resourceName } from "../core/naming";
 import { FlowLog, FlowLogTrafficType } from "./flow-log";
 import { MAX_ZONES, planSubnets } from "./subnet-layout";
 import { DEFAULT_INTERFACE_ENDPOINTS, VpcEndpoints } from "./vpc-endpoints";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, throwPropsProblems } from "../core/errors";
 
 export type NatGatewayMode = "single" | "perAz";
 
@@ -69,7 +69,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, networkProblems(props, awsEnvironmentOf(this).region));
+    throwPropsProblems(this.node.path, networkProblems(props, awsEnvironmentOf(this).region));
     const name = (suffix: string) => resourceName([props.namePrefix, suffix], { maxLength: 255 });
     const subnets = planSubnets(props.cidr, props.availabilityZones);
     this.cidr = props.cidr;
@@ -179,7 +179,7 @@ const OWN_SUBNET_TAGS = ["Name", "kubernetes.io/role/internal-elb"];
 /**
  * What AWS or the subnet layout refuses in a network's props, each at its field (`cidr`, `availabilityZones.1`,
  * `interfaceEndpoints.0`, ...); only the fields given are judged. `region` is the stack's: every zone is one of
- * its availability zones (not judged where the region is unknown, as in a config whose region is invalid). Shared by Network (which throws the first) and the environment schema (the network
+ * its availability zones (not judged where the region is unknown, as in a config whose region is invalid). Shared by Network (which throws them all) and the environment schema (the network
  * section), so config the schema accepts always builds.
  */
 export function networkProblems(props: Partial<Pick<NetworkProps, "cidr" | "availabilityZones" | "interfaceEndpoints" | "privateSubnetTags">>, region: string | undefined): PropsProblem[] {

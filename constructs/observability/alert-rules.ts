@@ -1,5 +1,5 @@
 import { SCRAPE_JOBS, YamlValue, toYaml } from "./scrape-config";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, throwPropsProblems } from "../core/errors";
 
 /** When the GPU alerts fire (the environment's `training.observability.alerts`). */
 export interface GpuAlertThresholds {
@@ -62,7 +62,7 @@ export interface AlertRule {
  *   the other alerts would stay silent for want of data. DCGM runs only on GPU nodes, so its absence is normal.
  */
 export function gpuAlertRules(t: GpuAlertThresholds): AlertRule[] {
-  throwFirstProblem("gpuAlertRules", gpuAlertThresholdProblems(t));
+  throwPropsProblems("gpuAlertRules", gpuAlertThresholdProblems(t));
   const warning = { severity: "warning" };
   return [
     {

@@ -11,7 +11,7 @@ import { resourceName } from "../core/naming";
 import { ServiceRole } from "../core/service-role";
 import { GPU_ALERT_GROUP, GpuAlertThresholds, gpuAlertRulesYaml, gpuAlertThresholdProblems } from "./alert-rules";
 import { scrapeConfigurationYaml, scrapeIntervalProblems } from "./scrape-config";
-import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
+import { PropsProblem, problemsAt, throwPropsProblems } from "../core/errors";
 
 export interface PrometheusWorkspaceProps {
   /** The training cluster's name as a literal: the workspace's alias, every series' `cluster` label. */
@@ -59,7 +59,7 @@ export class PrometheusWorkspace extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusWorkspaceProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, prometheusWorkspaceProblems(props));
+    throwPropsProblems(this.node.path, prometheusWorkspaceProblems(props));
     const { accountId, region } = awsEnvironmentOf(this);
     const cluster = props.clusterName;
     const key = props.encryptionKey;
@@ -137,7 +137,7 @@ export class PrometheusWorkspace extends Construct {
 /**
  * What the managed collector refuses in a workspace's props, or the blueprint does not allow, each at its field
  * (`subnetIds`, `scrapeIntervalSeconds`, `alerts.idleForMinutes`, ...); only the fields given are judged. Shared by
- * PrometheusWorkspace (which throws the first) and the environment schema (training.observability).
+ * PrometheusWorkspace (which throws them all) and the environment schema (training.observability).
  */
 export function prometheusWorkspaceProblems(
   props: Partial<Pick<PrometheusWorkspaceProps, "clusterName" | "subnetIds" | "scrapeIntervalSeconds">> & { readonly alerts?: Partial<GpuAlertThresholds> },

@@ -1,4 +1,4 @@
-import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwPropsProblems } from "../core/errors";
 /**
  * The managed collector's scrape configuration (Amazon Managed Service for Prometheus, "Scraper configuration"): pure
  * data, rendered to YAML for the `aws_prometheus_scraper`, so a change to what is scraped is a reviewed diff.
@@ -119,7 +119,7 @@ const TARGET_LABELS: YamlValue[] = [
 
 /** The scrape configuration as data (see `scrapeConfigurationYaml`). */
 export function scrapeConfiguration(props: ScrapeConfigurationProps): { [key: string]: YamlValue } {
-  throwFirstProblem("scrapeConfiguration", scrapeIntervalProblems(props));
+  throwPropsProblems("scrapeConfiguration", scrapeIntervalProblems(props));
   const interval = `${props.scrapeIntervalSeconds}s`;
   return {
     global: { scrape_interval: interval, external_labels: { cluster: props.clusterName } },

@@ -11,7 +11,7 @@ import type { FeatureStore } from "../feature-store/feature-store";
 import type { ModelRegistry } from "../model-registry/model-registry";
 import { ECR_IMAGE } from "../serving/model-source";
 import { PipelineDefinition, retrainingPipelineDefinition } from "./pipeline-definition";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, type PropsProblem, throwPropsProblems } from "../core/errors";
 import { PIPELINE_NAME } from "../core/sagemaker-names";
 
 /** What retrains a model, as an environment declares it. */
@@ -61,29 +61,29 @@ export function metricNameProblem(name: string): string | undefined {
  * What SageMaker would refuse, or a gate that could never hold, in a retraining pipeline's settings, by field.
  * Shared by RetrainingPipeline and the environment schema.
  */
-export function retrainingPipelineProblems(spec: RetrainingPipelineSpec, accountId?: string): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
+export function retrainingPipelineProblems(spec: RetrainingPipelineSpec, accountId?: string): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   for (const field of ["trainingImage", "inferenceImage"] as const) {
     const image = spec[field];
     if (Token.isUnresolved(image)) continue;
     const match = ECR_IMAGE.exec(image);
-    if (!match) problems.push({ field, message: `"${image}" must be an ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` });
-    else if (accountId !== undefined && match[1] !== accountId) problems.push({ field, message: `is an image of account ${match[1]}; the pipeline pulls from this environment's registry (${accountId})` });
+    if (!match) problems.push({ path: field, message: `"${image}" must be an ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` });
+    else if (accountId !== undefined && match[1] !== accountId) problems.push({ path: field, message: `is an image of account ${match[1]}; the pipeline pulls from this environment's registry (${accountId})` });
   }
   for (const field of ["processingInstanceType", "trainingInstanceType"] as const) {
     const type = spec[field];
-    if (type !== undefined && !INSTANCE_TYPE.test(type)) problems.push({ field, message: `"${type}" must be a SageMaker instance type such as ml.m5.xlarge` });
+    if (type !== undefined && !INSTANCE_TYPE.test(type)) problems.push({ path: field, message: `"${type}" must be a SageMaker instance type such as ml.m5.xlarge` });
   }
   const hours = spec.maxRuntimeHours;
   if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= MAX_RUNTIME_HOURS)) {
-    problems.push({ field: "maxRuntimeHours", message: `is ${hours}; a whole number of hours, 1-${MAX_RUNTIME_HOURS}` });
+    problems.push({ path: "maxRuntimeHours", message: `is ${hours}; a whole number of hours, 1-${MAX_RUNTIME_HOURS}` });
   }
   const metrics = Object.entries(spec.minimumMetrics);
-  if (metrics.length === 0) problems.push({ field: "minimumMetrics", message: "is empty; the gate needs at least one metric and its minimum, or every model would be registered" });
+  if (metrics.length === 0) problems.push({ path: "minimumMetrics", message: "is empty; the gate needs at least one metric and its minimum, or every model would be registered" });
   for (const [name, minimum] of metrics) {
     const nameProblem = metricNameProblem(name);
-    if (nameProblem) problems.push({ field: `minimumMetrics.${name}`, message: nameProblem });
-    if (!Number.isFinite(minimum)) problems.push({ field: `minimumMetrics.${name}`, message: `is ${minimum}; must be a number` });
+    if (nameProblem) problems.push({ path: `minimumMetrics.${name}`, message: nameProblem });
+    if (!Number.isFinite(minimum)) problems.push({ path: `minimumMetrics.${name}`, message: `is ${minimum}; must be a number` });
   }
   return problems;
 }
@@ -187,7 +187,6 @@ export class RetrainingPipeline extends Construct {
     if (props.featureGroupNames.length === 0) {
       throw new ConstructPropsError(`${where}: featureGroupNames is empty; declare the feature groups the ${props.modelPackageGroupName} models read (the package group's featureGroups)`);
     }
-    const [problem] = retrainingPipelineProblems(props);
-    if (problem) throw new ConstructPropsError(`${where}: ${problem.field} ${problem.message}`);
+    throwPropsProblems(where, retrainingPipelineProblems(props));
   }
 }

@@ -1,9 +1,10 @@
+import { problemsAt, type PropsProblem } from "../core/errors";
 import { hasGpus, cpuAlarmProblem, INSTANCE_TYPE } from "./instance-types";
 import { modelSourceProblem, type ModelSource } from "./model-source";
 import { CANARY_PERCENT, LINEAR_STEP_PERCENT, rolloutSizeProblem } from "./rollout";
 
 /**
- * An endpoint's settings as plain data, and the one check of them: ServingEndpoint throws its first problem, the
+ * An endpoint's settings as plain data, and the one check of them: ServingEndpoint throws its problems, the
  * environment schema reports each at its config field (the config's fields have the same names and nesting), so
  * config the schema accepts always builds. Pure: no construct, no provider.
  */
@@ -99,12 +100,6 @@ export interface EndpointSettings {
   readonly alarms: InstanceAlarmThresholds;
 }
 
-/** One thing wrong with the settings: the field (`instances.minInstances`, `rollout.canaryPercent`, ...) and what is wrong with it. */
-export interface EndpointSettingsProblem {
-  readonly path: string;
-  readonly message: string;
-}
-
 /** Captured requests and responses are personal data more often than not: a month unless the config says otherwise. */
 export const DEFAULT_CAPTURE_RETENTION_DAYS = 30;
 /** TrafficRoutingConfig.WaitIntervalInSeconds and BlueGreenUpdatePolicy.TerminationWaitInSeconds are 0-3600; so are the blueprint's cooldowns. */
@@ -122,8 +117,8 @@ const UTILIZATION_PERCENT = { min: 1, max: 100 };
  * Everything wrong with an endpoint's settings that SageMaker would refuse or the blueprint does not allow, each at
  * its field. `env` is the stack's: the model must be in the endpoint's region and partition.
  */
-export function servingEndpointProblems(settings: EndpointSettings, env: { region: string; partition: string }): EndpointSettingsProblem[] {
-  const problems: EndpointSettingsProblem[] = [];
+export function servingEndpointProblems(settings: EndpointSettings, env: { region: string; partition: string }): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const whole = (path: string, value: number, range: { min: number; max?: number }, unit: string) => {
     const max = range.max ?? Infinity;
@@ -173,7 +168,7 @@ export function servingEndpointProblems(settings: EndpointSettings, env: { regio
     fail("rollout.stepPercent", `is ${rollout.stepPercent}; a linear step is a whole ${LINEAR_STEP_PERCENT.min}-${LINEAR_STEP_PERCENT.max} % of the new fleet`);
   }
   const sizeProblem = instances && rollout.type !== "allAtOnce" ? rolloutSizeProblem(rollout, instances.minInstances) : undefined;
-  if (sizeProblem) fail(`rollout.${sizeProblem.field}`, sizeProblem.message);
+  if (sizeProblem) problems.push(...problemsAt("rollout", [sizeProblem]));
   if (settings.terminationWaitSeconds !== undefined) whole("terminationWaitSeconds", settings.terminationWaitSeconds, { min: 0, max: MAX_WAIT_SECONDS }, "whole seconds,");
 
   if (settings.dataCapture) {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IConstruct } from "constructs";
 import { formatArn } from "../core/arn";
 import { awsEnvironmentOf } from "../core/aws-environment";
+import type { PropsProblem } from "../core/errors";
 import type { PolicyStatement } from "../core/iam";
 import { ECR_PULL_ACTIONS, MODEL_ARTIFACTS_PREFIX } from "../model-registry/model-registry";
 
@@ -53,7 +54,7 @@ export function isModelPackage(model: ModelSource): model is { readonly modelPac
  * `env` is the stack's: the image and the model data must be in the endpoint's region (CreateModel's
  * ContainerDefinition), and so must a package.
  */
-export function modelSourceProblem(model: ModelSource, env: { region: string; partition: string }): { path: string; message: string } | undefined {
+export function modelSourceProblem(model: ModelSource, env: { region: string; partition: string }): PropsProblem | undefined {
   const fields = model as Partial<Record<"modelPackageArn" | "image" | "modelDataUrl", unknown>>;
   const fromPackage = fields.modelPackageArn !== undefined;
   const fromImage = fields.image !== undefined || fields.modelDataUrl !== undefined;

@@ -1,3 +1,5 @@
+import type { PropsProblem } from "../core/errors";
+
 /**
  * How big a blue/green traffic shift can be. SageMaker takes a canary (TrafficRoutingConfig.CanarySize) or a
  * linear step (LinearStepSize) as a percentage of the variant's instance count, at most 50 % (10-50 % for a
@@ -14,18 +16,13 @@ export const LINEAR_STEP_PERCENT = { min: 10, max: 50 } as const;
 /** The part of a rollout this check reads (ServingEndpoint's RolloutStrategy, or a config's rollout). */
 export type SizedRollout = { readonly type: "canary"; readonly canaryPercent: number } | { readonly type: "linear"; readonly stepPercent: number };
 
-/** The field that sizes a rollout's first (or every) step, and what is wrong with it. */
-export interface RolloutSizeProblem {
-  readonly field: "canaryPercent" | "stepPercent";
-  readonly message: string;
-}
-
 /**
  * Whether a canary or linear step of the rollout is at least one whole instance of the smallest fleet the endpoint
  * may have when a deployment starts (autoscaling may have taken it down to `minInstances`); undefined when it is,
- * or when the values are not whole numbers in range (their own checks say so).
+ * or when the values are not whole numbers in range (their own checks say so). The problem is at the field that sizes
+ * the rollout's first (or every) step, `canaryPercent` or `stepPercent`.
  */
-export function rolloutSizeProblem(rollout: SizedRollout, minInstances: number): RolloutSizeProblem | undefined {
+export function rolloutSizeProblem(rollout: SizedRollout, minInstances: number): PropsProblem | undefined {
   const [field, percent, range, what] =
     rollout.type === "canary"
       ? (["canaryPercent", rollout.canaryPercent, CANARY_PERCENT, "a canary"] as const)
@@ -44,7 +41,7 @@ export function rolloutSizeProblem(rollout: SizedRollout, minInstances: number):
     `use rollout type "allAtOnce"`,
   ];
   return {
-    field,
+    path: field,
     message:
       `${percent} % of ${plural(minInstances)} (minInstances) is ${instances} of an instance; SageMaker shifts traffic to whole instances, ` +
       `so ${what} must be at least one instance and leave one on the old fleet; ${fixes.join(", or ")}`,

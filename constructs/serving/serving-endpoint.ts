@@ -7,12 +7,11 @@ import {
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { awsEnvironmentOf, type AwsEnvironment } from "../core/aws-environment";
-import { LOG_RETENTION_DAYS } from "../core/aws-regions";
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, throwPropsProblems } from "../core/errors";
 import { Grant } from "../core/grant";
 import type { IGrantable } from "../core/iam";
 import type { IKmsKey } from "../core/kms-key";
-import { EncryptedLogGroup } from "../core/log-group";
+import { EncryptedLogGroup, logGroupProblems } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
 import type { ServiceRole } from "../core/service-role";
@@ -267,13 +266,10 @@ export class ServingEndpoint extends Construct {
     if (props.instances !== undefined && !isListToken(subnetIds) && (subnetIds.length < SUBNETS.min || subnetIds.length > SUBNETS.max)) {
       fail("subnetIds", `lists ${subnetIds.length} subnets; a SageMaker model in a VPC needs ${SUBNETS.min}-${SUBNETS.max}, in at least two availability zones`);
     }
-    if (!LOG_RETENTION_DAYS.includes(props.logRetentionDays as (typeof LOG_RETENTION_DAYS)[number])) {
-      fail("logRetentionDays", `is ${props.logRetentionDays}; CloudWatch Logs allows ${LOG_RETENTION_DAYS.join(", ")}`);
-    }
+    for (const { message } of logGroupProblems({ retentionDays: props.logRetentionDays })) fail("logRetentionDays", message);
     if (!Token.isUnresolved(props.alertTopicArn) && !SNS_TOPIC_ARN.test(props.alertTopicArn)) fail("alertTopicArn", `"${props.alertTopicArn}" must be an SNS topic ARN`);
     if (props.instances !== undefined && !Token.isUnresolved(props.vpcId) && !/^vpc-[0-9a-f]+$/.test(props.vpcId)) fail("vpcId", `"${props.vpcId}" must be a VPC id such as vpc-0123456789abcdef0`);
-    const [problem] = problems;
-    if (problem) throw new ConstructPropsError(`${this.node.path}: ${problem.path}: ${problem.message}`);
+    throwPropsProblems(this.node.path, problems);
 
     const source = parseModelSource(props.model);
     const readsLocally = source.image.accountId === env.accountId || source.artifactAccountId === undefined || source.artifactAccountId === env.accountId;

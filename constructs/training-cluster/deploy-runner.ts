@@ -9,7 +9,7 @@ import { awsEnvironmentOf } from "../core/aws-environment";
 import { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup } from "../core/log-group";
 import { ServiceRole, serviceTrust } from "../core/service-role";
-import { PropsProblem, throwFirstProblem } from "../core/errors";
+import { PropsProblem, throwPropsProblems } from "../core/errors";
 
 export interface DeployRunnerProps {
   /** The CodeBuild project's name; GitHub Actions jobs ask for it with `runs-on: codebuild-<name>-<run id>-<attempt>`. */
@@ -50,7 +50,7 @@ const CONNECTION_ARN = /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-
 /**
  * What CodeBuild would refuse in a runner's source, each at its field; `accountId` is the runner's: a connection
  * belongs to one account, and a copied file's would make CodeBuild refuse the project. Shared by DeployRunner
- * (which throws the first) and the environment schema (training.deployRunner).
+ * (which throws them all) and the environment schema (training.deployRunner).
  */
 export function deployRunnerProblems(props: Pick<DeployRunnerProps, "repositoryUrl" | "connectionArn">, accountId: string | undefined): PropsProblem[] {
   const problems: PropsProblem[] = [];
@@ -79,7 +79,7 @@ export class DeployRunner extends Construct {
   constructor(scope: Construct, id: string, props: DeployRunnerProps) {
     super(scope, id);
     const { accountId } = awsEnvironmentOf(this);
-    throwFirstProblem(this.node.path, deployRunnerProblems(props, accountId));
+    throwPropsProblems(this.node.path, deployRunnerProblems(props, accountId));
 
     const securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: props.projectName,

@@ -1,4 +1,5 @@
 import { bySize } from "../core/aws-regions";
+import type { PropsProblem } from "../core/errors";
 
 /** Label and taint every GPU node carries: only pods that tolerate it (GPU jobs, the device plugin) land there. */
 export const GPU_NODE_LABEL = { key: "nvidia.com/gpu", value: "true" } as const;
@@ -103,32 +104,32 @@ export function migInstancesPerGpu(family: string, profile: string): number | un
  * family does not have (the message lists those it has), a `+me` profile, replicas outside 2..16.
  * Empty when the sharing fits. Instance types that are not known GPU types are the caller's to report.
  */
-export function gpuSharingProblems(instanceTypes: readonly string[], sharing: GpuSharing): { field: "sharing" | "sharing.replicas" | "sharing.profile" | "sharing.mode"; message: string }[] {
+export function gpuSharingProblems(instanceTypes: readonly string[], sharing: GpuSharing): PropsProblem[] {
   if (sharing.mode === "none") return [];
   if (sharing.mode === "timeSlicing") {
     const { replicas } = sharing;
     const { min, max } = TIME_SLICING_REPLICAS;
     return Number.isInteger(replicas) && replicas >= min && replicas <= max
       ? []
-      : [{ field: "sharing.replicas", message: `is ${replicas}; time-slicing shares a GPU between ${min} and ${max} pods (a whole number)` }];
+      : [{ path: "sharing.replicas", message: `is ${replicas}; time-slicing shares a GPU between ${min} and ${max} pods (a whole number)` }];
   }
-  if (sharing.mode !== "mig") return [{ field: "sharing.mode", message: `is ${JSON.stringify((sharing as { mode: unknown }).mode)}; must be none, timeSlicing or mig` }];
+  if (sharing.mode !== "mig") return [{ path: "sharing.mode", message: `is ${JSON.stringify((sharing as { mode: unknown }).mode)}; must be none, timeSlicing or mig` }];
   const families = [...new Set(instanceTypes.map(familyOf))];
   const notMig = families.filter((family) => !Object.hasOwn(MIG_PROFILES, family));
   if (notMig.length > 0) {
     return [{
-      field: "sharing.mode",
+      path: "sharing.mode",
       message: `is mig, but ${notMig.join(", ")} GPUs do not support MIG; MIG needs A100, H100 or H200 instances (${MIG_CAPABLE_FAMILIES.join(", ")}), or use timeSlicing`,
     }];
   }
   const { profile } = sharing;
   if (/\+me$/.test(profile)) {
-    return [{ field: "sharing.profile", message: `is ${JSON.stringify(profile)}; +me (media extension) profiles are not supported: a GPU has one, so the pool's units would not match its quota. Use ${JSON.stringify(profile.replace(/\+me$/, ""))}` }];
+    return [{ path: "sharing.profile", message: `is ${JSON.stringify(profile)}; +me (media extension) profiles are not supported: a GPU has one, so the pool's units would not match its quota. Use ${JSON.stringify(profile.replace(/\+me$/, ""))}` }];
   }
-  const problems: { field: "sharing.profile"; message: string }[] = [];
+  const problems: PropsProblem[] = [];
   for (const family of families) {
     if (migInstancesPerGpu(family, profile) === undefined) {
-      problems.push({ field: "sharing.profile", message: `is ${JSON.stringify(profile)}, not a MIG profile of ${family} GPUs; valid: ${Object.keys(MIG_PROFILES[family]).join(", ")}` });
+      problems.push({ path: "sharing.profile", message: `is ${JSON.stringify(profile)}, not a MIG profile of ${family} GPUs; valid: ${Object.keys(MIG_PROFILES[family]).join(", ")}` });
     }
   }
   // Families of one pool sharing a profile name (p4de and p5) still split alike; others are reported above.

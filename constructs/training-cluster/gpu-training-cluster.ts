@@ -17,7 +17,7 @@ import { IrsaRole } from "./irsa-role";
 import { NodePool, nodePoolProblems } from "./node-pool";
 import { SYSTEM_NODE_TAINT } from "./system-nodes";
 import { ControlPlaneLogType, SUPPORTED_KUBERNETES_VERSIONS, versionMismatchProblems } from "./versions";
-import { PropsProblem, problemsAt, throwFirstProblem } from "../core/errors";
+import { PropsProblem, problemsAt, throwPropsProblems } from "../core/errors";
 
 export interface NodePoolSpec {
   readonly instanceTypes: readonly string[];
@@ -135,7 +135,7 @@ export class GpuTrainingCluster extends Construct {
   constructor(scope: Construct, id: string, props: GpuTrainingClusterProps) {
     super(scope, id);
     const { accountId } = awsEnvironmentOf(this);
-    throwFirstProblem(this.node.path, trainingClusterProblems(props, accountId));
+    throwPropsProblems(this.node.path, trainingClusterProblems(props, accountId));
     const publicApiCidrs = props.publicApiCidrs ?? [];
 
     const logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", {
@@ -305,7 +305,7 @@ const NODE_AMI_RELEASE = /^\d+\.\d+\.\d+-\d{8}$/;
  * What EKS would refuse in a cluster's props, or the blueprint does not allow (the API open to the internet,
  * versions built for another Kubernetes minor), each at its field (`publicApiCidrs.0`, `apiAccess.cidrs.1`,
  * `addonVersions.coreDns`, `systemPool.minSize`, ...); only the fields given are judged. `accountId` is the
- * cluster's: the roles given access are of that account. Shared by GpuTrainingCluster (which throws the first) and
+ * cluster's: the roles given access are of that account. Shared by GpuTrainingCluster (which throws them all) and
  * the environment schema (the training section), so config the schema accepts always builds.
  */
 export function trainingClusterProblems(
@@ -323,7 +323,7 @@ export function trainingClusterProblems(
   if (version !== undefined && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version)) {
     const addons = props.addonVersions ?? {};
     for (const problem of versionMismatchProblems({ kubernetesVersion: version, nodeAmiReleaseVersion: ami, kubeProxy: addons.kubeProxy, coreDns: addons.coreDns })) {
-      fail(problem.field === "nodeAmiReleaseVersion" ? problem.field : `addonVersions.${problem.field}`, problem.message);
+      fail(problem.path === "nodeAmiReleaseVersion" ? problem.path : `addonVersions.${problem.path}`, problem.message);
     }
   }
   if (props.clusterName !== undefined && !CLUSTER_NAME.test(props.clusterName)) fail("clusterName", `is "${props.clusterName}"; it must be 1-100 letters, digits, - and _`);

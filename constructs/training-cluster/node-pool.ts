@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { ConstructPropsError, PropsProblem, throwFirstProblem } from "../core/errors";
+import { ConstructPropsError, PropsProblem, throwPropsProblems } from "../core/errors";
 
 export interface NodePoolProps {
   /** The cluster's name as a literal: the node group's name is built from it. */
@@ -93,7 +93,7 @@ export class NodePool extends Construct {
 
   private validate(props: NodePoolProps): void {
     const where = this.node.path;
-    throwFirstProblem(where, nodePoolProblems(props));
+    throwPropsProblems(where, nodePoolProblems(props));
     if (`${props.clusterName}-${props.name}`.length > 63) throw new ConstructPropsError(`${where}: node group name ${props.clusterName}-${props.name} is over 63 characters`);
   }
 }
@@ -105,7 +105,7 @@ const DISK_SIZE_GIB = { min: 20, max: 16384 } as const;
 
 /**
  * What EKS or EC2 would refuse in a pool's sizes and instance types, or the blueprint does not allow (a pool of
- * no node: the controllers run here), each at its field. Shared by NodePool (which throws the first) and, through
+ * no node: the controllers run here), each at its field. Shared by NodePool (which throws them all) and, through
  * trainingClusterProblems, the environment schema (training.systemPool).
  */
 export function nodePoolProblems(pool: Pick<NodePoolProps, "instanceTypes" | "minSize" | "maxSize" | "diskSizeGiB">): PropsProblem[] {

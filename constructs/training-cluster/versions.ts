@@ -1,4 +1,4 @@
-import { ConstructPropsError } from "../core/errors";
+import { ConstructPropsError, type PropsProblem } from "../core/errors";
 /** Kubernetes minor versions EKS supports in standard or extended support at this release of the blueprint. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"] as const;
 
@@ -34,21 +34,21 @@ export function versionMismatchProblems(versions: {
   readonly nodeAmiReleaseVersion?: string;
   readonly kubeProxy?: string;
   readonly coreDns?: string;
-}): { field: "nodeAmiReleaseVersion" | "kubeProxy" | "coreDns"; message: string }[] {
+}): PropsProblem[] {
   const k8s = versions.kubernetesVersion;
-  const problems: { field: "nodeAmiReleaseVersion" | "kubeProxy" | "coreDns"; message: string }[] = [];
+  const problems: PropsProblem[] = [];
   const ami = versions.nodeAmiReleaseVersion;
   if (ami !== undefined && minorOf(ami) !== undefined && minorOf(ami) !== k8s) {
-    problems.push({ field: "nodeAmiReleaseVersion", message: `${ami} is a node AMI for Kubernetes ${minorOf(ami)}, not the cluster's ${k8s}; use a ${k8s}.x-<date> release` });
+    problems.push({ path: "nodeAmiReleaseVersion", message: `${ami} is a node AMI for Kubernetes ${minorOf(ami)}, not the cluster's ${k8s}; use a ${k8s}.x-<date> release` });
   }
   const proxy = versions.kubeProxy;
   if (proxy !== undefined && minorOf(proxy) !== undefined && minorOf(proxy) !== k8s) {
-    problems.push({ field: "kubeProxy", message: `${proxy} is kube-proxy for Kubernetes ${minorOf(proxy)}; the cluster runs ${k8s}: use a v${k8s}.x-eksbuild.N version` });
+    problems.push({ path: "kubeProxy", message: `${proxy} is kube-proxy for Kubernetes ${minorOf(proxy)}; the cluster runs ${k8s}: use a v${k8s}.x-eksbuild.N version` });
   }
   const dns = versions.coreDns;
   const allowed = Object.hasOwn(COREDNS_MINORS, k8s) ? COREDNS_MINORS[k8s as keyof typeof COREDNS_MINORS] : undefined;
   if (dns !== undefined && allowed && minorOf(dns) !== undefined && !allowed.includes(minorOf(dns)!)) {
-    problems.push({ field: "coreDns", message: `${dns} is CoreDNS ${minorOf(dns)}; EKS runs CoreDNS ${allowed.join(" or ")} on Kubernetes ${k8s} (COREDNS_MINORS in constructs/training-cluster/versions.ts)` });
+    problems.push({ path: "coreDns", message: `${dns} is CoreDNS ${minorOf(dns)}; EKS runs CoreDNS ${allowed.join(" or ")} on Kubernetes ${k8s} (COREDNS_MINORS in constructs/training-cluster/versions.ts)` });
   }
   return problems;
 }
@@ -121,22 +121,22 @@ export function compareVersions(a: string, b: string): number {
  * take a range or the newest), and a Karpenter older than the cluster's Kubernetes minor supports or
  * older than the v1 APIs. Shared by the schema and the constructs.
  */
-export function chartVersionProblems(kubernetesVersion: string, charts: Partial<Record<ChartName, string>>): { field: ChartName; message: string }[] {
-  const problems: { field: ChartName; message: string }[] = [];
+export function chartVersionProblems(kubernetesVersion: string, charts: Partial<Record<ChartName, string>>): PropsProblem[] {
+  const problems: PropsProblem[] = [];
   for (const name of CHART_NAMES) {
     const version = charts[name];
     if (version === undefined) continue;
     if (!EXACT_SEMVER.test(version)) {
-      problems.push({ field: name, message: `is ${JSON.stringify(version)}; pin an exact chart version such as ${CHARTS[name].version} (no range, no "v", never latest)` });
+      problems.push({ path: name, message: `is ${JSON.stringify(version)}; pin an exact chart version such as ${CHARTS[name].version} (no range, no "v", never latest)` });
     }
   }
   const karpenter = charts.karpenter;
   if (karpenter !== undefined && EXACT_SEMVER.test(karpenter)) {
     const forKubernetes = Object.hasOwn(KARPENTER_MIN_VERSION, kubernetesVersion) ? KARPENTER_MIN_VERSION[kubernetesVersion as keyof typeof KARPENTER_MIN_VERSION] : undefined;
     if (forKubernetes !== undefined && compareVersions(karpenter, forKubernetes) < 0) {
-      problems.push({ field: "karpenter", message: `is ${karpenter}; Kubernetes ${kubernetesVersion} needs Karpenter ${forKubernetes} or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)` });
+      problems.push({ path: "karpenter", message: `is ${karpenter}; Kubernetes ${kubernetesVersion} needs Karpenter ${forKubernetes} or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)` });
     } else if (compareVersions(karpenter, KARPENTER_V1_API_MIN_VERSION) < 0) {
-      problems.push({ field: "karpenter", message: `is ${karpenter}; the blueprint's NodePools and EC2NodeClasses use the v1 APIs of Karpenter ${KARPENTER_V1_API_MIN_VERSION} or later` });
+      problems.push({ path: "karpenter", message: `is ${karpenter}; the blueprint's NodePools and EC2NodeClasses use the v1 APIs of Karpenter ${KARPENTER_V1_API_MIN_VERSION} or later` });
     }
   }
   return problems;

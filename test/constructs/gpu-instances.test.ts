@@ -63,25 +63,25 @@ describe("gpuSharingProblems", () => {
 
   test.each([1, 17, 0, 2.5])("time-slicing replicas %p are refused", (replicas) => {
     expect(gpuSharingProblems(["g5.xlarge"], { mode: "timeSlicing", replicas })).toEqual([
-      { field: "sharing.replicas", message: `is ${replicas}; time-slicing shares a GPU between 2 and 16 pods (a whole number)` },
+      { path: "sharing.replicas", message: `is ${replicas}; time-slicing shares a GPU between 2 and 16 pods (a whole number)` },
     ]);
   });
 
   test("MIG on a family without MIG names the families that have it", () => {
     expect(gpuSharingProblems(["g5.xlarge", "g5.2xlarge"], { mode: "mig", profile: "1g.10gb" })).toEqual([
-      { field: "sharing.mode", message: "is mig, but g5 GPUs do not support MIG; MIG needs A100, H100 or H200 instances (p4d, p4de, p5, p5e, p5en), or use timeSlicing" },
+      { path: "sharing.mode", message: "is mig, but g5 GPUs do not support MIG; MIG needs A100, H100 or H200 instances (p4d, p4de, p5, p5e, p5en), or use timeSlicing" },
     ]);
   });
 
   test("an unknown profile lists the valid ones", () => {
     expect(gpuSharingProblems(["p5.48xlarge"], { mode: "mig", profile: "1g.5gb" })).toEqual([
-      { field: "sharing.profile", message: 'is "1g.5gb", not a MIG profile of p5 GPUs; valid: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb' },
+      { path: "sharing.profile", message: 'is "1g.5gb", not a MIG profile of p5 GPUs; valid: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb' },
     ]);
   });
 
   test("+me profiles are refused", () => {
     const [problem] = gpuSharingProblems(["p5.48xlarge"], { mode: "mig", profile: "1g.10gb+me" });
-    expect(problem.field).toBe("sharing.profile");
+    expect(problem.path).toBe("sharing.profile");
     expect(problem.message).toMatch(/^is "1g\.10gb\+me"; \+me \(media extension\) profiles are not supported.*Use "1g\.10gb"$/);
   });
 
@@ -112,12 +112,12 @@ describe("versions", () => {
 
   test("a Karpenter below the Kubernetes minimum, below the v1 APIs, and inexact versions", () => {
     expect(chartVersionProblems("1.33", { karpenter: "1.4.9" })).toEqual([
-      { field: "karpenter", message: "is 1.4.9; Kubernetes 1.33 needs Karpenter 1.5.0 or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)" },
+      { path: "karpenter", message: "is 1.4.9; Kubernetes 1.33 needs Karpenter 1.5.0 or later (KARPENTER_MIN_VERSION, from Karpenter's compatibility matrix)" },
     ]);
     expect(chartVersionProblems("1.29", { karpenter: "0.37.0" })).toEqual([
-      { field: "karpenter", message: "is 0.37.0; the blueprint's NodePools and EC2NodeClasses use the v1 APIs of Karpenter 1.0.0 or later" },
+      { path: "karpenter", message: "is 0.37.0; the blueprint's NodePools and EC2NodeClasses use the v1 APIs of Karpenter 1.0.0 or later" },
     ]);
-    expect(chartVersionProblems("1.33", { kueue: "^0.19.2", grafana: "v12.11.1" }).map((p) => p.field)).toEqual(["kueue", "grafana"]);
+    expect(chartVersionProblems("1.33", { kueue: "^0.19.2", grafana: "v12.11.1" }).map((p) => p.path)).toEqual(["kueue", "grafana"]);
   });
 
   test("compareVersions orders by number, pre-releases first", () => {

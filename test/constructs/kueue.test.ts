@@ -125,7 +125,7 @@ describe("kueueQueueObjects", () => {
 
   it.each([
     ["quotas above a pool's capacity", POOLS, [{ ...TEAMS[0], gpuQuotas: { a10g: 10 } }, { ...TEAMS[1], gpuQuotas: { a10g: 7 } }], /^kueueQueueObjects: teams: GPU quotas in pool "a10g" add up to 17 but the pool can reach only 16 GPU units/],
-    ["a quota in no pool", POOLS, [{ ...TEAMS[0], gpuQuotas: { t4: 1 } }], /^kueueQueueObjects: teams\.0\.gpuQuotas\.t4: names no GPU pool; the pools are "a10g", "h100"$/],
+    ["a quota in no pool", POOLS, [{ ...TEAMS[0], gpuQuotas: { t4: 1 } }], /^kueueQueueObjects: teams\.0\.gpuQuotas\.t4: names no GPU pool; the pools are "a10g", "h100"$/m],
     ["a team named unassigned", POOLS, [{ ...TEAMS[0], name: "unassigned" }], /^kueueQueueObjects: teams\.0\.name: "unassigned" is the queue that holds capacity no team has/],
     ["a lending limit above every quota of the team", POOLS, [{ ...TEAMS[0], gpuQuotas: { a10g: 2 }, gpuLendingLimit: 3 }], /^kueueQueueObjects: teams\.0\.gpuLendingLimit: is 3, above the team's largest pool quota \(2\)/],
     ["a pool named cpu-memory", [{ name: "cpu-memory", capacity: 1 }], [], /^kueueQueueObjects: pools\.0\.name: "cpu-memory" is the name of the CPU and memory flavor; rename the pool$/],

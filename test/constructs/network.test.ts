@@ -1,7 +1,7 @@
 import { KmsKey } from "../../constructs/core/kms-key";
 import { Network, NetworkProps } from "../../constructs/network/network";
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../constructs/network/vpc-endpoints";
-import { testStack } from "../support/stack";
+import { propsError, testStack } from "../support/stack";
 import { TerraformJson, resourcesOfType, synthJson } from "../support/terraform-json";
 
 const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
@@ -104,5 +104,11 @@ describe("Network", () => {
     [{ privateSubnetTags: { Name: "x" } }, /: privateSubnetTags\.Name: is set by the network; remove it$/],
   ])("refuses %p", (props, message) => {
     expect(() => synthNetwork(props)).toThrow(message);
+  });
+
+  it("reports every wrong prop at once, a line each", () => {
+    const error = propsError(() => synthNetwork({ cidr: "10.30.0.0/24", availabilityZones: ["eu-west-1a", "eu-west-1a"] }));
+    expect(error.message.split("\n")).toEqual(["test/Network: cidr: is a /24; the VPC must be /16 to /20", 'test/Network: availabilityZones.1: "eu-west-1a" is listed twice']);
+    expect(error.problems.map((problem) => problem.path)).toEqual(["cidr", "availabilityZones.1"]);
   });
 });

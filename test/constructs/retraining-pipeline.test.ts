@@ -105,10 +105,10 @@ describe("RetrainingPipeline", () => {
   });
 
   it.each([
-    [{ trainingImage: "pytorch:latest" }, /trainingImage "pytorch:latest" must be an ECR image/],
-    [{ minimumMetrics: {} }, /minimumMetrics is empty/],
-    [{ minimumMetrics: { "a.b": 1 } }, /minimumMetrics\.a\.b must be a metric name/],
-    [{ maxRuntimeHours: 500 }, /maxRuntimeHours is 500; a whole number of hours, 1-120/],
+    [{ trainingImage: "pytorch:latest" }, /trainingImage: "pytorch:latest" must be an ECR image/],
+    [{ minimumMetrics: {} }, /minimumMetrics: is empty/],
+    [{ minimumMetrics: { "a.b": 1 } }, /minimumMetrics\.a\.b: must be a metric name/],
+    [{ maxRuntimeHours: 500 }, /maxRuntimeHours: is 500; a whole number of hours, 1-120/],
     [{ featureGroupNames: [] }, /featureGroupNames is empty/],
     [{ pipelineName: "-churn" }, /pipelineName "-churn" must be/],
   ])("refuses %p", (props, message) => {
@@ -117,7 +117,7 @@ describe("RetrainingPipeline", () => {
 
   it("refuses images of another account when it knows the environment's", () => {
     expect(retrainingPipelineProblems({ ...SPEC, inferenceImage: IMAGE("inference/churn").replace(TEST_ACCOUNT, "999999999999") }, TEST_ACCOUNT)).toEqual([
-      { field: "inferenceImage", message: `is an image of account 999999999999; the pipeline pulls from this environment's registry (${TEST_ACCOUNT})` },
+      { path: "inferenceImage", message: `is an image of account 999999999999; the pipeline pulls from this environment's registry (${TEST_ACCOUNT})` },
     ]);
   });
 });

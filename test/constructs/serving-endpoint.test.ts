@@ -7,7 +7,7 @@ import { summedCpuThreshold } from "../../constructs/serving/endpoint-alarms";
 import { hasInstanceStorage, SERVING_INSTANCE_VCPUS, vcpusOf } from "../../constructs/serving/instance-types";
 import { rolloutSizeProblem } from "../../constructs/serving/rollout";
 import { ServingEndpoint, type InstanceEndpointProps, type ServerlessEndpointProps, type ServingEndpointProps } from "../../constructs/serving/serving-endpoint";
-import { TEST_ACCOUNT, TEST_REGION, testStack } from "../support/stack";
+import { TEST_ACCOUNT, TEST_REGION, propsError, testStack } from "../support/stack";
 import { policyOf, resourcesOfType, synthJson, type TerraformJson } from "../support/terraform-json";
 
 const OTHER_ACCOUNT = "210987654321";
@@ -817,6 +817,16 @@ describe("ServingEndpoint", () => {
       ["a VPC id that is not one", { vpcId: "10.20.0.0/16" }, /vpcId: "10\.20\.0\.0\/16" must be a VPC id/],
     ])("%s", (_, overrides, message) => {
       expect(() => endpointStack(overrides)).toThrow(message);
+    });
+
+    it("reports every wrong prop at once, a line each: the settings' and the construct's own", () => {
+      const error = propsError(() => endpointStack({ rollout: { type: "canary", canaryPercent: 60, waitSeconds: 60 }, logRetentionDays: 31, vpcId: "10.20.0.0/16" }));
+      expect(error.problems.map((problem) => problem.path)).toEqual(["rollout.canaryPercent", "logRetentionDays", "vpcId"]);
+      expect(error.message.split("\n")).toEqual([
+        "test/Churn: rollout.canaryPercent: is 60; a canary is a whole 1-50 % of the new fleet",
+        expect.stringMatching(/^test\/Churn: logRetentionDays: is 31; CloudWatch Logs allows 1, 3, .*, 3653 days$/),
+        'test/Churn: vpcId: "10.20.0.0/16" must be a VPC id such as vpc-0123456789abcdef0',
+      ]);
     });
 
     it.each<[string, Partial<ServerlessEndpointProps>, RegExp]>([

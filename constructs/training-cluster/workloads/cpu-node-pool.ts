@@ -4,7 +4,7 @@ import { gpusPerInstance } from "../gpu-instances";
 import { POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects } from "./helm";
 import { Ec2NodeClass, KarpenterNodePool, NodeClassProps, PoolDisruption, amiAliasProblem, ec2NodeClass, poolDisruption, poolRequirements } from "./karpenter-objects";
-import { ConstructPropsError, PropsProblem, problemsAt, throwFirstProblem } from "../../core/errors";
+import { ConstructPropsError, PropsProblem, problemsAt, throwPropsProblems } from "../../core/errors";
 import { EC2_INSTANCE_TYPE, rootVolumeProblem } from "../node-pool";
 
 /** The CPU pool's name: its NodePool, EC2NodeClass and `mlops/pool` label. No GPU pool may take it. */
@@ -39,7 +39,7 @@ export class CpuNodePool extends Construct {
 
   constructor(scope: Construct, id: string, props: CpuNodePoolProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, problemsAt("pool", cpuPoolProblems(props.pool)));
+    throwPropsProblems(this.node.path, problemsAt("pool", cpuPoolProblems(props.pool)));
     const aliasProblem = amiAliasProblem(props.amiAlias);
     if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
     const { pool } = props;
@@ -69,7 +69,7 @@ export class CpuNodePool extends Construct {
 
 /**
  * What the CPU pool's settings must not be, each at its field (`instanceTypes.1`, `maxSize`, ...). Shared by
- * CpuNodePool (which throws the first) and the environment schema (training.cpuPool).
+ * CpuNodePool (which throws them all) and the environment schema (training.cpuPool).
  */
 export function cpuPoolProblems(pool: Partial<Pick<CpuNodePoolSpec, "instanceTypes" | "maxSize" | "diskSizeGiB">>): PropsProblem[] {
   const problems: PropsProblem[] = [];

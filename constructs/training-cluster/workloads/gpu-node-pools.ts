@@ -14,7 +14,7 @@ import {
   poolDisruption,
   poolRequirements,
 } from "./karpenter-objects";
-import { ConstructPropsError, PropsProblem, problemsAt, throwFirstProblem } from "../../core/errors";
+import { ConstructPropsError, PropsProblem, problemsAt, throwPropsProblems } from "../../core/errors";
 import { rootVolumeProblem } from "../node-pool";
 
 /** Label of every GPU node naming its pool: Kueue's ResourceFlavors and jobs select pools by it. */
@@ -70,7 +70,7 @@ const GPU_FAMILIES_TEXT = Object.keys(GPU_INSTANCE_FAMILIES).join(", ").replace(
 
 /**
  * What EC2, the device plugin or Karpenter would refuse in one GPU pool, or the blueprint does not allow, each at
- * its field (`instanceTypes.1`, `sharing.profile`, `maxSize`, ...). Shared by GpuNodePools (which throws the first)
+ * its field (`instanceTypes.1`, `sharing.profile`, `maxSize`, ...). Shared by GpuNodePools (which throws them all)
  * and the environment schema (training.gpuPools).
  */
 export function gpuPoolProblems(pool: Partial<Pick<GpuNodePoolSpec, "instanceTypes" | "sharing" | "maxSize" | "diskSizeGiB">>): PropsProblem[] {
@@ -91,7 +91,7 @@ export function gpuPoolProblems(pool: Partial<Pick<GpuNodePoolSpec, "instanceTyp
   }
   // Sharing is judged against known instance types only; unknown ones are reported above.
   if (pool.sharing && types.length > 0 && types.every((type) => gpusPerInstance(type) !== undefined)) {
-    problems.push(...gpuSharingProblems(types, pool.sharing).map((p) => ({ path: p.field, message: p.message })));
+    problems.push(...gpuSharingProblems(types, pool.sharing));
   }
   if (pool.maxSize !== undefined && !(Number.isInteger(pool.maxSize) && pool.maxSize >= 1)) problems.push({ path: "maxSize", message: `is ${pool.maxSize}; must be a whole number of nodes, at least 1` });
   const disk = pool.diskSizeGiB === undefined ? undefined : rootVolumeProblem(pool.diskSizeGiB);
@@ -173,7 +173,7 @@ export class GpuNodePools extends Construct {
     super(scope, id);
     const aliasProblem = amiAliasProblem(props.amiAlias);
     if (aliasProblem) throw new ConstructPropsError(`${this.node.path}: ${aliasProblem}`);
-    throwFirstProblem(this.node.path, props.pools.flatMap((pool, i) => problemsAt(`pools.${i}`, gpuPoolProblems(pool))));
+    throwPropsProblems(this.node.path, props.pools.flatMap((pool, i) => problemsAt(`pools.${i}`, gpuPoolProblems(pool))));
     const pairs = props.pools.map((pool) => gpuPoolObjects(pool, props));
     this.nodeClasses = pairs.map(([nodeClass]) => nodeClass);
     this.nodePools = pairs.map(([, nodePool]) => nodePool);

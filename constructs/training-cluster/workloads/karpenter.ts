@@ -3,7 +3,7 @@ import { Token } from "cdktf";
 import { NODE_GROUP_LABEL } from "../system-nodes";
 import { CHARTS } from "../versions";
 import { PinnedRelease } from "./helm";
-import { PropsProblem, throwFirstProblem } from "../../core/errors";
+import { PropsProblem, throwPropsProblems } from "../../core/errors";
 import { ROLE_ARN } from "../../core/service-role";
 
 export const KARPENTER_NAMESPACE = "kube-system";
@@ -64,7 +64,7 @@ export interface KarpenterValues {
 
 /**
  * What the controller's release would be refused for, each at its field; only the fields given are judged. Shared
- * by Karpenter (which throws the first) and the environment schema (training.karpenter.controllerReplicas).
+ * by Karpenter (which throws them all) and the environment schema (training.karpenter.controllerReplicas).
  */
 export function karpenterProblems(props: Partial<Pick<KarpenterProps, "replicas" | "controllerRoleArn">>): PropsProblem[] {
   const problems: PropsProblem[] = [];
@@ -89,7 +89,7 @@ export class Karpenter extends Construct {
 
   constructor(scope: Construct, id: string, props: KarpenterProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, karpenterProblems(props));
+    throwPropsProblems(this.node.path, karpenterProblems(props));
     const { karpenter } = CHARTS;
     this.crds = new PinnedRelease(this, "Crds", {
       name: karpenter.crdChart,

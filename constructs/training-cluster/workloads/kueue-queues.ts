@@ -7,7 +7,7 @@ import { GPU_NODE_LABEL } from "../gpu-instances";
 import { GPU_NODE_TAINT, POOL_LABEL } from "./gpu-node-pools";
 import { ClusterObjects, KubernetesObject } from "./helm";
 import { TEAM_NAMESPACE_LABEL } from "./team-namespace";
-import { PropsProblem, throwFirstProblem } from "../../core/errors";
+import { PropsProblem, throwPropsProblems } from "../../core/errors";
 
 const API_VERSION = "kueue.x-k8s.io/v1beta2";
 /** Every team's ClusterQueue and the `unassigned` one share this cohort: idle quota is borrowable across it. */
@@ -137,7 +137,7 @@ const PREEMPTION: ClusterQueueSpec["preemption"] = {
 /**
  * What Kueue would refuse, or could not honour, in the pools and teams, each at its field (`pools.0.name`,
  * `teams.1.gpuQuotas.h100`, `teams.2.gpuLendingLimit`, `teams`). A pool whose capacity is unknown (undefined) is not
- * judged for capacity. Shared by KueueQueues (which throws the first) and the environment schema (training.teams).
+ * judged for capacity. Shared by KueueQueues (which throws them all) and the environment schema (training.teams).
  */
 export function kueueQueueProblems(
   pools: readonly (Pick<QueuePool, "name"> & { readonly capacity?: number })[],
@@ -185,7 +185,7 @@ export function kueueQueueProblems(
  * workload priority classes.
  */
 export function kueueQueueObjects(pools: readonly QueuePool[], teams: readonly QueueTeam[]): KueueQueueObjects {
-  throwFirstProblem("kueueQueueObjects", kueueQueueProblems(pools, teams));
+  throwPropsProblems("kueueQueueObjects", kueueQueueProblems(pools, teams));
   const rest = unassignedCapacity(pools, teams);
 
   const flavors: ResourceFlavor[] = [
@@ -279,7 +279,7 @@ export class KueueQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: KueueQueuesProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, kueueQueueProblems(props.pools, props.teams));
+    throwPropsProblems(this.node.path, kueueQueueProblems(props.pools, props.teams));
     this.objects = kueueQueueObjects(props.pools, props.teams);
     const { flavors, clusterQueues, localQueues, priorityClasses } = this.objects;
     this.release = new ClusterObjects(this, "Objects", {

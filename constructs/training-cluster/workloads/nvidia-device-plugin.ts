@@ -3,7 +3,7 @@ import { GPU_TAINT, GpuSharing } from "../gpu-instances";
 import { CHARTS } from "../versions";
 import { GPU_PRESENT_LABEL } from "./gpu-node-pools";
 import { PinnedRelease } from "./helm";
-import { PropsProblem, throwFirstProblem } from "../../core/errors";
+import { PropsProblem, throwPropsProblems } from "../../core/errors";
 
 /** The config map entry of nodes that name none (and of pools that share nothing). */
 export const DEFAULT_PLUGIN_CONFIG = "default";
@@ -73,7 +73,7 @@ export function devicePluginConfig(sharing: GpuSharing): DevicePluginConfig {
 
 /**
  * What would clash in the plugin's configuration map, at each pool's name (`pools.<i>.name`). Shared by
- * NvidiaDevicePlugin (which throws the first) and the environment schema (training.gpuPools).
+ * NvidiaDevicePlugin (which throws them all) and the environment schema (training.gpuPools).
  */
 export function devicePluginProblems(pools: readonly Pick<NvidiaDevicePluginProps["pools"][number], "name">[]): PropsProblem[] {
   return pools.flatMap((pool, i) =>
@@ -95,7 +95,7 @@ export class NvidiaDevicePlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
-    throwFirstProblem(this.node.path, devicePluginProblems(props.pools));
+    throwPropsProblems(this.node.path, devicePluginProblems(props.pools));
     const { nvidiaDevicePlugin } = CHARTS;
     this.configs = {
       [DEFAULT_PLUGIN_CONFIG]: devicePluginConfig({ mode: "none" }),

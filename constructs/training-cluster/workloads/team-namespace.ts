@@ -6,7 +6,7 @@ import { BASELINE_NETWORK_POLICIES } from "./baseline-network-policies";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { IrsaRole } from "../irsa-role";
-import { PropsProblem, throwFirstProblem } from "../../core/errors";
+import { PropsProblem, throwPropsProblems } from "../../core/errors";
 
 /** CPU and memory of a container, as Kubernetes quantities. */
 export interface ContainerResources {
@@ -70,7 +70,7 @@ export class TeamNamespace extends Construct {
   constructor(scope: Construct, id: string, props: TeamNamespaceProps) {
     super(scope, id);
     const requests = props.defaultContainerRequests ?? { cpu: "500m", memory: "1Gi" };
-    throwFirstProblem(this.node.path, teamNamespaceProblems(props));
+    throwPropsProblems(this.node.path, teamNamespaceProblems(props));
 
     const labels = { team: props.team };
     this.namespace = new NamespaceV1(this, "Namespace", {
@@ -146,7 +146,7 @@ const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node
 /**
  * What Kubernetes would refuse in a team's namespace and quotas, or would take from the cluster, each at its field
  * (`team`, `cpuQuota`, `defaultContainerRequests.memory`, ...); only the fields given are judged. Shared by
- * TeamNamespace (which throws the first) and the environment schema (training.teams).
+ * TeamNamespace (which throws them all) and the environment schema (training.teams).
  */
 export function teamNamespaceProblems(props: Partial<Pick<TeamNamespaceProps, "team" | "gpuQuota" | "cpuQuota" | "memoryQuota" | "defaultContainerRequests">>): PropsProblem[] {
   const problems: PropsProblem[] = [];
