@@ -14,7 +14,7 @@ import type { IKmsKey } from "../core/kms-key";
 import { EncryptedLogGroup, logGroupProblems } from "../core/log-group";
 import { resourceName } from "../core/naming";
 import { SAGEMAKER_NAME } from "../core/sagemaker-names";
-import type { ServiceRole } from "../core/service-role";
+import type { IRole } from "../core/service-role";
 import { isListToken } from "../core/vpc-access";
 import { EndpointDataCapture, type DataCaptureProps } from "./data-capture";
 import { EndpointAlarms } from "./endpoint-alarms";
@@ -116,7 +116,8 @@ export class ServingEndpoint extends Construct {
   /** "primary", the same for every model version. */
   readonly variantName: string;
   readonly modelName: string;
-  readonly executionRole: ServiceRole;
+  /** The role the model runs as: grant it what the container reads beyond its model. */
+  readonly executionRole: IRole;
   /**
    * The security group of the model's network interfaces on instances: no inbound, HTTPS out; the endpoint's
    * monitoring and retraining jobs run in it too. None for a serverless endpoint, which runs outside the VPC.
