@@ -78,8 +78,10 @@ export function takeCheckedJson(stack: TerraformStack): unknown {
   return json;
 }
 
+/** The stacks at or under `scope`, without walking into them: a stack holds no stack, and its tree is most of the app. */
 function stacksUnder(scope: IConstruct): TerraformStack[] {
-  return scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+  if (TerraformStack.isStack(scope)) return [scope];
+  return scope.node.children.flatMap(stacksUnder);
 }
 
 /**
@@ -166,8 +168,7 @@ function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformSta
 export function checkGuardrails(scope: IConstruct, options: GuardrailOptions = {}): Finding[] {
   const rules = options.rules ?? ALL_RULES;
   checkSuppressedRuleIds(scope, [...ALL_RULES, ...rules]);
-  const stacks = scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
-  return stacks.flatMap((stack) => {
+  return stacksUnder(scope).flatMap((stack) => {
     // Aspects first (protection adds prevent_destroy); the JSON keeps its construct paths, which suppressions use.
     invokeStackAspects(stack);
     return checkStack(stack, stack.toTerraform() as StackJson, rules).findings;
