@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { Aspects, IAspect, TerraformStack } from "cdktf";
+import { App, Aspects, IAspect, TerraformStack } from "cdktf";
 import { ConstructPropsError } from "../constructs/core/errors";
 import { Finding, evaluate, formatFinding, resourcesOfStackJson } from "./engine";
 import { isProtected } from "./protection-context";
@@ -44,13 +44,30 @@ function checkStack(stack: TerraformStack, json: StackJson, rules: readonly Rule
   return { stack: stack.node.id, protected: prot, rulesRun: rules.length, findings };
 }
 
-/** The results of the stacks synthesized so far under an app where applyGuardrails was called. */
+/** The rules an app's guardrails run, and what the last check of each stack found. */
 export class GuardrailRun {
   private readonly results = new Map<string, StackGuardrailResult>();
-  constructor(public rules: readonly Rule[]) {}
+  private ruleList: readonly Rule[] = ALL_RULES;
 
-  record(result: StackGuardrailResult): void {
-    this.results.set(result.stack, result);
+  get rules(): readonly Rule[] {
+    return this.ruleList;
+  }
+
+  /** Used by applyGuardrails. */
+  protected setRules(rules: readonly Rule[]): void {
+    this.ruleList = rules;
+  }
+
+  /** Checks every stack given (their final JSON, Aspects run), records what it found, and returns each stack's JSON. */
+  protected checkStacks(stacks: readonly TerraformStack[]): Map<TerraformStack, unknown> {
+    const made = new Map<TerraformStack, unknown>();
+    for (const stack of stacks) {
+      invokeStackAspects(stack);
+      const json = stack.toTerraform();
+      made.set(stack, json);
+      this.results.set(stack.node.id, checkStack(stack, json as StackJson, this.rules));
+    }
+    return made;
   }
 
   get stacks(): readonly StackGuardrailResult[] {
@@ -62,26 +79,9 @@ export class GuardrailRun {
   }
 }
 
-const runs = new WeakMap<IConstruct, GuardrailRun>();
-const checkers = new WeakMap<IConstruct, (stack: TerraformStack) => string[]>();
-const guarded = new WeakSet<TerraformStack>();
-/** Each stack's JSON as checked, until the synthesizer takes it to write (`takeCheckedJson`). */
-const checkedJson = new WeakMap<TerraformStack, unknown>();
-
-/**
- * The JSON the guardrails just checked for `stack`, once: a stack that returns it from `toTerraform()` (PlatformStack
- * does) is written exactly as checked and made once per synthesis, not twice.
- */
-export function takeCheckedJson(stack: TerraformStack): unknown {
-  const json = checkedJson.get(stack);
-  checkedJson.delete(stack);
-  return json;
-}
-
-/** The stacks at or under `scope`, without walking into them: a stack holds no stack, and its tree is most of the app. */
+/** The stacks of `scope`'s tree, itself included (cdktf writes every stack of the tree, nested ones too). */
 function stacksUnder(scope: IConstruct): TerraformStack[] {
-  if (TerraformStack.isStack(scope)) return [scope];
-  return scope.node.children.flatMap(stacksUnder);
+  return scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
 }
 
 /**
@@ -99,13 +99,117 @@ function invokeStackAspects(stack: TerraformStack): void {
   visit(stack, []);
 }
 
+/** One App.synth() from the guardrails' side: which stacks the first check covered, and their JSON as checked. */
+interface Synthesis {
+  checked: boolean;
+  /** Stacks checked and not yet validated by cdktf in this synthesis. */
+  readonly pending: Set<TerraformStack>;
+  json: Map<TerraformStack, unknown>;
+  /** The stack cdktf just validated and writes next: the only one whose checked JSON may be taken. */
+  ready?: TerraformStack;
+}
+
+/**
+ * The guardrails of one app. Each guarded stack's validation checks every stack of the app. Inside an App.synth()
+ * (from PlatformStack.prepareStack, which only App.synth calls, to a validation of the app itself, which App.synth
+ * runs last), the first stack validated checks them all and each stack then writes the JSON that was checked;
+ * anywhere else (Testing.synth, Testing.fullSynth) every validation checks every stack and hands nothing over.
+ */
+class GuardedApp extends GuardrailRun {
+  private readonly guarded = new WeakSet<TerraformStack>();
+  private synthesis?: Synthesis;
+
+  constructor(private readonly root: IConstruct) {
+    super();
+    root.node.addValidation({ validate: () => this.end() });
+  }
+
+  use(rules: readonly Rule[] | undefined): void {
+    if (rules) this.setRules(rules);
+  }
+
+  guard(stacks: readonly TerraformStack[]): void {
+    for (const stack of stacks) {
+      if (this.guarded.has(stack)) continue;
+      this.guarded.add(stack);
+      stack.node.addValidation({ validate: () => this.validate(stack) });
+    }
+  }
+
+  /** App.synth prepares its stacks: a synthesis begins (anew, if the last one failed midway). */
+  begin(): void {
+    if (this.synthesis?.checked === false) return;
+    const synthesis: Synthesis = { checked: false, pending: new Set(), json: new Map() };
+    this.synthesis = synthesis;
+    this.guard(stacksUnder(this.root));
+    // A synthesis that failed after the check ends with the code that ran it, not with a later one.
+    queueMicrotask(() => {
+      if (this.synthesis === synthesis) this.synthesis = undefined;
+    });
+  }
+
+  /** The JSON checked for `stack`, if cdktf writes it next in this synthesis. */
+  take(stack: TerraformStack): unknown {
+    const synthesis = this.synthesis;
+    if (synthesis?.ready !== stack) return undefined;
+    synthesis.ready = undefined;
+    const json = synthesis.json.get(stack);
+    synthesis.json.delete(stack);
+    return json;
+  }
+
+  private end(): string[] {
+    this.synthesis = undefined;
+    return [];
+  }
+
+  // Throws, rather than returning messages, so that the app's synth() fails with the typed error in any app.
+  private validate(stack: TerraformStack): string[] {
+    const synthesis = this.synthesis;
+    if (synthesis?.checked && synthesis.pending.delete(stack)) {
+      synthesis.ready = stack;
+      return [];
+    }
+    if (synthesis) synthesis.ready = undefined;
+    try {
+      checkSuppressedRuleIds(this.root, [...ALL_RULES, ...this.rules]);
+      const stacks = stacksUnder(this.root);
+      const json = this.checkStacks(stacks);
+      if (this.violations.length > 0) throw new GuardrailViolationError(this.violations);
+      if (synthesis && !synthesis.checked) {
+        synthesis.checked = true;
+        for (const other of stacks) if (other !== stack) synthesis.pending.add(other);
+        synthesis.json = json;
+        synthesis.ready = stack;
+      }
+      return [];
+    } catch (error) {
+      // Nothing is written after a refusal, and nothing checked waits for a later synthesis.
+      this.synthesis = undefined;
+      throw error;
+    }
+  }
+}
+
+const apps = new WeakMap<IConstruct, GuardedApp>();
+
+function guardedApp(scope: IConstruct): GuardedApp {
+  const root = scope.node.root;
+  let app = apps.get(root);
+  if (!app) {
+    app = new GuardedApp(root);
+    apps.set(root, app);
+  }
+  return app;
+}
+
 /**
  * Checks the stacks under `scope` at synth, and with them every other stack of the app, before any is written:
  * cdktf validates a stack just before writing it, after every stack was prepared, so the first guarded stack's
  * validation makes each stack's final Terraform JSON, runs the rules over all of them and fails with every
- * unsuppressed error at once. A `PlatformStack` guards itself; call this after creating stacks of your own (a stack
- * added later is still checked, but written first if it comes first). `rules` replaces the app's rules; calling it
- * again without them guards the new stacks and changes nothing else.
+ * unsuppressed error at once (GuardrailViolationError). A `PlatformStack` guards every stack of its app; in an app
+ * of your own stacks, call this after creating them (a stack added later is still checked, but written first if it
+ * comes first). `rules` replaces the app's rules; calling it again without them guards the new stacks only.
  */
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {}): GuardrailRun {
   const stacks = stacksUnder(scope);
@@ -113,52 +217,26 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions = {
     throw new ConstructPropsError(`applyGuardrails(${scope.node.path || "app"}): there is no stack under it to guard yet; call it after creating your stacks (a PlatformStack guards itself)`);
   }
   const root = scope.node.root;
-  let run = runs.get(root);
-  if (!run) {
-    run = new GuardrailRun(ALL_RULES);
-    runs.set(root, run);
+  if (App.isApp(root) && root.skipValidation) {
+    throw new ConstructPropsError(`applyGuardrails(${scope.node.path || "app"}): the app skips validation, and with it the guardrails; create it without skipValidation`);
   }
-  if (options.rules) run.rules = options.rules;
-  const checkAll = checkAllOnce(root, run);
-  for (const stack of stacks) {
-    if (guarded.has(stack)) continue;
-    guarded.add(stack);
-    stack.node.addValidation({ validate: () => checkAll(stack) });
-  }
-  return run;
+  const app = guardedApp(root);
+  app.use(options.rules);
+  app.guard(stacks);
+  return app;
+}
+
+/** Called when App.synth prepares `stack` (PlatformStack does): guards every stack of the app before any is written. */
+export function beginGuardedSynthesis(stack: TerraformStack): void {
+  guardedApp(stack).begin();
 }
 
 /**
- * One check of every stack per synthesis, made by the first guarded stack validated. A synthesis validates each
- * stack it writes once: a stack validated again means a new synthesis, which checks anew.
+ * The JSON the guardrails checked for `stack` in this App.synth(), if cdktf writes it next: a stack that returns it
+ * from `toTerraform()` (PlatformStack does) is written exactly as checked, made once per synthesis.
  */
-function checkAllOnce(root: IConstruct, run: GuardrailRun): (stack: TerraformStack) => string[] {
-  const existing = checkers.get(root);
-  if (existing) return existing;
-  let pending = new Set<TerraformStack>();
-  // Throws, rather than returning messages, so that the app's synth() fails with the typed error in any app.
-  const checker = (validated: TerraformStack): string[] => {
-    if (pending.delete(validated)) return [];
-    checkSuppressedRuleIds(root, [...ALL_RULES, ...run.rules]);
-    const stacks = stacksUnder(root);
-    pending = new Set(stacks.filter((stack) => stack !== validated));
-    for (const stack of stacks) {
-      invokeStackAspects(stack);
-      checkedJson.delete(stack);
-      const json = stack.toTerraform();
-      checkedJson.set(stack, json);
-      run.record(checkStack(stack, json as StackJson, run.rules));
-    }
-    const violations = run.violations;
-    if (violations.length > 0) {
-      // Nothing is written after a refusal: no JSON may wait for a later synthesis.
-      for (const stack of stacks) checkedJson.delete(stack);
-      throw new GuardrailViolationError(violations);
-    }
-    return [];
-  };
-  checkers.set(root, checker);
-  return checker;
+export function takeCheckedJson(stack: TerraformStack): unknown {
+  return apps.get(stack.node.root)?.take(stack);
 }
 
 /**

@@ -6,7 +6,7 @@ import { ConstructPropsError } from "../constructs/core/errors";
 import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
-import { applyGuardrails, takeCheckedJson } from "../guardrails/apply";
+import { applyGuardrails, beginGuardedSynthesis, takeCheckedJson } from "../guardrails/apply";
 import { PROTECTED_CONTEXT_KEY } from "../guardrails/protection-context";
 import { StackAccount, StateLocation, configureState } from "./remote-state";
 
@@ -99,7 +99,7 @@ export class PlatformStack extends TerraformStack {
    * not PlatformStacks too, so the first one written is checked with the rest.
    */
   prepareStack(): void {
-    applyGuardrails(this.node.root);
+    beginGuardedSynthesis(this);
     super.prepareStack();
   }
 

@@ -10,27 +10,44 @@ import { actionCovered } from "./iam";
 
 const ENDPOINT_CONFIGURATION = "aws_sagemaker_endpoint_configuration";
 
-const variantsOf = (config: ResourceView): Attributes[] => [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)];
-
 /**
- * The variants (of the stack's endpoint configurations) that may serve `model`: whose model_name refers to it or is
- * its name, or, in a plan where the name is unknown, of a configuration whose expressions refer to it.
+ * A configuration's variants, or undefined when its JSON cannot list them all: a `dynamic` block makes them only
+ * when Terraform plans.
  */
-function variantsServing(model: ResourceView, context: RuleContext): Attributes[] {
-  const referring = new Set(context.referencing(model.address, ENDPOINT_CONFIGURATION).map((config) => config.address));
-  return resourcesOfType(context.resources, ENDPOINT_CONFIGURATION).flatMap((config) =>
-    variantsOf(config).filter((variant) => linksTo(variant.model_name, model, [model.attributes.name], referring.has(config.address))),
-  );
+function variantsOf(config: ResourceView): Attributes[] | undefined {
+  const generated = block(config.attributes.dynamic);
+  if (generated !== undefined && (generated.production_variants !== undefined || generated.shadow_production_variants !== undefined)) return undefined;
+  return [...blocks(config.attributes.production_variants), ...blocks(config.attributes.shadow_production_variants)];
 }
+
+/** An expression that names a model of this stack's by its address; any other expression (a local, a variable, a data source, a module) may be any model's name. */
+const REFERS_TO_A_MODEL = /\$\{[^}]*\baws_sagemaker_model\.[A-Za-z0-9_-]+/;
+
+/** A model_name expression that may resolve to any model's name: a local, a variable, a data source, a module. */
+const mayNameAnyModel = (name: unknown): boolean => typeof name === "string" && name.includes("${") && !REFERS_TO_A_MODEL.test(name);
 
 /**
  * Serverless inference supports neither network isolation nor a VPC (SageMaker's serverless feature exclusions):
- * a model served, and only by serverless variants, is not judged for them. One that an instance variant may also
- * serve is.
+ * a model that serverless variants serve, and that no other variant of the stack may serve, is not judged for them.
+ * A model any instance variant may serve is, and so is every model of a stack whose variants the JSON cannot list
+ * (`dynamic` blocks). A rule sees one stack: a model served from another stack's configuration is judged by what
+ * its own stack shows.
  */
 function servedServerlessOnly(model: ResourceView, context: RuleContext): boolean {
-  const variants = variantsServing(model, context);
-  return variants.length > 0 && variants.every((v) => block(v.serverless_config) !== undefined);
+  const referring = new Set(context.referencing(model.address, ENDPOINT_CONFIGURATION).map((config) => config.address));
+  let served = false;
+  for (const config of resourcesOfType(context.resources, ENDPOINT_CONFIGURATION)) {
+    const variants = variantsOf(config);
+    if (variants === undefined) return false;
+    for (const variant of variants) {
+      // Its model_name refers to the model or is its name (in a plan where it is unknown: its configuration refers to it).
+      const serves = linksTo(variant.model_name, model, [model.attributes.name], referring.has(config.address));
+      const serverless = block(variant.serverless_config) !== undefined;
+      if ((serves || mayNameAnyModel(variant.model_name)) && !serverless) return false;
+      served ||= serves;
+    }
+  }
+  return served;
 }
 
 const modelNetworkIsolation = defineRule({
@@ -77,7 +94,7 @@ const endpointConfigurationKms = defineRule({
     if (isSet(resource.attributes.kms_key_arn)) return compliant;
     // CreateEndpointConfig refuses a KMS key when a variant's instances have local NVMe storage, which the
     // instance encrypts with a hardware module: a configuration that runs only on such types has nothing to judge.
-    const types = variantsOf(resource).map((v) => v.instance_type);
+    const types = (variantsOf(resource) ?? []).map((v) => v.instance_type);
     if (types.length > 0 && types.every((type) => typeof type === "string" && !isReference(type) && hasInstanceStorage(type))) return notApplicable;
     return nonCompliant(
       "kms_key_arn is not set: the endpoint's storage volumes are encrypted with an AWS-owned key",

@@ -154,7 +154,13 @@ describe("applyGuardrails", () => {
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
-  it("refuses to guard an app without stacks: called too early it would guard nothing", () => {
+  it("refuses to guard an app that skips validation: the check would never run", () => {
+    const app = new App({ outdir: os.tmpdir(), skipValidation: true });
+    teamStack(app, "skipped");
+    expect(() => applyGuardrails(app, { rules })).toThrow(/the app skips validation, and with it the guardrails; create it without skipValidation/);
+  });
+
+    it("refuses to guard an app without stacks: called too early it would guard nothing", () => {
     expect(() => applyGuardrails(Testing.app())).toThrow(/there is no stack under it to guard yet; call it after creating your stacks \(a PlatformStack guards itself\)/);
   });
 });

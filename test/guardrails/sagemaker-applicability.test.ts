@@ -86,3 +86,36 @@ describe.each([
     ]);
   });
 });
+
+describe("MLB-SM-001/002/003 where synthesized JSON cannot show every variant or model", () => {
+  /** A stack of model M1 (open), a serverless configuration serving it, and a second configuration given as is. */
+  const findingsWith = (other: Record<string, unknown>): string[] => {
+    const json = {
+      resource: {
+        aws_sagemaker_model: { M1: { name: "m1", ...OPEN_MODEL } },
+        aws_sagemaker_endpoint_configuration: { Serverless: { production_variants: [variant("M1", SERVERLESS)] }, Other: other },
+      },
+    };
+    return evaluate(resourcesOfStackJson(json), { rules: RULES, protected: false }).map((f) => `${f.ruleId} ${f.address}`).sort();
+  };
+
+  it("judge the model when another configuration makes its variants with a dynamic block", () => {
+    const dynamic = { dynamic: { production_variants: { for_each: "${var.variants}", content: { variant_name: "${production_variants.key}", model_name: "${production_variants.value}", instance_type: "ml.c6i.xlarge" } } } };
+    expect(onM1(findingsWith(dynamic))).toEqual(M1_FINDINGS);
+  });
+
+  it("judge the model when an instance variant names its model through a local, a variable or a data source", () => {
+    for (const name of ["${local.model_name}", "${var.model}", "${data.terraform_remote_state.models.outputs.name}"]) {
+      expect(onM1(findingsWith({ production_variants: [{ variant_name: "primary", model_name: name, instance_type: "ml.c6i.xlarge" }] }))).toEqual(M1_FINDINGS);
+    }
+  });
+
+  it("still exempt the model when the instance variant names another model of the stack", () => {
+    expect(onM1(findingsWith({ production_variants: [{ variant_name: "primary", model_name: "${aws_sagemaker_model.M2.name}", instance_type: "ml.c6i.xlarge" }] }))).toEqual([]);
+  });
+
+  it("ask a configuration with dynamic variants for its KMS key, whatever its listed types", () => {
+    const config = { production_variants: [variant("M1", { instance_type: "ml.g5.xlarge" })], dynamic: { shadow_production_variants: { for_each: "${var.shadows}", content: { instance_type: "ml.m5.large" } } } };
+    expect(onKey(findingsWith(config))).toContain("MLB-SM-003 aws_sagemaker_endpoint_configuration.Other");
+  });
+});

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { Annotations, App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GuardrailViolationError } from "../../guardrails/apply";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -97,7 +97,47 @@ describe("PlatformStack, the base a team's stack extends", () => {
     fs.rmSync(app.outdir, { recursive: true, force: true });
   });
 
-  it("refuses an app that skips validation: the guardrails would not run", () => {
+  describe("hands over the JSON it checked only within one App.synth()", () => {
+    const twoStacks = () => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-handover-")) });
+      const a = new PlatformStack(app, "acme-a", { ...base, layer: "a" });
+      const b = new PlatformStack(app, "acme-b", { ...base, layer: "b" });
+      return { app, a, b };
+    };
+    const buckets = (json: ReturnType<typeof synthJson>) => Object.keys(json.resource?.aws_s3_bucket ?? {});
+
+    it("Testing.synth and Testing.fullSynth check every time and write what the stack is now", () => {
+      const { app, a, b } = twoStacks();
+      Testing.fullSynth(a);
+      new S3Bucket(b, "Raw", { bucket: "acme-raw" });
+      expect(() => Testing.synth(b, true)).toThrow(GuardrailViolationError);
+      expect(() => Testing.fullSynth(b)).toThrow(GuardrailViolationError);
+      expect(buckets(synthJson(b))).toHaveLength(1);
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+    });
+
+    it("after a refusal, the next App.synth() checks anew and writes nothing either", () => {
+      const { app, b } = twoStacks();
+      new S3Bucket(b, "Raw", { bucket: "acme-raw" });
+      expect(() => Testing.fullSynth(b)).toThrow(GuardrailViolationError);
+      expect(() => app.synth()).toThrow(GuardrailViolationError);
+      for (const id of ["acme-a", "acme-b"]) expect(fs.existsSync(path.join(app.outdir, "stacks", id, "cdk.tf.json"))).toBe(false);
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+    });
+
+    it("a synthesis that cdktf fails after the check leaves nothing for the next one to take", async () => {
+      const { app, a, b } = twoStacks();
+      // cdktf refuses the first stack after the guardrails checked both: the second was checked, never written.
+      Annotations.of(a).addError("refused by something else than the guardrails");
+      expect(() => app.synth()).toThrow(/refused by something else/);
+      await Promise.resolve();
+      new S3Bucket(b, "Late", { bucket: "acme-late" });
+      expect(() => Testing.fullSynth(b)).toThrow(GuardrailViolationError);
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+    });
+  });
+
+    it("refuses an app that skips validation: the guardrails would not run", () => {
     const app = new App({ outdir: os.tmpdir(), skipValidation: true });
     expect(() => new PlatformStack(app, "acme-fine", { ...base, layer: "fine" })).toThrow(/the app skips validation, and with it the guardrails; create it without skipValidation/);
   });
