@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { ACCOUNT_ID, ACCOUNT_ID_RULE, REGION_RULE } from "../constructs/core/aws-environment";
 import { AWS_REGIONS } from "../constructs/core/aws-regions";
 import { cidrsOverlap, parseCidr } from "../constructs/core/cidr";
 import { kmsKeyProblems } from "../constructs/core/kms-key";
 import { logGroupProblems } from "../constructs/core/log-group";
 import { networkProblems } from "../constructs/network/network";
-import { environmentPrefix } from "../constructs/core/naming";
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE, environmentPrefix } from "../constructs/core/naming";
 import { EnvironmentConfigError, Problem, problemsFromZod } from "./errors";
 import { checkData, dataSchema, featureGroupKey } from "./data-schema";
 import { maturityProblems } from "./maturity";
@@ -15,11 +16,7 @@ import { type AddProblem, type Loose, addPropsProblems, numberOrUndefined, objec
 
 const MIN_AZS = { unprotected: 2, protected: 3 } as const;
 
-const environmentName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/, {
-    error: "must be 2-12 characters of lowercase letters, digits and inner hyphens, starting with a letter",
-  });
+const environmentName = z.string().regex(ENVIRONMENT_NAME, { error: ENVIRONMENT_NAME_RULE });
 
 // Types here; what each value may be is the constructs' check (networkProblems, kmsKeyProblems, logGroupProblems, in crossFieldRules).
 const networkSchema = z.strictObject({
@@ -50,8 +47,8 @@ const environmentObject = z.strictObject({
   tier: z.enum(["development", "staging", "production"]),
   /** The AWS account and region the environment lives in; the provider refuses any other account. */
   account: z.strictObject({
-    id: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }),
-    region: z.enum(AWS_REGIONS, { error: "must be a commercial AWS region such as eu-west-1 (the list: constructs/core/aws-regions.ts)" }),
+    id: z.string().regex(ACCOUNT_ID, { error: ACCOUNT_ID_RULE }),
+    region: z.enum(AWS_REGIONS, { error: REGION_RULE }),
   }),
   protection: protectionSchema,
   network: networkSchema,
@@ -86,7 +83,7 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   const network = (objectOrUndefined(env.network) ?? {}) as Loose<EnvironmentInput["network"]>;
   const isProtected = protection.enabled === true;
   const region = typeof account.region === "string" && (AWS_REGIONS as readonly string[]).includes(account.region) ? account.region : undefined;
-  const accountId = typeof account.id === "string" && /^\d{12}$/.test(account.id) ? account.id : undefined;
+  const accountId = typeof account.id === "string" && ACCOUNT_ID.test(account.id) ? account.id : undefined;
 
   if (env.tier === "production" && protection.enabled === false) {
     add(["protection", "enabled"], "a production environment must be protected; set it to true");
@@ -259,7 +256,7 @@ function crossEnvironmentProblems(inputs: readonly unknown[]): Problem[] {
     const name = environmentName.safeParse((input as { name?: unknown } | null)?.name);
     if (!name.success) continue;
     const accountId = (input as { account?: { id?: unknown } }).account?.id;
-    const account = typeof accountId === "string" && /^\d{12}$/.test(accountId) ? accountId : undefined;
+    const account = typeof accountId === "string" && ACCOUNT_ID.test(accountId) ? accountId : undefined;
     const sharing = seen.find((other) => account !== undefined && other.account === account);
     if (sharing) {
       problems.push({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { driftSpecProblems } from "../constructs/monitoring/drift-monitor";
 import { type AlertSubscription, monthlyBudgetProblem, subscriptionProblems } from "../constructs/monitoring/monitoring";
 import { resourceName } from "../constructs/core/naming";
-import { modelMonitorImageUri } from "../constructs/monitoring/model-monitor-images";
+import { modelMonitorRegionProblem } from "../constructs/monitoring/model-monitor-images";
 import { servingEndpointProblems } from "../constructs/serving/endpoint-settings";
 import { MODEL_PACKAGE_ARN, packageGroupOf, type ModelSource } from "../constructs/serving/model-source";
 import { type RetrainingPipelineSpec, metricNameProblem, retrainingPipelineProblems } from "../constructs/pipelines/retraining-pipeline";
@@ -218,9 +218,8 @@ export function checkServing(serving: unknown, { region, accountId, packageGroup
     if (pipeline && servesValidModel) {
       checkRetrainingPipeline(pipeline, model.modelPackageArn, { accountId, packageGroups }, (path, message) => add(at("drift", "retraining", "pipeline", ...path), message));
     }
-    if (drift && typeof region === "string" && modelMonitorImageUri(region) === undefined) {
-      add(at("drift"), `Model Monitor has no analyzer image in ${region}; remove drift or use a region it supports`);
-    }
+    const regionProblem = drift && typeof region === "string" ? modelMonitorRegionProblem(region) : undefined;
+    if (regionProblem) add(at("drift"), regionProblem);
     const promotion = objectOrUndefined(endpoint.promotion) as Loose<NonNullable<EndpointConfig["promotion"]>> | undefined;
     for (const [name] of Object.entries(objectOrUndefined(promotion?.minimumMetrics) ?? {})) {
       const problem = metricNameProblem(name);

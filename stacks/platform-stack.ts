@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { setAwsEnvironment } from "../constructs/core/aws-environment";
-import { ConstructPropsError } from "../constructs/core/errors";
-import { environmentPrefix, resourceName } from "../constructs/core/naming";
+import { accountProblems, setAwsEnvironment } from "../constructs/core/aws-environment";
+import { ConstructPropsError, problemsAt, throwPropsProblems } from "../constructs/core/errors";
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE, environmentPrefix, resourceName } from "../constructs/core/naming";
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
 import { applyGuardrails, beginGuardedSynthesis, takeCheckedJson } from "../guardrails/apply";
@@ -68,6 +68,10 @@ export class PlatformStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    throwPropsProblems(this.node.path, [
+      ...(ENVIRONMENT_NAME.test(props.environmentName) ? [] : [{ path: "environmentName", message: `is "${props.environmentName}"; it ${ENVIRONMENT_NAME_RULE}` }]),
+      ...problemsAt("account", accountProblems(props.account)),
+    ]);
     if (App.of(this).skipValidation) {
       throw new ConstructPropsError(`${this.node.path}: the app skips validation, and with it the guardrails; create it without skipValidation`);
     }

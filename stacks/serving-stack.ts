@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { awsEnvironmentOf } from "../constructs/core/aws-environment";
-import { ConstructPropsError } from "../constructs/core/errors";
+import { type PropsProblem, throwPropsProblems } from "../constructs/core/errors";
 import { KmsKey } from "../constructs/core/kms-key";
 import { environmentPrefix, resourceName } from "../constructs/core/naming";
 import { SecureBucket } from "../constructs/core/secure-bucket";
@@ -16,7 +16,7 @@ import type { ModelRegistry } from "../constructs/model-registry/model-registry"
 import type { Network } from "../constructs/network/network";
 import type { DataConfig } from "../environments/data-schema";
 import type { MonitoringConfig } from "../environments/schema";
-import type { EndpointConfig, ServingConfig } from "../environments/serving-schema";
+import { checkServing, type EndpointConfig, type ServingConfig } from "../environments/serving-schema";
 import { BaseStackProps, LayerConfig, PlatformStack } from "./platform-stack";
 
 export interface ServingStackProps extends BaseStackProps {
@@ -69,6 +69,13 @@ export class ServingStack extends PlatformStack {
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, { ...props, layer: "serving" });
+    // The serving layer's rules across endpoints, drift, retraining and the registry: the environment schema's own,
+    // for props that did not come through it.
+    const problems: PropsProblem[] = [];
+    checkServing(props.serving, { region: props.account.region, accountId: props.account.id, packageGroups: props.modelPackageGroups }, (path, message) =>
+      problems.push({ path: path.join("."), message }),
+    );
+    throwPropsProblems(this.node.path, problems);
     const { network, environmentName } = props;
     this.key = new KmsKey(this, "ServingKey", {
       alias: this.resourceName(["serving"], 250),
@@ -140,10 +147,8 @@ export class ServingStack extends PlatformStack {
 
   private addDrift(config: LayerConfig<EndpointConfig>, endpointName: string, endpoint: ServingEndpoint, props: ServingStackProps): void {
     if (!config.drift) return;
-    const securityGroupId = endpoint.securityGroupId;
-    if (!securityGroupId) {
-      throw new ConstructPropsError(`${endpoint.node.path}: drift: a serverless endpoint captures no data and has no VPC for the monitor; monitor drift on an endpoint on instances`);
-    }
+    // Drift is refused on serverless endpoints (checkServing): this one runs on instances, in the VPC.
+    const securityGroupId = endpoint.securityGroupId!;
     const subnetIds = props.network.privateSubnetIds;
     const retraining = config.drift.retraining;
     let retrainingPipelineArn: string | undefined;

@@ -10,6 +10,10 @@ export interface ResourceNameOptions {
 
 const HASH_LENGTH = 6;
 
+/** An environment's name, the start of its stack ids and (as `mlops-<name>`) of its resources' names. */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
+export const ENVIRONMENT_NAME_RULE = "must be 2-12 characters of lowercase letters, digits and inner hyphens, starting with a letter";
+
 /**
  * Builds a resource name from parts: lowercase, `[a-z0-9]` plus the separator, deterministic.
  * A name over `maxLength` keeps its beginning and ends in a short hash of the whole name,

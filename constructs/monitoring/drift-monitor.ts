@@ -14,8 +14,8 @@ import { ISecureBucket } from "../core/secure-bucket";
 import { ServiceRole, serviceTrust } from "../core/service-role";
 import { grantVpcNetworkInterfaces } from "../core/vpc-access";
 import { eventRuleAlarm } from "./event-rule-alarm";
-import { MODEL_MONITOR_IMAGE_ACCOUNTS, modelMonitorImageUri } from "./model-monitor-images";
-import { ConstructPropsError, type PropsProblem, throwPropsProblems } from "../core/errors";
+import { modelMonitorImageUri, modelMonitorRegionProblem } from "./model-monitor-images";
+import { type PropsProblem, throwPropsProblems } from "../core/errors";
 import { SAGEMAKER_NAME, PIPELINE_NAME } from "../core/sagemaker-names";
 
 export interface DriftMonitorProps {
@@ -368,30 +368,28 @@ export class DriftMonitor extends Construct {
 
   /** Refuses what SageMaker, CloudWatch or EventBridge would refuse (or accept and then never alarm); returns the schedule's interval. */
   private validate(props: DriftMonitorProps, region: string): number {
-    const where = this.node.path;
+    const problems: PropsProblem[] = [];
+    const fail = (path: string, message: string) => problems.push({ path, message });
     if (Token.isUnresolved(props.endpointName)) {
-      throw new ConstructPropsError(`${where}: endpointName must be a literal name; it names the schedule, the alarm and the metric dimensions`);
+      fail("endpointName", "must be a literal name; it names the schedule, the alarm and the metric dimensions");
+    } else if (!SAGEMAKER_NAME.test(props.endpointName)) {
+      fail("endpointName", `"${props.endpointName}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
     }
-    if (!SAGEMAKER_NAME.test(props.endpointName)) {
-      throw new ConstructPropsError(`${where}: endpointName "${props.endpointName}" must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
-    }
-    if (modelMonitorImageUri(region) === undefined) {
-      throw new ConstructPropsError(
-        `${where}: region "${region}" has no Model Monitor analyzer image in the table; supported regions: ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}`,
-      );
-    }
-    throwPropsProblems(where, driftSpecProblems(props));
+    const regionProblem = modelMonitorRegionProblem(region);
+    if (regionProblem) fail("region", regionProblem);
+    problems.push(...driftSpecProblems(props));
     const interval = Token.isUnresolved(props.scheduleExpression) ? undefined : scheduleIntervalSeconds(props.scheduleExpression);
-    if (interval === undefined) throw new ConstructPropsError(`${where}: scheduleExpression must be a literal schedule`);
+    if (interval === undefined) fail("scheduleExpression", "must be a literal schedule");
     const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
-    if (!INSTANCE_TYPE.test(instanceType)) throw new ConstructPropsError(`${where}: instanceType "${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
+    if (!INSTANCE_TYPE.test(instanceType)) fail("instanceType", `"${instanceType}" must be a SageMaker instance type such as "ml.m5.large"`);
     if (props.subnetIds.length === 0 || props.subnetIds.length > MAX_SUBNETS) {
-      throw new ConstructPropsError(`${where}: subnetIds lists ${props.subnetIds.length} subnets; the job runs in the VPC and needs 1-${MAX_SUBNETS}`);
+      fail("subnetIds", `lists ${props.subnetIds.length} subnets; the job runs in the VPC and needs 1-${MAX_SUBNETS}`);
     }
     if (props.securityGroupIds.length === 0 || props.securityGroupIds.length > MAX_SECURITY_GROUPS) {
-      throw new ConstructPropsError(`${where}: securityGroupIds lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
+      fail("securityGroupIds", `lists ${props.securityGroupIds.length} groups; the job runs in the VPC and needs 1-${MAX_SECURITY_GROUPS}`);
     }
-    return interval;
+    throwPropsProblems(this.node.path, problems);
+    return interval!;
   }
 }
 

@@ -39,6 +39,12 @@ export const MODEL_MONITOR_IMAGE_ACCOUNTS: Readonly<Record<string, string>> = {
 
 export const MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer";
 
+/** Why drift cannot be monitored in `region`, if it cannot: Model Monitor has no analyzer image there. */
+export function modelMonitorRegionProblem(region: string): string | undefined {
+  if (modelMonitorImageUri(region) !== undefined) return undefined;
+  return `Model Monitor has no analyzer image in ${region} (it has one in ${Object.keys(MODEL_MONITOR_IMAGE_ACCOUNTS).join(", ")}); remove drift or use one of those regions`;
+}
+
 /** The analyzer image of a region, untagged as the SageMaker SDK returns it; undefined where the table has no account. */
 export function modelMonitorImageUri(region: string): string | undefined {
   const account = Object.hasOwn(MODEL_MONITOR_IMAGE_ACCOUNTS, region) ? MODEL_MONITOR_IMAGE_ACCOUNTS[region] : undefined;

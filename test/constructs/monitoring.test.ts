@@ -797,7 +797,7 @@ describe("DriftMonitor", () => {
   describe("refuses", () => {
     const tooMany = Array.from({ length: 11 }, (_, i) => `feature_${i}`);
     it.each<[string, Partial<DriftMonitorProps>, RegExp]>([
-      ["an endpoint name with underscores", { endpointName: "churn_v2" }, /^test\/Monitoring\/Drift: endpointName "churn_v2" must be 1-63 letters, digits and hyphens/],
+      ["an endpoint name with underscores", { endpointName: "churn_v2" }, /^test\/Monitoring\/Drift: endpointName: "churn_v2" must be 1-63 letters, digits and hyphens/],
       ["a statistics URI that is not s3://", { baselineStatisticsUri: "https://bucket/statistics.json" }, /test\/Monitoring\/Drift: baselineStatisticsUri: "https:\/\/bucket\/statistics.json" must be the s3:\/\/ URI of a file/],
       ["a constraints URI naming only a bucket", { baselineConstraintsUri: "s3://mlops-test-artifacts" }, /baselineConstraintsUri: "s3:\/\/mlops-test-artifacts" must be the s3:\/\/ URI of a file/],
       ["a constraints URI naming a folder", { baselineConstraintsUri: "s3://mlops-test-artifacts/baseline/" }, /baselineConstraintsUri: "s3:\/\/mlops-test-artifacts\/baseline\/" must be the s3:\/\/ URI of a file/],
@@ -811,9 +811,9 @@ describe("DriftMonitor", () => {
       ["a zero threshold", { threshold: 0 }, /test\/Monitoring\/Drift: threshold: is 0; it must be a drift distance greater than 0/],
       ["a negative threshold", { threshold: -0.1 }, /threshold: is -0.1/],
       ["a threshold that is not a number", { threshold: Number.NaN }, /threshold: is NaN/],
-      ["an instance type that is not a SageMaker one", { instanceType: "m5.large" }, /instanceType "m5.large" must be a SageMaker instance type/],
-      ["no subnets", { subnetIds: [] }, /subnetIds lists 0 subnets; the job runs in the VPC and needs 1-16/],
-      ["no security groups", { securityGroupIds: [] }, /securityGroupIds lists 0 groups; the job runs in the VPC and needs 1-5/],
+      ["an instance type that is not a SageMaker one", { instanceType: "m5.large" }, /instanceType: "m5.large" must be a SageMaker instance type/],
+      ["no subnets", { subnetIds: [] }, /subnetIds: lists 0 subnets; the job runs in the VPC and needs 1-16/],
+      ["no security groups", { securityGroupIds: [] }, /securityGroupIds: lists 0 groups; the job runs in the VPC and needs 1-5/],
       ["a pipeline ARN that is not one", { retrainingPipelineArn: "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/1" }, /retrainingPipelineArn: "arn:aws:sagemaker:eu-west-1:123456789012:model-package\/churn\/1" must be a SageMaker pipeline ARN/],
     ])("%s", (_, overrides, message) => {
       const { monitoring, driftProps } = setup();
@@ -823,13 +823,13 @@ describe("DriftMonitor", () => {
     it("an endpoint name that is not a literal", () => {
       const { stack, driftProps } = setup();
       const endpointName = new SecureBucket(stack, "Other", { bucketName: "other-bucket", encryptionKey: new KmsKey(stack, "K2", { alias: "k2", description: "k" }) }).bucketName;
-      expect(() => new DriftMonitor(stack, "Drift", driftProps({ endpointName }))).toThrow(/^test\/Drift: endpointName must be a literal name/);
+      expect(() => new DriftMonitor(stack, "Drift", driftProps({ endpointName }))).toThrow(/^test\/Drift: endpointName: must be a literal name/);
     });
 
     it.each(["ca-west-1", "mx-central-1", "ap-southeast-5"])("a region without a Model Monitor image in the table (%s)", (region) => {
       const { stack, driftProps } = setup({}, stackIn(region));
       expect(() => new DriftMonitor(stack, "Drift", driftProps())).toThrow(
-        new RegExp(`^test/Drift: region "${region}" has no Model Monitor analyzer image in the table; supported regions: af-south-1, .*eu-west-1`),
+        new RegExp(`^test/Drift: region: Model Monitor has no analyzer image in ${region} \\(it has one in af-south-1, .*eu-west-1.*\\); remove drift or use one of those regions`),
       );
     });
   });

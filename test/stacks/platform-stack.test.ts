@@ -8,6 +8,8 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { ConstructPropsError } from "../../constructs/core/errors";
 import { KmsKey } from "../../constructs/core/kms-key";
 import { environments } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/schema";
+import { propsError } from "../support/stack";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { NetworkStack } from "../../stacks/network-stack";
 import { createPlatform } from "../../stacks/platform";
@@ -21,6 +23,12 @@ const base = { environmentName: "acme", account };
 const NETWORK = { vpcCidr: "10.70.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"], natGateways: "single", interfaceEndpoints: ["sts"] } as const;
 
 describe("PlatformStack, the base a team's stack extends", () => {
+  it("refuses an environment name, account or region no environment may have, each at its field", () => {
+    const error = propsError(() => new PlatformStack(Testing.app(), "Team_A-x", { environmentName: "Team_A", account: { id: "12", region: "mars-1" }, layer: "x" }));
+    expect(error.problems.map((p) => p.path)).toEqual(["environmentName", "account.id", "account.region"]);
+    expect(error.message).toMatch(/environmentName: is "Team_A"; it must be 2-12 characters of lowercase letters/);
+  });
+
   it("refuses an id that does not start with its environment's name, naming the fix", () => {
     expect(() => new PlatformStack(Testing.app(), "features", { ...base, layer: "features" })).toThrow(ConstructPropsError);
     expect(() => new PlatformStack(Testing.app(), "features", { ...base, layer: "features" })).toThrow(
@@ -174,28 +182,51 @@ describe("a layer stack reused without an environment config", () => {
 });
 
 describe("a serving stack given a config the schema would refuse", () => {
-  it("refuses drift monitoring on a serverless endpoint: it has no captured data and no VPC", () => {
+  // A parsed environment's serving layer, changed past the schema, as a team building the stack by hand could.
+  const changed = (edit: (env: EnvironmentConfig) => void): EnvironmentConfig => {
     const env = structuredClone(environments[0]);
-    const [endpoint] = env.serving.endpoints;
+    env.data.modelRegistry.modelPackageGroups = [{ name: "any", description: "Any model" }];
     env.serving.endpoints = [
       {
-        ...endpoint,
+        name: "scorer",
         model: { modelPackageArn: `arn:aws:sagemaker:${env.account.region}:${env.account.id}:model-package/any/1` },
-        instances: undefined,
+        networkIsolation: true,
         serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
         rollout: { type: "allAtOnce", waitSeconds: 0 },
+        terminationWaitSeconds: 300,
+        dataCapture: { samplingPercent: 0, retentionDays: 30 },
         alarms: { latencyP99Ms: 250, error5xxPercent: 1, error4xxPercent: 5 },
-        drift: {
-          baselineStatisticsUri: "s3://baselines/statistics.json",
-          baselineConstraintsUri: "s3://baselines/constraints.json",
-          scheduleExpression: "cron(0 * ? * * *)",
-          features: ["tenure_months"],
-          threshold: 0.2,
-        },
-      },
+      } as EnvironmentConfig["serving"]["endpoints"][number],
     ];
-    env.data.modelRegistry.modelPackageGroups = [{ name: "any", description: "Any model" }];
+    edit(env);
+    return env;
+  };
+  const DRIFT = {
+    baselineStatisticsUri: "s3://baselines/statistics.json",
+    baselineConstraintsUri: "s3://baselines/constraints.json",
+    scheduleExpression: "cron(0 * ? * * *)",
+    features: ["tenure_months"],
+    threshold: 0.2,
+  };
+
+  it("refuses drift monitoring on a serverless endpoint, in the schema's words", () => {
+    const env = changed((e) => (e.serving.endpoints[0].drift = DRIFT));
     expect(() => createPlatform(Testing.app(), env)).toThrow(ConstructPropsError);
-    expect(() => createPlatform(Testing.app(), env)).toThrow(/drift: a serverless endpoint captures no data and has no VPC for the monitor; monitor drift on an endpoint on instances/);
+    expect(() => createPlatform(Testing.app(), env)).toThrow(/serving\.endpoints\.0\.drift: Model Monitor is not supported by serverless endpoints/);
+  });
+
+  it("refuses a retraining pipeline whose package group declares no feature groups, instead of failing on it", () => {
+    const env = changed((e) => {
+      const endpoint = e.serving.endpoints[0] as { serverless?: unknown; instances?: unknown };
+      delete endpoint.serverless;
+      endpoint.instances = { instanceType: "ml.m5.large", initialInstanceCount: 2, minInstances: 2, maxInstances: 2, targetInvocationsPerInstance: 100, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 };
+      e.serving.endpoints[0].dataCapture.samplingPercent = 10;
+      e.serving.endpoints[0].drift = {
+        ...DRIFT,
+        retraining: { pipeline: { trainingImage: `${e.account.id}.dkr.ecr.${e.account.region}.amazonaws.com/training:1`, trainingInstanceType: "ml.m5.xlarge", processingInstanceType: "ml.m5.xlarge", inferenceImage: `${e.account.id}.dkr.ecr.${e.account.region}.amazonaws.com/serving:1`, minimumMetrics: { auc: 0.8 }, maxRuntimeHours: 4 } },
+      } as never;
+    });
+    expect(() => createPlatform(Testing.app(), env)).toThrow(/serving\.endpoints\.0\.drift\.retraining\.pipeline: reads the feature groups package group "any" declares, and it declares none/);
+    expect(() => createPlatform(Testing.app(), env)).toThrow(ConstructPropsError);
   });
 });
