@@ -91,12 +91,12 @@ function crossFieldRules(input: unknown, add: AddProblem): void {
   const zones = stringsOrUndefined(network.availabilityZones);
   // The Network, KmsKey and EncryptedLogGroup constructs' own checks, on the fields that have their types (the schema reports the others).
   const networkProps = {
-    cidr: typeof network.vpcCidr === "string" ? network.vpcCidr : undefined,
+    vpcCidr: typeof network.vpcCidr === "string" ? network.vpcCidr : undefined,
     // Too few zones is the environment's minimum to report (below), the construct's 1 says less.
     availabilityZones: zones && zones.length > 0 ? zones : undefined,
     interfaceEndpoints: stringsOrUndefined(network.interfaceEndpoints),
   };
-  addPropsProblems(networkProblems(networkProps, region), ["network"], add, { cidr: ["vpcCidr"] });
+  addPropsProblems(networkProblems(networkProps, region), ["network"], add);
   const minZones = isProtected ? MIN_AZS.protected : MIN_AZS.unprotected;
   if (zones && zones.length < minZones) {
     add(["network", "availabilityZones"], `has ${zones.length}; ${isProtected ? "a protected" : "an"} environment needs at least ${minZones}`);

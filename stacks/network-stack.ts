@@ -31,7 +31,7 @@ export class NetworkStack extends PlatformStack {
     });
     this.network = new Network(this, "Network", {
       namePrefix: this.namePrefix,
-      cidr: network.vpcCidr,
+      vpcCidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
       natGateways: network.natGateways,
       encryptionKey: this.logKey,

@@ -11,8 +11,8 @@ export type StateLocation = "s3" | "local" | StateBucket;
 /** A state bucket that is not the blueprint's: each stack keeps its own object in it, encrypted and locked. */
 export interface StateBucket {
   readonly bucket: string;
-  /** The KMS key (or alias) ARN the state objects are encrypted with. */
-  readonly kmsKeyArn: string;
+  /** The ARN of the KMS key (or its alias) the state objects are encrypted with. */
+  readonly keyArn: string;
   /**
    * @default - the stack's region
    */
@@ -52,7 +52,7 @@ export function configureState(stack: TerraformStack, environmentName: string, a
     location === "s3"
       ? {
           bucket: stateBucketName(environmentName, account.id),
-          kmsKeyArn: formatArn(stack, { service: "kms", region: account.region, account: account.id, resource: `alias/${stateKeyAlias(environmentName)}` }),
+          keyArn: formatArn(stack, { service: "kms", region: account.region, account: account.id, resource: `alias/${stateKeyAlias(environmentName)}` }),
         }
       : location;
   const backend = new S3Backend(stack, {
@@ -60,7 +60,7 @@ export function configureState(stack: TerraformStack, environmentName: string, a
     key: stateObjectKey(stackId),
     region: bucket.region ?? account.region,
     encrypt: true,
-    kmsKeyId: bucket.kmsKeyArn,
+    kmsKeyId: bucket.keyArn,
     allowedAccountIds: [account.id],
   });
   // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no prop for it.

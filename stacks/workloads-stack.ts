@@ -124,7 +124,7 @@ export class WorkloadsStack extends PlatformStack {
       amiAlias: karpenterAmiAlias(training.nodeAmiReleaseVersion),
       instanceProfileName: cluster.karpenterNodeInstanceProfileName,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-      volumeKmsKeyArn: cluster.clusterKeyArn,
+      volumeKeyArn: cluster.clusterKeyArn,
       tags: karpenterNodeTags(props.environmentName),
     };
     this.gpuNodePools = new GpuNodePools(this, "GpuNodePools", { ...nodeClass, pools, dependsOn: [this.karpenter.controller.release] });

@@ -164,39 +164,39 @@ export function featureGroupSpecProblems(spec: FeatureGroupSpec): PropsProblem[]
   const problems: PropsProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   if (!Number.isSafeInteger(spec.version) || spec.version < 1) {
-    fail("version", `version is ${spec.version}; it must be a whole number >= 1`);
+    fail("version", `is ${spec.version}; it must be a whole number >= 1`);
   }
   const name = featureGroupName(spec);
   if (!BASE_NAME.test(spec.name) || !GROUP_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
     fail(
       "name",
-      `feature group name "${name}" must match ${GROUP_NAME.source} and be at most ${MAX_NAME_LENGTH} characters: ` +
-        `the base name "${spec.name}" must be letters, digits and inner hyphens, at most ${MAX_NAME_LENGTH - `-v${spec.version}`.length} characters`,
+      `"${spec.name}" must be letters, digits and inner hyphens, at most ${MAX_NAME_LENGTH - `-v${spec.version}`.length} characters ` +
+        `(the group's name, "${name}", is at most ${MAX_NAME_LENGTH})`,
     );
   }
   if (spec.description.length > MAX_DESCRIPTION_LENGTH) {
-    fail("description", `description is ${spec.description.length} characters; SageMaker allows at most ${MAX_DESCRIPTION_LENGTH}`);
+    fail("description", `is ${spec.description.length} characters; SageMaker allows at most ${MAX_DESCRIPTION_LENGTH}`);
   }
 
   if (spec.features.length === 0 || spec.features.length > MAX_FEATURES) {
-    fail("features", `features lists ${spec.features.length} features; a group needs 1 to ${MAX_FEATURES}`);
+    fail("features", `lists ${spec.features.length} features; a group needs 1 to ${MAX_FEATURES}`);
   }
   const seen = new Map<string, string>();
   spec.features.forEach((feature, i) => {
     if (!FEATURE_NAME.test(feature.name)) {
-      fail(`features.${i}.name`, `feature name "${feature.name}" must match ${FEATURE_NAME.source}: 1-64 letters and digits, with inner hyphens or underscores`);
+      fail(`features.${i}.name`, `"${feature.name}" must be 1-64 letters and digits, with inner hyphens or underscores`);
     } else if (RESERVED_FEATURE_NAMES.includes(feature.name.toLowerCase())) {
-      fail(`features.${i}.name`, `feature name "${feature.name}" is reserved by Feature Store (${RESERVED_FEATURE_NAMES.join(", ")}); rename the feature`);
+      fail(`features.${i}.name`, `"${feature.name}" is reserved by Feature Store (${RESERVED_FEATURE_NAMES.join(", ")}); rename the feature`);
     }
     if (!FEATURE_TYPES.includes(feature.type)) {
-      fail(`features.${i}.type`, `feature "${feature.name}" has type "${feature.type}"; allowed: ${FEATURE_TYPES.join(", ")}`);
+      fail(`features.${i}.type`, `"${feature.type}" (of "${feature.name}") is no feature type; allowed: ${FEATURE_TYPES.join(", ")}`);
     }
     const key = feature.name.toLowerCase();
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       fail(
         `features.${i}.name`,
-        `feature "${feature.name}" is declared twice` + (earlier === feature.name ? "" : ` (as "${earlier}"; the offline store's Glue table ignores case)`),
+        `"${feature.name}" is declared twice` + (earlier === feature.name ? "" : ` (as "${earlier}"; the offline store's Glue table ignores case)`),
       );
     }
     seen.set(key, feature.name);
@@ -205,13 +205,13 @@ export function featureGroupSpecProblems(spec: FeatureGroupSpec): PropsProblem[]
   const typeOf = (featureName: string) => spec.features.find((f) => f.name === featureName)?.type;
   const featureNames = spec.features.map((f) => f.name).join(", ");
   if (typeOf(spec.recordIdentifier) === undefined) {
-    fail("recordIdentifier", `recordIdentifier "${spec.recordIdentifier}" is not one of the features (${featureNames})`);
+    fail("recordIdentifier", `"${spec.recordIdentifier}" is not one of the features (${featureNames})`);
   }
   const eventTimeType = typeOf(spec.eventTime);
   if (eventTimeType === undefined) {
-    fail("eventTime", `eventTime "${spec.eventTime}" is not one of the features (${featureNames})`);
+    fail("eventTime", `"${spec.eventTime}" is not one of the features (${featureNames})`);
   } else if (!EVENT_TIME_TYPES.includes(eventTimeType)) {
-    fail("eventTime", `eventTime "${spec.eventTime}" is ${eventTimeType}; SageMaker needs the event time as String (ISO-8601) or Fractional (epoch seconds)`);
+    fail("eventTime", `"${spec.eventTime}" is ${eventTimeType}; SageMaker needs the event time as String (ISO-8601) or Fractional (epoch seconds)`);
   }
 
   if (!spec.onlineStore.enabled && !spec.offlineStore) {
@@ -219,8 +219,8 @@ export function featureGroupSpecProblems(spec: FeatureGroupSpec): PropsProblem[]
   }
   const ttlDays = spec.onlineStore.ttlDays;
   if (ttlDays !== undefined) {
-    if (!Number.isSafeInteger(ttlDays) || ttlDays < 1) fail("onlineStore.ttlDays", `onlineStore.ttlDays is ${ttlDays}; it must be a whole number of days >= 1`);
-    else if (!spec.onlineStore.enabled) fail("onlineStore.ttlDays", "onlineStore.ttlDays is set but the online store is disabled; remove ttlDays or enable the online store");
+    if (!Number.isSafeInteger(ttlDays) || ttlDays < 1) fail("onlineStore.ttlDays", `is ${ttlDays}; it must be a whole number of days >= 1`);
+    else if (!spec.onlineStore.enabled) fail("onlineStore.ttlDays", "is set but the online store is disabled; remove ttlDays or enable the online store");
   }
   return problems;
 }

@@ -23,7 +23,7 @@ export interface NetworkProps {
   /** Prefix of every name, e.g. `mlops-prod`. */
   readonly namePrefix: string;
   /** The VPC range, /16 to /20. */
-  readonly cidr: string;
+  readonly vpcCidr: string;
   /** One private and one public subnet in each. */
   readonly availabilityZones: readonly string[];
   /** `single` NAT gateway (cheap) or one per AZ (survives the loss of a zone). */
@@ -59,7 +59,7 @@ export interface NetworkProps {
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly vpcId: string;
-  readonly cidr: string;
+  readonly vpcCidr: string;
   readonly privateSubnetIds: string[];
   readonly publicSubnetIds: string[];
   readonly privateRouteTableIds: string[];
@@ -71,11 +71,11 @@ export class Network extends Construct {
     super(scope, id);
     throwPropsProblems(this.node.path, networkProblems(props, awsEnvironmentOf(this).region));
     const name = (suffix: string) => resourceName([props.namePrefix, suffix], { maxLength: 255 });
-    const subnets = planSubnets(props.cidr, props.availabilityZones);
-    this.cidr = props.cidr;
+    const subnets = planSubnets(props.vpcCidr, props.availabilityZones);
+    this.vpcCidr = props.vpcCidr;
 
     this.vpc = new Vpc(this, "Vpc", {
-      cidrBlock: props.cidr,
+      cidrBlock: props.vpcCidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
       tags: { Name: name("vpc") },
@@ -144,7 +144,7 @@ export class Network extends Construct {
     const endpoints = new VpcEndpoints(this, "Endpoints", {
       namePrefix: props.namePrefix,
       vpcId: this.vpcId,
-      vpcCidr: props.cidr,
+      vpcCidr: props.vpcCidr,
       subnetIds: this.privateSubnetIds,
       routeTableIds: this.privateRouteTableIds,
       interfaceServices: props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS,
@@ -177,20 +177,20 @@ const SERVICE_SUFFIX = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
 const OWN_SUBNET_TAGS = ["Name", "kubernetes.io/role/internal-elb"];
 
 /**
- * What AWS or the subnet layout refuses in a network's props, each at its field (`cidr`, `availabilityZones.1`,
+ * What AWS or the subnet layout refuses in a network's props, each at its field (`vpcCidr`, `availabilityZones.1`,
  * `interfaceEndpoints.0`, ...); only the fields given are judged. `region` is the stack's: every zone is one of
  * its availability zones (not judged where the region is unknown, as in a config whose region is invalid). Shared by Network (which throws them all) and the environment schema (the network
  * section), so config the schema accepts always builds.
  */
-export function networkProblems(props: Partial<Pick<NetworkProps, "cidr" | "availabilityZones" | "interfaceEndpoints" | "privateSubnetTags">>, region: string | undefined): PropsProblem[] {
+export function networkProblems(props: Partial<Pick<NetworkProps, "vpcCidr" | "availabilityZones" | "interfaceEndpoints" | "privateSubnetTags">>, region: string | undefined): PropsProblem[] {
   const problems: PropsProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
-  if (props.cidr !== undefined) {
-    const vpc = parseCidr(props.cidr);
+  if (props.vpcCidr !== undefined) {
+    const vpc = parseCidr(props.vpcCidr);
     const reserved = vpc && RANGES_NO_VPC.find((range) => cidrsOverlap(vpc, parseCidr(range.cidr)!));
-    if (!vpc) fail("cidr", `is ${JSON.stringify(props.cidr)}; must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set`);
-    else if (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max) fail("cidr", `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
-    else if (reserved) fail("cidr", `${props.cidr} overlaps ${reserved.cidr} (${reserved.what}), which AWS does not allow in a VPC; use a private range such as 10.0.0.0/8`);
+    if (!vpc) fail("vpcCidr", `is ${JSON.stringify(props.vpcCidr)}; must be an IPv4 CIDR such as 10.20.0.0/16 with no host bits set`);
+    else if (vpc.prefixLength < VPC_PREFIX.min || vpc.prefixLength > VPC_PREFIX.max) fail("vpcCidr", `is a /${vpc.prefixLength}; the VPC must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
+    else if (reserved) fail("vpcCidr", `${props.vpcCidr} overlaps ${reserved.cidr} (${reserved.what}), which AWS does not allow in a VPC; use a private range such as 10.0.0.0/8`);
   }
   const zones = props.availabilityZones;
   if (zones !== undefined) {

@@ -55,9 +55,9 @@ export interface RetrainingDefinitionSpec {
   /** The validation gate: each metric of `evaluation.json` must be at least this. */
   readonly minimumMetrics: Readonly<Record<string, number>>;
   /** Encrypts job volumes. */
-  readonly volumeKmsKeyArn: string;
+  readonly volumeKeyArn: string;
   /** Encrypts job outputs (the artifact bucket's key). */
-  readonly outputKmsKeyArn: string;
+  readonly outputKeyArn: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
 }
@@ -88,11 +88,11 @@ function processingOutput(name: string, spec: RetrainingDefinitionSpec) {
 /** What every processing step shares: the instance, encrypted volume and outputs, the VPC, the time limit. */
 function processingStep(command: readonly string[], inputs: readonly unknown[], outputs: readonly string[], spec: RetrainingDefinitionSpec) {
   return {
-    ProcessingResources: { ClusterConfig: { InstanceType: spec.processingInstanceType, InstanceCount: 1, VolumeSizeInGB: VOLUME_SIZE_GB, VolumeKmsKeyId: spec.volumeKmsKeyArn } },
+    ProcessingResources: { ClusterConfig: { InstanceType: spec.processingInstanceType, InstanceCount: 1, VolumeSizeInGB: VOLUME_SIZE_GB, VolumeKmsKeyId: spec.volumeKeyArn } },
     AppSpecification: { ImageUri: spec.trainingImage, ContainerEntrypoint: [...command] },
     RoleArn: spec.roleArn,
     ProcessingInputs: inputs,
-    ProcessingOutputConfig: { Outputs: outputs.map((o) => processingOutput(o, spec)), KmsKeyId: spec.outputKmsKeyArn },
+    ProcessingOutputConfig: { Outputs: outputs.map((o) => processingOutput(o, spec)), KmsKeyId: spec.outputKeyArn },
     NetworkConfig: { EnableNetworkIsolation: false, EnableInterContainerTrafficEncryption: true, VpcConfig: { SecurityGroupIds: [...spec.securityGroupIds], Subnets: [...spec.subnetIds] } },
     StoppingCondition: { MaxRuntimeInSeconds: spec.maxRuntimeSeconds },
   };
@@ -117,8 +117,8 @@ export function retrainingPipelineDefinition(spec: RetrainingDefinitionSpec): Pi
         ChannelName: channel,
         DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: output("Prepare", channel), S3DataDistributionType: "FullyReplicated" } },
       })),
-      OutputDataConfig: { S3OutputPath: executionUri(spec, "model"), KmsKeyId: spec.outputKmsKeyArn },
-      ResourceConfig: { InstanceType: spec.trainingInstanceType, InstanceCount: 1, VolumeSizeInGB: VOLUME_SIZE_GB, VolumeKmsKeyId: spec.volumeKmsKeyArn },
+      OutputDataConfig: { S3OutputPath: executionUri(spec, "model"), KmsKeyId: spec.outputKeyArn },
+      ResourceConfig: { InstanceType: spec.trainingInstanceType, InstanceCount: 1, VolumeSizeInGB: VOLUME_SIZE_GB, VolumeKmsKeyId: spec.volumeKeyArn },
       VpcConfig: { SecurityGroupIds: [...spec.securityGroupIds], Subnets: [...spec.subnetIds] },
       // Training code reaches nothing but its channels and output.
       EnableNetworkIsolation: true,

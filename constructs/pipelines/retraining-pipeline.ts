@@ -160,8 +160,8 @@ export class RetrainingPipeline extends Construct {
       trainingInstanceType: props.trainingInstanceType,
       maxRuntimeSeconds: (props.maxRuntimeHours ?? DEFAULT_MAX_RUNTIME_HOURS) * 3600,
       minimumMetrics: props.minimumMetrics,
-      volumeKmsKeyArn: props.encryptionKey.keyArn,
-      outputKmsKeyArn: props.registry.artifactBucket.encryptionKey.keyArn,
+      volumeKeyArn: props.encryptionKey.keyArn,
+      outputKeyArn: props.registry.artifactBucket.encryptionKey.keyArn,
       subnetIds: props.subnetIds,
       securityGroupIds: props.securityGroupIds,
     });

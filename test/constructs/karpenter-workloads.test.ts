@@ -113,7 +113,7 @@ const POOLS_PROPS: Omit<GpuNodePoolsProps, "dependsOn"> = {
   amiAlias: "al2023@v20251103",
   instanceProfileName: "mlops-test-karpenter-node",
   clusterSecurityGroupId: "sg-0123456789abcdef0",
-  volumeKmsKeyArn: `arn:aws:kms:eu-west-1:${TEST_ACCOUNT}:key/abcd`,
+  volumeKeyArn: `arn:aws:kms:eu-west-1:${TEST_ACCOUNT}:key/abcd`,
   tags: { "mlops:environment": "test", "mlops:layer": "training" },
 };
 
@@ -161,7 +161,7 @@ describe("GpuNodePools", () => {
       securityGroupSelectorTerms: [{ id: "sg-0123456789abcdef0" }],
       metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [
-        { deviceName: "/dev/xvda", ebs: { volumeSize: "500Gi", volumeType: "gp3", encrypted: true, kmsKeyID: POOLS_PROPS.volumeKmsKeyArn, deleteOnTermination: true } },
+        { deviceName: "/dev/xvda", ebs: { volumeSize: "500Gi", volumeType: "gp3", encrypted: true, kmsKeyID: POOLS_PROPS.volumeKeyArn, deleteOnTermination: true } },
       ],
       tags: POOLS_PROPS.tags,
     });
@@ -224,7 +224,7 @@ describe("CpuNodePool", () => {
   it("is one cpu-capacity release after the controller: a node class like the GPU pools' and an untainted NodePool labelled cpu", () => {
     expect(byName["cpu-capacity"].depends_on).toEqual([byName.karpenter.address]);
     expect(cpuClass).toMatchObject({ kind: "EC2NodeClass", metadata: { name: "cpu" }, spec: { amiSelectorTerms: [{ alias: nodeClass.amiAlias }], metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } } });
-    expect(cpuClass.spec.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: "100Gi", encrypted: true, kmsKeyID: nodeClass.volumeKmsKeyArn });
+    expect(cpuClass.spec.blockDeviceMappings[0].ebs).toMatchObject({ volumeSize: "100Gi", encrypted: true, kmsKeyID: nodeClass.volumeKeyArn });
     expect(cpuPool.spec.template.metadata.labels).toEqual({ "mlops/pool": "cpu" });
     expect(cpuPool.spec.template.spec.taints).toEqual([]);
     expect(cpuPool.spec.template.spec.requirements[0]).toEqual({ key: "node.kubernetes.io/instance-type", operator: "In", values: ["m6i.2xlarge", "m6i.4xlarge"] });

@@ -11,7 +11,7 @@ function synthNetwork(props: Partial<NetworkProps> = {}): TerraformJson {
   const key = new KmsKey(stack, "Key", { alias: "k", description: "d" });
   new Network(stack, "Network", {
     namePrefix: "mlops-test",
-    cidr: "10.30.0.0/16",
+    vpcCidr: "10.30.0.0/16",
     availabilityZones: ZONES,
     natGateways: "perAz",
     encryptionKey: key,
@@ -92,9 +92,9 @@ describe("Network", () => {
   });
 
   it.each([
-    [{ cidr: "10.30.0.0/24" }, /: cidr: is a \/24; the VPC must be \/16 to \/20$/],
-    [{ cidr: "nonsense" }, /: cidr: is "nonsense"; must be an IPv4 CIDR/],
-    [{ cidr: "127.0.0.0/16" }, /: cidr: 127.0.0.0\/16 overlaps 127.0.0.0\/8 \(loopback\), which AWS does not allow in a VPC/],
+    [{ vpcCidr: "10.30.0.0/24" }, /: vpcCidr: is a \/24; the VPC must be \/16 to \/20$/],
+    [{ vpcCidr: "nonsense" }, /: vpcCidr: is "nonsense"; must be an IPv4 CIDR/],
+    [{ vpcCidr: "127.0.0.0/16" }, /: vpcCidr: 127.0.0.0\/16 overlaps 127.0.0.0\/8 \(loopback\), which AWS does not allow in a VPC/],
     [{ availabilityZones: [] }, /: availabilityZones: lists none; give at least 1 availability zone$/],
     [{ availabilityZones: [..."abcdefg"].map((zone) => `eu-west-1${zone}`) }, /: availabilityZones: lists 7; at most 6 availability zones fit the subnet layout$/],
     [{ availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /: availabilityZones\.1: "eu-west-1a" is listed twice$/],
@@ -107,8 +107,8 @@ describe("Network", () => {
   });
 
   it("reports every wrong prop at once, a line each", () => {
-    const error = propsError(() => synthNetwork({ cidr: "10.30.0.0/24", availabilityZones: ["eu-west-1a", "eu-west-1a"] }));
-    expect(error.message.split("\n")).toEqual(["test/Network: cidr: is a /24; the VPC must be /16 to /20", 'test/Network: availabilityZones.1: "eu-west-1a" is listed twice']);
-    expect(error.problems.map((problem) => problem.path)).toEqual(["cidr", "availabilityZones.1"]);
+    const error = propsError(() => synthNetwork({ vpcCidr: "10.30.0.0/24", availabilityZones: ["eu-west-1a", "eu-west-1a"] }));
+    expect(error.message.split("\n")).toEqual(["test/Network: vpcCidr: is a /24; the VPC must be /16 to /20", 'test/Network: availabilityZones.1: "eu-west-1a" is listed twice']);
+    expect(error.problems.map((problem) => problem.path)).toEqual(["vpcCidr", "availabilityZones.1"]);
   });
 });

@@ -197,8 +197,8 @@ const PIPELINE_DEFINITION = retrainingPipelineDefinition({
   trainingInstanceType: "ml.m5.2xlarge",
   maxRuntimeSeconds: 3600,
   minimumMetrics: { auc: 0.8 },
-  volumeKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/v",
-  outputKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/o",
+  volumeKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/v",
+  outputKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/o",
   subnetIds: ["subnet-1"],
   securityGroupIds: ["sg-1"],
 });

@@ -62,7 +62,7 @@ describe("PlatformStack, the base a team's stack extends", () => {
   });
 
   it("keeps its state in a bucket of the team's own, its own object there, encrypted and locked", () => {
-    const state = { bucket: "acme-terraform-state", kmsKeyArn: "arn:aws:kms:eu-central-1:271828182845:alias/acme-state" };
+    const state = { bucket: "acme-terraform-state", keyArn: "arn:aws:kms:eu-central-1:271828182845:alias/acme-state" };
     const json = synthJson(new PlatformStack(Testing.app(), "acme-features", { ...base, layer: "features", state }));
     expect(json.terraform?.backend).toEqual({
       s3: {

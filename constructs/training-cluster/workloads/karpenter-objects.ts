@@ -27,7 +27,7 @@ export interface NodeClassProps {
   /** The EKS cluster security group: nodes and control plane reach each other through it. */
   readonly clusterSecurityGroupId: string;
   /** The cluster's KMS key, for the nodes' root volumes. */
-  readonly volumeKmsKeyArn: string;
+  readonly volumeKeyArn: string;
   /** Tags of every instance, volume and launch template Karpenter makes (cost allocation). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -118,7 +118,7 @@ export function ec2NodeClass(name: string, diskSizeGiB: number, props: NodeClass
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
-          ebs: { volumeSize: `${diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: props.volumeKmsKeyArn, deleteOnTermination: true },
+          ebs: { volumeSize: `${diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: props.volumeKeyArn, deleteOnTermination: true },
         },
       ],
       tags: { ...props.tags },
