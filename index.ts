@@ -38,7 +38,7 @@ export { type DataCaptureProps } from "./constructs/serving/data-capture";
 export { type ModelSource } from "./constructs/serving/model-source";
 export { type ModelArtifactSource } from "./constructs/serving/serving-model";
 export { Monitoring, type MonitoringProps, type AlertSubscription, type MonitoredEndpoint, type PrometheusAlertSource } from "./constructs/monitoring/monitoring";
-export { DriftMonitor, type DriftMonitorProps } from "./constructs/monitoring/drift-monitor";
+export { DriftMonitor, type DriftMonitorProps, type DriftSpec } from "./constructs/monitoring/drift-monitor";
 export { FeatureStore, type FeatureStoreProps } from "./constructs/feature-store/feature-store";
 export {
   FeatureGroup,
@@ -81,14 +81,14 @@ export { Grafana, type GrafanaProps } from "./constructs/training-cluster/worklo
 export { PlatformNamespace, type PlatformNamespaceProps } from "./constructs/training-cluster/workloads/platform-namespace";
 export { ApsCollectorRbac, APS_COLLECTOR_USER } from "./constructs/training-cluster/workloads/aps-collector-rbac";
 export { PinnedRelease, ClusterObjects, type PinnedChart, type KubernetesObject } from "./constructs/training-cluster/workloads/helm";
-export { platformDashboards, DashboardConfigMaps } from "./constructs/observability/dashboards";
+export { platformDashboards, DashboardConfigMaps, type Dashboard, type DashboardConfigMapsProps, type PlatformDashboardOptions } from "./constructs/observability/dashboards";
 export { TeamNamespace, type TeamNamespaceProps } from "./constructs/training-cluster/workloads/team-namespace";
 export { TrainingPriorityClasses } from "./constructs/training-cluster/workloads/priority-classes";
-export { gpusPerInstance, GPU_INSTANCE_FAMILIES } from "./constructs/training-cluster/gpu-instances";
+export { gpusPerInstance, GPU_INSTANCE_FAMILIES, type GpuSharing } from "./constructs/training-cluster/gpu-instances";
 export { KmsKey, type KmsKeyProps } from "./constructs/core/kms-key";
 export { SecureBucket, type SecureBucketProps, type LifecycleTransition, type StorageClass } from "./constructs/core/secure-bucket";
 export { EncryptedLogGroup, type EncryptedLogGroupProps } from "./constructs/core/log-group";
-export { ServiceRole, serviceTrust, type ServiceRoleProps } from "./constructs/core/service-role";
+export { ServiceRole, serviceTrust, type ImportedRoleOptions, type ServiceRoleProps } from "./constructs/core/service-role";
 export { type IKmsKey, type AddToResourcePolicyResult } from "./constructs/core/kms-key";
 export { type BucketGrantOptions, type ISecureBucket, type SecureBucketAttributes } from "./constructs/core/secure-bucket";
 export { type IRole } from "./constructs/core/service-role";

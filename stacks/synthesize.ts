@@ -43,11 +43,6 @@ export interface SynthesizeOptions extends PlatformOptions {
    * @default ALL_RULES
    */
   readonly guardrailRules?: readonly Rule[];
-  /**
-   * @internal Test hook: called after each step that changes the file system, with the step's name. A test
-   * throws from it to simulate the process dying right there: nothing after it runs, no cleanup either.
-   */
-  readonly afterStep?: (step: string) => void;
 }
 
 /*
@@ -97,12 +92,19 @@ export function failedGuardrailsReport(outdir?: string): string {
  * with a warning instead. Returns the ids of the synthesized stacks.
  */
 export function synthesizePlatform(inputs: readonly unknown[], options: SynthesizeOptions = {}): string[] {
+  return synthesizeStepByStep(inputs, options, () => undefined);
+}
+
+/**
+ * synthesizePlatform, calling `step` after each step that changes the file system, with the step's name: the tests
+ * throw from it to simulate the process dying right there (nothing after it runs, no cleanup either).
+ */
+export function synthesizeStepByStep(inputs: readonly unknown[], options: SynthesizeOptions, step: Step): string[] {
   const environments = parseEnvironments(inputs);
   if (options.featureSchemaLock) {
     const problems = checkFeatureSchemaLock(environments, options.featureSchemaLock);
     if (problems.length > 0) throw new EnvironmentConfigError(problems);
   }
-  const step: Step = options.afterStep ?? (() => undefined);
   const outdir = outdirOf(options.outdir);
   const madeOutdir = !existsSync(outdir);
   mkdirSync(outdir, { recursive: true });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { generateEnvironmentInputs } from "../../bench/generate-environments";
-import { synthesizePlatform } from "../../stacks/synthesize";
+import { synthesizePlatform, synthesizeStepByStep } from "../../stacks/synthesize";
 
 // Each case synthesizes one or two small environments two or three times (about 0.2 s each), the child
 // processes load the app from source; leave room for slow CI machines.
@@ -62,7 +62,7 @@ function stepsToKillAfter(all: readonly string[]): number[] {
   return all.flatMap((_, i) => (kinds.indexOf(kinds[i]) === i || kinds.lastIndexOf(kinds[i]) === i ? [i] : []));
 }
 
-/** An afterStep hook that dies right after the `n`th step (1-based). */
+/** A step hook that dies right after the `n`th step (1-based). */
 function killAfter(n: number): (step: string) => void {
   let count = 0;
   return (step) => {
@@ -98,7 +98,7 @@ beforeAll(() => {
 
   const reference = copyOf(oldTemplate);
   steps = [];
-  synthesizePlatform(NEW_INPUTS, { outdir: reference, afterStep: (step) => steps.push(step) });
+  synthesizeStepByStep(NEW_INPUTS, { outdir: reference }, (step) => steps.push(step));
   NEW = synthesisIn(reference);
 });
 
@@ -119,7 +119,7 @@ test("killed right after any step, outdir holds exactly the old or the new synth
   const outcomes = killed.map((i) => {
     const step = steps[i];
     const outdir = copyOf(oldTemplate);
-    expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
+    expect(() => synthesizeStepByStep(NEW_INPUTS, { outdir }, killAfter(i + 1))).toThrow(Killed);
     const seen = which(synthesisIn(outdir));
     synthesizePlatform(NEW_INPUTS, { outdir });
     expectFinished(outdir);
@@ -134,15 +134,15 @@ test("killed right after any step, outdir holds exactly the old or the new synth
 test("a run finishing what a killed one left can itself be killed after any step", () => {
   // Killed right after the switch: the old generation, with the removed stack's local state, is left over.
   const killedTemplate = path.dirname(copyOf(oldTemplate));
-  expect(() => synthesizePlatform(NEW_INPUTS, { outdir: path.join(killedTemplate, "cdktf.out"), afterStep: killAfter(steps.indexOf("switched") + 1) })).toThrow(Killed);
+  expect(() => synthesizeStepByStep(NEW_INPUTS, { outdir: path.join(killedTemplate, "cdktf.out") }, killAfter(steps.indexOf("switched") + 1))).toThrow(Killed);
   const recoverySteps: string[] = [];
-  synthesizePlatform(NEW_INPUTS, { outdir: copyOf(killedTemplate), afterStep: (step) => recoverySteps.push(step) });
+  synthesizeStepByStep(NEW_INPUTS, { outdir: copyOf(killedTemplate) }, (step) => recoverySteps.push(step));
   expect(recoverySteps).toEqual(expect.arrayContaining(["kept gen2-bootstrap", "removed a generation"]));
 
   // Every step of an old-to-new run is covered above; here the first, the middle and the last of the recovering run.
   for (const i of [...new Set([1, Math.ceil(recoverySteps.length / 2), recoverySteps.length])]) {
     const outdir = copyOf(killedTemplate);
-    expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i) })).toThrow(Killed);
+    expect(() => synthesizeStepByStep(NEW_INPUTS, { outdir }, killAfter(i))).toThrow(Killed);
     expect({ after: recoverySteps[i - 1], seen: which(synthesisIn(outdir)) }).toEqual({ after: recoverySteps[i - 1], seen: "new" });
     synthesizePlatform(NEW_INPUTS, { outdir });
     expectFinished(outdir);
@@ -151,14 +151,14 @@ test("a run finishing what a killed one left can itself be killed after any step
 
 test("a first synthesis killed after any step leaves no synthesis or the whole new one", () => {
   const firstSteps: string[] = [];
-  synthesizePlatform(NEW_INPUTS, { outdir: path.join(root, "first-reference", "cdktf.out"), afterStep: (step) => firstSteps.push(step) });
+  synthesizeStepByStep(NEW_INPUTS, { outdir: path.join(root, "first-reference", "cdktf.out") }, (step) => firstSteps.push(step));
   const first = synthesisIn(path.join(root, "first-reference", "cdktf.out"));
   const switched = firstSteps.indexOf("switched");
   // The steps around the switch, where "nothing" turns into "the whole new synthesis".
   firstSteps.forEach((step, i) => {
     if (Math.abs(i - switched) > 1) return;
     const outdir = path.join(root, `first-${i}`, "cdktf.out");
-    expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
+    expect(() => synthesizeStepByStep(NEW_INPUTS, { outdir }, killAfter(i + 1))).toThrow(Killed);
     expect({ after: step, seen: synthesisIn(outdir) }).toEqual({ after: step, seen: i < switched ? {} : first });
     synthesizePlatform(NEW_INPUTS, { outdir });
     expect(synthesisIn(outdir)).toEqual(first);
@@ -176,7 +176,7 @@ test("an output written before generations existed is converted; a kill on the w
   // Older versions wrote no maturity report.
   expect(synthesisIn(legacy)).toEqual(Object.fromEntries(Object.entries(OLD).filter(([f]) => !f.startsWith("maturity."))));
   const legacySteps: string[] = [];
-  synthesizePlatform(NEW_INPUTS, { outdir: copyOf(legacyTemplate), afterStep: (step) => legacySteps.push(step) });
+  synthesizeStepByStep(NEW_INPUTS, { outdir: copyOf(legacyTemplate) }, (step) => legacySteps.push(step));
   // The conversion comes before the working files are carried; from there on it is a run like any other.
   const conversion = legacySteps.slice(0, legacySteps.findIndex((step) => step.startsWith("carried")));
   expect(conversion).toEqual(expect.arrayContaining(["adopted stacks", "linked stacks"]));
@@ -184,7 +184,7 @@ test("an output written before generations existed is converted; a kill on the w
   stepsToKillAfter(conversion).forEach((i) => {
     const step = conversion[i];
     const outdir = copyOf(legacyTemplate);
-    expect(() => synthesizePlatform(NEW_INPUTS, { outdir, afterStep: killAfter(i + 1) })).toThrow(Killed);
+    expect(() => synthesizeStepByStep(NEW_INPUTS, { outdir }, killAfter(i + 1))).toThrow(Killed);
     // Converting has no atomic step: an entry may be missing for an instant, but nothing is ever mixed.
     const seen = synthesisIn(outdir);
     if (which(seen) !== "new") expect({ after: step, seen }).toEqual({ after: step, seen: Object.fromEntries(Object.entries(OLD).filter(([f]) => f in seen)) });
@@ -197,10 +197,9 @@ describe("a real SIGKILL of the synthesizing process", () => {
   /** Runs the synthesis from source in a child process that kills itself with SIGKILL right after `step`. */
   function synthesizeAndKill(outdir: string, step: string) {
     const script = `
-      const { synthesizePlatform } = require(${JSON.stringify(path.resolve(__dirname, "../../stacks/synthesize"))});
-      synthesizePlatform(JSON.parse(process.env.INPUTS), {
-        outdir: process.env.OUTDIR,
-        afterStep: (step) => { if (step === process.env.KILL_AFTER) process.kill(process.pid, "SIGKILL"); },
+      const { synthesizeStepByStep } = require(${JSON.stringify(path.resolve(__dirname, "../../stacks/synthesize"))});
+      synthesizeStepByStep(JSON.parse(process.env.INPUTS), { outdir: process.env.OUTDIR }, (step) => {
+        if (step === process.env.KILL_AFTER) process.kill(process.pid, "SIGKILL");
       });`;
     return spawnSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), "-e", script], {
       env: { ...process.env, INPUTS: JSON.stringify(NEW_INPUTS), OUTDIR: outdir, KILL_AFTER: step },

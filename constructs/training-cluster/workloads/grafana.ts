@@ -28,7 +28,10 @@ export interface GrafanaProps {
   readonly systemNodeGroupName: string;
   readonly oidcProviderArn: string;
   readonly oidcIssuerUrl: string;
-  /** What must exist first (the namespace's quota and policies). */
+  /**
+   * What must exist first (the namespace's quota and policies).
+   * @default - nothing
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 

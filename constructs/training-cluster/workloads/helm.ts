@@ -28,7 +28,10 @@ export interface PinnedReleaseProps {
    * @default false
    */
   readonly skipCrds?: boolean;
-  /** Releases (or other resources) that must be in place first. */
+  /**
+   * Releases (or other resources) that must be in place first.
+   * @default - nothing
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
   /**
    * Seconds Helm waits for the release's resources to be ready.
@@ -141,7 +144,10 @@ export interface ClusterObjectsProps {
   /** The release's namespace (where Helm keeps its record); namespaced objects name their own. */
   readonly namespace: string;
   readonly objects: readonly ClusterObject[];
-  /** Releases that install the objects' CRDs and webhooks: Helm waited for them, so they are ready. */
+  /**
+   * Releases that install the objects' CRDs and webhooks: Helm waited for them, so they are ready.
+   * @default - nothing
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 

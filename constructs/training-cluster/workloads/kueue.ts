@@ -16,7 +16,10 @@ export interface KueueProps {
   readonly namespace: string;
   /** The system node group (`<cluster>-system`): the controller runs there, with the cluster's other controllers. */
   readonly systemNodeGroupName: string;
-  /** What must exist first (the namespace's quota and network policies). */
+  /**
+   * What must exist first (the namespace's quota and network policies).
+   * @default - nothing
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
