@@ -34,5 +34,6 @@ export class BootstrapStack extends PlatformStack {
       noncurrentVersionExpirationDays: STATE_VERSION_RETENTION_DAYS,
     });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucketName, description: `Holds the Terraform state of every stack of ${environmentName}` });
+    this.readsNoOtherStack(BootstrapStack);
   }
 }

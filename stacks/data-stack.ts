@@ -54,5 +54,6 @@ export class DataStack extends PlatformStack {
     new TerraformOutput(this, "model_artifact_bucket", { value: this.modelRegistry.artifactBucket.bucketName, description: "Model artifacts: models/<group>/ is what approved packages point at" });
     new TerraformOutput(this, "model_package_group_arns", { value: this.modelRegistry.modelPackageGroupArns, description: "The registry's model package groups, by name" });
     new TerraformOutput(this, "image_repository_urls", { value: this.modelRegistry.repositoryUrls, description: "The registry's ECR repositories, by name: push training and inference images here" });
+    this.readsNoOtherStack(DataStack);
   }
 }

@@ -44,5 +44,6 @@ export class NetworkStack extends PlatformStack {
       value: this.network.privateSubnetIds,
       description: "The private subnets, one per zone: where clusters, endpoints and jobs run (no public addresses)",
     });
+    this.readsNoOtherStack(NetworkStack);
   }
 }

@@ -16,6 +16,31 @@ import { StackAccount, StateLocation, configureState } from "./remote-state";
  */
 export type LayerConfig<T> = T extends readonly (infer E)[] ? readonly LayerConfig<E>[] : T extends object ? { readonly [K in keyof T]: LayerConfig<T[K]> } : T;
 
+/** A reference in an expression to a resource or data source by its address (`aws_vpc.Main`, `data.aws_region.R`). */
+const ELEMENT_REFERENCE = /(?<![\w.])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+)/g;
+
+/**
+ * A layer that skipped looking for references to other stacks must have none: a resource of another stack changed
+ * into it after it was made (an override, a policy statement) would be written as a reference to a resource that
+ * is not in it. Refused, naming the way that works.
+ */
+function refuseReferencesElsewhere(stack: PlatformStack, json: Record<string, unknown>): void {
+  const defined = new Set<string>();
+  for (const [kind, prefix] of [["resource", ""], ["data", "data."]] as const) {
+    for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, unknown>>)) for (const name of Object.keys(byName)) defined.add(`${prefix}${type}.${name}`);
+  }
+  for (const [, expression] of JSON.stringify(json).matchAll(/\$\{([^}]*)\}/g)) {
+    for (const [address] of expression.matchAll(ELEMENT_REFERENCE)) {
+      if (!defined.has(address)) {
+        throw new ConstructPropsError(
+          `${stack.node.path}: refers to ${address}, which is not in this stack: the ${stack.layer} layer reads no other stack, and does not look for references to one. ` +
+            "Add what refers to another stack as a construct of its own in this stack, or in a subclass of the layer, and the reference is made for you",
+        );
+      }
+    }
+  }
+}
+
 /** How a stack guards what it cannot rebuild. */
 export interface StackProtection {
   /**
@@ -65,6 +90,8 @@ export class PlatformStack extends TerraformStack {
   readonly namePrefix: string;
   /** Deletion window of the stack's KMS keys, in days. */
   readonly kmsKeyDeletionWindowDays: number;
+  /** How many constructs a layer that reads no other stack had when its constructor ended (see prepareStack). */
+  private selfContainedSize?: number;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -104,12 +131,27 @@ export class PlatformStack extends TerraformStack {
    */
   prepareStack(): void {
     beginGuardedSynthesis(this);
+    // cdktf's preparing resolve only looks for references to other stacks: a tenth of synthesis. A layer that reads
+    // none, left as its class made it (no subclass, nothing added since), has none to find.
+    if (this.selfContainedSize !== undefined && this.node.findAll().length === this.selfContainedSize) return;
     super.prepareStack();
+  }
+
+  /**
+   * Called at the end of the constructor of a layer that reads no other stack (`layer` is its class): while the stack
+   * is exactly what that constructor made, preparing it skips the search for references to other stacks.
+   */
+  protected readsNoOtherStack(layer: abstract new (...args: never[]) => PlatformStack): void {
+    if (this.constructor === layer) this.selfContainedSize = this.node.findAll().length;
   }
 
   /** Written as the guardrails checked it in this synthesis: made once, not again for writing. */
   toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
-    return (takeCheckedJson(this) as ReturnType<TerraformStack["toTerraform"]> | undefined) ?? super.toTerraform();
+    const checked = takeCheckedJson(this) as ReturnType<TerraformStack["toTerraform"]> | undefined;
+    if (checked) return checked;
+    const json = super.toTerraform();
+    if (this.selfContainedSize !== undefined) refuseReferencesElsewhere(this, json);
+    return json;
   }
 
   /** Name of a resource in this stack: `mlops-<env>-<parts>`, cut to the service's limit. */

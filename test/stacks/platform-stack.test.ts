@@ -150,7 +150,26 @@ describe("PlatformStack, the base a team's stack extends", () => {
     expect(() => new PlatformStack(app, "acme-fine", { ...base, layer: "fine" })).toThrow(/the app skips validation, and with it the guardrails; create it without skipValidation/);
   });
 
-  it("reads another stack's resources through remote state, whichever layer it extends", () => {
+  it("reads another stack's resources through a construct added to a layer that reads none itself", () => {
+    const app = Testing.app();
+    const bootstrap = new BootstrapStack(app, "acme-bootstrap", base);
+    const network = new NetworkStack(app, "acme-network", { ...base, network: NETWORK, logRetentionDays: 90 });
+    new TerraformOutput(bootstrap, "vpc", { value: network.network.vpcId });
+    app.synth();
+    const json = synthJson(bootstrap) as ReturnType<typeof synthJson> & { output?: Record<string, { value: unknown }> };
+    expect(json.output?.vpc.value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-acme-network\.outputs\./);
+  });
+
+  it("refuses, naming the way that works, a reference to another stack changed into an existing resource of such a layer", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "mlops-base-stack-")) });
+    const bootstrap = new BootstrapStack(app, "acme-bootstrap", base);
+    const network = new NetworkStack(app, "acme-network", { ...base, network: NETWORK, logRetentionDays: 90 });
+    bootstrap.stateBucket.node.findAll().filter((c): c is S3Bucket => c instanceof S3Bucket)[0].addOverride("tags.vpc", network.network.vpcId);
+    expect(() => app.synth()).toThrow(/acme-bootstrap: refers to aws_vpc\.\S+, which is not in this stack: the bootstrap layer reads no other stack.*as a construct of its own in this stack, or in a subclass/);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+    it("reads another stack's resources through remote state, whichever layer it extends", () => {
     const app = Testing.app();
     const network = new NetworkStack(app, "acme-network", { ...base, network: NETWORK, logRetentionDays: 90 });
     // A layer that reads no other stack itself: a team's subclass of it may.
