@@ -58,9 +58,17 @@ const onEveryResource = (statement: PolicyStatementView): boolean =>
   asList(statement.Resource).some((r) => r.trim() === "*") ||
   (statement as { NotResource?: unknown }).NotResource !== undefined;
 
+/** Compiled once per pattern: the same few action patterns are matched across every policy of every stack. */
+const globs = new Map<string, RegExp>();
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, "i");
+  let compiled = globs.get(glob);
+  if (!compiled) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    compiled = new RegExp(`^${body}$`, "i");
+    if (globs.size >= 10_000) globs.clear();
+    globs.set(glob, compiled);
+  }
+  return compiled;
 }
 
 /**
