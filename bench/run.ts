@@ -77,13 +77,21 @@ function benchSynthCommand(): number {
   return wallMs;
 }
 
-/** Synthesis of generated environments at several sizes; the slope is the cost of one more environment. */
+/**
+ * Synthesis of generated environments at several sizes; the slope is the cost of one more environment. The sizes
+ * take turns (3, 10, 30, 3, 10, 30, ...): this VM's speed drifts by 10-15 % over minutes, and measuring all of one
+ * size before the next put that drift into the slope.
+ */
 function benchScaling(): number {
-  const series = SCALING_COUNTS.map((count) => {
-    const runs = repeat(SCALING_RUNS, 0, `synth_scaling n=${count}`, (outdir) =>
-      measureNodeScript(join(DIST, "bench", "synth-child.js"), [String(count), outdir], { cwd: ROOT }),
-    );
-    const { wallMs, peakRssMb, cpuMs } = summarize(runs);
+  const runsBySize = SCALING_COUNTS.map((): MeasuredRun[] => []);
+  for (let round = 1; round <= SCALING_RUNS; round++) {
+    SCALING_COUNTS.forEach((count, i) => {
+      progress(`synth_scaling n=${count} ${round}/${SCALING_RUNS}`);
+      runsBySize[i].push(withTempDir((dir) => measureNodeScript(join(DIST, "bench", "synth-child.js"), [String(count), join(dir, "out")], { cwd: ROOT })));
+    });
+  }
+  const series = SCALING_COUNTS.map((count, i) => {
+    const { wallMs, peakRssMb, cpuMs } = summarize(runsBySize[i]);
     emit({ metric: "synth_scaling", environments: count, wall_ms: round1(wallMs), cpu_ms: round1(cpuMs), peak_rss_mb: round1(peakRssMb) });
     return { wallMs, cpuMs };
   });

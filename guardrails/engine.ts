@@ -39,9 +39,9 @@ export interface EvaluateOptions {
 function referenceIndex(resources: readonly ResourceView[]): Map<string, Set<string>> {
   const index = new Map<string, Set<string>>();
   const known = new Set(resources.map((r) => r.address));
-  // Addresses inside `${...}` (references) and in depends_on, found in linear time: bounded names, and a
-  // match cannot start inside a word.
-  const pattern = /(?<![a-z0-9_])([a-z][a-z0-9_]{0,127}\.[A-Za-z0-9_-]{1,255})/g;
+  // Addresses inside `${...}` (references) and in depends_on, found in linear time: bounded names, a match cannot
+  // start inside a word, and a resource type has a provider prefix (`aws_`), so "sts.amazonaws.com" is no candidate.
+  const pattern = /(?<![a-z0-9_])([a-z][a-z0-9]{0,63}_[a-z0-9_]{1,127}\.[A-Za-z0-9_-]{1,255})/g;
   for (const resource of resources) {
     const text = JSON.stringify(resource.attributes);
     for (const match of text.matchAll(pattern)) {

@@ -218,20 +218,24 @@ function withValue(resources: readonly ResourceView[], type: string, path: reado
  */
 export function policyStatements(policy: unknown): PolicyStatementView[] | undefined {
   if (!isSet(policy)) return undefined;
-  let statements: PolicyStatementView[] | undefined;
-  if (typeof policy === "string") {
+  if (typeof policy !== "string") return (statementsOf(policy)?.filter(isObject) as PolicyStatementView[] | undefined);
+  // Several rules read each policy document: parsed once (the statements are only read).
+  let statements = parsedPolicies.get(policy);
+  if (!parsedPolicies.has(policy)) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(policy);
     } catch {
       parsed = undefined;
     }
-    statements = isObject(parsed) ? statementsOf(parsed) : statementsOf(policy);
-  } else {
-    statements = statementsOf(policy);
+    statements = (isObject(parsed) ? statementsOf(parsed) : statementsOf(policy))?.filter(isObject) as PolicyStatementView[] | undefined;
+    if (parsedPolicies.size >= 10_000) parsedPolicies.clear();
+    parsedPolicies.set(policy, statements);
   }
-  return statements?.filter(isObject) as PolicyStatementView[] | undefined;
+  return statements;
 }
+
+const parsedPolicies = new Map<string, PolicyStatementView[] | undefined>();
 
 /** `statement "x"`, or the statement's position when it has no Sid; after `label` (`policy statement "x"`) when given. */
 export function describeStatement(statement: PolicyStatementView, index: number, label?: string): string {
