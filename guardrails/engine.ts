@@ -35,16 +35,20 @@ export interface EvaluateOptions {
   readonly lifecycleVisible?: boolean;
 }
 
+/**
+ * A resource's or data source's address where an expression or depends_on names it (`aws_vpc.Main`,
+ * `data.aws_region.R`), found in linear time: bounded names, a resource type has a provider prefix (`aws_`, so
+ * "sts.amazonaws.com" is no candidate), and a match starts at no word or dot (`local.a_b.c` names no resource).
+ */
+export const ELEMENT_ADDRESS = /(?<![\w.])((?:data\.)?[a-z][a-z0-9]{0,63}_[a-z0-9_]{1,127}\.[A-Za-z0-9_-]{1,255})/g;
+
 /** Which addresses each resource's attributes refer to (`${aws_s3_bucket.x.id}`, `depends_on`). */
 function referenceIndex(resources: readonly ResourceView[]): Map<string, Set<string>> {
   const index = new Map<string, Set<string>>();
   const known = new Set(resources.map((r) => r.address));
-  // Addresses inside `${...}` (references) and in depends_on, found in linear time: bounded names, a match cannot
-  // start inside a word, and a resource type has a provider prefix (`aws_`), so "sts.amazonaws.com" is no candidate.
-  const pattern = /(?<![a-z0-9_])([a-z][a-z0-9]{0,63}_[a-z0-9_]{1,127}\.[A-Za-z0-9_-]{1,255})/g;
   for (const resource of resources) {
     const text = JSON.stringify(resource.attributes);
-    for (const match of text.matchAll(pattern)) {
+    for (const match of text.matchAll(ELEMENT_ADDRESS)) {
       if (match[1] === resource.address || !known.has(match[1])) continue;
       let from = index.get(match[1]);
       if (!from) index.set(match[1], (from = new Set()));

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { App, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { accountProblems, setAwsEnvironment } from "../constructs/core/aws-environment";
 import { ConstructPropsError, problemsAt, throwPropsProblems } from "../constructs/core/errors";
@@ -7,6 +7,7 @@ import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE, environmentPrefix, resourceNam
 import { protectStatefulResources } from "../constructs/core/protection";
 import { platformTags } from "../constructs/core/tags";
 import { applyGuardrails, beginGuardedSynthesis, takeCheckedJson } from "../guardrails/apply";
+import { ELEMENT_ADDRESS } from "../guardrails/engine";
 import { PROTECTED_CONTEXT_KEY } from "../guardrails/protection-context";
 import { StackAccount, StateLocation, configureState } from "./remote-state";
 
@@ -15,9 +16,6 @@ import { StackAccount, StateLocation, configureState } from "./remote-state";
  * `as const` objects fit as well as a parsed environment's parts.
  */
 export type LayerConfig<T> = T extends readonly (infer E)[] ? readonly LayerConfig<E>[] : T extends object ? { readonly [K in keyof T]: LayerConfig<T[K]> } : T;
-
-/** A reference in an expression to a resource or data source by its address (`aws_vpc.Main`, `data.aws_region.R`). */
-const ELEMENT_REFERENCE = /(?<![\w.])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+)/g;
 
 /**
  * A layer that skipped looking for references to other stacks must have none: a resource of another stack changed
@@ -30,7 +28,7 @@ function refuseReferencesElsewhere(stack: PlatformStack, json: Record<string, un
     for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, unknown>>)) for (const name of Object.keys(byName)) defined.add(`${prefix}${type}.${name}`);
   }
   for (const [, expression] of JSON.stringify(json).matchAll(/\$\{([^}]*)\}/g)) {
-    for (const [address] of expression.matchAll(ELEMENT_REFERENCE)) {
+    for (const [address] of expression.matchAll(ELEMENT_ADDRESS)) {
       if (!defined.has(address)) {
         throw new ConstructPropsError(
           `${stack.node.path}: refers to ${address}, which is not in this stack: the ${stack.layer} layer reads no other stack, and does not look for references to one. ` +
@@ -99,9 +97,6 @@ export class PlatformStack extends TerraformStack {
       ...(ENVIRONMENT_NAME.test(props.environmentName) ? [] : [{ path: "environmentName", message: `is "${props.environmentName}"; it ${ENVIRONMENT_NAME_RULE}` }]),
       ...problemsAt("account", accountProblems(props.account)),
     ]);
-    if (App.of(this).skipValidation) {
-      throw new ConstructPropsError(`${this.node.path}: the app skips validation, and with it the guardrails; create it without skipValidation`);
-    }
     if (!id.startsWith(`${props.environmentName}-`)) {
       throw new ConstructPropsError(`${this.node.path}: the stack id must start with "${props.environmentName}-" (its environment's name), so that \`cdktf deploy '${props.environmentName}-*'\` deploys it with its environment; name it "${props.environmentName}-${props.layer}"`);
     }

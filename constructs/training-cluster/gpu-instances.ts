@@ -32,35 +32,6 @@ export function gpusPerInstance(instanceType: string): number | undefined {
 }
 
 /**
- * The label the cluster autoscaler reads to know a node has GPUs: until the device plugin advertises
- * `nvidia.com/gpu`, a new GPU node looks GPU-less and the autoscaler would start more nodes for the same pods.
- */
-export const ACCELERATOR_LABEL_KEY = "k8s.amazonaws.com/accelerator";
-
-/** The NVIDIA GPU of each supported family, as the accelerator label's value. */
-const GPU_MODELS: Readonly<Record<string, string>> = {
-  g4dn: "nvidia-tesla-t4",
-  g5: "nvidia-a10g",
-  g6: "nvidia-l4",
-  g6e: "nvidia-l40s",
-  p3: "nvidia-tesla-v100",
-  p4d: "nvidia-a100",
-  p4de: "nvidia-a100",
-  p5: "nvidia-h100",
-  p5e: "nvidia-h200",
-  p5en: "nvidia-h200",
-};
-
-/** The accelerator label's value for a pool: its GPU model, or `nvidia` when the pool mixes models. */
-export function acceleratorOf(instanceTypes: readonly string[]): string {
-  const models = new Set(instanceTypes.map((type) => {
-    const family = type.split(".")[0];
-    return Object.hasOwn(GPU_MODELS, family) ? GPU_MODELS[family] : "nvidia";
-  }));
-  return models.size === 1 ? [...models][0] : "nvidia";
-}
-
-/**
  * MIG profiles of each MIG-capable family, with the instances one GPU splits into (NVIDIA MIG User Guide,
  * "Supported MIG Profiles"; mig-parted `deployments/systemd/config-default.yaml`). Only A100, H100 and H200
  * support MIG: g4dn (T4), g5 (A10G), g6 (L4), g6e (L40S) and p3 (V100) do not. `+me` profiles (media
